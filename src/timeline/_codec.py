@@ -1,0 +1,346 @@
+"""The codec: events, valid times and records to JSON and back.
+
+The library owns its :class:`cattrs.Converter` (never the global one, never
+pickle). Structuring is strict: a string where an int belongs is an error, not
+a conversion, so a malformed stored record is reported, never misread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+import re
+import uuid
+import zoneinfo
+from typing import Any, Final
+
+import attrs
+import cattrs
+import pendulum
+
+from ._errors import (
+    InvalidEventError,
+    InvalidValidTimeError,
+    RecordDecodeError,
+    UnknownEventTypeError,
+)
+from ._events import Registry
+from ._records import Entry, Head, Provenance, Record, StoredRecord
+from ._time import End, Interval, Moment, ValidTime, _zone_name
+
+__all__ = ["GENESIS_HASH", "Codec", "canonical_json", "chain_hash", "format_known_at"]
+
+#: The hash the first record chains to.
+GENESIS_HASH: Final = "0" * 64
+
+_ZONED: Final = re.compile(r"^(?P<iso>[^\[]+)(?:\[(?P<zone>[^\]]+)\])?$")
+
+
+def canonical_json(value: object) -> str:
+    """Return the canonical JSON text of ``value``: sorted keys, no spaces, UTF-8.
+
+    >>> canonical_json({"b": 1, "a": [True, None]})
+    '{"a":[true,null],"b":1}'
+    """
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def chain_hash(previous: str, stored: StoredRecord) -> str:
+    """Return the integrity hash of ``stored`` chained to the ``previous`` hash.
+
+    SHA-256 over the canonical JSON of ``[previous, position, id, known_at,
+    type, subject, body]``.
+    """
+    fields = [
+        previous,
+        stored.position,
+        stored.id,
+        stored.known_at,
+        stored.type,
+        stored.subject,
+        stored.body,
+    ]
+    return hashlib.sha256(canonical_json(fields).encode()).hexdigest()
+
+
+def format_known_at(instant: dt.datetime) -> str:
+    """Write a known time as fixed-width UTC ISO 8601, which sorts as it orders.
+
+    >>> format_known_at(pendulum.datetime(2024, 1, 12, tz="UTC"))
+    '2024-01-12T00:00:00.000000Z'
+    """
+    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_known_at(text: str) -> pendulum.DateTime:
+    """Read a known time written by :func:`format_known_at`."""
+    parsed = dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    return pendulum.instance(parsed).in_tz("UTC")
+
+
+def _unstructure_datetime(value: dt.datetime) -> str:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidEventError(
+            f"naive datetime {value.isoformat()} in an event: give it a time zone"
+        )
+    zone = _zone_name(value)
+    iso = value.isoformat()
+    return iso if zone[:1] in {"+", "-"} or zone == "UTC" else f"{iso}[{zone}]"
+
+
+def _parse_zoned(text: object) -> tuple[dt.datetime, str | None]:
+    if not isinstance(text, str):
+        raise TypeError(f"expected an ISO 8601 datetime string, got {text!r}")
+    match = _ZONED.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not an ISO 8601 datetime")
+    value = dt.datetime.fromisoformat(match["iso"])
+    if value.tzinfo is None:
+        raise ValueError(f"{text!r} has no time zone")
+    return value, match["zone"]
+
+
+def _structure_datetime(text: object, _: type) -> dt.datetime:
+    value, zone = _parse_zoned(text)
+    if zone:
+        return value.astimezone(zoneinfo.ZoneInfo(zone))
+    return value
+
+
+def _structure_pendulum(text: object, _: type) -> pendulum.DateTime:
+    value, zone = _parse_zoned(text)
+    instance = pendulum.instance(value)
+    return instance.in_tz(zone) if zone else instance
+
+
+def _strict(kind: type, *, also: tuple[type, ...] = ()) -> Any:
+    def structure(value: object, _: type) -> object:
+        if isinstance(value, bool) and kind is not bool:
+            raise TypeError(f"expected {kind.__name__}, got a bool")
+        if not isinstance(value, (kind, *also)):
+            raise TypeError(f"expected {kind.__name__}, got {type(value).__name__} {value!r}")
+        return kind(value)  # type: ignore[call-arg]
+
+    return structure
+
+
+def _make_converter() -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=True)
+    converter.register_structure_hook(int, _strict(int))
+    converter.register_structure_hook(float, _strict(float, also=(int,)))
+    converter.register_structure_hook(str, _strict(str))
+    converter.register_structure_hook(bool, _strict(bool))
+    for kind in (dt.datetime, pendulum.DateTime):
+        converter.register_unstructure_hook(kind, _unstructure_datetime)
+    converter.register_structure_hook(dt.datetime, _structure_datetime)
+    converter.register_structure_hook(pendulum.DateTime, _structure_pendulum)
+    for kind in (dt.date, pendulum.Date):
+        converter.register_unstructure_hook(kind, lambda value: value.isoformat())
+    converter.register_structure_hook(dt.date, lambda value, _: dt.date.fromisoformat(value))
+    converter.register_structure_hook(
+        pendulum.Date, lambda value, _: pendulum.Date.fromisoformat(value)
+    )
+    converter.register_unstructure_hook(uuid.UUID, str)
+    converter.register_structure_hook(uuid.UUID, lambda value, _: uuid.UUID(value))
+    converter.register_unstructure_hook(decimal.Decimal, str)
+    converter.register_structure_hook(decimal.Decimal, lambda value, _: decimal.Decimal(value))
+    for kind in (Moment, Interval):
+        converter.register_unstructure_hook(kind, encode_valid)
+        converter.register_structure_hook(kind, lambda value, _: decode_valid(value))
+    return converter
+
+
+def encode_valid(value: ValidTime) -> str | dict[str, Any]:
+    """Encode a valid time: its EDTF, plus its zone and phrase when it has them.
+
+    >>> encode_valid(Moment.parse("2023-09"))
+    '2023-09'
+    >>> encode_valid(Moment.parse("2017-12-22", tz="America/New_York"))
+    {'edtf': '2017-12-22', 'tz': 'America/New_York'}
+    """
+    from ._edtf import format_edtf  # noqa: PLC0415 -- keeps _edtf free of codec imports
+
+    zones = {end.tz for end in _moments(value)}
+    encoded: dict[str, Any]
+    if len(zones) == 1:
+        encoded = {"edtf": format_edtf(value, offset=False)}
+        zone = zones.pop()
+        if zone != "UTC":
+            encoded["tz"] = zone
+    else:
+        assert isinstance(value, Interval)  # noqa: S101 -- one moment has one zone
+        encoded = {"start": encode_valid(value.start), "end": encode_valid(value.end)}  # type: ignore[arg-type]
+    if value.phrase is not None:
+        encoded["phrase"] = value.phrase
+    if set(encoded) == {"edtf"}:
+        return str(encoded["edtf"])
+    return encoded
+
+
+def _moments(value: ValidTime) -> list[Moment]:
+    if isinstance(value, Moment):
+        return [value]
+    return [end for end in (value.start, value.end) if isinstance(end, Moment)]
+
+
+def decode_valid(encoded: object) -> ValidTime:
+    """Decode what :func:`encode_valid` wrote.
+
+    Raises:
+        InvalidValidTimeError: ``encoded`` is not an encoded valid time.
+    """
+    from ._edtf import parse_edtf  # noqa: PLC0415 -- keeps _edtf free of codec imports
+
+    if isinstance(encoded, str):
+        return parse_edtf(encoded)
+    if not isinstance(encoded, dict):
+        raise InvalidValidTimeError(f"expected an EDTF string or an object, got {encoded!r}")
+    phrase = encoded.get("phrase")
+    if "edtf" in encoded and set(encoded) <= {"edtf", "tz", "phrase"}:
+        return parse_edtf(encoded["edtf"], tz=encoded.get("tz", "UTC"), phrase=phrase)
+    if set(encoded) <= {"start", "end", "phrase"} and {"start", "end"} <= set(encoded):
+        ends = []
+        for side in ("start", "end"):
+            raw = encoded[side]
+            end = End(raw) if raw in ("..", "") else decode_valid(raw)
+            if isinstance(end, Interval):
+                raise InvalidValidTimeError(f"interval {side} is itself an interval: {raw!r}")
+            ends.append(end)
+        return Interval(ends[0], ends[1], phrase=phrase)
+    raise InvalidValidTimeError(f"unexpected keys in encoded valid time: {sorted(encoded)}")
+
+
+@attrs.define
+class Codec:
+    """Encodes entries to stored records and decodes them back.
+
+    One codec serves one :class:`Registry`; it owns a private cattrs converter
+    (reachable as :attr:`converter` for registering hooks of custom field
+    types).
+
+    >>> from timeline import Registry, event
+    >>> registry = Registry()
+    >>> @event("example.count", registry=registry)
+    ... class Counted:
+    ...     n: int
+    >>> codec = Codec(registry)
+    >>> codec.decode_event(*codec.encode_event(Counted(n=3)))
+    Counted(n=3)
+    """
+
+    registry: Registry
+    converter: cattrs.Converter = attrs.field(factory=_make_converter)
+
+    def encode_event(self, event: object) -> tuple[str, int, dict[str, Any]]:
+        """Return ``(type name, version, fields)`` for a registered event.
+
+        Raises:
+            InvalidEventError: The event's class is not registered, or a field
+                cannot be stored (a naive datetime, say).
+        """
+        try:
+            entry = self.registry.type_of(event)
+        except UnknownEventTypeError as error:
+            raise InvalidEventError(str(error)) from None
+        data = self.converter.unstructure(event)
+        try:
+            canonical_json(data)
+        except (TypeError, ValueError) as error:
+            raise InvalidEventError(f"{entry.name!r} has a field JSON cannot hold: {error}") from None
+        return entry.name, entry.version, data
+
+    def decode_event(
+        self, name: str, version: int, data: object, *, position: int | None = None
+    ) -> Any:
+        """Return the current event for fields stored as ``name`` at ``version``.
+
+        Raises:
+            RecordDecodeError: The type is unknown, a field is missing or of the
+                wrong type, or an upcaster fails; the message names the position.
+        """
+        try:
+            entry = self.registry.lookup(name)
+        except UnknownEventTypeError as error:
+            raise RecordDecodeError(position, str(error)) from None
+        if not isinstance(data, dict):
+            raise RecordDecodeError(position, f"{name!r} data must be an object, got {data!r}")
+        try:
+            current = self.registry.upcast(name, version, data)
+            return self.converter.structure(current, entry.cls)
+        except cattrs.BaseValidationError as error:
+            problems = "; ".join(cattrs.transform_error(error, path=name))
+            raise RecordDecodeError(position, problems) from None
+        except (TypeError, ValueError, KeyError) as error:
+            raise RecordDecodeError(position, f"{name!r}: {error}") from None
+
+    def encode(
+        self, entry: Entry, *, position: int, known_at: str, previous: Head | None
+    ) -> StoredRecord:
+        """Return ``entry`` as the stored record at ``position``, chained to ``previous``."""
+        name, version, data = self.encode_event(entry.event)
+        body = {
+            "version": version,
+            "data": data,
+            "valid": encode_valid(entry.valid),
+            "provenance": {
+                key: value
+                for key, value in attrs.asdict(entry.provenance).items()
+                if value is not None
+            },
+        }
+        unhashed = StoredRecord(
+            position=position,
+            id=str(uuid.uuid4()),
+            known_at=known_at,
+            type=name,
+            subject=entry.subject,
+            body=canonical_json(body),
+            hash="",
+        )
+        prior = previous.hash if previous is not None else GENESIS_HASH
+        return attrs.evolve(unhashed, hash=chain_hash(prior, unhashed))
+
+    def decode(self, stored: StoredRecord) -> Record:
+        """Return the :class:`Record` a stored record holds.
+
+        Raises:
+            RecordDecodeError: The record is malformed; the message names its
+                position and what is wrong.
+        """
+        position = stored.position
+        try:
+            body = json.loads(stored.body)
+        except ValueError as error:
+            raise RecordDecodeError(position, f"body is not JSON: {error}") from None
+        if not isinstance(body, dict) or set(body) != {"version", "data", "valid", "provenance"}:
+            raise RecordDecodeError(position, "body must hold version, data, valid, provenance")
+        version = body["version"]
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise RecordDecodeError(position, f"version must be an int, got {version!r}")
+        event = self.decode_event(stored.type, version, body["data"], position=position)
+        try:
+            valid = decode_valid(body["valid"])
+            provenance = self.converter.structure(body["provenance"], Provenance)
+            known_at = parse_known_at(stored.known_at)
+            record_id = uuid.UUID(stored.id)
+        except InvalidValidTimeError as error:
+            raise RecordDecodeError(position, f"valid time: {error}") from None
+        except cattrs.BaseValidationError as error:
+            problems = "; ".join(cattrs.transform_error(error, path="provenance"))
+            raise RecordDecodeError(position, problems) from None
+        except (TypeError, ValueError) as error:
+            raise RecordDecodeError(position, str(error)) from None
+        return Record(
+            position=position,
+            id=record_id,
+            known_at=known_at,
+            event=event,
+            valid=valid,
+            subject=stored.subject,
+            provenance=provenance,
+            hash=stored.hash,
+        )

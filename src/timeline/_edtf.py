@@ -1,0 +1,251 @@
+"""EDTF (ISO 8601-2) in and out: the interchange syntax for valid times.
+
+Supported: level 0 and level 1 (dates, date-times, intervals with open
+``..`` and unknown empty ends, ``~ ? %`` on the whole value, ``X`` digits)
+and the level-2 forms people write most (``X`` in any date digit such as
+``2024-01-0X``; a qualifier before one component such as ``~2023-09``; a
+qualifier after an inner component, which applies to it and all to its left).
+Times may stop at the hour or minute, and carry microseconds -- ISO 8601
+reduced and extended precision beyond EDTF's own level 0. Not supported, with
+a clear error: seasons (``2001-21``), years before 0001, ``Y``-prefixed long
+years, sets (``[..]``, ``{..}``) and exponents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Final
+
+import pendulum
+
+from ._errors import InvalidValidTimeError
+from ._time import End, Interval, Moment, Qualifier, ValidTime, _zone
+
+__all__ = ["format_edtf", "format_moment", "parse_edtf", "parse_moment"]
+
+_QUALIFIERS: Final = {q.value: q for q in Qualifier}
+_DIGITS: Final = frozenset("0123456789X")
+
+
+class _Scanner:
+    """Reads one EDTF date from left to right, naming what is wrong where."""
+
+    def __init__(self, text: str, whole: str) -> None:
+        self.text = text
+        self.whole = whole
+        self.at = 0
+
+    def fail(self, problem: str) -> InvalidValidTimeError:
+        return InvalidValidTimeError(f"invalid EDTF {self.whole!r}: {problem}")
+
+    def peek(self) -> str:
+        return self.text[self.at : self.at + 1]
+
+    def qualifier(self) -> Qualifier | None:
+        char = self.peek()
+        if char in _QUALIFIERS:
+            self.at += 1
+            return _QUALIFIERS[char]
+        return None
+
+    def digits(self, count: int, name: str, *, masks: bool) -> str:
+        chunk = self.text[self.at : self.at + count]
+        allowed = _DIGITS if masks else _DIGITS - {"X"}
+        if len(chunk) < count or not set(chunk) <= allowed:
+            found = self.text[self.at :] or "nothing"
+            kind = "digits or X" if masks else "digits"
+            raise self.fail(f"the {name} must be {count} {kind}, found {found!r}")
+        self.at += count
+        return chunk
+
+    def literal(self, char: str) -> bool:
+        if self.peek() == char:
+            self.at += 1
+            return True
+        return False
+
+
+def parse_moment(text: str, *, tz: str = "UTC", phrase: str | None = None) -> Moment:  # noqa: C901, PLR0912, PLR0915 -- a scanner, one branch per EDTF component
+    """Read one EDTF date or date-time. See :meth:`Moment.parse`."""
+    if not isinstance(text, str):
+        raise InvalidValidTimeError(f"EDTF must be a string, not {text!r}")
+    if "/" in text:
+        raise InvalidValidTimeError(f"invalid EDTF {text!r}: an interval, not a single date")
+    scan = _Scanner(text.strip(), text)
+    if not scan.text:
+        raise scan.fail("it is empty")
+    if scan.peek() in {"-", "Y"} or scan.text[:1] in {"[", "{"}:
+        raise scan.fail("negative years, Y-years and sets are not supported")
+    components: list[str] = []
+    before: list[Qualifier | None] = []
+    after: list[Qualifier | None] = []
+    names = ("year", "month", "day")
+    for index, name in enumerate(names):
+        if index and not scan.literal("-"):
+            break
+        before.append(scan.qualifier())
+        components.append(scan.digits(4 if index == 0 else 2, name, masks=True))
+        after.append(scan.qualifier())
+    if len(components) >= 2 and components[1].isdigit() and 21 <= int(components[1]) <= 41:  # noqa: PLR2004
+        raise scan.fail(f"seasons and sub-year groupings ({components[1]}) are not supported")
+    hour = minute = second = micro = None
+    zone = tz
+    if scan.literal("T"):
+        if len(components) < 3:
+            raise scan.fail("a time of day needs a full date before 'T'")
+        hour = int(scan.digits(2, "hour", masks=False))
+        if scan.literal(":"):
+            minute = int(scan.digits(2, "minute", masks=False))
+            if scan.literal(":"):
+                second = int(scan.digits(2, "second", masks=False))
+                if scan.literal("."):
+                    start = scan.at
+                    while scan.peek().isdigit():
+                        scan.at += 1
+                    fraction = scan.text[start : scan.at]
+                    if not 1 <= len(fraction) <= 6:
+                        raise scan.fail("fractions of a second take 1 to 6 digits")
+                    micro = int(fraction.ljust(6, "0"))
+        if scan.literal("Z"):
+            zone = "UTC"
+        elif scan.peek() in {"+", "-"}:
+            offset = scan.text[scan.at : scan.at + 6]
+            if len(offset) != 6 or offset[3] != ":" or not (offset[1:3] + offset[4:]).isdigit():
+                raise scan.fail(f"the zone offset must look like +09:00, found {offset!r}")
+            scan.at += 6
+            zone = "UTC" if offset in {"+00:00", "-00:00"} else offset
+    if scan.at != len(scan.text):
+        raise scan.fail(f"unexpected {scan.text[scan.at :]!r} after {scan.text[: scan.at]!r}")
+    # A qualifier after the last component qualifies the whole value; after an
+    # inner component it qualifies that component and all to its left.
+    whole = after[-1]
+    per = list(before)
+    for index, qualifier in enumerate(after[:-1]):
+        if qualifier is not None:
+            for left in range(index + 1):
+                per[left] = qualifier | per[left]
+    if len(components) == 1 and per[0] is not None and whole is None:
+        whole, per[0] = per[0], None  # "~2023" says the same as "2023~"
+    per += [None] * (3 - len(per))
+    components += [None] * (3 - len(components))  # type: ignore[list-item]
+    try:
+        return Moment(
+            components[0],
+            components[1],
+            components[2],
+            hour,
+            minute,
+            second,
+            micro,
+            tz=zone,
+            qualifier=whole,
+            year_qualifier=per[0],
+            month_qualifier=per[1],
+            day_qualifier=per[2],
+            phrase=phrase,
+        )
+    except InvalidValidTimeError as error:
+        raise scan.fail(str(error)) from None
+
+
+def parse_edtf(text: str, *, tz: str = "UTC", phrase: str | None = None) -> ValidTime:
+    """Read an EDTF date, date-time or interval.
+
+    Args:
+        text: EDTF such as ``"2023-09"``, ``"2024-01-0X"``, ``"2006/.."``.
+        tz: The zone for dates and for times without an offset.
+        phrase: The source's own words, kept beside the value.
+
+    Raises:
+        InvalidValidTimeError: ``text`` is not EDTF this library reads; the
+            message names the part that is wrong.
+
+    >>> parse_edtf("2023-12-30/2024-01-02")
+    Interval.parse('2023-12-30/2024-01-02')
+    """
+    if not isinstance(text, str):
+        raise InvalidValidTimeError(f"EDTF must be a string, not {text!r}")
+    if text.count("/") > 1:
+        raise InvalidValidTimeError(f"invalid EDTF {text!r}: more than one '/'")
+    if "/" not in text:
+        return parse_moment(text, tz=tz, phrase=phrase)
+    left, right = text.split("/")
+    ends = [_interval_end(part, text, tz=tz) for part in (left, right)]
+    return Interval(ends[0], ends[1], phrase=phrase)
+
+
+def _interval_end(part: str, whole: str, *, tz: str) -> Moment | End:
+    if part == "..":
+        return End.OPEN
+    if not part:
+        return End.UNKNOWN
+    try:
+        return parse_moment(part, tz=tz)
+    except InvalidValidTimeError as error:
+        raise InvalidValidTimeError(f"invalid EDTF interval {whole!r}: {error}") from None
+
+
+def format_moment(moment: Moment, *, offset: bool = True) -> str:
+    """Write a :class:`Moment` as EDTF.
+
+    A date does not carry its zone (EDTF has no place for it); keep
+    :attr:`Moment.tz` beside the string, as the library's codec does. With
+    ``offset=False`` a time of day is written without its zone too.
+    """
+
+    def part(value: str, qualifier: Qualifier | None) -> str:
+        return f"{qualifier.value if qualifier else ''}{value}"
+
+    text = part(moment.year, moment.year_qualifier)
+    if moment.month is not None:
+        text += "-" + part(moment.month, moment.month_qualifier)
+    if moment.day is not None:
+        text += "-" + part(moment.day, moment.day_qualifier)
+    if moment.hour is not None:
+        text += f"T{moment.hour:02d}"
+        if moment.minute is not None:
+            text += f":{moment.minute:02d}"
+        if moment.second is not None:
+            text += f":{moment.second:02d}"
+        if moment.microsecond is not None:
+            text += f".{moment.microsecond:06d}"
+        if offset:
+            text += _offset(moment)
+    if moment.qualifier is not None:
+        text += moment.qualifier.value
+    return text
+
+
+def _offset(moment: Moment) -> str:
+    if moment.tz == "UTC":
+        return "Z"
+    if moment.tz[:1] in {"+", "-"}:
+        return moment.tz
+    local = pendulum.datetime(
+        int(moment.year),
+        int(moment.month or 1),
+        int(moment.day or 1),
+        moment.hour or 0,
+        moment.minute or 0,
+        moment.second or 0,
+        tz=_zone(moment.tz),
+    )
+    offset = local.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def format_edtf(value: ValidTime, *, offset: bool = True) -> str:
+    """Write a valid time as EDTF; ``format_edtf(parse_edtf(s)) == s`` for canonical ``s``.
+
+    >>> format_edtf(parse_edtf("2024-01-11/.."))
+    '2024-01-11/..'
+    """
+    if isinstance(value, Moment):
+        return format_moment(value)
+    ends = (
+        end.value if isinstance(end, End) else format_moment(end, offset=offset)
+        for end in (value.start, value.end)
+    )
+    return "/".join(ends)

@@ -1,0 +1,97 @@
+"""The library's errors and warnings.
+
+Every error derives from :class:`TimelineError` and also from the builtin that
+fits it, so callers may catch broadly (``except TimelineError``) or precisely
+(``except LookupError``).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConcurrencyError",
+    "DuplicateEventTypeError",
+    "EventDefinitionError",
+    "InvalidEventError",
+    "InvalidValidTimeError",
+    "KnownTimeError",
+    "RecordDecodeError",
+    "StoreError",
+    "TimelineError",
+    "TimelineWarning",
+    "UnknownEventTypeError",
+]
+
+
+class TimelineError(Exception):
+    """Base of every error raised by timeline."""
+
+
+class TimelineWarning(UserWarning):
+    """Base of every warning issued by timeline."""
+
+
+class EventDefinitionError(TimelineError, TypeError):
+    """An event class, or its registration, is not well formed."""
+
+
+class DuplicateEventTypeError(EventDefinitionError):
+    """A type name is already registered to another class.
+
+    Raised when the class is declared, so two classes can never claim the same
+    stored name.
+    """
+
+
+class UnknownEventTypeError(TimelineError, LookupError):
+    """No event class is registered under a type name (or for a class)."""
+
+
+class InvalidValidTimeError(TimelineError, ValueError):
+    """A valid time could not be understood.
+
+    The message says which part of the input is wrong.
+    """
+
+
+class InvalidEventError(TimelineError, ValueError):
+    """An event cannot be recorded as it is (a naive datetime, an unregistered type)."""
+
+
+class KnownTimeError(TimelineError, ValueError):
+    """A known time would be earlier than the previous record's, or is naive."""
+
+
+class ConcurrencyError(TimelineError, RuntimeError):
+    """Another writer appended first: the expected position is stale.
+
+    Attributes:
+        expected: The position the caller expected to follow.
+        actual: The log's last position when the append was attempted.
+    """
+
+    def __init__(self, expected: int, actual: int) -> None:
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"expected to append after position {expected}, but the log ends at "
+            f"position {actual}: another writer got there first; nothing was written"
+        )
+
+
+class StoreError(TimelineError, RuntimeError):
+    """A store cannot do what was asked: it is closed, or its contents are not a log."""
+
+
+class RecordDecodeError(TimelineError, ValueError):
+    """A stored record cannot be read back as data.
+
+    Attributes:
+        position: The record's position in the log, when known.
+        problem: What is wrong with it.
+    """
+
+    def __init__(self, position: int | None, problem: str) -> None:
+        self.position = position
+        self.problem = problem
+        where = f"record at position {position}" if position is not None else "record"
+        super().__init__(f"{where}: {problem}")

@@ -1,0 +1,266 @@
+"""The log: an append-only sequence of records over a store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Final
+
+import pendulum
+
+from ._clock import SystemClock
+from ._codec import Codec, format_known_at
+from ._errors import ConcurrencyError, KnownTimeError
+from ._events import Registry, default_registry
+from ._records import FIRST_POSITION, Entry, Head, Provenance, Record, StoredRecord
+from ._time import ValidTimeLike, to_instant, valid_time
+from .stores import MemoryStore
+from .typing import Clock, Store
+
+__all__ = ["Log"]
+
+# How often an append without an expected position re-reads the head after
+# losing a race to another writer, before giving up with ConcurrencyError.
+_RETRIES: Final = 50
+
+
+class Log:
+    """An append-only log of events, each with its valid time and provenance.
+
+    Records are never changed or removed: mistakes are fixed by appending.
+    Positions are contiguous from :data:`~timeline.FIRST_POSITION` (1); an
+    empty log's last position is 0. Known times come from ``clock`` and never
+    go backwards.
+
+    Args:
+        store: Where records live; a new :class:`~timeline.stores.MemoryStore`
+            by default.
+        clock: Gives known times; the system clock by default.
+        registry: The event types this log reads and writes.
+
+    >>> from timeline import ManualClock, Registry, event
+    >>> registry = Registry()
+    >>> @event("example.statement", registry=registry)
+    ... class Statement:
+    ...     text: str
+    >>> log = Log(clock=ManualClock("2024-01-12T08:00:00Z"), registry=registry)
+    >>> record = log.append(Statement(text="We will not hesitate"), valid="2024-01-11")
+    >>> record.position, str(record.valid), record.known_at.isoformat()
+    (1, '2024-01-11', '2024-01-12T08:00:00+00:00')
+    """
+
+    def __init__(
+        self,
+        store: Store | None = None,
+        *,
+        clock: Clock | None = None,
+        registry: Registry | None = None,
+    ) -> None:
+        self._store: Store = MemoryStore() if store is None else store
+        self._clock: Clock = SystemClock() if clock is None else clock
+        self._codec = Codec(default_registry if registry is None else registry)
+
+    @property
+    def store(self) -> Store:
+        """The store this log writes to."""
+        return self._store
+
+    @property
+    def codec(self) -> Codec:
+        """The codec that encodes and decodes this log's records."""
+        return self._codec
+
+    @property
+    def registry(self) -> Registry:
+        """The event types this log reads and writes."""
+        return self._codec.registry
+
+    # -- writing --------------------------------------------------------------
+
+    def append(
+        self,
+        event: object,
+        *,
+        valid: ValidTimeLike,
+        subject: str | None = None,
+        provenance: Provenance | None = None,
+        known_at: dt.datetime | str | None = None,
+        expected_position: int | None = None,
+    ) -> Record:
+        """Append one event and return its record.
+
+        Args:
+            event: A registered event instance.
+            valid: When it was true in the world (see :func:`~timeline.valid_time`).
+            subject: A key to file it under.
+            provenance: Where it came from.
+            known_at: Backfill: the known time to record instead of the clock's.
+            expected_position: The position this record must follow; if another
+                writer appended first, :class:`~timeline.ConcurrencyError`.
+
+        Raises:
+            ConcurrencyError: ``expected_position`` is stale; nothing was written.
+            KnownTimeError: ``known_at`` is naive or earlier than the last record's.
+            InvalidEventError: The event is not registered or cannot be stored.
+            InvalidValidTimeError: ``valid`` cannot be read.
+        """
+        entry = self.entry(event, valid=valid, subject=subject, provenance=provenance)
+        (record,) = self.extend([entry], known_at=known_at, expected_position=expected_position)
+        return record
+
+    @staticmethod
+    def entry(
+        event: object,
+        *,
+        valid: ValidTimeLike,
+        subject: str | None = None,
+        provenance: Provenance | None = None,
+    ) -> Entry:
+        """Build an :class:`~timeline.Entry` for :meth:`extend`, reading ``valid``."""
+        return Entry(
+            event=event,
+            valid=valid_time(valid),
+            subject=subject,
+            provenance=Provenance() if provenance is None else provenance,
+        )
+
+    def extend(
+        self,
+        entries: Iterable[Entry],
+        *,
+        known_at: dt.datetime | str | None = None,
+        expected_position: int | None = None,
+    ) -> tuple[Record, ...]:
+        """Append a batch atomically: all of it, or (on any error) none of it.
+
+        The whole batch shares one known time. Arguments and errors are those
+        of :meth:`append`.
+        """
+        batch = list(entries)
+        if not batch:
+            return ()
+        explicit = None if known_at is None else _known_instant(known_at)
+        for attempt in range(_RETRIES):
+            head = self._store.head()
+            last = FIRST_POSITION - 1 if head is None else head.position
+            if expected_position is not None and expected_position != last:
+                raise ConcurrencyError(expected_position, last)
+            stamp = self._stamp(explicit, head)
+            stored = self._encode(batch, head, stamp)
+            try:
+                self._store.append(stored, expected_position=last)
+            except ConcurrencyError:
+                if expected_position is not None or attempt == _RETRIES - 1:
+                    raise
+                continue
+            return tuple(self._codec.decode(record) for record in stored)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _stamp(self, explicit: pendulum.DateTime | None, head: Head | None) -> str:
+        if explicit is not None:
+            stamp = format_known_at(explicit)
+            if head is not None and stamp < head.known_at:
+                raise KnownTimeError(
+                    f"known time {stamp} is earlier than the last record's ({head.known_at} at "
+                    f"position {head.position}): known times never go backwards"
+                )
+            return stamp
+        # A clock that steps back (NTP, a test clock) must not break the
+        # ordering: what the log learns now is known no earlier than the last.
+        now = format_known_at(_known_instant(self._clock()))
+        return now if head is None or now >= head.known_at else head.known_at
+
+    def _encode(self, batch: Sequence[Entry], head: Head | None, stamp: str) -> list[StoredRecord]:
+        stored: list[StoredRecord] = []
+        previous = head
+        position = FIRST_POSITION if head is None else head.position + 1
+        for entry in batch:
+            record = self._codec.encode(entry, position=position, known_at=stamp, previous=previous)
+            stored.append(record)
+            previous = Head(record.position, record.known_at, record.hash)
+            position += 1
+        return stored
+
+    # -- reading ---------------------------------------------------------------
+
+    def read(
+        self,
+        start: int = FIRST_POSITION,
+        *,
+        stop: int | None = None,
+        types: Iterable[type[Any] | str] | None = None,
+        subject: str | None = None,
+        known_at: dt.datetime | str | None = None,
+    ) -> Iterator[Record]:
+        """Yield records in position order.
+
+        Args:
+            start: The first position to read.
+            stop: Stop before this position.
+            types: Only events of these classes (or type names).
+            subject: Only records filed under this subject.
+            known_at: Only what the log knew at this time: a prefix of the log.
+
+        Raises:
+            RecordDecodeError: A stored record cannot be decoded.
+        """
+        names = None if types is None else {self._type_name(kind) for kind in types}
+        if known_at is not None:
+            cut = self.last_position_known_by(known_at) + 1
+            stop = cut if stop is None else min(stop, cut)
+        for stored in self._store.read(start, stop=stop, types=names, subject=subject):
+            yield self._codec.decode(stored)
+
+    def _type_name(self, kind: type[Any] | str) -> str:
+        return kind if isinstance(kind, str) else self.registry.type_of(kind).name
+
+    def last_position_known_by(self, known_at: dt.datetime | str) -> int:
+        """Return the last position the log knew at ``known_at`` (0 if none)."""
+        return self._store.last_known_by(format_known_at(_known_instant(known_at)))
+
+    @property
+    def last_position(self) -> int:
+        """The position of the last record; 0 for an empty log."""
+        head = self._store.head()
+        return FIRST_POSITION - 1 if head is None else head.position
+
+    def __len__(self) -> int:
+        return self.last_position - FIRST_POSITION + 1
+
+    def __iter__(self) -> Iterator[Record]:
+        return self.read()
+
+    def __getitem__(self, position: int) -> Record:
+        """Return the record at ``position``.
+
+        Raises:
+            IndexError: There is no record at ``position``.
+        """
+        if position >= FIRST_POSITION:
+            for record in self.read(position, stop=position + 1):
+                return record
+        raise IndexError(f"no record at position {position} (the log has {len(self)})")
+
+    def close(self) -> None:
+        """Close the store."""
+        self._store.close()
+
+    def __enter__(self) -> Log:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Log of {len(self)} records in {self._store!r}>"
+
+
+def _known_instant(value: dt.datetime | str) -> pendulum.DateTime:
+    if isinstance(value, dt.datetime) and (value.tzinfo is None or value.utcoffset() is None):
+        raise KnownTimeError(
+            f"naive known time {value.isoformat()}: known times must be aware (UTC preferred)"
+        )
+    try:
+        return to_instant(value)
+    except ValueError as error:
+        raise KnownTimeError(str(error)) from None

@@ -1,0 +1,828 @@
+"""Valid time: precise and imprecise points, intervals, and their bounds.
+
+A valid time keeps what the source said -- its precision, its qualifiers, its
+unspecified digits, its zone and the verbatim phrase -- and reduces on demand
+to :class:`Bounds`: the earliest instant it may denote and the first instant it
+can no longer denote (bounds are half-open, like every interval here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import itertools
+import re
+from collections.abc import Iterator
+from typing import Final, TypeAlias
+
+import attrs
+import pendulum
+
+from ._answer import Answer
+from ._errors import InvalidValidTimeError
+
+__all__ = [
+    "DEFAULT_PADDING",
+    "EARLIEST",
+    "LATEST",
+    "Bounds",
+    "End",
+    "Extent",
+    "Interval",
+    "Moment",
+    "Padding",
+    "Precision",
+    "Qualifier",
+    "ValidTime",
+    "ValidTimeLike",
+    "before",
+    "in_force",
+    "overlaps",
+    "to_instant",
+    "until",
+    "valid_time",
+]
+
+_TICK: Final = dt.timedelta(microseconds=1)
+
+#: The earliest instant the library can represent; an open start reaches it.
+EARLIEST: Final = pendulum.datetime(1, 1, 1, tz="UTC")
+#: The last instant the library can represent; an open end reaches it.
+LATEST: Final = pendulum.datetime(9999, 12, 31, 23, 59, 59, 999999, tz="UTC")
+
+
+class Precision(enum.IntEnum):
+    """How finely a :class:`Moment` was stated, coarsest first."""
+
+    YEAR = 1
+    MONTH = 2
+    DAY = 3
+    HOUR = 4
+    MINUTE = 5
+    SECOND = 6
+    MICROSECOND = 7
+
+    @property
+    def unit(self) -> str:
+        """The pendulum duration keyword for one unit of this precision."""
+        return _UNITS[self]
+
+
+_UNITS: Final = {
+    Precision.YEAR: "years",
+    Precision.MONTH: "months",
+    Precision.DAY: "days",
+    Precision.HOUR: "hours",
+    Precision.MINUTE: "minutes",
+    Precision.SECOND: "seconds",
+    Precision.MICROSECOND: "microseconds",
+}
+
+
+class Qualifier(enum.Enum):
+    """An EDTF qualifier: approximate (``~``), uncertain (``?``) or both (``%``)."""
+
+    APPROXIMATE = "~"
+    UNCERTAIN = "?"
+    BOTH = "%"
+
+    @property
+    def approximate(self) -> bool:
+        """True for ``~`` and ``%``."""
+        return self is not Qualifier.UNCERTAIN
+
+    @property
+    def uncertain(self) -> bool:
+        """True for ``?`` and ``%``."""
+        return self is not Qualifier.APPROXIMATE
+
+    def __or__(self, other: Qualifier | None) -> Qualifier:
+        if other is None or other is self:
+            return self
+        return Qualifier.BOTH
+
+
+class End(enum.Enum):
+    """An interval end that is not a date: open (``..``) or unknown (empty).
+
+    *Open* means the interval reaches without limit in that direction ("until
+    further notice", "since time immemorial"). *Unknown* means it has an end
+    that the source does not give.
+    """
+
+    OPEN = ".."
+    UNKNOWN = ""
+
+    def __repr__(self) -> str:
+        return f"End.{self.name}"
+
+
+@attrs.frozen
+class Padding:
+    """How far approximate and uncertain values may stray, in units.
+
+    A qualified value is widened on both sides by ``approximate`` units of the
+    qualified component for ``~``, ``uncertain`` units for ``?`` and the sum of
+    both for ``%``. The unit is that of the component the qualifier applies to:
+    ``2023-09~`` (approximately September 2023) is widened by one *month* each
+    side, ``~2023-09`` (September of approximately 2023) by one *year*.
+
+    The default, one unit each, matches the ``edtf`` package for whole-value
+    qualifiers, but not its padding of ``2023-09~`` by a year *and* a month:
+    that treats "approximately September" as "approximately 2023".
+
+    >>> Moment.parse("2023~").bounds(padding=Padding(approximate=2))
+    Bounds(earliest=DateTime(2021, 1, 1, 0, 0, 0, tzinfo=Timezone('UTC')), \
+latest=DateTime(2026, 1, 1, 0, 0, 0, tzinfo=Timezone('UTC')))
+    """
+
+    approximate: int = attrs.field(default=1, validator=attrs.validators.ge(0))
+    uncertain: int = attrs.field(default=1, validator=attrs.validators.ge(0))
+
+    def units(self, qualifier: Qualifier) -> int:
+        """Return how many units a value with ``qualifier`` is widened by."""
+        return (self.approximate if qualifier.approximate else 0) + (
+            self.uncertain if qualifier.uncertain else 0
+        )
+
+
+#: The padding used unless another is given: one unit each way.
+DEFAULT_PADDING: Final = Padding()
+
+
+@attrs.frozen
+class Bounds:
+    """The instants a value may denote: ``earliest <= t < latest``, in UTC.
+
+    >>> Moment.parse("2023-09").bounds()
+    Bounds(earliest=DateTime(2023, 9, 1, 0, 0, 0, tzinfo=Timezone('UTC')), \
+latest=DateTime(2023, 10, 1, 0, 0, 0, tzinfo=Timezone('UTC')))
+    """
+
+    earliest: pendulum.DateTime
+    latest: pendulum.DateTime
+
+    @property
+    def last(self) -> pendulum.DateTime:
+        """The last instant inside, ``latest`` less one microsecond (the resolution)."""
+        if self.latest <= self.earliest:
+            return self.latest
+        return self.latest - _TICK
+
+    def contains(self, instant: dt.datetime) -> bool:
+        """Return whether ``instant`` lies in ``[earliest, latest)``."""
+        return self.earliest <= instant < self.latest
+
+
+@attrs.frozen
+class Extent:
+    """Where something that starts and (exclusively) ends may lie in time.
+
+    ``start`` bounds the instant it began and ``end`` the instant it stopped.
+    A point event has the same bounds for both. This is the form every
+    three-valued question reduces to.
+    """
+
+    start: Bounds
+    end: Bounds
+
+    def at(self, instant: dt.datetime) -> Answer:
+        """Answer "is it in force at ``instant``?" (design.md, imprecise time).
+
+        No if ``instant < start.earliest`` or ``instant >= end.last``; yes if
+        ``instant >= start.last`` and ``instant < end.earliest``; otherwise
+        maybe. (``last`` is the latest instant a bound may denote.)
+        """
+        if instant < self.start.earliest or instant >= self.end.last:
+            return Answer.NO
+        if instant >= self.start.last and instant < self.end.earliest:
+            return Answer.YES
+        return Answer.MAYBE
+
+    def during(self, start: dt.datetime, end: dt.datetime) -> Answer:
+        """Answer "is it in force at any instant of ``[start, end)``?"."""
+        if start >= end:
+            return Answer.NO
+        if self.start.earliest >= end or self.end.last <= start:
+            return Answer.NO
+        # In the least favourable world it starts as late and ends as early
+        # as it may; if even then it is in force inside the window: yes.
+        if max(self.start.last, start) < min(self.end.earliest, end):
+            return Answer.YES
+        return Answer.MAYBE
+
+    @property
+    def sort_key(self) -> tuple[pendulum.DateTime, ...]:
+        """The total valid-time order: start earliest, start latest, end earliest, end latest."""
+        return (self.start.earliest, self.start.latest, self.end.earliest, self.end.latest)
+
+
+_MASK_YEAR: Final = re.compile(r"^[0-9X]{4}$")
+_MASK_2: Final = re.compile(r"^[0-9X]{2}$")
+
+
+def _matches(mask: str, value: int) -> bool:
+    text = f"{value:0{len(mask)}d}"
+    return all(m in ("X", c) for m, c in zip(mask, text, strict=True))
+
+
+def _candidates(mask: str, low: int, high: int, *, reverse: bool) -> Iterator[int]:
+    """Yield the numbers in ``[low, high]`` that ``mask`` matches, in order.
+
+    Fixed-width digit strings order as their numbers do, so filling the ``X``
+    positions in digit order yields ascending values without a scan.
+    """
+    holes = mask.count("X")
+    digits = "9876543210" if reverse else "0123456789"
+    for fill in itertools.product(digits, repeat=holes):
+        chars = iter(fill)
+        value = int("".join(next(chars) if m == "X" else m for m in mask))
+        if low <= value <= high:
+            yield value
+
+
+def _zone(name: str) -> pendulum.Timezone | pendulum.FixedTimezone:
+    match = re.fullmatch(r"([+-])(\d\d):(\d\d)", name)
+    if match:
+        sign = -1 if match[1] == "-" else 1
+        return pendulum.fixed_timezone(sign * (int(match[2]) * 3600 + int(match[3]) * 60))
+    try:
+        return pendulum.timezone(name)
+    except Exception as error:  # pendulum raises a bare InvalidTimezone
+        raise InvalidValidTimeError(f"unknown time zone {name!r}") from error
+
+
+def to_instant(value: dt.datetime | dt.date | str) -> pendulum.DateTime:
+    """Return ``value`` as an aware UTC instant.
+
+    A date means its first instant in UTC; a string is read as ISO 8601 and
+    must carry its zone unless it is a plain date.
+
+    Raises:
+        InvalidValidTimeError: ``value`` is a naive datetime, or a string that is
+            not an ISO 8601 instant.
+
+    >>> to_instant("2024-01-15")
+    DateTime(2024, 1, 15, 0, 0, 0, tzinfo=Timezone('UTC'))
+    """
+    if isinstance(value, str):
+        try:
+            parsed = pendulum.parse(value, exact=True, tz="UTC")
+        except Exception as error:  # pendulum raises its own ParserError
+            raise InvalidValidTimeError(f"{value!r} is not an ISO 8601 date or instant") from error
+        if isinstance(parsed, dt.datetime):
+            value = parsed
+        elif isinstance(parsed, dt.date):
+            value = parsed
+        else:
+            raise InvalidValidTimeError(f"{value!r} is not a date or an instant")
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InvalidValidTimeError(
+                f"naive datetime {value.isoformat()} has no time zone: give an aware datetime"
+            )
+        return pendulum.instance(value).in_tz("UTC")
+    return pendulum.datetime(value.year, value.month, value.day, tz="UTC")
+
+
+def _qualifier_validator(
+    _instance: object, attribute: attrs.Attribute[Qualifier | None], value: object
+) -> None:
+    if value is not None and not isinstance(value, Qualifier):
+        raise InvalidValidTimeError(f"{attribute.name} must be a Qualifier or None, not {value!r}")
+
+
+@attrs.frozen(repr=False)
+class Moment:
+    """A point in valid time, as precise as its source.
+
+    The date is kept as EDTF-style digit masks (``"2024"``, ``"01"``,
+    ``"0X"``: ``X`` is an unspecified digit), time-of-day parts as numbers,
+    and the zone by name (an IANA name, ``"UTC"`` or an offset such as
+    ``"+09:00"``). ``qualifier`` applies to the whole value at its precision;
+    the per-component qualifiers are EDTF level 2's ``~2023-09`` (the *year*
+    is approximate).
+
+    Build one with :meth:`parse`, :meth:`from_date`, :meth:`from_datetime`
+    or :func:`valid_time`.
+
+    >>> september = Moment.parse("2023-09", phrase="In September")
+    >>> september.precision
+    <Precision.MONTH: 2>
+    >>> str(september)
+    '2023-09'
+    """
+
+    year: str = attrs.field()
+    month: str | None = None
+    day: str | None = None
+    hour: int | None = None
+    minute: int | None = None
+    second: int | None = None
+    microsecond: int | None = None
+    tz: str = "UTC"
+    qualifier: Qualifier | None = attrs.field(default=None, validator=_qualifier_validator)
+    year_qualifier: Qualifier | None = attrs.field(default=None, validator=_qualifier_validator)
+    month_qualifier: Qualifier | None = attrs.field(default=None, validator=_qualifier_validator)
+    day_qualifier: Qualifier | None = attrs.field(default=None, validator=_qualifier_validator)
+    phrase: str | None = attrs.field(default=None, eq=False, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        self._check()
+
+    def _check(self) -> None:  # noqa: C901, PLR0912 -- one check per component, in order
+        if not isinstance(self.year, str) or not _MASK_YEAR.match(self.year):
+            raise InvalidValidTimeError(f"year {self.year!r} must be four digits or X")
+        if self.year == "0000":
+            raise InvalidValidTimeError("year 0000 is not supported: years start at 0001")
+        parts = (self.month, self.day, self.hour, self.minute, self.second, self.microsecond)
+        given = [p is not None for p in parts]
+        if given != sorted(given, reverse=True):
+            raise InvalidValidTimeError(
+                "a moment must give its components in order without gaps "
+                "(year, month, day, hour, minute, second, microsecond)"
+            )
+        if self.month is not None:
+            if not isinstance(self.month, str) or not _MASK_2.match(self.month):
+                raise InvalidValidTimeError(f"month {self.month!r} must be two digits or X")
+            if next(_candidates(self.month, 1, 12, reverse=False), None) is None:
+                raise InvalidValidTimeError(f"month {self.month} matches no month 01-12")
+        if self.day is not None:
+            if not isinstance(self.day, str) or not _MASK_2.match(self.day):
+                raise InvalidValidTimeError(f"day {self.day!r} must be two digits or X")
+            if next(_candidates(self.day, 1, 31, reverse=False), None) is None:
+                raise InvalidValidTimeError(f"day {self.day} matches no day 01-31")
+        if self.hour is not None and "X" in f"{self.year}{self.month}{self.day}":
+            raise InvalidValidTimeError("a time of day needs a fully specified date")
+        limits = (("hour", 23), ("minute", 59), ("second", 59), ("microsecond", 999_999))
+        for name, high in limits:
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, int) and 0 <= value <= high):
+                raise InvalidValidTimeError(f"{name} {value!r} is out of range 0-{high}")
+        if self.hour is not None and (
+            self.qualifier or self.year_qualifier or self.month_qualifier or self.day_qualifier
+        ):
+            raise InvalidValidTimeError("qualifiers (~ ? %) apply to dates, not to times of day")
+        if self.month is None and self.year_qualifier:
+            raise InvalidValidTimeError(
+                "at year precision qualify the whole value (2023~), not the year (~2023)"
+            )
+        if self.month is None and (self.month_qualifier or self.day_qualifier):
+            raise InvalidValidTimeError("a qualifier names a component the moment does not have")
+        if self.day is None and self.day_qualifier:
+            raise InvalidValidTimeError("a qualifier names a component the moment does not have")
+        _zone(self.tz)
+        # Raises for impossible dates such as 2023-02-30 or 2023-02-3X.
+        _ = self._core
+
+    # -- construction -------------------------------------------------------
+
+    @classmethod
+    def parse(cls, text: str, *, tz: str = "UTC", phrase: str | None = None) -> Moment:
+        """Read one EDTF date or date-time (not an interval).
+
+        Args:
+            text: The EDTF string, e.g. ``"2023-09"``, ``"2024-01-0X"``, ``"2023~"``.
+            tz: The zone a date (or a time without offset) is in.
+            phrase: The source's own words, kept beside the value.
+
+        Raises:
+            InvalidValidTimeError: ``text`` is not EDTF, or is an interval.
+        """
+        from ._edtf import parse_moment  # noqa: PLC0415 -- the parser builds Moments
+
+        return parse_moment(text, tz=tz, phrase=phrase)
+
+    @classmethod
+    def from_date(cls, date: dt.date, *, tz: str = "UTC", phrase: str | None = None) -> Moment:
+        """Return the day ``date`` in zone ``tz`` (day precision)."""
+        return cls(
+            f"{date.year:04d}", f"{date.month:02d}", f"{date.day:02d}", tz=tz, phrase=phrase
+        )
+
+    @classmethod
+    def from_datetime(cls, instant: dt.datetime, *, phrase: str | None = None) -> Moment:
+        """Return the exact instant ``instant`` (an aware datetime).
+
+        The precision is seconds, or microseconds when the value has them; the
+        zone is the datetime's own (its IANA name when it has one).
+
+        Raises:
+            InvalidValidTimeError: ``instant`` is naive.
+        """
+        if instant.tzinfo is None or instant.utcoffset() is None:
+            raise InvalidValidTimeError(
+                f"naive datetime {instant.isoformat()} has no time zone: give an aware datetime"
+            )
+        tz = _zone_name(instant)
+        return cls(
+            f"{instant.year:04d}",
+            f"{instant.month:02d}",
+            f"{instant.day:02d}",
+            instant.hour,
+            instant.minute,
+            instant.second,
+            instant.microsecond or None,
+            tz=tz,
+            phrase=phrase,
+        )
+
+    # -- what it says -------------------------------------------------------
+
+    @property
+    def precision(self) -> Precision:
+        """The finest component given."""
+        parts = (self.month, self.day, self.hour, self.minute, self.second, self.microsecond)
+        return Precision(1 + sum(p is not None for p in parts))
+
+    @property
+    def unspecified(self) -> bool:
+        """True when some digit is unspecified (``X``)."""
+        return "X" in f"{self.year}{self.month or ''}{self.day or ''}"
+
+    @property
+    def qualified(self) -> bool:
+        """True when any qualifier (``~ ? %``) applies."""
+        return any(
+            q is not None
+            for q in (self.qualifier, self.year_qualifier, self.month_qualifier, self.day_qualifier)
+        )
+
+    @property
+    def exact(self) -> bool:
+        """True when the value names one period: no qualifier, no unspecified digit."""
+        return not self.qualified and not self.unspecified
+
+    # -- bounds --------------------------------------------------------------
+
+    @functools.cached_property
+    def _core(self) -> Bounds:
+        zone = _zone(self.tz)
+        first = self._first_or_last(last=False)
+        last = self._first_or_last(last=True)
+        try:
+            earliest = pendulum.datetime(*first, tz=zone).in_tz("UTC")
+        except (OverflowError, ValueError):  # year 0001 west of Greenwich
+            earliest = EARLIEST
+        try:
+            latest = pendulum.datetime(*last, tz=zone).add(**{self.precision.unit: 1})
+            latest = latest.in_tz("UTC")
+        except (OverflowError, ValueError):  # the end of year 9999
+            latest = LATEST
+        return Bounds(earliest, latest)
+
+    def _first_or_last(self, *, last: bool) -> tuple[int, ...]:
+        years = _candidates(self.year, 1, 9999, reverse=last)
+        for year in years:
+            if self.month is None:
+                return (year, 1, 1)
+            for month in _candidates(self.month, 1, 12, reverse=last):
+                if self.day is None:
+                    return (year, month, 1)
+                days = pendulum.date(year, month, 1).days_in_month
+                for day in _candidates(self.day, 1, days, reverse=last):
+                    time = (self.hour, self.minute, self.second, self.microsecond)
+                    return (year, month, day, *(t or 0 for t in time))
+        raise InvalidValidTimeError(f"{self} names no real date")
+
+    def strict_bounds(self) -> Bounds:
+        """The bounds before any padding for qualifiers."""
+        return self._core
+
+    def bounds(self, *, padding: Padding = DEFAULT_PADDING) -> Bounds:
+        """The instants this value may denote, widened for its qualifiers.
+
+        Args:
+            padding: How far qualified values may stray.
+        """
+        core = self._core
+        widen: dict[str, int] = {}
+        qualified = (
+            (self.qualifier, self.precision),
+            (self.year_qualifier, Precision.YEAR),
+            (self.month_qualifier, Precision.MONTH),
+            (self.day_qualifier, Precision.DAY),
+        )
+        for qualifier, precision in qualified:
+            if qualifier is not None:
+                unit = precision.unit
+                widen[unit] = widen.get(unit, 0) + padding.units(qualifier)
+        if not any(widen.values()):
+            return core
+        zone = _zone(self.tz)
+        return Bounds(
+            _shift(core.earliest, zone, widen, sign=-1),
+            _shift(core.latest, zone, widen, sign=1),
+        )
+
+    @property
+    def extent(self) -> Extent:
+        """This value as a point event: it begins and ends within its bounds."""
+        bounds = self.bounds()
+        return Extent(bounds, bounds)
+
+    def contains(self, instant: dt.datetime | dt.date | str) -> Answer:
+        """Answer "does the period this value names contain ``instant``?".
+
+        ``2023-09`` contains 15 September 2023: yes. A value with qualifiers
+        or unspecified digits names one of several periods: maybe, within its
+        padded bounds.
+        """
+        at = to_instant(instant)
+        if not self.bounds().contains(at):
+            return Answer.NO
+        if self.exact:
+            return Answer.YES
+        return Answer.MAYBE
+
+    def __str__(self) -> str:
+        from ._edtf import format_moment  # noqa: PLC0415 -- the formatter reads Moments
+
+        return format_moment(self)
+
+    def __repr__(self) -> str:
+        return f"Moment.parse({_repr_args(self, self.tz)})"
+
+
+def _shift(
+    instant: pendulum.DateTime,
+    zone: pendulum.Timezone | pendulum.FixedTimezone,
+    widen: dict[str, int],
+    *,
+    sign: int,
+) -> pendulum.DateTime:
+    local = instant.in_tz(zone)
+    try:
+        moved = local.add(**{k: sign * v for k, v in widen.items()})
+    except (OverflowError, ValueError):
+        return EARLIEST if sign < 0 else LATEST
+    return moved.in_tz("UTC")
+
+
+def _zone_name(instant: dt.datetime) -> str:
+    tzinfo = instant.tzinfo
+    key = getattr(tzinfo, "key", None) or getattr(tzinfo, "name", None)
+    if isinstance(key, str) and key not in {"", "+00:00"}:
+        try:
+            _zone(key)
+        except InvalidValidTimeError:
+            pass
+        else:
+            return key
+    offset = instant.utcoffset() or dt.timedelta(0)
+    if not offset:
+        return "UTC"
+    seconds = int(offset.total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    return f"{sign}{hours:02d}:{minutes:02d}"
+
+
+def _end_validator(_instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+    if not isinstance(value, Moment | End):
+        raise InvalidValidTimeError(
+            f"interval {attribute.name} must be a Moment, End.OPEN or End.UNKNOWN, not {value!r}"
+        )
+
+
+@attrs.frozen(repr=False)
+class Interval:
+    """A span of valid time from ``start`` to the exclusive ``end``.
+
+    Each end is a :class:`Moment` (possibly imprecise: the span begins, or
+    stops, at some instant within it), :attr:`End.OPEN` (no limit) or
+    :attr:`End.UNKNOWN` (an end the source does not give). An end stated in a
+    source as "until 30 April" is *inclusive*; store it as the exclusive end
+    1 May with :func:`until`.
+
+    >>> embargo = Interval.parse("2006/..")
+    >>> embargo.contains("2024-01-15")
+    <Answer.YES: 'yes'>
+    >>> embargo.contains("2006-07-01")
+    <Answer.MAYBE: 'maybe'>
+    """
+
+    start: Moment | End = attrs.field(validator=_end_validator)
+    end: Moment | End = attrs.field(validator=_end_validator)
+    phrase: str | None = attrs.field(default=None, eq=False, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if isinstance(self.start, End) and isinstance(self.end, End):
+            raise InvalidValidTimeError("an interval needs at least one dated end")
+        extent = self.extent
+        if extent.start.earliest >= extent.end.latest:
+            raise InvalidValidTimeError(f"interval {self} ends before it starts")
+
+    @classmethod
+    def parse(cls, text: str, *, tz: str = "UTC", phrase: str | None = None) -> Interval:
+        """Read an EDTF interval such as ``"2023-12-30/2024-01-02"`` or ``"2006/.."``.
+
+        Raises:
+            InvalidValidTimeError: ``text`` is not an EDTF interval.
+        """
+        from ._edtf import parse_edtf  # noqa: PLC0415 -- the parser builds Intervals
+
+        value = parse_edtf(text, tz=tz, phrase=phrase)
+        if not isinstance(value, Interval):
+            raise InvalidValidTimeError(f"{text!r} is a single date, not an interval")
+        return value
+
+    @property
+    def extent(self) -> Extent:
+        """Where the span's start and end may lie."""
+        return self.bounded()
+
+    def bounded(self, *, padding: Padding = DEFAULT_PADDING) -> Extent:
+        """Return the extent with qualified ends widened by ``padding``."""
+        start = self.start.bounds(padding=padding) if isinstance(self.start, Moment) else None
+        end = self.end.bounds(padding=padding) if isinstance(self.end, Moment) else None
+        if start is None:
+            assert end is not None  # noqa: S101 -- checked on construction
+            start = (
+                Bounds(EARLIEST, EARLIEST)
+                if self.start is End.OPEN
+                else Bounds(EARLIEST, end.latest)
+            )
+        if end is None:
+            end = Bounds(LATEST, LATEST) if self.end is End.OPEN else Bounds(start.earliest, LATEST)
+        return Extent(start, end)
+
+    def contains(self, instant: dt.datetime | dt.date | str) -> Answer:
+        """Answer "is this span in force at ``instant``?" (yes / maybe / no)."""
+        return self.extent.at(to_instant(instant))
+
+    def __str__(self) -> str:
+        from ._edtf import format_edtf  # noqa: PLC0415 -- the formatter reads Intervals
+
+        return format_edtf(self)
+
+    def __repr__(self) -> str:
+        zones = {end.tz for end in (self.start, self.end) if isinstance(end, Moment)}
+        if len(zones) == 1:
+            return f"Interval.parse({_repr_args(self, zones.pop())})"
+        return f"Interval({self.start!r}, {self.end!r}, phrase={self.phrase!r})"
+
+
+def _repr_args(value: Moment | Interval, tz: str) -> str:
+    from ._edtf import format_edtf  # noqa: PLC0415 -- the formatter reads valid times
+
+    args = [repr(format_edtf(value, offset=False))]
+    if tz != "UTC":
+        args.append(f"tz={tz!r}")
+    if value.phrase is not None:
+        args.append(f"phrase={value.phrase!r}")
+    return ", ".join(args)
+
+
+#: A valid time: a point or an interval.
+ValidTime: TypeAlias = Moment | Interval
+
+#: What the library accepts wherever it takes a valid time.
+ValidTimeLike: TypeAlias = (
+    Moment
+    | Interval
+    | str
+    | dt.date
+    | dt.datetime
+    | tuple["Moment | str | dt.date | dt.datetime | End | None", "Moment | str | dt.date | dt.datetime | End | None"]
+)
+
+
+def valid_time(value: ValidTimeLike, *, tz: str = "UTC", phrase: str | None = None) -> ValidTime:
+    """Return ``value`` as a :data:`ValidTime`.
+
+    Accepts a :class:`Moment` or :class:`Interval` (returned as is), an EDTF
+    string, a date (a day in zone ``tz``), an aware datetime (pendulum's
+    included; an exact instant), or a ``(start, end)`` pair of any of these,
+    where ``None`` is an open end.
+
+    Args:
+        value: The valid time in any accepted form.
+        tz: The zone for dates and zone-less strings. Default: UTC.
+        phrase: The source's own words, kept beside the value.
+
+    Raises:
+        InvalidValidTimeError: ``value`` is a naive datetime, a malformed
+            string, or of a type the library does not take.
+
+    >>> valid_time("2024-01-11/..")
+    Interval.parse('2024-01-11/..')
+    """
+    if isinstance(value, Moment | Interval):
+        return value
+    if isinstance(value, str):
+        from ._edtf import parse_edtf  # noqa: PLC0415 -- the parser builds valid times
+
+        return parse_edtf(value, tz=tz, phrase=phrase)
+    if isinstance(value, dt.datetime):
+        return Moment.from_datetime(value, phrase=phrase)
+    if isinstance(value, dt.date):
+        return Moment.from_date(value, tz=tz, phrase=phrase)
+    if isinstance(value, tuple) and len(value) == 2:
+        start, end = (_end(v, tz=tz) for v in value)
+        return Interval(start, end, phrase=phrase)
+    raise InvalidValidTimeError(
+        f"cannot read {value!r} as a valid time: give an EDTF string, a date, an aware "
+        "datetime, a Moment, an Interval or a (start, end) pair"
+    )
+
+
+def _end(value: object, *, tz: str) -> Moment | End:
+    if value is None:
+        return End.OPEN
+    if isinstance(value, End | Moment):
+        return value
+    if isinstance(value, str | dt.date):
+        moment = valid_time(value, tz=tz)
+        if isinstance(moment, Moment):
+            return moment
+    raise InvalidValidTimeError(f"an interval end must be a single date or None, not {value!r}")
+
+
+def until(last: Moment | str | dt.date, *, tz: str = "UTC") -> Moment:
+    """Return the exclusive end for a source's inclusive "until ``last``".
+
+    "Until 30 April 2024" means in force through the whole of that day, so the
+    exclusive end is the first instant of 1 May 2024, exactly.
+
+    >>> str(until("2024-04-30"))
+    '2024-05-01T00:00:00.000000Z'
+    """
+    moment = valid_time(last, tz=tz)
+    if not isinstance(moment, Moment) or not moment.exact:
+        raise InvalidValidTimeError(f"until() needs one exact date, not {last!r}")
+    end = moment.strict_bounds().latest.in_tz(_zone(moment.tz))
+    return Moment(
+        f"{end.year:04d}", f"{end.month:02d}", f"{end.day:02d}",
+        end.hour, end.minute, end.second, end.microsecond,
+        tz=moment.tz,
+    )  # fmt: skip
+
+
+def _extent(value: ValidTime) -> Extent:
+    return value.extent
+
+
+def in_force(
+    start: Moment | End | ValidTimeLike,
+    end: Moment | End | ValidTimeLike,
+    at: dt.datetime | dt.date | str,
+) -> Answer:
+    """Answer "is a fact from ``start`` to the exclusive ``end`` in force at ``at``?".
+
+    >>> in_force("2006", End.OPEN, "2024-01-15")
+    <Answer.YES: 'yes'>
+    """
+    interval = valid_time((start, end))  # type: ignore[arg-type]
+    assert isinstance(interval, Interval)  # noqa: S101 -- a pair always makes one
+    return interval.contains(at)
+
+
+def before(a: ValidTimeLike, b: ValidTimeLike) -> Answer:
+    """Answer "did ``a`` end before ``b`` began?" (definitely / possibly).
+
+    >>> before("2023-09", "2023-12-30")
+    <Answer.YES: 'yes'>
+    >>> before("2023", "2023-12-30")
+    <Answer.MAYBE: 'maybe'>
+    """
+    first, second = _extent(valid_time(a)), _extent(valid_time(b))
+    if first.end.last <= second.start.earliest:
+        return Answer.YES
+    if first.end.earliest > second.start.last:
+        return Answer.NO
+    return Answer.MAYBE
+
+
+def overlaps(a: ValidTimeLike, b: ValidTimeLike) -> Answer:
+    """Answer "do ``a`` and ``b`` share some instant?".
+
+    A :class:`Moment` is a point event here: it overlaps a span when the span
+    is in force at its instant; two imprecise points may coincide (maybe) but
+    are never known to.
+
+    >>> overlaps("2023-12-30/2024-01-02", "2024-01-01")
+    <Answer.YES: 'yes'>
+    """
+    first, second = valid_time(a), valid_time(b)
+    if isinstance(first, Moment) and isinstance(second, Moment):
+        x, y = first.bounds(), second.bounds()
+        return Answer.MAYBE if x.earliest < y.latest and y.earliest < x.latest else Answer.NO
+    if isinstance(first, Moment) or isinstance(second, Moment):
+        point, span = (first, second) if isinstance(first, Moment) else (second, first)
+        return _covers(span.extent, point.bounds())
+    x, y = first.extent, second.extent
+    if x.start.earliest >= y.end.last or y.start.earliest >= x.end.last:
+        return Answer.NO
+    if max(x.start.last, y.start.last) < min(x.end.earliest, y.end.earliest):
+        return Answer.YES
+    return Answer.MAYBE
+
+
+def _covers(span: Extent, point: Bounds) -> Answer:
+    if span.start.last <= point.earliest and point.last < span.end.earliest:
+        return Answer.YES
+    if span.end.last <= point.earliest or span.start.earliest > point.last:
+        return Answer.NO
+    return Answer.MAYBE

@@ -1,0 +1,72 @@
+"""The protocols users implement: a store and a clock.
+
+>>> from timeline.stores import MemoryStore
+>>> isinstance(MemoryStore(), Store)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from typing import Protocol, runtime_checkable
+
+import pendulum
+
+from ._records import Head, StoredRecord
+
+__all__ = ["Clock", "Store"]
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Anything that tells the current time as an aware datetime."""
+
+    def __call__(self) -> pendulum.DateTime:
+        """Return the current instant (any zone; the log converts to UTC)."""
+        ...
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Where a log keeps its records.
+
+    A store holds :class:`~timeline.StoredRecord` values and never changes or
+    removes one. The log does the encoding, hashing and checks of known time;
+    a store must make :meth:`append` atomic and check the expected position
+    inside the same atomic step, so two writers can never both succeed.
+    """
+
+    def head(self) -> Head | None:
+        """Return the last record's position, known time and hash; None when empty."""
+        ...
+
+    def append(self, records: Sequence[StoredRecord], *, expected_position: int) -> None:
+        """Add ``records`` atomically after ``expected_position``.
+
+        Raises:
+            ConcurrencyError: The store's last position is not
+                ``expected_position``; nothing was written.
+        """
+        ...
+
+    def read(
+        self,
+        start: int = 1,
+        *,
+        stop: int | None = None,
+        types: Collection[str] | None = None,
+        subject: str | None = None,
+    ) -> Iterator[StoredRecord]:
+        """Yield records from position ``start`` up to (not including) ``stop``.
+
+        Optionally only those of the given type names, or filed under ``subject``.
+        """
+        ...
+
+    def last_known_by(self, known_at: str) -> int:
+        """Return the last position whose known time is at or before ``known_at``; 0 if none."""
+        ...
+
+    def close(self) -> None:
+        """Release what the store holds open. Reading after closing is an error."""
+        ...

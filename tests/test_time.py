@@ -1,0 +1,248 @@
+"""Valid time: bounds, three-valued answers, refinement, zones."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pendulum
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from strategies import instants, intervals, moments, refinements
+
+from timeline import (
+    Answer,
+    Bounds,
+    End,
+    Interval,
+    InvalidValidTimeError,
+    Moment,
+    Padding,
+    Precision,
+    before,
+    in_force,
+    overlaps,
+    until,
+    valid_time,
+)
+
+
+def utc(*args: int) -> pendulum.DateTime:
+    return pendulum.datetime(*args, tz="UTC")
+
+
+@given(moments())
+def test_bounds_are_ordered_and_padding_only_widens(moment):
+    """Every value denotes a non-empty span, and padding never narrows it."""
+    strict, padded = moment.strict_bounds(), moment.bounds()
+    assert strict.earliest < strict.latest
+    assert padded.earliest <= strict.earliest
+    assert strict.latest <= padded.latest
+    wider = moment.bounds(padding=Padding(approximate=3, uncertain=3))
+    assert wider.earliest <= padded.earliest
+    assert padded.latest <= wider.latest
+
+
+@given(moments(), st.data())
+def test_refinement_narrows_bounds(moment, data):
+    """A value that says more denotes no instant the original could not."""
+    refined = data.draw(refinements(moment))
+    outer, inner = moment.bounds(), refined.bounds()
+    assert outer.earliest <= inner.earliest
+    assert inner.latest <= outer.latest
+
+
+@given(intervals(), instants, st.data())
+def test_refining_an_end_never_flips_yes_and_no(interval, at, data):
+    """Refining a start or end turns maybe into anything, never yes into no or back."""
+    start, end = interval.start, interval.end
+    if isinstance(start, Moment):
+        start = data.draw(refinements(start))
+    if isinstance(end, Moment):
+        end = data.draw(refinements(end))
+    try:
+        refined = Interval(start, end)
+    except InvalidValidTimeError:
+        assume(False)
+    before_answer, after_answer = interval.contains(at), refined.contains(at)
+    if before_answer is Answer.YES:
+        assert after_answer is Answer.YES
+    if before_answer is Answer.NO:
+        assert after_answer is Answer.NO
+
+
+@given(intervals(), instants, st.data())
+def test_in_force_agrees_with_possible_worlds(interval, at, data):
+    """Yes holds in every world the bounds allow; no in none (yes is within yes-or-maybe)."""
+    extent = interval.extent
+    answer = extent.at(at)
+    for _ in range(5):
+        start = _pick(data, extent.start)
+        end = _pick(data, extent.end)
+        assume(start < end)
+        holds = start <= at < end
+        if answer is Answer.YES:
+            assert holds
+        if answer is Answer.NO:
+            assert not holds
+
+
+def _plain(instant: dt.datetime) -> dt.datetime:
+    # pendulum's own arithmetic overflows near year 9999; the stdlib's does not.
+    return dt.datetime.fromisoformat(instant.isoformat())
+
+
+def _pick(data: st.DataObject, bounds: Bounds) -> dt.datetime:
+    earliest, latest = _plain(bounds.earliest), _plain(bounds.latest)
+    if earliest == latest:
+        return earliest
+    span = (latest - earliest) // dt.timedelta(microseconds=1)
+    offset = data.draw(st.sampled_from([0, span - 1]) | st.integers(0, span - 1))
+    return earliest + dt.timedelta(microseconds=offset)
+
+
+@given(moments(), instants)
+def test_contains_is_yes_only_inside_an_exact_period(moment, at):
+    """A period contains V for sure only when it is exact and V is inside it."""
+    answer = moment.contains(at)
+    inside = moment.strict_bounds().contains(at)
+    if answer is Answer.YES:
+        assert moment.exact
+        assert inside
+    if moment.exact:
+        assert answer is (Answer.YES if inside else Answer.NO)
+    if not moment.bounds().contains(at):
+        assert answer is Answer.NO
+
+
+@given(st.lists(intervals() | moments(), min_size=2, max_size=8))
+def test_valid_time_order_is_total_and_deterministic(values):
+    """Sorting by the documented key gives one order, whatever the input order."""
+    key = [value.extent.sort_key for value in values]
+    assert sorted(key) == sorted(reversed(key))
+    ordered = sorted(values, key=lambda value: value.extent.sort_key)
+    for first, second in zip(ordered, ordered[1:], strict=False):
+        assert first.extent.sort_key <= second.extent.sort_key
+
+
+@given(moments(), moments())
+def test_before_is_sound(a, b):
+    """'Definitely before' is never said of values that could overlap, and 'no' never of ones that could not."""
+    answer = before(a, b)
+    ea, sb = a.bounds(), b.bounds()
+    if answer is Answer.YES:
+        assert ea.last <= sb.earliest
+    if answer is Answer.NO:
+        assert ea.earliest > sb.last
+
+
+@given(intervals(), intervals())
+def test_overlap_is_symmetric(a, b):
+    """Overlap does not depend on argument order."""
+    assert overlaps(a, b) is overlaps(b, a)
+
+
+def test_un_resolution_2397_zones():
+    """22 December 2017 in New York had already become 23 December in Pyongyang."""
+    adopted = Moment.parse("2017-12-22", tz="America/New_York", phrase="22 December 2017")
+    start = adopted.bounds().earliest
+    assert start == utc(2017, 12, 22, 5)
+    assert start.in_tz("Asia/Pyongyang").day == 22
+    assert adopted.bounds().latest.in_tz("Asia/Pyongyang").day == 23
+    # Noon in Pyongyang on the 23rd is still the 22nd in New York.
+    noon_pyongyang = pendulum.datetime(2017, 12, 23, 12, tz="Asia/Pyongyang")
+    assert adopted.contains(noon_pyongyang) is Answer.YES
+    as_utc_day = Moment.parse("2017-12-22")
+    assert as_utc_day.contains(noon_pyongyang) is Answer.NO
+
+
+def test_leap_days_and_year_ends():
+    """29 February exists only in leap years; a December day ends at the new year."""
+    assert Moment.parse("2024-02-29").bounds().latest == utc(2024, 3, 1)
+    with pytest.raises(InvalidValidTimeError, match="no real date"):
+        Moment.parse("2023-02-29")
+    assert Moment.parse("2023-12-31").bounds().latest == utc(2024, 1, 1)
+    assert Moment.parse("2024-02-XX").bounds().latest == utc(2024, 3, 1)
+    assert Moment.parse("2023-02-XX").bounds().latest == utc(2023, 3, 1)
+
+
+def test_dst_transitions_change_day_lengths():
+    """A day in New York is 23 hours when clocks go forward and 25 when they go back."""
+    spring = Moment.parse("2024-03-10", tz="America/New_York").bounds()
+    autumn = Moment.parse("2024-11-03", tz="America/New_York").bounds()
+    assert (spring.latest - spring.earliest).in_hours() == 23
+    assert (autumn.latest - autumn.earliest).in_hours() == 25
+
+
+def test_padding_policy():
+    """~ pads by one unit of the qualified component, % by both paddings."""
+    assert Moment.parse("2023-09~").bounds() == Bounds(utc(2023, 8, 1), utc(2023, 11, 1))
+    assert Moment.parse("~2023-09").bounds() == Bounds(utc(2022, 9, 1), utc(2024, 10, 1))
+    assert Moment.parse("2023%").bounds() == Bounds(utc(2021, 1, 1), utc(2026, 1, 1))
+    none = Padding(approximate=0, uncertain=0)
+    assert Moment.parse("2023%").bounds(padding=none) == Moment.parse("2023").bounds()
+
+
+def test_seed_article_examples():
+    """The article's own dates give the answers a careful reader would."""
+    embargo = valid_time("2006/..", phrase="since it first tested a nuclear bomb in 2006")
+    assert embargo.contains("2024-01-15") is Answer.YES
+    assert embargo.contains("2006-10-09") is Answer.MAYBE
+    assert embargo.contains("2005-12-31") is Answer.NO
+    meeting = valid_time("2023-09", phrase="In September")
+    assert meeting.contains("2023-09-13") is Answer.YES
+    assert before(meeting, "2023-12-30") is Answer.YES
+    strikes = valid_time("2023-12-30/2024-01-02")
+    assert overlaps(strikes, "2024-01-01") is Answer.YES
+    mandate = Interval(Moment.parse("2009-06-12"), until("2024-04-30"))
+    assert mandate.contains(utc(2024, 4, 30, 23, 59)) is Answer.YES
+    assert mandate.contains(utc(2024, 5, 1)) is Answer.NO
+
+
+def test_in_force_rule_ends():
+    """Open ends stay in force; unknown ends are only ever maybe after the start."""
+    assert in_force("2024-01-11", End.OPEN, "2030-01-01") is Answer.YES
+    assert in_force("2024-01-11", End.UNKNOWN, "2030-01-01") is Answer.MAYBE
+    assert in_force(End.OPEN, "2006", "1990-01-01") is Answer.YES
+    assert in_force(End.UNKNOWN, "2006", "1990-01-01") is Answer.MAYBE
+    assert in_force(End.UNKNOWN, "2006", "2007-01-01") is Answer.NO
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (dt.date(2024, 1, 12), "2024-01-12"),
+        (pendulum.date(2024, 1, 12), "2024-01-12"),
+        (pendulum.datetime(2024, 1, 12, 9, tz="Europe/Kyiv"), "2024-01-12T09:00:00+02:00"),
+        (dt.datetime(2024, 1, 12, 9, 30, tzinfo=dt.UTC), "2024-01-12T09:30:00Z"),
+        ("2024-01-0X", "2024-01-0X"),
+        (("2023-12-30", None), "2023-12-30/.."),
+    ],
+)
+def test_valid_time_accepts_the_obvious_inputs(value, expected):
+    """Dates, aware datetimes, EDTF strings and pairs all read as valid times."""
+    assert str(valid_time(value)) == expected
+
+
+def test_naive_datetimes_are_rejected():
+    """A naive datetime names no instant, so it is an error, not a guess."""
+    with pytest.raises(InvalidValidTimeError, match="naive datetime"):
+        valid_time(dt.datetime(2024, 1, 12, 9))  # noqa: DTZ001 -- the point of the test
+    with pytest.raises(InvalidValidTimeError, match="cannot read"):
+        valid_time(20240112)  # type: ignore[arg-type]
+
+
+def test_answers_are_not_booleans():
+    """Using an Answer as a bool is an error: maybe is neither."""
+    with pytest.raises(TypeError, match="three-valued"):
+        bool(Answer.MAYBE)
+    assert (~Answer.MAYBE) is Answer.MAYBE
+    assert (Answer.YES & Answer.NO) is Answer.NO
+
+
+def test_precision_is_kept():
+    """What the source said survives: precision, phrase, qualifiers."""
+    moment = Moment.parse("2023-09~", phrase="around September")
+    assert moment.precision is Precision.MONTH
+    assert moment.phrase == "around September"
+    assert str(moment) == "2023-09~"
