@@ -80,7 +80,9 @@ def refinements(draw: st.DrawFn, moment: Moment) -> Moment:
                 moment.year, moment.month, moment.day, tz=moment.tz,
                 qualifier=qualifier, year_qualifier=yq, month_qualifier=mq, day_qualifier=dq,
             )  # fmt: skip
-        filled.append("".join(c if draw(st.booleans()) else m for m, c in zip(part, concrete, strict=True)))
+        filled.append(
+            "".join(c if draw(st.booleans()) else m for m, c in zip(part, concrete, strict=True))
+        )
     deeper = draw(st.integers(0, 3 - sum(p is not None for p in parts)))
     for index in range(3):
         if filled[index] is None and deeper > 0:

@@ -9,8 +9,8 @@ import edtf
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import intervals, moments
 
+from strategies import intervals, moments
 from timeline import Interval, InvalidValidTimeError, Moment, format_edtf, parse_edtf
 
 CANONICAL = [

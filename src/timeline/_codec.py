@@ -14,6 +14,8 @@ import json
 import re
 import uuid
 import zoneinfo
+from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from typing import Any, Final
 
 import attrs
@@ -106,40 +108,57 @@ def _parse_zoned(text: object) -> tuple[dt.datetime, str | None]:
 
 def _structure_datetime(text: object, _: type) -> dt.datetime:
     value, zone = _parse_zoned(text)
-    if zone:
-        return value.astimezone(zoneinfo.ZoneInfo(zone))
-    return value
+    if not zone:
+        return value
+    tz = zoneinfo.ZoneInfo(zone)
+    # Keep the wall-clock reading (and fold) that was written, which the
+    # offset pins down; astimezone() would normalise times in a DST gap.
+    for fold in (0, 1):
+        local = value.replace(tzinfo=tz, fold=fold)
+        if local.utcoffset() == value.utcoffset():
+            return local
+    return value.astimezone(tz)
 
 
-def _structure_pendulum(text: object, _: type) -> pendulum.DateTime:
-    value, zone = _parse_zoned(text)
-    instance = pendulum.instance(value)
-    return instance.in_tz(zone) if zone else instance
+def _structure_pendulum(text: object, kind: type) -> pendulum.DateTime:
+    value = _structure_datetime(text, kind)
+    if isinstance(value.tzinfo, zoneinfo.ZoneInfo):
+        return pendulum.instance(value).in_tz(value.tzinfo.key)
+    return pendulum.instance(value)
 
 
-def _strict(kind: type, *, also: tuple[type, ...] = ()) -> Any:
+def _strict(kind: type, *, also: tuple[type, ...] = ()) -> Callable[[object, type], object]:
     def structure(value: object, _: type) -> object:
         if isinstance(value, bool) and kind is not bool:
             raise TypeError(f"expected {kind.__name__}, got a bool")
         if not isinstance(value, (kind, *also)):
             raise TypeError(f"expected {kind.__name__}, got {type(value).__name__} {value!r}")
-        return kind(value)  # type: ignore[call-arg]
+        return kind(value)
 
     return structure
 
 
+def _sorted_list(values: Iterable[Any]) -> list[Any]:
+    return sorted(values, key=canonical_json)
+
+
 def _make_converter() -> cattrs.Converter:
-    converter = cattrs.Converter(forbid_extra_keys=True)
+    converter = cattrs.Converter(
+        forbid_extra_keys=True,
+        # Sets are written as lists in a fixed order, so equal events encode
+        # (and hash) identically whatever their sets' iteration order.
+        unstruct_collection_overrides={AbstractSet: _sorted_list},
+    )
     converter.register_structure_hook(int, _strict(int))
     converter.register_structure_hook(float, _strict(float, also=(int,)))
     converter.register_structure_hook(str, _strict(str))
     converter.register_structure_hook(bool, _strict(bool))
-    for kind in (dt.datetime, pendulum.DateTime):
-        converter.register_unstructure_hook(kind, _unstructure_datetime)
+    for zoned in (dt.datetime, pendulum.DateTime):
+        converter.register_unstructure_hook(zoned, _unstructure_datetime)
     converter.register_structure_hook(dt.datetime, _structure_datetime)
     converter.register_structure_hook(pendulum.DateTime, _structure_pendulum)
-    for kind in (dt.date, pendulum.Date):
-        converter.register_unstructure_hook(kind, lambda value: value.isoformat())
+    for day in (dt.date, pendulum.Date):
+        converter.register_unstructure_hook(day, lambda value: value.isoformat())
     converter.register_structure_hook(dt.date, lambda value, _: dt.date.fromisoformat(value))
     converter.register_structure_hook(
         pendulum.Date, lambda value, _: pendulum.Date.fromisoformat(value)
@@ -148,9 +167,9 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(uuid.UUID, lambda value, _: uuid.UUID(value))
     converter.register_unstructure_hook(decimal.Decimal, str)
     converter.register_structure_hook(decimal.Decimal, lambda value, _: decimal.Decimal(value))
-    for kind in (Moment, Interval):
-        converter.register_unstructure_hook(kind, encode_valid)
-        converter.register_structure_hook(kind, lambda value, _: decode_valid(value))
+    for valid in (Moment, Interval):
+        converter.register_unstructure_hook(valid, encode_valid)
+        converter.register_structure_hook(valid, lambda value, _: decode_valid(value))
     return converter
 
 
@@ -250,12 +269,14 @@ class Codec:
         try:
             canonical_json(data)
         except (TypeError, ValueError) as error:
-            raise InvalidEventError(f"{entry.name!r} has a field JSON cannot hold: {error}") from None
+            raise InvalidEventError(
+                f"{entry.name!r} has a field JSON cannot hold: {error}"
+            ) from None
         return entry.name, entry.version, data
 
     def decode_event(
         self, name: str, version: int, data: object, *, position: int | None = None
-    ) -> Any:
+    ) -> Any:  # noqa: ANN401 -- an instance of whichever class is registered
         """Return the current event for fields stored as ``name`` at ``version``.
 
         Raises:

@@ -86,7 +86,7 @@ def parse_moment(text: str, *, tz: str = "UTC", phrase: str | None = None) -> Mo
         before.append(scan.qualifier())
         components.append(scan.digits(4 if index == 0 else 2, name, masks=True))
         after.append(scan.qualifier())
-    if len(components) >= 2 and components[1].isdigit() and 21 <= int(components[1]) <= 41:  # noqa: PLR2004
+    if len(components) >= 2 and components[1].isdigit() and 21 <= int(components[1]) <= 41:
         raise scan.fail(f"seasons and sub-year groupings ({components[1]}) are not supported")
     hour = minute = second = micro = None
     zone = tz
@@ -243,7 +243,7 @@ def format_edtf(value: ValidTime, *, offset: bool = True) -> str:
     '2024-01-11/..'
     """
     if isinstance(value, Moment):
-        return format_moment(value)
+        return format_moment(value, offset=offset)
     ends = (
         end.value if isinstance(end, End) else format_moment(end, offset=offset)
         for end in (value.start, value.end)

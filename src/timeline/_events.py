@@ -63,7 +63,8 @@ class Registry:
         """
         if not isinstance(name, str) or not _NAME.match(name):
             raise EventDefinitionError(
-                f"event type name {name!r} must be lower-case dotted words, e.g. 'sanction.designated'"
+                f"event type name {name!r} must be lower-case dotted words, "
+                "e.g. 'sanction.designated'"
             )
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             raise EventDefinitionError(f"event type {name!r}: version must be an int >= 1")
@@ -176,9 +177,7 @@ def _is_frozen(cls: type[Any]) -> bool:
 default_registry: Final = Registry()
 
 
-@dataclass_transform(
-    frozen_default=True, kw_only_default=True, field_specifiers=(attrs.field,)
-)
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(attrs.field,))
 def event(
     name: str, *, version: int = 1, registry: Registry | None = None
 ) -> Callable[[type[_T]], type[_T]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Final
+from typing import Any, Final, Self
 
 import pendulum
 
@@ -77,7 +77,7 @@ class Log:
 
     # -- writing --------------------------------------------------------------
 
-    def append(
+    def append(  # noqa: PLR0913 -- one event, the rest keyword-only options
         self,
         event: object,
         *,
@@ -138,6 +138,8 @@ class Log:
         """
         batch = list(entries)
         if not batch:
+            if expected_position is not None and expected_position != self.last_position:
+                raise ConcurrencyError(expected_position, self.last_position)
             return ()
         explicit = None if known_at is None else _known_instant(known_at)
         for attempt in range(_RETRIES):
@@ -245,7 +247,7 @@ class Log:
         """Close the store."""
         self._store.close()
 
-    def __enter__(self) -> Log:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_: object) -> None:

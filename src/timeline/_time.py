@@ -18,6 +18,7 @@ from typing import Final, TypeAlias
 
 import attrs
 import pendulum
+from pendulum.tz.timezone import FixedTimezone
 
 from ._answer import Answer
 from ._errors import InvalidValidTimeError
@@ -242,11 +243,11 @@ def _candidates(mask: str, low: int, high: int, *, reverse: bool) -> Iterator[in
             yield value
 
 
-def _zone(name: str) -> pendulum.Timezone | pendulum.FixedTimezone:
+def _zone(name: str) -> pendulum.Timezone | FixedTimezone:
     match = re.fullmatch(r"([+-])(\d\d):(\d\d)", name)
     if match:
         sign = -1 if match[1] == "-" else 1
-        return pendulum.fixed_timezone(sign * (int(match[2]) * 3600 + int(match[3]) * 60))
+        return FixedTimezone(sign * (int(match[2]) * 3600 + int(match[3]) * 60))
     try:
         return pendulum.timezone(name)
     except Exception as error:  # pendulum raises a bare InvalidTimezone
@@ -267,16 +268,7 @@ def to_instant(value: dt.datetime | dt.date | str) -> pendulum.DateTime:
     DateTime(2024, 1, 15, 0, 0, 0, tzinfo=Timezone('UTC'))
     """
     if isinstance(value, str):
-        try:
-            parsed = pendulum.parse(value, exact=True, tz="UTC")
-        except Exception as error:  # pendulum raises its own ParserError
-            raise InvalidValidTimeError(f"{value!r} is not an ISO 8601 date or instant") from error
-        if isinstance(parsed, dt.datetime):
-            value = parsed
-        elif isinstance(parsed, dt.date):
-            value = parsed
-        else:
-            raise InvalidValidTimeError(f"{value!r} is not a date or an instant")
+        value = _parse_iso(value)
     if isinstance(value, dt.datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise InvalidValidTimeError(
@@ -284,6 +276,16 @@ def to_instant(value: dt.datetime | dt.date | str) -> pendulum.DateTime:
             )
         return pendulum.instance(value).in_tz("UTC")
     return pendulum.datetime(value.year, value.month, value.day, tz="UTC")
+
+
+def _parse_iso(text: str) -> dt.date:
+    try:
+        parsed: object = pendulum.parse(text, exact=True, tz="UTC")
+    except Exception as error:  # pendulum raises its own ParserError
+        raise InvalidValidTimeError(f"{text!r} is not an ISO 8601 date or instant") from error
+    if not isinstance(parsed, dt.date):  # a time of day or a duration
+        raise InvalidValidTimeError(f"{text!r} is not a date or an instant")
+    return parsed
 
 
 def _qualifier_validator(
@@ -397,9 +399,7 @@ class Moment:
     @classmethod
     def from_date(cls, date: dt.date, *, tz: str = "UTC", phrase: str | None = None) -> Moment:
         """Return the day ``date`` in zone ``tz`` (day precision)."""
-        return cls(
-            f"{date.year:04d}", f"{date.month:02d}", f"{date.day:02d}", tz=tz, phrase=phrase
-        )
+        return cls(f"{date.year:04d}", f"{date.month:02d}", f"{date.day:02d}", tz=tz, phrase=phrase)
 
     @classmethod
     def from_datetime(cls, instant: dt.datetime, *, phrase: str | None = None) -> Moment:
@@ -462,28 +462,27 @@ class Moment:
         first = self._first_or_last(last=False)
         last = self._first_or_last(last=True)
         try:
-            earliest = pendulum.datetime(*first, tz=zone).in_tz("UTC")
+            earliest = _local(first, zone).in_tz("UTC")
         except (OverflowError, ValueError):  # year 0001 west of Greenwich
             earliest = EARLIEST
         try:
-            latest = pendulum.datetime(*last, tz=zone).add(**{self.precision.unit: 1})
-            latest = latest.in_tz("UTC")
+            latest = _local(last, zone).add(**{self.precision.unit: 1}).in_tz("UTC")
         except (OverflowError, ValueError):  # the end of year 9999
             latest = LATEST
         return Bounds(earliest, latest)
 
-    def _first_or_last(self, *, last: bool) -> tuple[int, ...]:
+    def _first_or_last(self, *, last: bool) -> _Fields:
         years = _candidates(self.year, 1, 9999, reverse=last)
         for year in years:
             if self.month is None:
-                return (year, 1, 1)
+                return (year, 1, 1, 0, 0, 0, 0)
             for month in _candidates(self.month, 1, 12, reverse=last):
                 if self.day is None:
-                    return (year, month, 1)
+                    return (year, month, 1, 0, 0, 0, 0)
                 days = pendulum.date(year, month, 1).days_in_month
                 for day in _candidates(self.day, 1, days, reverse=last):
-                    time = (self.hour, self.minute, self.second, self.microsecond)
-                    return (year, month, day, *(t or 0 for t in time))
+                    hour, minute = self.hour or 0, self.minute or 0
+                    return (year, month, day, hour, minute, self.second or 0, self.microsecond or 0)
         raise InvalidValidTimeError(f"{self} names no real date")
 
     def strict_bounds(self) -> Bounds:
@@ -545,9 +544,17 @@ class Moment:
         return f"Moment.parse({_repr_args(self, self.tz)})"
 
 
+_Fields: TypeAlias = tuple[int, int, int, int, int, int, int]
+
+
+def _local(fields: _Fields, zone: pendulum.Timezone | FixedTimezone) -> pendulum.DateTime:
+    year, month, day, hour, minute, second, micro = fields
+    return pendulum.datetime(year, month, day, hour, minute, second, micro, tz=zone)
+
+
 def _shift(
     instant: pendulum.DateTime,
-    zone: pendulum.Timezone | pendulum.FixedTimezone,
+    zone: pendulum.Timezone | FixedTimezone,
     widen: dict[str, int],
     *,
     sign: int,
@@ -579,7 +586,9 @@ def _zone_name(instant: dt.datetime) -> str:
     return f"{sign}{hours:02d}:{minutes:02d}"
 
 
-def _end_validator(_instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+def _end_validator(
+    _instance: object, attribute: attrs.Attribute[Moment | End], value: object
+) -> None:
     if not isinstance(value, Moment | End):
         raise InvalidValidTimeError(
             f"interval {attribute.name} must be a Moment, End.OPEN or End.UNKNOWN, not {value!r}"
@@ -685,7 +694,10 @@ ValidTimeLike: TypeAlias = (
     | str
     | dt.date
     | dt.datetime
-    | tuple["Moment | str | dt.date | dt.datetime | End | None", "Moment | str | dt.date | dt.datetime | End | None"]
+    | tuple[
+        "Moment | str | dt.date | dt.datetime | End | None",
+        "Moment | str | dt.date | dt.datetime | End | None",
+    ]
 )
 
 
@@ -807,11 +819,12 @@ def overlaps(a: ValidTimeLike, b: ValidTimeLike) -> Answer:
     """
     first, second = valid_time(a), valid_time(b)
     if isinstance(first, Moment) and isinstance(second, Moment):
-        x, y = first.bounds(), second.bounds()
-        return Answer.MAYBE if x.earliest < y.latest and y.earliest < x.latest else Answer.NO
-    if isinstance(first, Moment) or isinstance(second, Moment):
-        point, span = (first, second) if isinstance(first, Moment) else (second, first)
-        return _covers(span.extent, point.bounds())
+        p, q = first.bounds(), second.bounds()
+        return Answer.MAYBE if p.earliest < q.latest and q.earliest < p.latest else Answer.NO
+    if isinstance(first, Moment):
+        return _covers(second.extent, first.bounds())
+    if isinstance(second, Moment):
+        return _covers(first.extent, second.bounds())
     x, y = first.extent, second.extent
     if x.start.earliest >= y.end.last or y.start.earliest >= x.end.last:
         return Answer.NO

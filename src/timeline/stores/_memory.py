@@ -5,8 +5,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Collection, Iterator, Sequence
 
-from .._errors import ConcurrencyError, StoreError
-from .._records import FIRST_POSITION, Head, StoredRecord
+from timeline._errors import ConcurrencyError, StoreError
+from timeline._records import FIRST_POSITION, Head, StoredRecord
 
 __all__ = ["MemoryStore"]
 

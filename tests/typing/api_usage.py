@@ -1,0 +1,42 @@
+"""The public API as a user calls it; mypy --strict checks this file (it is not run by pytest)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pendulum
+
+import timeline
+from timeline import Answer, Log, ManualClock, Moment, Provenance, Record, Registry, event
+from timeline.stores import MemoryStore
+from timeline.typing import Clock, Store
+
+registry = Registry()
+
+
+@event("typing.designated", version=1, registry=registry)
+class Designated:
+    target: str
+    aliases: tuple[str, ...] = ()
+
+
+designated = Designated(target="Rusoboronexport")  # keyword-only, frozen
+name: str = designated.target
+
+clock: Clock = ManualClock("2024-01-12T00:00:00Z")
+store: Store = MemoryStore()
+log = Log(store, clock=clock, registry=registry)
+record: Record = log.append(
+    designated,
+    valid=("2024-01-11", None),
+    subject="rusoboronexport",
+    provenance=Provenance(source="US State Department"),
+    expected_position=0,
+)
+records: tuple[Record, ...] = log.extend(
+    [log.entry(designated, valid=dt.date(2024, 1, 11))], known_at=pendulum.now("UTC")
+)
+answer: Answer = timeline.valid_time("2006/..").contains("2024-01-15")
+certain: bool = answer.certain
+moment: Moment = Moment.parse("2023-09", phrase="In September")
+last: int = log.last_position
