@@ -559,12 +559,11 @@ def _shift(
     *,
     sign: int,
 ) -> pendulum.DateTime:
-    local = instant.in_tz(zone)
     try:
-        moved = local.add(**{k: sign * v for k, v in widen.items()})
-    except (OverflowError, ValueError):
+        moved = instant.in_tz(zone).add(**{k: sign * v for k, v in widen.items()})
+        return moved.in_tz("UTC")
+    except (OverflowError, ValueError):  # padded past year 1 or year 9999
         return EARLIEST if sign < 0 else LATEST
-    return moved.in_tz("UTC")
 
 
 def _zone_name(instant: dt.datetime) -> str:
