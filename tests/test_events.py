@@ -46,7 +46,8 @@ def test_registration_is_by_stable_name_not_qualname():
     assert (entry.name, entry.version, entry.cls) == ("test.renamed", 3, AnyPythonName)
     assert registry.lookup("test.renamed") is entry
     assert "test.renamed" in registry
-    assert list(registry) == [entry]
+    assert [e for e in registry if not e.name.startswith("timeline.")] == [entry]
+    assert "timeline.retracted" in registry
 
 
 def test_registering_a_name_twice_fails_at_declaration():
@@ -73,6 +74,15 @@ def test_malformed_names_are_rejected(name):
 
         @event(name, registry=Registry())
         class Anything:
+            x: int
+
+
+def test_the_timeline_prefix_is_reserved():
+    """Names under 'timeline.' belong to the library's own event types."""
+    with pytest.raises(EventDefinitionError, match="reserved"):
+
+        @event("timeline.mine", registry=Registry())
+        class Mine:
             x: int
 
 

@@ -52,7 +52,7 @@ def test_refinement_narrows_bounds(moment, data):
     assert inner.latest <= outer.latest
 
 
-@given(intervals(), instants, st.data())
+@given(intervals(), instants(), st.data())
 def test_refining_an_end_never_flips_yes_and_no(interval, at, data):
     """Refining a start or end turns maybe into anything, never yes into no or back."""
     start, end = interval.start, interval.end
@@ -71,7 +71,7 @@ def test_refining_an_end_never_flips_yes_and_no(interval, at, data):
         assert after_answer is Answer.NO
 
 
-@given(intervals(), instants, st.data())
+@given(intervals(), instants(), st.data())
 def test_in_force_agrees_with_possible_worlds(interval, at, data):
     """Yes holds in every world the bounds allow; no in none (yes is within yes-or-maybe)."""
     extent = interval.extent
@@ -101,7 +101,7 @@ def _pick(data: st.DataObject, bounds: Bounds) -> dt.datetime:
     return earliest + dt.timedelta(microseconds=offset)
 
 
-@given(moments(), instants)
+@given(moments(), instants())
 def test_contains_is_yes_only_inside_an_exact_period(moment, at):
     """A period contains V for sure only when it is exact and V is inside it."""
     answer = moment.contains(at)

@@ -8,6 +8,7 @@ answers about imprecise dates; provenance on everything.
 from ._answer import Answer
 from ._clock import ManualClock, SystemClock
 from ._codec import Codec, canonical_json
+from ._corrections import Corrected, Retracted
 from ._edtf import format_edtf, parse_edtf
 from ._errors import (
     ConcurrencyError,
@@ -23,7 +24,29 @@ from ._errors import (
     UnknownEventTypeError,
 )
 from ._events import EventType, Registry, Upcaster, default_registry, event
+from ._facts import (
+    Change,
+    Conflict,
+    Hit,
+    Spell,
+    TemporalFacts,
+    Transition,
+    amends,
+    ends,
+    starts,
+)
 from ._log import Log
+from ._projection import (
+    Begun,
+    Projection,
+    SnapshotIgnoredWarning,
+    View,
+    on,
+    project,
+    record_order,
+    replay,
+    visible,
+)
 from ._records import FIRST_POSITION, Entry, Head, Provenance, Record, StoredRecord
 from ._time import (
     DEFAULT_PADDING,
@@ -53,9 +76,13 @@ __all__ = [
     "FIRST_POSITION",
     "LATEST",
     "Answer",
+    "Begun",
     "Bounds",
+    "Change",
     "Codec",
     "ConcurrencyError",
+    "Conflict",
+    "Corrected",
     "DuplicateEventTypeError",
     "End",
     "Entry",
@@ -63,6 +90,7 @@ __all__ = [
     "EventType",
     "Extent",
     "Head",
+    "Hit",
     "Interval",
     "InvalidEventError",
     "InvalidValidTimeError",
@@ -72,29 +100,44 @@ __all__ = [
     "Moment",
     "Padding",
     "Precision",
+    "Projection",
     "Provenance",
     "Qualifier",
     "Record",
     "RecordDecodeError",
     "Registry",
+    "Retracted",
+    "SnapshotIgnoredWarning",
+    "Spell",
     "StoreError",
     "StoredRecord",
     "SystemClock",
+    "TemporalFacts",
     "TimelineError",
     "TimelineWarning",
+    "Transition",
     "UnknownEventTypeError",
     "Upcaster",
     "ValidTime",
     "ValidTimeLike",
+    "View",
+    "amends",
     "before",
     "canonical_json",
     "default_registry",
+    "ends",
     "event",
     "format_edtf",
     "in_force",
+    "on",
     "overlaps",
     "parse_edtf",
+    "project",
+    "record_order",
+    "replay",
+    "starts",
     "to_instant",
     "until",
     "valid_time",
+    "visible",
 ]

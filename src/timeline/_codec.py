@@ -315,7 +315,7 @@ class Codec:
         }
         unhashed = StoredRecord(
             position=position,
-            id=str(uuid.uuid4()),
+            id=str(entry.id or uuid.uuid4()),
             known_at=known_at,
             type=name,
             subject=entry.subject,

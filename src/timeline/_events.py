@@ -46,12 +46,18 @@ class Registry:
     ...     text: str
     >>> registry.lookup("example.noted").cls is Noted
     True
+
+    Every registry also holds the library's own types, ``timeline.retracted``
+    and ``timeline.corrected``.
     """
 
     def __init__(self) -> None:
         self._by_name: dict[str, EventType] = {}
         self._by_class: dict[type[Any], EventType] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        from ._corrections import register_corrections  # noqa: PLC0415 -- they need Registry
+
+        register_corrections(self)
 
     def register(self, cls: type[Any], *, name: str, version: int = 1) -> EventType:
         """Register the attrs class ``cls`` as event type ``name`` at ``version``.
@@ -65,6 +71,10 @@ class Registry:
             raise EventDefinitionError(
                 f"event type name {name!r} must be lower-case dotted words, "
                 "e.g. 'sanction.designated'"
+            )
+        if name.startswith("timeline.") and cls.__module__ != "timeline._corrections":
+            raise EventDefinitionError(
+                f"event type name {name!r}: the 'timeline.' prefix is reserved for the library"
             )
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             raise EventDefinitionError(f"event type {name!r}: version must be an int >= 1")

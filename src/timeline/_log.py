@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final, Self
 
+import attrs
 import pendulum
 
 from ._clock import SystemClock
 from ._codec import Codec, format_known_at
+from ._corrections import Corrected, Retracted
 from ._errors import ConcurrencyError, KnownTimeError
 from ._events import Registry, default_registry
 from ._records import FIRST_POSITION, Entry, Head, Provenance, Record, StoredRecord
@@ -77,7 +80,7 @@ class Log:
 
     # -- writing --------------------------------------------------------------
 
-    def append(  # noqa: PLR0913 -- one event, the rest keyword-only options
+    def append(
         self,
         event: object,
         *,
@@ -182,6 +185,85 @@ class Log:
             previous = Head(record.position, record.known_at, record.hash)
             position += 1
         return stored
+
+    def retract(
+        self,
+        record: Record | int,
+        *,
+        reason: str | None = None,
+        provenance: Provenance | None = None,
+        known_at: dt.datetime | str | None = None,
+        expected_position: int | None = None,
+    ) -> Record:
+        """Append a retraction: ``record`` was wrong.
+
+        Queries at a known time before the retraction still see the record;
+        queries at or after it do not. Nothing is deleted.
+
+        Args:
+            record: The record (or its position) to retract.
+            reason: Why, in words.
+            provenance: Who says it was wrong.
+            known_at: Backfill, as for :meth:`append`.
+            expected_position: Optimistic concurrency, as for :meth:`append`.
+
+        Raises:
+            IndexError: No such record is in this log.
+        """
+        target = self._own(record)
+        return self.append(
+            Retracted(record=target.id, reason=reason),
+            valid=target.valid,
+            subject=target.subject,
+            provenance=provenance,
+            known_at=known_at,
+            expected_position=expected_position,
+        )
+
+    def correct(
+        self,
+        record: Record | int,
+        event: object,
+        *,
+        valid: ValidTimeLike,
+        subject: str | None = None,
+        provenance: Provenance | None = None,
+        reason: str | None = None,
+        known_at: dt.datetime | str | None = None,
+        expected_position: int | None = None,
+    ) -> Record:
+        """Append a correction: ``record`` is replaced by ``event`` from now on.
+
+        The replacement and the :class:`~timeline.Corrected` marker are one
+        atomic batch; queries before its known time see the original.
+
+        Returns:
+            The replacement's record.
+
+        Raises:
+            IndexError: No such record is in this log.
+        """
+        target = self._own(record)
+        replacement = self.entry(event, valid=valid, subject=subject, provenance=provenance)
+        replacement = attrs.evolve(replacement, id=uuid.uuid4())
+        assert replacement.id is not None  # noqa: S101 -- just set
+        marker = self.entry(
+            Corrected(record=target.id, replacement=replacement.id, reason=reason),
+            valid=target.valid,
+            subject=target.subject,
+            provenance=provenance,
+        )
+        new, _ = self.extend(
+            [replacement, marker], known_at=known_at, expected_position=expected_position
+        )
+        return new
+
+    def _own(self, record: Record | int) -> Record:
+        position = record if isinstance(record, int) else record.position
+        found = self[position]
+        if not isinstance(record, int) and found.id != record.id:
+            raise IndexError(f"record {record.id} is not at position {position} of this log")
+        return found
 
     # -- reading ---------------------------------------------------------------
 

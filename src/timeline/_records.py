@@ -45,12 +45,15 @@ class Entry:
         valid: When it was true in the world (anything :func:`valid_time` takes).
         subject: A key to filter by (a target, a case, a person).
         provenance: Where it came from.
+        id: The record's id, when it must be known before appending (a
+            correction names its replacement); a new random id otherwise.
     """
 
     event: Any
     valid: ValidTime
     subject: str | None = None
     provenance: Provenance = Provenance()
+    id: uuid.UUID | None = None
 
 
 @attrs.frozen

@@ -67,6 +67,17 @@ class Store(Protocol):
         """Return the last position whose known time is at or before ``known_at``; 0 if none."""
         ...
 
+    def save_snapshot(self, name: str, position: int, state: str) -> None:
+        """Keep ``state`` (JSON text) as projection ``name``'s snapshot at ``position``.
+
+        A snapshot is a cache, not part of the log: saving replaces the last one.
+        """
+        ...
+
+    def load_snapshot(self, name: str) -> tuple[int, str] | None:
+        """Return the last snapshot saved as ``name``: its position and state; None if none."""
+        ...
+
     def close(self) -> None:
         """Release what the store holds open. Reading after closing is an error."""
         ...

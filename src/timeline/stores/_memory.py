@@ -23,6 +23,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._records: list[StoredRecord] = []
         self._known: list[str] = []
+        self._snapshots: dict[str, tuple[int, str]] = {}
         self._closed = False
 
     def head(self) -> Head | None:
@@ -71,6 +72,16 @@ class MemoryStore:
         """See :meth:`timeline.typing.Store.last_known_by`."""
         self._check_open()
         return bisect.bisect_right(self._known, known_at) + FIRST_POSITION - 1
+
+    def save_snapshot(self, name: str, position: int, state: str) -> None:
+        """See :meth:`timeline.typing.Store.save_snapshot`."""
+        self._check_open()
+        self._snapshots[name] = (position, state)
+
+    def load_snapshot(self, name: str) -> tuple[int, str] | None:
+        """See :meth:`timeline.typing.Store.load_snapshot`."""
+        self._check_open()
+        return self._snapshots.get(name)
 
     def close(self) -> None:
         """See :meth:`timeline.typing.Store.close`."""

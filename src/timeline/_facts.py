@@ -1,0 +1,489 @@
+"""Temporal facts: keyed facts that hold over intervals, answered from an index.
+
+A fact (a sanction on a target, an embargo, a mandate) starts, may be
+amended, and ends. Its *spells* -- the periods it holds -- are rebuilt per key
+whenever a record about that key arrives or is retracted, and filed in
+interval indexes by valid time. Because the log is append-only and known
+times never go backwards, a key's earlier versions never change: each
+catch-up only closes the key's current version and files the new one, so
+questions at any known time are answered from the indexes, not by replaying.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+
+import attrs
+import pendulum
+
+from ._answer import Answer
+from ._corrections import fixes_of, hidden_ids
+from ._index import IntervalIndex
+from ._projection import marked_methods, record_order
+from ._records import FIRST_POSITION, Record
+from ._time import End, Extent, Interval, Moment, to_instant
+
+if TYPE_CHECKING:
+    from ._log import Log
+
+__all__ = [
+    "Change",
+    "Conflict",
+    "Hit",
+    "Spell",
+    "TemporalFacts",
+    "Transition",
+    "amends",
+    "ends",
+    "starts",
+]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_Role = Literal["start", "amend", "end"]
+_NEVER = 1 << 62  # "still current": later than any known time in microseconds
+
+
+def _micros(instant: dt.datetime) -> int:
+    """Microseconds since 0001-01-01 UTC: integers compare fast in the indexes."""
+    value = instant.astimezone(dt.UTC)
+    seconds = value.toordinal() * 86_400 + value.hour * 3600 + value.minute * 60 + value.second
+    return seconds * 1_000_000 + value.microsecond
+
+
+def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return dict(value)
+
+
+@attrs.frozen
+class Change:
+    """What one record says about a fact: its key and attributes.
+
+    Handlers marked with :func:`starts`, :func:`amends` or :func:`ends`
+    return one (or a bare key, or None when the record is not about a fact
+    this projection keeps).
+    """
+
+    key: str
+    attributes: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
+
+
+def _marker(role: _Role) -> Callable[..., Callable[[_F], _F]]:
+    def decorator(*event_types: type[Any]) -> Callable[[_F], _F]:
+        if not event_types:
+            raise TypeError(f"{role}s() needs at least one event type")
+
+        def mark(method: _F) -> _F:
+            method.__timeline_fact__ = (role, event_types)  # type: ignore[attr-defined]
+            return method
+
+        return mark
+
+    return decorator
+
+
+starts = _marker("start")
+starts.__doc__ = """Mark a :class:`TemporalFacts` method: these events start a fact.
+
+The method takes the record and returns a :class:`Change` (or a key). A start
+whose valid time is an interval also gives the fact's end.
+"""
+amends = _marker("amend")
+amends.__doc__ = """Mark a :class:`TemporalFacts` method: these events amend a fact's attributes."""
+ends = _marker("end")
+ends.__doc__ = (
+    """Mark a :class:`TemporalFacts` method: these events end a fact (lifted, expired)."""
+)
+
+
+@attrs.frozen
+class Conflict:
+    """Sources that disagree about one attribute of a spell.
+
+    Attributes:
+        attribute: The attribute's name.
+        values: Each value with the record that gives it, first the one used.
+    """
+
+    attribute: str
+    values: tuple[tuple[Any, Record], ...]
+
+
+@attrs.frozen(hash=False)
+class Spell:
+    """One period a fact holds: from ``start`` to the exclusive ``end``.
+
+    Attributes:
+        key: The fact's key.
+        start: When it began (a moment, possibly imprecise).
+        end: When it stopped: a moment, or :attr:`End.OPEN` while no end is known.
+        attributes: The attributes after every amendment.
+        records: Every record behind the spell, in valid-time order.
+        conflicts: Where its sources disagree.
+    """
+
+    key: str
+    start: Moment | End
+    end: Moment | End
+    attributes: Mapping[str, Any]
+    records: tuple[Record, ...]
+    conflicts: tuple[Conflict, ...] = ()
+
+    @functools.cached_property
+    def extent(self) -> Extent:
+        """Where the spell's start and end may lie."""
+        return Interval(self.start, self.end).extent
+
+    def at(self, instant: dt.datetime | dt.date | str) -> Answer:
+        """Answer "is this spell in force at ``instant``?"."""
+        return self.extent.at(to_instant(instant))
+
+
+@attrs.frozen
+class Hit:
+    """A spell that is (or may be) in force, with the answer."""
+
+    spell: Spell
+    answer: Answer
+
+    @property
+    def key(self) -> str:
+        """The fact's key."""
+        return self.spell.key
+
+
+@attrs.frozen
+class Transition:
+    """A spell that starts or ends within a window of valid time."""
+
+    spell: Spell
+    kind: Literal["started", "ended"]
+    answer: Answer
+
+    @property
+    def key(self) -> str:
+        """The fact's key."""
+        return self.spell.key
+
+
+def _ends_of(record: Record) -> tuple[Moment | End, Moment | End]:
+    valid = record.valid
+    if isinstance(valid, Interval):
+        return valid.start, valid.end
+    return valid, End.OPEN
+
+
+def _build_spells(key: str, items: Sequence[tuple[_Role, Change, Record]]) -> tuple[Spell, ...]:
+    """Fold one key's visible records, in valid-time order, into spells."""
+    spells: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    for role, change, record in sorted(items, key=lambda item: record_order(item[2])):
+        if role == "start":
+            start, end = _ends_of(record)
+            reopen = current is None or (
+                isinstance(current["end"], Moment)
+                and start is not End.OPEN
+                and Interval(start, End.OPEN).extent.start.earliest
+                >= current["end"].bounds().earliest
+            )
+            if reopen:
+                current = {
+                    "start": start,
+                    "end": end,
+                    "attributes": dict(change.attributes),
+                    "sources": {name: [(v, record)] for name, v in change.attributes.items()},
+                    "records": [record],
+                }
+                spells.append(current)
+                continue
+            assert current is not None  # noqa: S101 -- reopen is True when it is None
+            current["records"].append(record)
+            for name, value in change.attributes.items():
+                current["sources"].setdefault(name, []).append((value, record))
+                current["attributes"].setdefault(name, value)
+            if current["end"] is End.OPEN and end is not End.OPEN:
+                current["end"] = end
+        elif current is None:
+            continue  # an amendment or end with nothing started: see TemporalFacts.unmatched
+        elif role == "amend":
+            current["records"].append(record)
+            current["attributes"].update(change.attributes)
+            for name, value in change.attributes.items():
+                current["sources"][name] = [(value, record)]
+        else:
+            current["records"].append(record)
+            if current["end"] is End.OPEN or current["end"] is End.UNKNOWN:
+                stop, _ = _ends_of(record)
+                current["end"] = stop
+    return tuple(
+        Spell(
+            key=key,
+            start=spell["start"],
+            end=spell["end"],
+            attributes=spell["attributes"],
+            records=tuple(spell["records"]),
+            conflicts=tuple(
+                Conflict(name, tuple(values))
+                for name, values in sorted(spell["sources"].items())
+                if len({repr(value) for value, _ in values}) > 1
+            ),
+        )
+        for spell in spells
+    )
+
+
+class _Axis:
+    """Intervals of one kind (spans, starts or ends), current and past."""
+
+    def __init__(self) -> None:
+        self.current: IntervalIndex[tuple[Spell, int]] = IntervalIndex()
+        self.past: IntervalIndex[tuple[Spell, int, int]] = IntervalIndex()
+
+    def add(self, low: int, high: int, spell: Spell, known_from: int) -> int:
+        return self.current.add(low, high, (spell, known_from))
+
+    def close(self, handle: int, low: int, high: int, spell: Spell, span: tuple[int, int]) -> None:
+        self.current.remove(handle)
+        if span[0] < span[1]:
+            self.past.add(low, high, (spell, span[0], span[1]))
+
+    def query(self, low: int, high: int, known: int, latest: int) -> Iterator[Spell]:
+        for spell, known_from in self.current.overlapping(low, high):
+            if known_from <= known:
+                yield spell
+        if known < latest:
+            for spell, known_from, known_to in self.past.overlapping(low, high):
+                if known_from <= known < known_to:
+                    yield spell
+
+
+class TemporalFacts:
+    """Keyed facts that hold over intervals, kept up to date with a log.
+
+    Subclass it and mark methods with :func:`starts`, :func:`amends` and
+    :func:`ends`; each takes a record and returns a :class:`Change` (or just
+    a key). Then :meth:`catch_up` and ask.
+
+    Reconciliation rule, when sources disagree about one key: every record is
+    kept. A start while the fact is already in force is a further source for
+    the same spell; where it gives an attribute another value, the value of
+    the earliest record (valid-time order, then position) is used and the
+    others are listed in :attr:`Spell.conflicts`. An amendment replaces
+    values from its valid time on. An end closes the spell in force; a later
+    end of a closed spell is kept among its records. An amendment or end with
+    nothing in force is listed in :meth:`unmatched`.
+
+    Args:
+        log: The log to follow.
+    """
+
+    _rules: ClassVar[dict[type[Any], tuple[_Role, str]]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._rules = {
+            event_type: (role, name)
+            for name, (role, event_types) in marked_methods(cls, "__timeline_fact__")
+            for event_type in event_types
+        }
+
+    def __init__(self, log: Log) -> None:
+        self.log = log
+        self._position = FIRST_POSITION - 1
+        self._latest = 0  # the last known time read, in microseconds
+        self._items: dict[str, dict[uuid.UUID, tuple[_Role, Change, Record]]] = {}
+        self._key_of: dict[uuid.UUID, str] = {}
+        self._fixes: list[tuple[uuid.UUID, uuid.UUID]] = []
+        self._hidden: set[uuid.UUID] = set()
+        self._versions: dict[str, list[tuple[pendulum.DateTime, tuple[Spell, ...]]]] = {}
+        self._filed: dict[str, list[tuple[Spell, int, list[tuple[_Axis, int, int, int]]]]] = {}
+        self._spans = _Axis()
+        self._starts = _Axis()
+        self._ends = _Axis()
+
+    # -- reading the log ---------------------------------------------------------
+
+    @property
+    def position(self) -> int:
+        """The last log position read."""
+        return self._position
+
+    def catch_up(self) -> int:
+        """Read the records appended since the last call; return how many were read."""
+        new = list(self.log.read(self._position + 1))
+        batch: list[Record] = []
+        for record in new:
+            if batch and record.known_at != batch[0].known_at:
+                self._absorb(batch)
+                batch = []
+            batch.append(record)
+        if batch:
+            self._absorb(batch)
+        if new:
+            self._position = new[-1].position
+        return len(new)
+
+    def _change(self, record: Record) -> tuple[_Role, Change] | None:
+        rule = self._rules.get(type(record.event))
+        if rule is None:
+            return None
+        role, name = rule
+        change = getattr(self, name)(record)
+        if change is None:
+            return None
+        return role, change if isinstance(change, Change) else Change(str(change))
+
+    def _absorb(self, batch: Sequence[Record]) -> None:
+        """Take records that share one known time."""
+        touched: set[str] = set()
+        fixes = fixes_of(batch)
+        for record in batch:
+            found = self._change(record)
+            if found is None:
+                continue
+            role, change = found
+            self._items.setdefault(change.key, {})[record.id] = (role, change, record)
+            self._key_of[record.id] = change.key
+            touched.add(change.key)
+        if fixes:
+            self._fixes.extend(fixes)
+            hidden = hidden_ids(self._fixes)
+            for record_id in hidden ^ self._hidden:
+                if record_id in self._key_of:
+                    touched.add(self._key_of[record_id])
+            self._hidden = hidden
+        known = batch[0].known_at
+        self._latest = _micros(known)
+        for key in sorted(touched):
+            self._refile(key, known)
+
+    def _refile(self, key: str, known: pendulum.DateTime) -> None:
+        items = [item for rid, item in self._items[key].items() if rid not in self._hidden]
+        spells = _build_spells(key, items)
+        versions = self._versions.setdefault(key, [])
+        if versions and versions[-1][1] == spells:
+            return
+        versions.append((known, spells))
+        now = _micros(known)
+        # Spells that did not change keep their entries (and known-from time);
+        # the others are closed at this known time and their successors filed.
+        keep = []
+        for spell, known_from, handles in self._filed.get(key, []):
+            if spell in spells:
+                keep.append((spell, known_from, handles))
+                continue
+            for axis, handle, low, high in handles:
+                axis.close(handle, low, high, spell, (known_from, now))
+        kept = [spell for spell, _, _ in keep]
+        keep.extend((spell, now, self._file(spell, now)) for spell in spells if spell not in kept)
+        self._filed[key] = keep
+
+    def _file(self, spell: Spell, known_from: int) -> list[tuple[_Axis, int, int, int]]:
+        extent = spell.extent
+        axes = [
+            (self._spans, _micros(extent.start.earliest), _micros(extent.end.last) + 1),
+            (self._starts, _micros(extent.start.earliest), _micros(extent.start.last) + 1),
+        ]
+        if isinstance(spell.end, Moment):
+            axes.append((self._ends, _micros(extent.end.earliest), _micros(extent.end.last) + 1))
+        return [
+            (axis, axis.add(low, high, spell, known_from), low, high) for axis, low, high in axes
+        ]
+
+    # -- questions -----------------------------------------------------------------
+
+    def _known(self, known: dt.datetime | str | None) -> int:
+        return _NEVER if known is None else _micros(to_instant(known))
+
+    def at(
+        self, valid: dt.datetime | dt.date | str, *, known: dt.datetime | str | None = None
+    ) -> list[Hit]:
+        """Return the spells in force (yes or maybe) at ``valid``, as known at ``known``.
+
+        Args:
+            valid: The valid time V.
+            known: The known time T; by default all that has been read.
+
+        Returns:
+            One :class:`Hit` per spell that is or may be in force, by key.
+        """
+        at = to_instant(valid)
+        point = _micros(at)
+        hits = []
+        for spell in self._spans.query(point, point + 1, self._known(known), self._latest):
+            answer = spell.extent.at(at)
+            if answer is not Answer.NO:
+                hits.append(Hit(spell, answer))
+        return sorted(hits, key=lambda hit: (hit.key, record_order(hit.spell.records[0])))
+
+    def during(
+        self,
+        start: dt.datetime | dt.date | str,
+        end: dt.datetime | dt.date | str,
+        *,
+        known: dt.datetime | str | None = None,
+    ) -> list[Hit]:
+        """Return the spells in force (yes or maybe) at any time in ``[start, end)``."""
+        low, high = to_instant(start), to_instant(end)
+        hits = []
+        window = (_micros(low), _micros(high))
+        for spell in self._spans.query(*window, self._known(known), self._latest):
+            answer = spell.extent.during(low, high)
+            if answer is not Answer.NO:
+                hits.append(Hit(spell, answer))
+        return sorted(hits, key=lambda hit: (hit.key, record_order(hit.spell.records[0])))
+
+    def changes(
+        self,
+        start: dt.datetime | dt.date | str,
+        end: dt.datetime | dt.date | str,
+        *,
+        known: dt.datetime | str | None = None,
+    ) -> list[Transition]:
+        """Return the spells that start or end (surely or maybe) within ``[start, end)``."""
+        low, high = to_instant(start), to_instant(end)
+        window = (_micros(low), _micros(high))
+        found: list[Transition] = []
+        for axis, kind in ((self._starts, "started"), (self._ends, "ended")):
+            for spell in axis.query(*window, self._known(known), self._latest):
+                bounds = spell.extent.start if kind == "started" else spell.extent.end
+                inside = low <= bounds.earliest and bounds.last < high
+                answer = Answer.YES if inside else Answer.MAYBE
+                found.append(Transition(spell, kind, answer))  # type: ignore[arg-type]
+        return sorted(found, key=lambda t: (t.key, t.kind, record_order(t.spell.records[0])))
+
+    def history(self, key: str, *, known: dt.datetime | str | None = None) -> tuple[Spell, ...]:
+        """Return the spells of ``key`` as known at ``known`` (by default, now)."""
+        limit = None if known is None else to_instant(known)
+        chosen: tuple[Spell, ...] = ()
+        for known_at, spells in self._versions.get(key, []):
+            if limit is not None and known_at > limit:
+                break
+            chosen = spells
+        return chosen
+
+    def versions(self, key: str) -> list[tuple[pendulum.DateTime, tuple[Spell, ...]]]:
+        """Return how the history of ``key`` looked from each known time on."""
+        return list(self._versions.get(key, []))
+
+    def keys(self) -> list[str]:
+        """Return every key seen, sorted."""
+        return sorted(self._versions)
+
+    def unmatched(self, *, known: dt.datetime | str | None = None) -> list[Record]:
+        """Return amendments and ends that found nothing in force, as known at ``known``."""
+        found = []
+        for key in self.keys():
+            used = {r.id for spell in self.history(key, known=known) for r in spell.records}
+            limit = self._known(known)
+            for rid, (_, _, record) in self._items[key].items():
+                if rid in used or rid in self._hidden or _micros(record.known_at) > limit:
+                    continue
+                found.append(record)
+        return sorted(found, key=lambda record: record.position)
+
+    def __len__(self) -> int:
+        return sum(len(self.history(key)) for key in self._versions)

@@ -1,0 +1,394 @@
+"""Projections: pure folds over the log, asked at a valid time and a known time."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import json
+import uuid
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
+
+import pendulum
+
+from ._corrections import Corrected, Retracted, fixes_of, hidden_ids
+from ._errors import TimelineError, TimelineWarning
+from ._records import FIRST_POSITION, Record
+from ._time import to_instant
+
+if TYPE_CHECKING:
+    from ._log import Log
+
+__all__ = [
+    "Begun",
+    "Projection",
+    "SnapshotIgnoredWarning",
+    "View",
+    "on",
+    "project",
+    "record_order",
+    "replay",
+    "visible",
+]
+
+S = TypeVar("S")
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+#: Whether an event counts as begun by V when it only *may* have ("possibly",
+#: the default: its earliest instant is not after V) or only when it surely
+#: has ("surely": its latest instant is not after V).
+Begun = Literal["possibly", "surely"]
+
+
+class SnapshotIgnoredWarning(TimelineWarning):
+    """A saved snapshot could not be used (another projection version); replaying instead."""
+
+
+def marked_methods(cls: type, attribute: str) -> Iterator[tuple[str, Any]]:
+    """Yield ``(name, mark)`` for methods of ``cls`` and its bases marked with ``attribute``.
+
+    Subclasses come last, so their marks override their bases'.
+    """
+    for klass in reversed(cls.__mro__):
+        for name, member in vars(klass).items():
+            mark = getattr(member, attribute, None)
+            if mark is not None:
+                yield name, mark
+
+
+def on(*event_types: type[Any]) -> Callable[[_F], _F]:
+    """Mark a :class:`Projection` method as the handler of ``event_types``.
+
+    The method takes ``(state, record)`` and returns the new state; it must
+    not change ``state`` in place.
+    """
+    if not event_types:
+        raise TypeError("on() needs at least one event type")
+
+    def mark(method: _F) -> _F:
+        method.__timeline_handles__ = event_types  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+class Projection(Generic[S]):
+    """A pure fold: an initial state and a handler per event type.
+
+    Subclass it, define :meth:`initial`, and mark handlers with :func:`on`.
+    Records of types without a handler leave the state as it is. Handlers
+    must be pure: return a new state, never change the one given, and read
+    nothing but the state and the record.
+
+    Set :attr:`state_type` (a type cattrs can structure) to allow snapshots,
+    and raise :attr:`version` whenever the handlers change meaning, so old
+    snapshots are not trusted.
+
+    >>> from timeline import Log, ManualClock, Registry, event
+    >>> registry = Registry()
+    >>> @event("example.strike", registry=registry)
+    ... class Strike:
+    ...     place: str
+    >>> class Strikes(Projection[tuple[str, ...]]):
+    ...     def initial(self) -> tuple[str, ...]:
+    ...         return ()
+    ...     @on(Strike)
+    ...     def strike(self, state: tuple[str, ...], record: Record) -> tuple[str, ...]:
+    ...         return (*state, record.event.place)
+    >>> log = Log(clock=ManualClock("2024-01-12T00:00:00Z"), registry=registry)
+    >>> _ = log.append(Strike(place="Kharkiv"), valid="2024-01-02")
+    >>> _ = log.append(Strike(place="Zaporizhzhia"), valid="2023-12-30")
+    >>> project(Strikes(), log)
+    ('Zaporizhzhia', 'Kharkiv')
+    """
+
+    #: The type of the state, for snapshots; None means snapshots are not used.
+    state_type: ClassVar[Any] = None
+    #: Raise when handlers change meaning: snapshots of another version are ignored.
+    version: ClassVar[int] = 1
+    _handlers: ClassVar[dict[type[Any], str]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._handlers = {
+            event_type: name
+            for name, event_types in marked_methods(cls, "__timeline_handles__")
+            for event_type in event_types
+        }
+
+    @property
+    def name(self) -> str:
+        """The name snapshots are saved under: the class's module and qualname."""
+        return f"{type(self).__module__}.{type(self).__qualname__}"
+
+    def initial(self) -> S:
+        """Return the state before any event."""
+        raise NotImplementedError(f"{type(self).__qualname__} must define initial()")
+
+    def handles(self, record: Record) -> bool:
+        """Return whether a handler exists for ``record``'s event."""
+        return type(record.event) in self._handlers
+
+    def apply(self, state: S, record: Record) -> S:
+        """Return the state after ``record`` (unchanged if no handler takes it)."""
+        name = self._handlers.get(type(record.event))
+        if name is None:
+            return state
+        result: S = getattr(self, name)(state, record)
+        return result
+
+
+def record_order(record: Record) -> tuple[Any, ...]:
+    """The order projections apply records in: valid time, then position."""
+    return (*record.valid.extent.sort_key, record.position)
+
+
+def visible(records: Iterable[Record]) -> list[Record]:
+    """Return the event records not hidden by retractions or corrections among them.
+
+    The retraction and correction records themselves are left out too.
+    """
+    every = list(records)
+    hidden = hidden_ids(fixes_of(every))
+    return [
+        record
+        for record in every
+        if record.id not in hidden and not isinstance(record.event, Retracted | Corrected)
+    ]
+
+
+def _begun(record: Record, at: dt.datetime, begun: Begun) -> bool:
+    start = record.valid.extent.start
+    return start.earliest <= at if begun == "possibly" else start.last <= at
+
+
+def replay(
+    projection: Projection[S],
+    records: Iterable[Record],
+    *,
+    valid: dt.datetime | None = None,
+    begun: Begun = "possibly",
+) -> S:
+    """Fold ``records`` (already cut at a known time) from the initial state.
+
+    Retractions and corrections among them are honoured; events that have
+    not begun by ``valid`` are left out (all are kept when it is None); the
+    rest are applied in :func:`record_order`.
+    """
+    chosen = visible(records)
+    if valid is not None:
+        chosen = [record for record in chosen if _begun(record, valid, begun)]
+    state = projection.initial()
+    for record in sorted(chosen, key=record_order):
+        state = projection.apply(state, record)
+    return state
+
+
+def project(
+    projection: Projection[S],
+    log: Log,
+    *,
+    valid: dt.datetime | dt.date | str | None = None,
+    known: dt.datetime | str | None = None,
+    begun: Begun = "possibly",
+) -> S:
+    """Return the projection's state at valid time ``valid`` as known at ``known``.
+
+    Only records known at or before ``known`` are read (a prefix of the log);
+    of those, only events that have begun by ``valid`` are applied, in
+    valid-time order with ties by position. Both default to now.
+
+    Args:
+        projection: The fold.
+        log: The log to read.
+        valid: The valid time V; now by default. Pass :data:`~timeline.LATEST`
+            for every event whatever its valid time.
+        known: The known time T; now by default.
+        begun: Whether an event counts once it *possibly* or only once it
+            *surely* has begun by V.
+    """
+    at = pendulum.now("UTC") if valid is None else to_instant(valid)
+    records = log.read(known_at=pendulum.now("UTC") if known is None else known)
+    return replay(projection, records, valid=at, begun=begun)
+
+
+class View(Generic[S]):
+    """A projection kept up to date with a log: it reads only new records.
+
+    The view folds every visible record, whatever its valid time, in
+    valid-time order. When a new record sorts before records already applied
+    (a late-discovered old event), or a retraction hides one, the view
+    re-folds from the nearest checkpoint before it -- a state it saved every
+    ``checkpoint_every`` records -- so its state always equals a full replay.
+
+    Args:
+        projection: The fold.
+        log: The log to follow.
+        checkpoint_every: How many records between saved states.
+    """
+
+    def __init__(self, projection: Projection[S], log: Log, *, checkpoint_every: int = 256) -> None:
+        if checkpoint_every < 1:
+            raise ValueError("checkpoint_every must be at least 1")
+        self.projection = projection
+        self.log = log
+        self._every = checkpoint_every
+        self._position = FIRST_POSITION - 1
+        self._records: dict[Any, Record] = {}  # every event record seen, by id
+        self._fixes: list[tuple[Any, Any]] = []  # (fix id, target id), in log order
+        self._hidden: set[Any] = set()
+        self._keys: list[tuple[Any, ...]] = []  # applied, in record_order
+        self._applied: list[Record] = []
+        self._checkpoints: list[S] = [projection.initial()]  # state after i * every records
+        self._state: S = projection.initial()
+        # After a restore, the records behind the snapshot are not loaded:
+        # the horizon is the largest order key the snapshot had applied.
+        self._restored: tuple[Any, ...] | None = None
+
+    @property
+    def state(self) -> S:
+        """The folded state as of the last catch-up."""
+        return self._state
+
+    @property
+    def position(self) -> int:
+        """The last log position this view has read."""
+        return self._position
+
+    def catch_up(self) -> S:
+        """Read records appended since the last call, apply them, return the state."""
+        new = list(self.log.read(self._position + 1))
+        if not new:
+            return self._state
+        self._position = new[-1].position
+        fixes = fixes_of(new)
+        events = [r for r in new if not isinstance(r.event, Retracted | Corrected)]
+        for record in events:
+            self._records[record.id] = record
+        self._fixes.extend(fixes)
+        hidden = hidden_ids(self._fixes) if fixes else self._hidden
+        changed = (hidden ^ self._hidden) if fixes else set()
+        self._hidden = hidden
+        if self._restored is not None:
+            keys = [record_order(r) for r in events]
+            if changed or any(key < self._restored for key in keys):
+                self._rebuild()
+                return self._state
+            for record in sorted(events, key=record_order):
+                if record.id not in hidden:
+                    self._state = self.projection.apply(self._state, record)
+            self._restored = max([self._restored, *keys])
+            return self._state
+        arriving = [r for r in events if r.id not in hidden]
+        leaving = [self._records[i] for i in changed & hidden if i in self._records]
+        returning = [self._records[i] for i in changed - hidden if i in self._records]
+        self._merge([*arriving, *returning], leaving)
+        return self._state
+
+    def _merge(self, adding: Sequence[Record], removing: Sequence[Record]) -> None:
+        if not adding and not removing:
+            return
+        add_keys = sorted((record_order(r), r) for r in adding)
+        gone = {record_order(r) for r in removing}
+        first = min(
+            [bisect.bisect_left(self._keys, key) for key, _ in add_keys]
+            + [bisect.bisect_left(self._keys, key) for key in gone]
+        )
+        base = first // self._every
+        start = base * self._every
+        tail = [(k, r) for k, r in zip(self._keys[start:], self._applied[start:], strict=True)]
+        tail = sorted([(k, r) for k, r in tail if k not in gone] + add_keys, key=lambda p: p[0])
+        del self._keys[start:], self._applied[start:], self._checkpoints[base + 1 :]
+        state = self._checkpoints[base]
+        for key, record in tail:
+            state = self.projection.apply(state, record)
+            self._keys.append(key)
+            self._applied.append(record)
+            if len(self._applied) % self._every == 0:
+                self._checkpoints.append(state)
+        self._state = state
+
+    def _rebuild(self) -> None:
+        """Forget the restored snapshot and fold everything from the log."""
+        self._restored = None
+        self._records.clear()
+        self._fixes.clear()
+        self._keys.clear()
+        self._applied.clear()
+        self._checkpoints = [self.projection.initial()]
+        every = list(self.log.read(stop=self._position + 1))
+        self._fixes = fixes_of(every)
+        self._hidden = hidden_ids(self._fixes)
+        for record in every:
+            if not isinstance(record.event, Retracted | Corrected):
+                self._records[record.id] = record
+        shown = [r for r in self._records.values() if r.id not in self._hidden]
+        self._state = self.projection.initial()
+        self._merge(shown, [])
+
+    # -- snapshots -------------------------------------------------------------
+
+    def save_snapshot(self) -> None:
+        """Save the state and position through the log's store.
+
+        Raises:
+            TimelineError: The projection has no :attr:`Projection.state_type`.
+        """
+        if self.projection.state_type is None:
+            raise TimelineError(f"{self.projection.name} has no state_type: cannot snapshot")
+        converter = self.log.codec.converter
+        horizon = (
+            self._restored
+            if self._restored is not None
+            else (self._keys[-1] if self._keys else None)
+        )
+        body = {
+            "version": self.projection.version,
+            "state": converter.unstructure(self._state, self.projection.state_type),
+            "horizon": None if horizon is None else _encode_key(horizon),
+            "fixes": [[str(fix), str(target)] for fix, target in self._fixes],
+        }
+        self.log.store.save_snapshot(self.projection.name, self._position, json.dumps(body))
+
+    @classmethod
+    def from_snapshot(
+        cls, projection: Projection[S], log: Log, *, checkpoint_every: int = 256
+    ) -> View[S]:
+        """Start a view from the last snapshot saved for ``projection``, if any.
+
+        The view then catches up with the tail. Should the tail hold a record
+        that sorts before what the snapshot applied, or fix a record the
+        snapshot saw, the view replays the log in full: the answer is always
+        that of a full replay.
+        """
+        view = cls(projection, log, checkpoint_every=checkpoint_every)
+        saved = log.store.load_snapshot(projection.name)
+        if saved is None:
+            return view
+        position, text = saved
+        body = json.loads(text)
+        if body.get("version") != projection.version or projection.state_type is None:
+            warnings.warn(
+                f"snapshot of {projection.name} is of version {body.get('version')}, not "
+                f"{projection.version}: replaying the log instead",
+                SnapshotIgnoredWarning,
+                stacklevel=2,
+            )
+            return view
+        view._state = log.codec.converter.structure(body["state"], projection.state_type)
+        view._position = position
+        view._restored = _decode_key(body["horizon"]) if body["horizon"] is not None else ()
+        view._fixes = [(uuid.UUID(fix), uuid.UUID(target)) for fix, target in body["fixes"]]
+        view._hidden = hidden_ids(view._fixes)
+        return view
+
+
+def _encode_key(key: tuple[Any, ...]) -> list[Any]:
+    *instants, position = key
+    return [*(instant.isoformat() for instant in instants), position]
+
+
+def _decode_key(data: list[Any]) -> tuple[Any, ...]:
+    *instants, position = data
+    return (*(to_instant(text) for text in instants), position)

@@ -1,0 +1,52 @@
+"""Test your projections: hypothesis strategies, law checks and store fixtures.
+
+Needs hypothesis (``pip install timeline[testing]``). Strategies draw valid
+times, the user's own events and whole histories of a log; law checks
+(:func:`check_laws` and the single ``check_*`` functions) assert that a
+projection obeys the laws every projection must, and show the smallest
+failing history in plain words.
+
+>>> from hypothesis import strategies as st
+>>> from timeline.testing import moments
+>>> isinstance(moments(), st.SearchStrategy)
+True
+"""
+
+from ._laws import (
+    LAWS,
+    BrokenLawError,
+    check_append_order,
+    check_determinism,
+    check_incremental,
+    check_known_time_prefix,
+    check_laws,
+    check_retraction,
+    check_snapshot,
+)
+from ._schedules import Append, Correct, Retract, Schedule, Step, play, schedules
+from ._strategies import edtf_strings, events, instants, intervals, moments, valid_times
+
+__all__ = [
+    "LAWS",
+    "Append",
+    "BrokenLawError",
+    "Correct",
+    "Retract",
+    "Schedule",
+    "Step",
+    "check_append_order",
+    "check_determinism",
+    "check_incremental",
+    "check_known_time_prefix",
+    "check_laws",
+    "check_retraction",
+    "check_snapshot",
+    "edtf_strings",
+    "events",
+    "instants",
+    "intervals",
+    "moments",
+    "play",
+    "schedules",
+    "valid_times",
+]

@@ -1,0 +1,199 @@
+"""Append schedules: generated histories of a log, replayable step by step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from hypothesis import strategies as st
+
+from timeline._clock import ManualClock
+from timeline._corrections import Corrected, Retracted
+from timeline._log import Log
+from timeline._time import ValidTime, valid_time
+
+if TYPE_CHECKING:
+    from timeline._events import Registry
+    from timeline._records import Record
+    from timeline.typing import Store
+
+__all__ = ["Append", "Correct", "Retract", "Schedule", "Step", "play", "schedules"]
+
+#: Where a played schedule's clock starts.
+START = "2024-01-01T00:00:00Z"
+
+
+@attrs.frozen
+class Append:
+    """Append ``event`` with ``valid`` time, ``minutes`` after the previous step."""
+
+    event: Any
+    valid: ValidTime
+    subject: str | None = None
+    minutes: int = 1
+
+    def __str__(self) -> str:
+        about = f" about {self.subject!r}" if self.subject else ""
+        return f"append {self.event!r} valid {self.valid}{about}"
+
+
+@attrs.frozen
+class Retract:
+    """Retract the ``target``-th event record appended so far (modulo their number)."""
+
+    target: int
+    minutes: int = 1
+
+    def __str__(self) -> str:
+        return f"retract event record #{self.target}"
+
+
+@attrs.frozen
+class Correct:
+    """Replace the ``target``-th event record by ``event`` with ``valid`` time."""
+
+    target: int
+    event: Any
+    valid: ValidTime
+    minutes: int = 1
+
+    def __str__(self) -> str:
+        return f"correct event record #{self.target} to {self.event!r} valid {self.valid}"
+
+
+Step = Append | Retract | Correct
+
+
+@attrs.frozen
+class Schedule:
+    """A history of appends, retractions and corrections, with the time between them.
+
+    ``str()`` gives it in plain words, one numbered step a line, which is
+    what a failing law check shows.
+    """
+
+    steps: tuple[Step, ...]
+
+    def __str__(self) -> str:
+        if not self.steps:
+            return "(no steps)"
+        lines = []
+        for number, step in enumerate(self.steps, start=1):
+            later = "at the same known time" if step.minutes == 0 else f"{step.minutes} min later"
+            lines.append(f"  {number}. {step} ({later})")
+        return "\n".join(lines)
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self.steps)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    @property
+    def appends(self) -> tuple[Append, ...]:
+        """The append steps alone."""
+        return tuple(step for step in self.steps if isinstance(step, Append))
+
+
+def schedules(
+    events: st.SearchStrategy[Any],
+    *,
+    valid: st.SearchStrategy[Any] | None = None,
+    subjects: st.SearchStrategy[str | None] | None = None,
+    min_steps: int = 0,
+    max_steps: int = 12,
+    retractions: bool = True,
+    corrections: bool = True,
+) -> st.SearchStrategy[Schedule]:
+    """Histories of a log built from the user's events.
+
+    Valid times are drawn independently of the order of appends, so old
+    events arrive late; steps may share a known time (``minutes=0``).
+
+    Args:
+        events: The user's events (see :func:`events`).
+        valid: Valid times (EDTF strings, moments, intervals); a small pool of
+            overlapping, imprecise dates by default, so ties and maybes occur.
+        subjects: Subjects to file records under; none by default.
+        min_steps: The fewest steps.
+        max_steps: The most steps.
+        retractions: Whether retractions are drawn.
+        corrections: Whether corrections are drawn.
+    """
+    when = (valid if valid is not None else _POOL).map(valid_time)
+    about = subjects if subjects is not None else st.none()
+    minutes = st.integers(0, 3)
+    kinds: list[st.SearchStrategy[Step]] = [
+        st.builds(Append, event=events, valid=when, subject=about, minutes=minutes)
+    ]
+    if retractions:
+        kinds.append(st.builds(Retract, target=st.integers(0, 50), minutes=minutes))
+    if corrections:
+        kinds.append(
+            st.builds(Correct, target=st.integers(0, 50), event=events, valid=when, minutes=minutes)
+        )
+    step = st.one_of(*kinds)
+    return st.lists(step, min_size=min_steps, max_size=max_steps).map(
+        lambda steps: Schedule(tuple(steps))
+    )
+
+
+_POOL = st.sampled_from(
+    [
+        "2006",
+        "2022-02",
+        "2022-02-24",
+        "2023-09",
+        "2023-09-13",
+        "2023-12-30",
+        "2024-01-02",
+        "2024-01-0X",
+        "2024-01-11",
+        "2023~",
+        "2023-12-30/2024-01-02",
+        "2006/..",
+        "2024-01-11/..",
+        "../2006",
+    ]
+)
+
+
+def play(
+    schedule: Schedule | Sequence[Step],
+    *,
+    registry: Registry | None = None,
+    store: Store | None = None,
+    log: Log | None = None,
+    start: str = START,
+) -> Log:
+    """Carry out ``schedule`` on a log and return it.
+
+    Args:
+        schedule: The steps.
+        registry: The user's event types (the default registry if None).
+        store: Where to write; a new memory store if None.
+        log: An existing log to continue (its clock must be a ManualClock);
+            ``registry``, ``store`` and ``start`` are then ignored.
+        start: The known time of the first step.
+    """
+    if log is None:
+        log = Log(store, clock=ManualClock(start), registry=registry)
+    clock = log._clock  # noqa: SLF001 -- the schedule drives the log's own clock
+    if not isinstance(clock, ManualClock):
+        raise TypeError("play() needs a log with a ManualClock")
+    events = [r for r in log if not _is_fix(r)]
+    for step in schedule:
+        clock.advance(minutes=step.minutes)
+        if isinstance(step, Append):
+            events.append(log.append(step.event, valid=step.valid, subject=step.subject))
+        elif events and isinstance(step, Retract):
+            log.retract(events[step.target % len(events)], reason="schedule")
+        elif events and isinstance(step, Correct):
+            target = events[step.target % len(events)]
+            events.append(log.correct(target, step.event, valid=step.valid, reason="schedule"))
+    return log
+
+
+def _is_fix(record: Record) -> bool:
+    return isinstance(record.event, Retracted | Corrected)

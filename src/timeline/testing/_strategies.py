@@ -1,0 +1,174 @@
+"""Hypothesis strategies for valid times and events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import pendulum
+from hypothesis import strategies as st
+
+from timeline._edtf import format_edtf
+from timeline._time import End, Interval, Moment, Qualifier
+
+__all__ = ["edtf_strings", "events", "instants", "intervals", "moments", "valid_times"]
+
+#: Zones the strategies draw from: UTC, named zones on both sides of it, offsets.
+ZONES = ("UTC", "America/New_York", "Asia/Pyongyang", "Europe/Kyiv", "+09:00", "-03:30")
+
+_qualifiers = st.none() | st.sampled_from(Qualifier)
+
+
+def _mask(draw: st.DrawFn, text: str) -> str:
+    return "".join("X" if draw(st.integers(0, 3)) == 0 else c for c in text)
+
+
+@st.composite
+def moments(  # noqa: D417 -- keyword-only options; draw is hypothesis's
+    draw: st.DrawFn,
+    /,
+    *,
+    min_year: int = 1000,
+    max_year: int = 2999,
+    masks: bool = True,
+    qualifiers: bool = True,
+    times: bool = True,
+    zones: tuple[str, ...] = ZONES,
+) -> Moment:
+    """Moments at every precision, with qualifiers, ``X`` digits and zones.
+
+    Args:
+        min_year: The earliest year drawn.
+        max_year: The latest year drawn.
+        masks: Whether some digits may be unspecified (``X``).
+        qualifiers: Whether ``~ ? %`` may apply.
+        times: Whether hour to microsecond precision may be drawn.
+        zones: The zones to draw from.
+    """
+    day = draw(st.dates(min_value=dt.date(min_year, 1, 1), max_value=dt.date(max_year, 12, 31)))
+    precision = draw(st.integers(1, 7 if times else 3))
+    tz = draw(st.sampled_from(zones))
+    year, month, date = f"{day.year:04d}", f"{day.month:02d}", f"{day.day:02d}"
+    if precision >= 4:
+        hour, minute = draw(st.integers(0, 23)), draw(st.integers(0, 59))
+        second, micro = draw(st.integers(0, 59)), draw(st.integers(1, 999_999))
+        given = [hour, minute, second, micro][: precision - 3]
+        clock: list[int | None] = [*given, *([None] * (7 - precision))]
+        return Moment(year, month, date, clock[0], clock[1], clock[2], clock[3], tz=tz)
+    parts: list[str | None] = [year, month, date]
+    del parts[precision:]
+    if masks and draw(st.booleans()):
+        parts = [_mask(draw, part) if part is not None else None for part in parts]
+        if parts[0] == "0000":
+            parts[0] = year
+    per: list[Qualifier | None] = [None, None, None]
+    whole = None
+    if qualifiers:
+        whole = draw(_qualifiers)
+        if precision > 1:
+            per = [draw(_qualifiers) if draw(st.booleans()) else None for _ in range(precision)]
+            per += [None] * (3 - len(per))
+    parts += [None] * (3 - len(parts))
+    return Moment(
+        parts[0],  # type: ignore[arg-type]
+        parts[1],
+        parts[2],
+        tz=tz,
+        qualifier=whole,
+        year_qualifier=per[0],
+        month_qualifier=per[1],
+        day_qualifier=per[2],
+    )
+
+
+@st.composite
+def intervals(  # noqa: D417 -- draw is hypothesis's
+    draw: st.DrawFn, /, points: st.SearchStrategy[Moment] | None = None
+) -> Interval:
+    """Intervals whose ends are moments, open or unknown.
+
+    Args:
+        points: The moments ends are drawn from; :func:`moments` by default.
+    """
+    point = moments() if points is None else points
+    ends = st.sampled_from([End.OPEN, End.UNKNOWN])
+    start = draw(point | ends)
+    end = draw(point | ends)
+    if isinstance(start, End) and isinstance(end, End):
+        end = draw(point)
+    if isinstance(start, Moment) and isinstance(end, Moment):
+        if start.bounds().earliest >= end.bounds().latest:
+            start, end = end, start
+        if start.bounds().earliest >= end.bounds().latest:
+            end = End.OPEN
+    return Interval(start, end)
+
+
+def valid_times(
+    points: st.SearchStrategy[Moment] | None = None,
+) -> st.SearchStrategy[Moment | Interval]:
+    """Any valid time: a moment or an interval.
+
+    Args:
+        points: The moments drawn, alone or as interval ends; :func:`moments` by default.
+    """
+    point = moments() if points is None else points
+    return point | intervals(point)
+
+
+def edtf_strings(points: st.SearchStrategy[Moment] | None = None) -> st.SearchStrategy[str]:
+    """EDTF strings of the forms the library reads, in canonical form.
+
+    Args:
+        points: As for :func:`valid_times`.
+    """
+    return valid_times(points).map(format_edtf)
+
+
+def instants(min_year: int = 999, max_year: int = 3001) -> st.SearchStrategy[pendulum.DateTime]:
+    """Aware UTC instants as pendulum values."""
+    return st.datetimes(
+        min_value=dt.datetime(min_year, 1, 1),  # noqa: DTZ001 -- hypothesis bounds are naive
+        max_value=dt.datetime(max_year, 1, 1),  # noqa: DTZ001
+        timezones=st.just(dt.UTC),
+    ).map(pendulum.instance)
+
+
+_AWARE = st.datetimes(
+    min_value=dt.datetime(1900, 1, 1),  # noqa: DTZ001 -- hypothesis bounds are naive
+    max_value=dt.datetime(2100, 1, 1),  # noqa: DTZ001
+    timezones=st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=9))]),
+)
+
+
+def _field_strategy(kind: object) -> st.SearchStrategy[Any]:
+    if kind is pendulum.DateTime:
+        return _AWARE.map(pendulum.instance)
+    if kind is dt.datetime:
+        return _AWARE
+    if kind is pendulum.Date:
+        return st.dates().map(lambda d: pendulum.date(d.year, d.month, d.day))
+    if kind is Moment:
+        return moments()
+    if kind is Interval:
+        return intervals()
+    return st.from_type(kind)  # type: ignore[arg-type]
+
+
+def events(cls: type[Any], **overrides: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Instances of the event class ``cls``, each field drawn from its annotation.
+
+    Aware datetimes are drawn for datetime fields (the codec rejects naive
+    ones). Give a strategy per field name to override.
+
+    Args:
+        cls: A registered (attrs) event class.
+        overrides: Strategies for particular fields.
+    """
+    fields = attrs.fields_dict(attrs.resolve_types(cls))
+    strategies = {
+        name: overrides[name] if name in overrides else _field_strategy(field.type)
+        for name, field in fields.items()
+    }
+    return st.builds(cls, **strategies)
