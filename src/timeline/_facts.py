@@ -235,6 +235,10 @@ def _build_spells(key: str, items: Sequence[tuple[_Role, Change, Record]]) -> tu
     )
 
 
+def _hit_order(hit: Hit) -> tuple[str, int]:
+    return hit.spell.key, hit.spell.records[0].position
+
+
 class _Axis:
     """Intervals of one kind (spans, starts or ends), current and past."""
 
@@ -417,7 +421,7 @@ class TemporalFacts:
             answer = spell.extent.at(at)
             if answer is not Answer.NO:
                 hits.append(Hit(spell, answer))
-        return sorted(hits, key=lambda hit: (hit.key, record_order(hit.spell.records[0])))
+        return sorted(hits, key=_hit_order)
 
     def during(
         self,
@@ -434,7 +438,7 @@ class TemporalFacts:
             answer = spell.extent.during(low, high)
             if answer is not Answer.NO:
                 hits.append(Hit(spell, answer))
-        return sorted(hits, key=lambda hit: (hit.key, record_order(hit.spell.records[0])))
+        return sorted(hits, key=_hit_order)
 
     def changes(
         self,
@@ -453,7 +457,7 @@ class TemporalFacts:
                 inside = low <= bounds.earliest and bounds.last < high
                 answer = Answer.YES if inside else Answer.MAYBE
                 found.append(Transition(spell, kind, answer))  # type: ignore[arg-type]
-        return sorted(found, key=lambda t: (t.key, t.kind, record_order(t.spell.records[0])))
+        return sorted(found, key=lambda t: (t.key, t.kind, t.spell.records[0].position))
 
     def history(self, key: str, *, known: dt.datetime | str | None = None) -> tuple[Spell, ...]:
         """Return the spells of ``key`` as known at ``known`` (by default, now)."""

@@ -1,0 +1,224 @@
+"""Temporal facts: the index agrees with brute force and with a fresh build."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from timeline import (
+    Answer,
+    Change,
+    End,
+    Interval,
+    Log,
+    ManualClock,
+    Moment,
+    Provenance,
+    Record,
+    Registry,
+    TemporalFacts,
+    amends,
+    ends,
+    event,
+    in_force,
+    starts,
+)
+from timeline.testing import events, instants, play, schedules
+
+registry = Registry()
+
+
+@event("test.facts.started", registry=registry)
+class Started:
+    key: str
+    label: str
+
+
+@event("test.facts.amended", registry=registry)
+class Amended:
+    key: str
+    label: str
+
+
+@event("test.facts.stopped", registry=registry)
+class Stopped:
+    key: str
+
+
+class Facts(TemporalFacts):
+    @starts(Started)
+    def started(self, record: Record) -> Change:
+        return Change(record.event.key, {"label": record.event.label})
+
+    @amends(Amended)
+    def amended(self, record: Record) -> Change:
+        return Change(record.event.key, {"label": record.event.label})
+
+    @ends(Stopped)
+    def stopped(self, record: Record) -> str:
+        return record.event.key
+
+
+keys = st.sampled_from(["kp", "ru", "ua"])
+labels = st.sampled_from(["x", "y"])
+fact_events = st.one_of(
+    events(Started, key=keys, label=labels),
+    events(Amended, key=keys, label=labels),
+    events(Stopped, key=keys),
+)
+histories = schedules(fact_events, max_steps=10)
+when = instants(min_year=2000, max_year=2030)
+
+
+def _summary(hits):
+    return sorted((hit.key, hit.answer.value, str(hit.spell.start), str(hit.spell.end)) for hit in hits)
+
+
+def _known_times(log):
+    return sorted({record.known_at for record in log})
+
+
+@given(histories, when, st.data())
+def test_in_force_index_equals_brute_force(schedule, at, data):
+    """'In force at V as known at T' from the index equals a scan of every spell."""
+    log = play(schedule, registry=registry)
+    facts = Facts(log)
+    facts.catch_up()
+    times = _known_times(log)
+    known = data.draw(st.sampled_from(times)) if times else None
+    brute = [
+        (spell.key, spell.at(at).value, str(spell.start), str(spell.end))
+        for key in facts.keys()
+        for spell in facts.history(key, known=known)
+        if spell.at(at) is not Answer.NO
+    ]
+    assert _summary(facts.at(at, known=known)) == sorted(brute)
+
+
+@given(histories, when, when)
+def test_during_and_changes_equal_brute_force(schedule, a, b):
+    """Window questions from the index equal a scan of every spell."""
+    low, high = min(a, b), max(a, b)
+    log = play(schedule, registry=registry)
+    facts = Facts(log)
+    facts.catch_up()
+    spells = [spell for key in facts.keys() for spell in facts.history(key)]
+    during = sorted(
+        (s.key, s.extent.during(low, high).value, str(s.start))
+        for s in spells
+        if s.extent.during(low, high) is not Answer.NO
+    )
+    got = sorted((h.key, h.answer.value, str(h.spell.start)) for h in facts.during(low, high))
+    assert got == during
+    moved = set()
+    for s in spells:
+        ext = s.extent
+        if ext.start.earliest < high and ext.start.last >= low:
+            moved.add((s.key, "started", str(s.start)))
+        if isinstance(s.end, Moment) and ext.end.earliest < high and ext.end.last >= low:
+            moved.add((s.key, "ended", str(s.start)))
+    assert {(t.key, t.kind, str(t.spell.start)) for t in facts.changes(low, high)} == moved
+
+
+@given(histories, when)
+def test_incremental_index_equals_a_fresh_build_at_every_known_time(schedule, at):
+    """Catching up step by step, then asking at T, equals building anew on the log cut at T."""
+    log = play([], registry=registry)
+    live = Facts(log)
+    for step in schedule:
+        play([step], log=log)
+        live.catch_up()
+    for known in _known_times(log):
+        cut = Log(registry=registry)
+        cut.store.append(
+            list(log.store.read(stop=log.last_position_known_by(known) + 1)), expected_position=0
+        )
+        fresh = Facts(cut)
+        fresh.catch_up()
+        assert _summary(live.at(at, known=known)) == _summary(fresh.at(at))
+        for key in fresh.keys():
+            assert live.history(key, known=known) == fresh.history(key)
+
+
+@given(
+    st.sampled_from(["2006", "2023-09", "2024-01-11", "2023~", "2024-01-0X", "2006/2024-04-30"]),
+    st.none() | st.sampled_from(["2024-04-30", "2024-05", "2030"]),
+    when,
+)
+def test_single_spell_answers_the_design_rule(start, stop, at):
+    """One start and one end give exactly the in-force rule of design.md."""
+    log = Log(clock=ManualClock("2024-06-01T00:00:00Z"), registry=registry)
+    log.append(Started(key="kp", label="x"), valid=start)
+    if stop is not None:
+        log.append(Stopped(key="kp"), valid=stop)
+    facts = Facts(log)
+    facts.catch_up()
+    first = log[1].valid
+    s, e = (first.start, first.end) if isinstance(first, Interval) else (first, End.OPEN)
+    if stop is not None and not isinstance(e, Moment):
+        e = Moment.parse(stop)
+    expected = in_force(s, e, at)
+    answers = [hit.answer for hit in facts.at(at)]
+    assert answers == ([] if expected is Answer.NO else [expected])
+
+
+def test_sanction_lifecycle_with_sources():
+    """Designated, amended, lifted; conflicting sources both kept with provenance."""
+    clock = ManualClock("2024-01-12T00:00:00Z")
+    log = Log(clock=clock, registry=registry)
+    aj = Provenance(source="Al Jazeera")
+    state = Provenance(source="US State Department")
+    log.append(Started(key="kp", label="47 signatories"), valid="2024-01-11", provenance=aj)
+    log.append(Started(key="kp", label="48 signatories"), valid="2024-01-11", provenance=state)
+    clock.advance(days=30)
+    log.append(Amended(key="kp", label="49 signatories"), valid="2024-02-01")
+    clock.advance(days=30)
+    log.append(Stopped(key="kp"), valid="2024-03-01")
+    facts = Facts(log)
+    facts.catch_up()
+
+    (spell,) = facts.history("kp")
+    assert spell.attributes == {"label": "49 signatories"}
+    assert [r.provenance.source for r in spell.records[:2]] == ["Al Jazeera", "US State Department"]
+    (as_first_known,) = facts.history("kp", known="2024-01-12T00:00:00Z")
+    (conflict,) = as_first_known.conflicts
+    assert [value for value, _ in conflict.values] == ["47 signatories", "48 signatories"]
+    assert [hit.answer for hit in facts.at("2024-02-15")] == [Answer.YES]
+    assert facts.at("2024-03-02") == []
+    assert [hit.answer for hit in facts.at("2024-03-02", known="2024-02-15")] == [Answer.YES]
+    assert len(facts.versions("kp")) == 3
+    changes = facts.changes("2024-01-01", "2024-04-01")
+    assert [(t.kind, t.answer) for t in changes] == [("ended", Answer.YES), ("started", Answer.YES)]
+    assert [t.kind for t in facts.changes("2024-01-11T12:00:00Z", "2024-02-01")] == ["started"]
+    assert facts.changes("2024-01-11T12:00:00Z", "2024-02-01")[0].answer is Answer.MAYBE
+
+
+def test_retraction_reopens_what_an_end_closed():
+    """Retracting a wrong 'lifted' record puts the sanction back in force from then on."""
+    clock = ManualClock("2024-01-12T00:00:00Z")
+    log = Log(clock=clock, registry=registry)
+    log.append(Started(key="ru", label="x"), valid="2024-01-11")
+    clock.advance(days=1)
+    lifted = log.append(Stopped(key="ru"), valid="2024-01-12")
+    clock.advance(days=1)
+    log.retract(lifted, reason="misreported")
+    facts = Facts(log)
+    facts.catch_up()
+    assert facts.at("2024-06-01", known="2024-01-13T12:00:00Z") == []
+    assert [hit.answer for hit in facts.at("2024-06-01")] == [Answer.YES]
+
+
+def test_unmatched_ends_are_reported():
+    """An end with nothing in force is listed, not silently dropped."""
+    log = Log(clock=ManualClock("2024-01-12T00:00:00Z"), registry=registry)
+    stray = log.append(Stopped(key="ua"), valid="2024-01-01")
+    facts = Facts(log)
+    facts.catch_up()
+    assert facts.unmatched() == [stray]
+
+
+def test_markers_need_event_types():
+    """A marker without event types is a mistake caught at class definition."""
+    with pytest.raises(TypeError, match="at least one event type"):
+        starts()
