@@ -72,7 +72,9 @@ when = instants(min_year=2000, max_year=2030)
 
 
 def _summary(hits):
-    return sorted((hit.key, hit.answer.value, str(hit.spell.start), str(hit.spell.end)) for hit in hits)
+    return sorted(
+        (hit.key, hit.answer.value, str(hit.spell.start), str(hit.spell.end)) for hit in hits
+    )
 
 
 def _known_times(log):

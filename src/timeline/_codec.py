@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import hashlib
 import json
 import re
@@ -30,7 +31,7 @@ from ._errors import (
 )
 from ._events import Registry
 from ._records import Entry, Head, Provenance, Record, StoredRecord
-from ._time import End, Interval, Moment, ValidTime, _zone_name
+from ._time import End, Interval, Moment, ValidTime, _zone_name, micros
 
 __all__ = ["GENESIS_HASH", "Codec", "canonical_json", "chain_hash", "format_known_at"]
 
@@ -78,9 +79,27 @@ def format_known_at(instant: dt.datetime) -> str:
     return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def known_at_micros(text: str) -> int:
+    """Return a known time written by :func:`format_known_at` as microseconds (see ``micros``)."""
+    return micros(parse_known_at(text))
+
+
+def known_at_from_micros(value: int) -> str:
+    """Write microseconds since 0001-01-01 UTC as :func:`format_known_at` does."""
+    seconds, micro = divmod(value, 1_000_000)
+    days, rest = divmod(seconds, 86_400)
+    hour, rest = divmod(rest, 3600)
+    minute, second = divmod(rest, 60)
+    day = dt.date.fromordinal(days).isoformat()
+    return f"{day}T{hour:02d}:{minute:02d}:{second:02d}.{micro:06d}Z"
+
+
+@functools.lru_cache(maxsize=1024)  # a batch's records share one known time
 def parse_known_at(text: str) -> pendulum.DateTime:
     """Read a known time written by :func:`format_known_at`."""
-    parsed = dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    if len(text) != 27 or text[-1] != "Z":
+        raise ValueError(f"known time {text!r} is not of the form 2024-01-12T00:00:00.000000Z")
+    parsed = dt.datetime.fromisoformat(text)
     return pendulum.instance(parsed).in_tz("UTC")
 
 

@@ -14,6 +14,7 @@ years, sets (``[..]``, ``{..}``) and exponents.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Final
 
 import pendulum
@@ -165,6 +166,13 @@ def parse_edtf(text: str, *, tz: str = "UTC", phrase: str | None = None) -> Vali
     """
     if not isinstance(text, str):
         raise InvalidValidTimeError(f"EDTF must be a string, not {text!r}")
+    return _parse_edtf(text, tz, phrase)
+
+
+# Valid times are immutable, and sources (and stores) repeat the same dates
+# over and over: reading each distinct one once makes decoding cheap.
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_edtf(text: str, tz: str, phrase: str | None) -> ValidTime:
     if text.count("/") > 1:
         raise InvalidValidTimeError(f"invalid EDTF {text!r}: more than one '/'")
     if "/" not in text:

@@ -26,6 +26,7 @@ from ._index import IntervalIndex
 from ._projection import marked_methods, record_order
 from ._records import FIRST_POSITION, Record
 from ._time import End, Extent, Interval, Moment, to_instant
+from ._time import micros as _micros
 
 if TYPE_CHECKING:
     from ._log import Log
@@ -45,13 +46,6 @@ __all__ = [
 _F = TypeVar("_F", bound=Callable[..., Any])
 _Role = Literal["start", "amend", "end"]
 _NEVER = 1 << 62  # "still current": later than any known time in microseconds
-
-
-def _micros(instant: dt.datetime) -> int:
-    """Microseconds since 0001-01-01 UTC: integers compare fast in the indexes."""
-    value = instant.astimezone(dt.UTC)
-    seconds = value.toordinal() * 86_400 + value.hour * 3600 + value.minute * 60 + value.second
-    return seconds * 1_000_000 + value.microsecond
 
 
 def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -245,14 +239,30 @@ class _Axis:
     def __init__(self) -> None:
         self.current: IntervalIndex[tuple[Spell, int]] = IntervalIndex()
         self.past: IntervalIndex[tuple[Spell, int, int]] = IntervalIndex()
+        self._adding: list[tuple[int, int, tuple[Spell, int]]] = []
+        self._closing: list[tuple[int, int, tuple[Spell, int, int]]] = []
+        self._slots: list[list[int]] = []
 
-    def add(self, low: int, high: int, spell: Spell, known_from: int) -> int:
-        return self.current.add(low, high, (spell, known_from))
+    def add(self, low: int, high: int, spell: Spell, known_from: int, slot: list[int]) -> None:
+        """Queue an entry; :meth:`flush` files it and stores its handle in ``slot``."""
+        self._adding.append((low, high, (spell, known_from)))
+        self._slots.append(slot)
 
     def close(self, handle: int, low: int, high: int, spell: Spell, span: tuple[int, int]) -> None:
+        """Move a current entry to the past, known during ``span``."""
         self.current.remove(handle)
         if span[0] < span[1]:
-            self.past.add(low, high, (spell, span[0], span[1]))
+            self._closing.append((low, high, (spell, span[0], span[1])))
+
+    def flush(self) -> None:
+        """File what was queued, in one batch per index."""
+        if self._adding:
+            for slot, handle in zip(self._slots, self.current.extend(self._adding), strict=True):
+                slot.append(handle)
+            self._adding, self._slots = [], []
+        if self._closing:
+            self.past.extend(self._closing)
+            self._closing = []
 
     def query(self, low: int, high: int, known: int, latest: int) -> Iterator[Spell]:
         for spell, known_from in self.current.overlapping(low, high):
@@ -303,7 +313,9 @@ class TemporalFacts:
         self._fixes: list[tuple[uuid.UUID, uuid.UUID]] = []
         self._hidden: set[uuid.UUID] = set()
         self._versions: dict[str, list[tuple[pendulum.DateTime, tuple[Spell, ...]]]] = {}
-        self._filed: dict[str, list[tuple[Spell, int, list[tuple[_Axis, int, int, int]]]]] = {}
+        self._filed: dict[
+            str, list[tuple[Spell, int, list[tuple[_Axis, list[int], int, int]]]]
+        ] = {}
         self._spans = _Axis()
         self._starts = _Axis()
         self._ends = _Axis()
@@ -363,6 +375,8 @@ class TemporalFacts:
         self._latest = _micros(known)
         for key in sorted(touched):
             self._refile(key, known)
+        for axis in (self._spans, self._starts, self._ends):
+            axis.flush()
 
     def _refile(self, key: str, known: pendulum.DateTime) -> None:
         items = [item for rid, item in self._items[key].items() if rid not in self._hidden]
@@ -379,13 +393,13 @@ class TemporalFacts:
             if spell in spells:
                 keep.append((spell, known_from, handles))
                 continue
-            for axis, handle, low, high in handles:
-                axis.close(handle, low, high, spell, (known_from, now))
+            for axis, slot, low, high in handles:
+                axis.close(slot[0], low, high, spell, (known_from, now))
         kept = [spell for spell, _, _ in keep]
         keep.extend((spell, now, self._file(spell, now)) for spell in spells if spell not in kept)
         self._filed[key] = keep
 
-    def _file(self, spell: Spell, known_from: int) -> list[tuple[_Axis, int, int, int]]:
+    def _file(self, spell: Spell, known_from: int) -> list[tuple[_Axis, list[int], int, int]]:
         extent = spell.extent
         axes = [
             (self._spans, _micros(extent.start.earliest), _micros(extent.end.last) + 1),
@@ -393,9 +407,12 @@ class TemporalFacts:
         ]
         if isinstance(spell.end, Moment):
             axes.append((self._ends, _micros(extent.end.earliest), _micros(extent.end.last) + 1))
-        return [
-            (axis, axis.add(low, high, spell, known_from), low, high) for axis, low, high in axes
-        ]
+        filed: list[tuple[_Axis, list[int], int, int]] = []
+        for axis, low, high in axes:
+            slot: list[int] = []  # the handle arrives when the axis flushes
+            axis.add(low, high, spell, known_from, slot)
+            filed.append((axis, slot, low, high))
+        return filed
 
     # -- questions -----------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import attrs
 import pendulum
 
 from ._clock import SystemClock
-from ._codec import Codec, format_known_at
+from ._codec import Codec, format_known_at, parse_known_at
 from ._corrections import Corrected, Retracted
 from ._errors import ConcurrencyError, KnownTimeError
 from ._events import Registry, default_registry
@@ -158,7 +158,21 @@ class Log:
                 if expected_position is not None or attempt == _RETRIES - 1:
                     raise
                 continue
-            return tuple(self._codec.decode(record) for record in stored)
+            # The entries are immutable values: the records are built from them
+            # rather than decoded again from what was just encoded.
+            return tuple(
+                Record(
+                    position=record.position,
+                    id=uuid.UUID(record.id),
+                    known_at=parse_known_at(record.known_at),
+                    event=entry.event,
+                    valid=entry.valid,
+                    subject=entry.subject,
+                    provenance=entry.provenance,
+                    hash=record.hash,
+                )
+                for entry, record in zip(batch, stored, strict=True)
+            )
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _stamp(self, explicit: pendulum.DateTime | None, head: Head | None) -> str:

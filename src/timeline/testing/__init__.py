@@ -1,10 +1,12 @@
 """Test your projections: hypothesis strategies, law checks and store fixtures.
 
-Needs hypothesis (``pip install timeline[testing]``). Strategies draw valid
+Needs hypothesis and pytest (``pip install timeline[testing]``). Strategies draw valid
 times, the user's own events and whole histories of a log; law checks
 (:func:`check_laws` and the single ``check_*`` functions) assert that a
 projection obeys the laws every projection must, and show the smallest
-failing history in plain words.
+failing history in plain words. :class:`StoreContract` is the test suite
+every store passes; ``timeline.testing.pytest_plugin`` gives a fresh store of
+each kind as the ``timeline_store`` fixture.
 
 >>> from hypothesis import strategies as st
 >>> from timeline.testing import moments
@@ -12,6 +14,7 @@ failing history in plain words.
 True
 """
 
+from ._contract import StoreContract
 from ._laws import (
     LAWS,
     BrokenLawError,
@@ -34,6 +37,7 @@ __all__ = [
     "Retract",
     "Schedule",
     "Step",
+    "StoreContract",
     "check_append_order",
     "check_determinism",
     "check_incremental",

@@ -1,0 +1,229 @@
+"""Stores: the contract on every store, and what each store promises of its own."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from timeline import Log, ManualClock, Registry, StoreError, event
+from timeline.stores import (
+    JsonLinesStore,
+    MemoryStore,
+    SQLiteStore,
+    TornWriteWarning,
+    copy,
+    verify,
+)
+from timeline.testing import StoreContract
+
+registry = Registry()
+
+
+@event("test.stores.noted", registry=registry)
+class Noted:
+    text: str
+
+
+class TestMemoryStore(StoreContract):
+    def make_store(self, folder):
+        return MemoryStore()
+
+
+class TestSQLiteStore(StoreContract):
+    persistent = True
+
+    def make_store(self, folder):
+        return SQLiteStore(folder / "log.sqlite")
+
+    def reopen(self, store, folder):
+        store.close()
+        return SQLiteStore(folder / "log.sqlite")
+
+
+class TestJsonLinesStore(StoreContract):
+    persistent = True
+
+    def make_store(self, folder):
+        return JsonLinesStore(folder / "log.jsonl")
+
+    def reopen(self, store, folder):
+        store.close()
+        return JsonLinesStore(folder / "log.jsonl")
+
+
+def _write(store, count=3):
+    log = Log(store, clock=ManualClock("2024-01-12T00:00:00Z"), registry=registry)
+    for n in range(count):
+        log.append(Noted(text=f"note {n}"), valid="2024-01-11", subject="s")
+    return log
+
+
+# -- SQLite ----------------------------------------------------------------------------
+
+
+def test_sqlite_refuses_files_that_are_not_timeline_stores(tmp_path):
+    """Opening another file is a clear error and leaves the file as it was."""
+    text = tmp_path / "notes.txt"
+    text.write_bytes(b"not a database at all, just some words" * 50)
+    before = text.read_bytes()
+    with pytest.raises(StoreError, match="not a timeline store"):
+        SQLiteStore(text)
+    assert text.read_bytes() == before
+
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE people (name TEXT)")
+    before = other.read_bytes()
+    with pytest.raises(StoreError, match="not a timeline store"):
+        SQLiteStore(other)
+    assert other.read_bytes() == before
+
+
+def test_sqlite_refuses_a_newer_schema(tmp_path):
+    """A file from a newer version of the library is refused, not misread."""
+    path = tmp_path / "log.sqlite"
+    _write(SQLiteStore(path)).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE timeline_meta SET value = '99' WHERE key = 'schema'")
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="schema version 99, newer"):
+        SQLiteStore(path)
+    assert path.read_bytes() == before
+
+
+def test_sqlite_is_wal_with_the_chosen_durability(tmp_path):
+    """The file is in WAL mode and the durability option is applied."""
+    store = SQLiteStore(tmp_path / "log.sqlite", durability="normal")
+    assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    assert store.schema_version == 1
+    store.close()
+    with pytest.raises(ValueError, match="durability"):
+        SQLiteStore(tmp_path / "x.sqlite", durability="sometimes")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("column", ["body", "subject", "known_at", "type", "id", "hash"])
+def test_sqlite_detects_a_changed_column(tmp_path, column):
+    """Altering any stored field of one record is reported at that record."""
+    path = tmp_path / "log.sqlite"
+    _write(SQLiteStore(path)).close()
+    changes = {
+        "body": "UPDATE records SET body = replace(body, 'note 1', 'note 7') WHERE position = 2",
+        "subject": "UPDATE records SET subject = 't' WHERE position = 2",
+        "known_at": "UPDATE records SET known_at = known_at + 1 WHERE position = 2",
+        "type": "INSERT INTO types (name) VALUES ('x.y');"
+        " UPDATE records SET type = 2 WHERE position = 2",
+        "id": "UPDATE records SET id = randomblob(16) WHERE position = 2",
+        "hash": "UPDATE records SET hash = randomblob(32) WHERE position = 2",
+    }
+    with sqlite3.connect(path) as db:
+        db.executescript(changes[column])
+    store = SQLiteStore(path)
+    result = verify(store)
+    store.close()
+    assert result.first_bad in (2, 3)  # the record, or (for its hash) the chain after it
+    assert not result.ok
+
+
+# -- JSON Lines --------------------------------------------------------------------------
+
+
+def test_jsonl_is_readable_and_stable(tmp_path):
+    """One canonical record per line, then a commit line; keys in a fixed order."""
+    path = tmp_path / "log.jsonl"
+    _write(JsonLinesStore(path), count=2)
+    lines = path.read_text().splitlines()
+    assert json.loads(lines[0]) == {"timeline": "jsonl", "version": 1}
+    record = json.loads(lines[1])
+    assert list(record) == sorted(record)
+    assert record["body"]["data"] == {"text": "note 0"}
+    assert json.loads(lines[2]) == {"commit": 1}
+    assert len(lines) == 5
+
+
+def test_jsonl_torn_tail_is_cut_and_reported(tmp_path):
+    """A half-written last batch is dropped on open, with a warning; earlier records stay."""
+    path = tmp_path / "log.jsonl"
+    _write(JsonLinesStore(path))
+    intact = list(JsonLinesStore(path).read())
+    with path.open("a") as handle:
+        handle.write('{"body":{"data":{"text":"half')
+    with pytest.warns(TornWriteWarning, match="unfinished batch"):
+        store = JsonLinesStore(path)
+    assert list(store.read()) == intact
+    assert verify(store).ok
+    _write(store, count=1)  # and it goes on from there
+    assert len(list(JsonLinesStore(path).read())) == 4
+
+
+def test_jsonl_unfinished_batch_without_commit_is_cut(tmp_path):
+    """Complete record lines without their commit line are an unfinished batch."""
+    path = tmp_path / "log.jsonl"
+    _write(JsonLinesStore(path), count=2)
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]))  # drop the last commit line
+    with pytest.warns(TornWriteWarning):
+        store = JsonLinesStore(path)
+    assert [r.position for r in store.read()] == [1]
+
+
+def test_jsonl_malformed_committed_line_names_the_line(tmp_path):
+    """A broken line inside committed data is an error naming the line, not a cut."""
+    path = tmp_path / "log.jsonl"
+    _write(JsonLinesStore(path), count=2)
+    lines = path.read_text().splitlines(keepends=True)
+    lines[1] = "{broken\n"
+    path.write_text("".join(lines))
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="line 2: malformed JSON"):
+        JsonLinesStore(path)
+    assert path.read_bytes() == before
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_jsonl_any_single_byte_change_is_detected(data):
+    """Changing any one byte of a stored record line is caught on open or by verify."""
+    import tempfile  # noqa: PLC0415 -- one folder per example
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "log.jsonl"
+        _write(JsonLinesStore(path), count=3)
+        raw = bytearray(path.read_bytes())
+        lines = raw.split(b"\n")
+        record_lines = [i for i, line in enumerate(lines) if line.startswith(b'{"body"')]
+        which = data.draw(st.sampled_from(record_lines))
+        start = sum(len(line) + 1 for line in lines[:which])
+        offset = start + data.draw(st.integers(0, len(lines[which]) - 1))
+        replacement = data.draw(st.integers(0, 255).filter(lambda b: b != raw[offset]))
+        raw[offset] = replacement
+        path.write_bytes(bytes(raw))
+        try:
+            store = JsonLinesStore(path)
+        except StoreError:
+            return  # caught on open, naming the line
+        result = verify(store)
+        assert not result.ok
+        assert result.first_bad is not None
+
+
+# -- moving between stores -------------------------------------------------------------
+
+
+def test_sqlite_to_jsonl_to_sqlite_keeps_everything(tmp_path):
+    """Export and import keep positions, ids, known times and hashes."""
+    first = SQLiteStore(tmp_path / "a.sqlite")
+    _write(first, count=7)
+    lines = JsonLinesStore(tmp_path / "b.jsonl")
+    assert copy(first, lines) == 7
+    second = SQLiteStore(tmp_path / "c.sqlite")
+    assert copy(lines, second, batch=3) == 7
+    assert list(second.read()) == list(first.read())
+    assert verify(second).ok
+    with pytest.raises(StoreError, match="empty target"):
+        copy(first, second)
