@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: example test lint typecheck docs ci clean
+.PHONY: example test lint typecheck docs ci clean bench-stores bench-facts
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "timeline needs Python 3.11+")'
@@ -33,3 +33,17 @@ ci: test lint typecheck docs
 
 clean:
 	rm -rf $(VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# The benchmarks' own environment: the project plus eventsourcing, for comparison only.
+BENCH := .venv-bench/bin
+$(BENCH)/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-bench
+	$(BENCH)/python -m pip install --quiet --upgrade pip
+	$(BENCH)/python -m pip install --quiet --editable . "eventsourcing>=9.4"
+	touch $@
+
+bench-stores: $(BENCH)/.installed  ## Store throughput and size, beside eventsourcing.
+	$(BENCH)/python bench/stores.py
+
+bench-facts: $(BIN)/.installed  ## Temporal facts: build, catch-up, query latency, memory.
+	$(BIN)/python bench/facts.py

@@ -23,6 +23,7 @@ import attrs
 import cattrs
 import pendulum
 
+from ._edtf import parse_edtf
 from ._errors import (
     InvalidEventError,
     InvalidValidTimeError,
@@ -47,18 +48,24 @@ def canonical_json(value: object) -> str:
     >>> canonical_json({"b": 1, "a": [True, None]})
     '{"a":[true,null],"b":1}'
     """
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    return _CANONICAL.encode(value)
+
+
+# One encoder for every call: json.dumps with options builds a new one each time.
+_CANONICAL: Final = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
 
 
 def chain_hash(previous: str, stored: StoredRecord) -> str:
     """Return the integrity hash of ``stored`` chained to the ``previous`` hash.
 
-    SHA-256 over the canonical JSON of ``[previous, position, id, known_at,
-    type, subject, body]``.
+    SHA-256 over the UTF-8 of seven lines joined by newlines: the previous
+    hash, the position, id, known time, type, the subject as JSON (``null`` or
+    a quoted string) and the body. No field can hold a raw newline (the body
+    is canonical JSON, which escapes them), so the framing is unambiguous.
     """
-    fields = [
+    return _hash(
         previous,
         stored.position,
         stored.id,
@@ -66,8 +73,21 @@ def chain_hash(previous: str, stored: StoredRecord) -> str:
         stored.type,
         stored.subject,
         stored.body,
-    ]
-    return hashlib.sha256(canonical_json(fields).encode()).hexdigest()
+    )
+
+
+def _hash(  # noqa: PLR0913 -- the seven hashed fields
+    previous: str,
+    position: int,
+    record_id: str,
+    known_at: str,
+    type_name: str,
+    subject: str | None,
+    body: str,
+) -> str:
+    subject_json = "null" if subject is None else _CANONICAL.encode(subject)
+    fields = (previous, str(position), record_id, known_at, type_name, subject_json, body)
+    return hashlib.sha256("\n".join(fields).encode()).hexdigest()
 
 
 def format_known_at(instant: dt.datetime) -> str:
@@ -219,6 +239,28 @@ def encode_valid(value: ValidTime) -> str | dict[str, Any]:
     return encoded
 
 
+# Valid times repeat; their phrase is not part of equality, so it joins the key.
+@functools.lru_cache(maxsize=1 << 16)
+def _encode_valid_cached(value: ValidTime, phrase: str | None) -> str | dict[str, Any]:
+    del phrase
+    return encode_valid(value)
+
+
+_NO_PROVENANCE: Final = Provenance()
+
+
+def _encode_provenance(provenance: Provenance) -> dict[str, str]:
+    if provenance == _NO_PROVENANCE:
+        return {}
+    fields = {
+        "source": provenance.source,
+        "url": provenance.url,
+        "quote": provenance.quote,
+        "speaker": provenance.speaker,
+    }
+    return {key: value for key, value in fields.items() if value is not None}
+
+
 def _moments(value: ValidTime) -> list[Moment]:
     if isinstance(value, Moment):
         return [value]
@@ -285,12 +327,6 @@ class Codec:
         except UnknownEventTypeError as error:
             raise InvalidEventError(str(error)) from None
         data = self.converter.unstructure(event)
-        try:
-            canonical_json(data)
-        except (TypeError, ValueError) as error:
-            raise InvalidEventError(
-                f"{entry.name!r} has a field JSON cannot hold: {error}"
-            ) from None
         return entry.name, entry.version, data
 
     def decode_event(
@@ -309,7 +345,9 @@ class Codec:
         if not isinstance(data, dict):
             raise RecordDecodeError(position, f"{name!r} data must be an object, got {data!r}")
         try:
-            current = self.registry.upcast(name, version, data)
+            current = (
+                data if version == entry.version else self.registry.upcast(name, version, data)
+            )
             return self.converter.structure(current, entry.cls)
         except cattrs.BaseValidationError as error:
             problems = "; ".join(cattrs.transform_error(error, path=name))
@@ -325,24 +363,24 @@ class Codec:
         body = {
             "version": version,
             "data": data,
-            "valid": encode_valid(entry.valid),
-            "provenance": {
-                key: value
-                for key, value in attrs.asdict(entry.provenance).items()
-                if value is not None
-            },
+            "valid": _encode_valid_cached(entry.valid, entry.valid.phrase),
+            "provenance": _encode_provenance(entry.provenance),
         }
-        unhashed = StoredRecord(
+        try:
+            text = _CANONICAL.encode(body)
+        except (TypeError, ValueError) as error:
+            raise InvalidEventError(f"{name!r} has a field JSON cannot hold: {error}") from None
+        record_id = str(entry.id or uuid.uuid4())
+        prior = previous.hash if previous is not None else GENESIS_HASH
+        return StoredRecord(
             position=position,
-            id=str(entry.id or uuid.uuid4()),
+            id=record_id,
             known_at=known_at,
             type=name,
             subject=entry.subject,
-            body=canonical_json(body),
-            hash="",
+            body=text,
+            hash=_hash(prior, position, record_id, known_at, name, entry.subject, text),
         )
-        prior = previous.hash if previous is not None else GENESIS_HASH
-        return attrs.evolve(unhashed, hash=chain_hash(prior, unhashed))
 
     def decode(self, stored: StoredRecord) -> Record:
         """Return the :class:`Record` a stored record holds.
@@ -363,8 +401,14 @@ class Codec:
             raise RecordDecodeError(position, f"version must be an int, got {version!r}")
         event = self.decode_event(stored.type, version, body["data"], position=position)
         try:
-            valid = decode_valid(body["valid"])
-            provenance = self.converter.structure(body["provenance"], Provenance)
+            raw_valid, raw_provenance = body["valid"], body["provenance"]
+            # Fast paths for the common forms: a plain EDTF string, no provenance.
+            valid = parse_edtf(raw_valid) if type(raw_valid) is str else decode_valid(raw_valid)
+            provenance = (
+                _NO_PROVENANCE
+                if raw_provenance == {}
+                else self.converter.structure(raw_provenance, Provenance)
+            )
             known_at = parse_known_at(stored.known_at)
             record_id = uuid.UUID(stored.id)
         except InvalidValidTimeError as error:
