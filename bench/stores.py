@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import functools
 import datetime as dt
+import functools
 import os
 import tempfile
 import time
@@ -27,6 +27,7 @@ from typing import Any
 
 from timeline import Log, ManualClock, Registry, event
 from timeline.stores import JsonLinesStore, MemoryStore, SQLiteStore
+from timeline.typing import Store
 
 registry = Registry()
 SINGLE_LIMIT = 10_000
@@ -38,7 +39,7 @@ class Noted:
     n: int
 
 
-def _ours(kind: str, folder: Path) -> Any:
+def _ours(kind: str, folder: Path) -> Store:
     if kind == "memory":
         return MemoryStore()
     if kind == "sqlite":
@@ -67,6 +68,7 @@ def bench_ours(kind: str, size: int, batch: int) -> dict[str, Any]:
             )
         append = time.perf_counter() - started
         if kind == "sqlite":
+            assert isinstance(store, SQLiteStore)  # noqa: S101 -- kind says so
             store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # noqa: SLF001 -- fold the WAL in
         disk = _size_on_disk(kind, folder)
         reader = Log(_ours(kind, folder) if kind != "memory" else store, registry=registry)
@@ -84,7 +86,7 @@ def bench_ours(kind: str, size: int, batch: int) -> dict[str, Any]:
 
 @functools.cache
 def _eventsourcing() -> dict[str, Any] | None:
-    """eventsourcing's classes, and our event as its domain event; None if not installed."""
+    """Eventsourcing's classes, and our event as its domain event; None if not installed."""
     try:
         from eventsourcing.domain import DomainEvent  # noqa: PLC0415
         from eventsourcing.persistence import (  # noqa: PLC0415
@@ -201,7 +203,11 @@ def main() -> None:
                 ours = bench_ours(kind, size, batch)
                 theirs = bench_eventsourcing(kind, size, batch)
 
-                def ratio(key: str, ours: dict[str, Any] = ours, theirs: Any = theirs) -> str:
+                def ratio(
+                    key: str,
+                    ours: dict[str, Any] = ours,
+                    theirs: dict[str, Any] | None = theirs,
+                ) -> str:
                     return "-" if theirs is None else f"{ours[key] / theirs[key]:.2f}x"
 
                 print(

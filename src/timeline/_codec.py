@@ -76,7 +76,7 @@ def chain_hash(previous: str, stored: StoredRecord) -> str:
     )
 
 
-def _hash(  # noqa: PLR0913 -- the seven hashed fields
+def _hash(  # noqa: PLR0917 -- the seven hashed fields, in hashing order
     previous: str,
     position: int,
     record_id: str,
