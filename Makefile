@@ -14,7 +14,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 example: $(BIN)/.installed  ## Rebuild the seed timeline and answer questions at (valid, known) times.
-	$(BIN)/python examples/quickstart.py
+	$(BIN)/python examples/in_force.py
 
 test: $(BIN)/.installed  ## The whole test suite, README and docs examples included.
 	$(BIN)/python -m pytest

@@ -35,6 +35,7 @@ from ._facts import (
     ends,
     starts,
 )
+from ._importer import SourceFileError, load_jsonl, read_jsonl
 from ._log import Log
 from ._projection import (
     Begun,
@@ -108,6 +109,7 @@ __all__ = [
     "Registry",
     "Retracted",
     "SnapshotIgnoredWarning",
+    "SourceFileError",
     "Spell",
     "StoreError",
     "StoredRecord",
@@ -129,10 +131,12 @@ __all__ = [
     "event",
     "format_edtf",
     "in_force",
+    "load_jsonl",
     "on",
     "overlaps",
     "parse_edtf",
     "project",
+    "read_jsonl",
     "record_order",
     "replay",
     "starts",

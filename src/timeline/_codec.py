@@ -7,12 +7,14 @@ a conversion, so a malformed stored record is reported, never misread.
 
 from __future__ import annotations
 
+import collections.abc
 import datetime as dt
 import decimal
 import functools
 import hashlib
 import json
 import re
+import typing
 import uuid
 import zoneinfo
 from collections.abc import Callable, Iterable
@@ -22,6 +24,7 @@ from typing import Any, Final
 import attrs
 import cattrs
 import pendulum
+from cattrs.cols import is_any_set, is_sequence
 
 from ._edtf import parse_edtf
 from ._errors import (
@@ -177,6 +180,44 @@ def _strict(kind: type, *, also: tuple[type, ...] = ()) -> Callable[[object, typ
     return structure
 
 
+def _is_collection(kind: object) -> bool:
+    return bool(is_sequence(kind) or is_any_set(kind))
+
+
+def _collection_hook(kind: object, converter: cattrs.Converter) -> Callable[[object, type], object]:
+    """Structure JSON arrays only: cattrs alone would read the string "ab" as ("a", "b")."""
+    origin = typing.get_origin(kind) or kind
+    args = typing.get_args(kind)
+    if origin is tuple and args and args[-1] is not Ellipsis:
+        fixed = args
+
+        def fixed_tuple(value: object, _: type) -> object:
+            if not isinstance(value, list) or len(value) != len(fixed):
+                raise TypeError(f"expected a JSON array of {len(fixed)} items, got {value!r}")
+            return tuple(converter.structure(v, t) for v, t in zip(value, fixed, strict=True))
+
+        return fixed_tuple
+    item = args[0] if args else Any
+    build: Callable[[Iterable[Any]], object]
+    if origin in (tuple, collections.abc.Sequence):
+        build = tuple
+    elif origin in (frozenset, collections.abc.Set):
+        build = frozenset
+    elif origin is set or origin is collections.abc.MutableSet:
+        build = set
+    else:
+        build = list
+
+    def collection(value: object, _: type) -> object:
+        if not isinstance(value, list):
+            raise TypeError(f"expected a JSON array, got {type(value).__name__} {value!r}")
+        if item is Any:
+            return build(value)
+        return build(converter.structure(v, item) for v in value)
+
+    return collection
+
+
 def _sorted_list(values: Iterable[Any]) -> list[Any]:
     return sorted(values, key=canonical_json)
 
@@ -188,6 +229,7 @@ def _make_converter() -> cattrs.Converter:
         # (and hash) identically whatever their sets' iteration order.
         unstruct_collection_overrides={AbstractSet: _sorted_list},
     )
+    converter.register_structure_hook_factory(_is_collection, _collection_hook)
     converter.register_structure_hook(int, _strict(int))
     converter.register_structure_hook(float, _strict(float, also=(int,)))
     converter.register_structure_hook(str, _strict(str))
@@ -257,6 +299,7 @@ def _encode_provenance(provenance: Provenance) -> dict[str, str]:
         "url": provenance.url,
         "quote": provenance.quote,
         "speaker": provenance.speaker,
+        "note": provenance.note,
     }
     return {key: value for key, value in fields.items() if value is not None}
 

@@ -150,8 +150,7 @@ class Log:
             last = FIRST_POSITION - 1 if head is None else head.position
             if expected_position is not None and expected_position != last:
                 raise ConcurrencyError(expected_position, last)
-            stamp = self._stamp(explicit, head)
-            stored = self._encode(batch, head, stamp)
+            stored = self._encode(batch, head, self._stamps(batch, explicit, head))
             try:
                 self._store.append(stored, expected_position=last)
             except ConcurrencyError:
@@ -189,11 +188,36 @@ class Log:
         now = format_known_at(_known_instant(self._clock()))
         return now if head is None or now >= head.known_at else head.known_at
 
-    def _encode(self, batch: Sequence[Entry], head: Head | None, stamp: str) -> list[StoredRecord]:
+    def _stamps(
+        self, batch: Sequence[Entry], explicit: pendulum.DateTime | None, head: Head | None
+    ) -> list[str]:
+        """Known times for each entry: its own, else the batch's; never going backwards."""
+        if all(entry.known_at is None for entry in batch):
+            return [self._stamp(explicit, head)] * len(batch)
+        stamps: list[str] = []
+        last = head
+        default = None
+        for entry in batch:
+            if entry.known_at is None:
+                default = default or self._stamp(explicit, head)
+                stamp = default
+            else:
+                stamp = self._stamp(_known_instant(entry.known_at), last)
+            if last is not None and stamp < last.known_at:
+                raise KnownTimeError(
+                    f"known time {stamp} is earlier than the entry before it ({last.known_at})"
+                )
+            stamps.append(stamp)
+            last = Head(last.position + 1 if last else FIRST_POSITION, stamp, "")
+        return stamps
+
+    def _encode(
+        self, batch: Sequence[Entry], head: Head | None, stamps: Sequence[str]
+    ) -> list[StoredRecord]:
         stored: list[StoredRecord] = []
         previous = head
         position = FIRST_POSITION if head is None else head.position + 1
-        for entry in batch:
+        for entry, stamp in zip(batch, stamps, strict=True):
             record = self._codec.encode(entry, position=position, known_at=stamp, previous=previous)
             stored.append(record)
             previous = Head(record.position, record.known_at, record.hash)

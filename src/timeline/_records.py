@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any, Final
 
 import attrs
 import pendulum
 
-from ._time import ValidTime
+from ._errors import InvalidValidTimeError, KnownTimeError
+from ._time import ValidTime, to_instant
 
 __all__ = ["FIRST_POSITION", "Entry", "Head", "Provenance", "Record", "StoredRecord"]
 
@@ -25,15 +27,26 @@ class Provenance:
         url: Where it can be read.
         quote: The source's own words the record rests on.
         speaker: Who said it, when the source reports someone's statement.
+        note: The transcriber's note, e.g. how a relative date was resolved.
 
     >>> Provenance(source="Al Jazeera", speaker="Antony Blinken")
-    Provenance(source='Al Jazeera', url=None, quote=None, speaker='Antony Blinken')
+    Provenance(source='Al Jazeera', url=None, quote=None, speaker='Antony Blinken', note=None)
     """
 
     source: str | None = None
     url: str | None = None
     quote: str | None = None
     speaker: str | None = None
+    note: str | None = None
+
+
+def _known(value: dt.datetime | str | None) -> pendulum.DateTime | None:
+    if value is None:
+        return None
+    try:
+        return to_instant(value)
+    except InvalidValidTimeError as error:
+        raise KnownTimeError(f"known time: {error}") from None
 
 
 @attrs.frozen
@@ -47,6 +60,8 @@ class Entry:
         provenance: Where it came from.
         id: The record's id, when it must be known before appending (a
             correction names its replacement); a new random id otherwise.
+        known_at: Backfill: this entry's own known time (imports from dated
+            sources). Entries without one take the batch's.
     """
 
     event: Any
@@ -54,6 +69,7 @@ class Entry:
     subject: str | None = None
     provenance: Provenance = Provenance()
     id: uuid.UUID | None = None
+    known_at: pendulum.DateTime | None = attrs.field(default=None, converter=_known)
 
 
 @attrs.frozen

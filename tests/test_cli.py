@@ -1,0 +1,163 @@
+"""The timeline command, end to end on temporary stores."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from timeline._cli import main
+
+SEEDS = Path(__file__).parent.parent / "seeds" / "000_b4b480d03dd4a743.jsonl"
+
+
+@pytest.fixture(params=["sqlite", "jsonl"])
+def store(request, tmp_path):
+    path = tmp_path / f"store.{request.param}"
+    assert main(["--store", str(path), "load", str(SEEDS)]) == 0
+    return path
+
+
+def run(store, *args, capsys):
+    status = main(["--store", str(store), *args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_load_reports_and_appends(tmp_path, capsys):
+    """Loading prints what it did; --json says it for machines."""
+    path = tmp_path / "s.sqlite"
+    status, out, _ = run(path, "--json", "load", str(SEEDS), capsys=capsys)
+    assert status == 0
+    assert json.loads(out) == {"loaded": 14, "last_position": 14}
+
+
+def test_at_lists_sanctions_with_answers(store, capsys):
+    """'at' shows yes / maybe per sanction; --known moves the known time."""
+    status, out, _ = run(store, "at", "2024-01-15", capsys=capsys)
+    assert status == 0
+    assert out.splitlines()[0].split() == ["ANSWER", "KEY", "FROM", "UNTIL", "SOURCES"]
+    assert sum(line.startswith("yes") for line in out.splitlines()) == 5
+    _, out, _ = run(store, "--json", "at", "2024-01-15", "--known", "2024-01-10", capsys=capsys)
+    assert json.loads(out)["in_force"] == []
+    _, out, _ = run(store, "--json", "at", "2024-01-11T12:00:00Z", "--authority", "United States",
+                    capsys=capsys)  # fmt: skip
+    rows = json.loads(out)["in_force"]
+    assert {row["answer"] for row in rows} == {"maybe"}
+    assert len(rows) == 4
+    _, out, _ = run(store, "at", "1999-01-01", capsys=capsys)
+    assert out == "nothing in force on 1999-01-01\n"
+
+
+def test_history_and_changes(store, capsys):
+    """'history' shows a key's spells; 'changes' what started or ended in a window."""
+    key = "UN Security Council / arms embargo / North Korea"
+    _, out, _ = run(store, "--json", "history", key, capsys=capsys)
+    assert json.loads(out)["spells"] == [{"from": "2006", "until": "open", "sources": "Al Jazeera"}]
+    _, out, _ = run(store, "--json", "changes", "2024-01-01", "2024-02-01", capsys=capsys)
+    changes = json.loads(out)["changes"]
+    assert [(c["change"], c["answer"]) for c in changes] == [("started", "yes")] * 4
+    _, out, _ = run(store, "changes", "2006-06-01", "2006-07-01", capsys=capsys)
+    assert out.splitlines()[1].split()[:3] == ["maybe", "started", "2006"]
+
+
+def test_verify_and_log(store, capsys):
+    """'verify' checks the chain; 'log' prints the chronology with precisions."""
+    status, out, _ = run(store, "verify", capsys=capsys)
+    assert (status, out) == (0, "ok: 14 records, hash chain intact\n")
+    _, out, _ = run(store, "--json", "log", capsys=capsys)
+    rows = json.loads(out)["records"]
+    assert rows[0]["valid"] == "2006"
+    assert rows[0]["precision"] == "year"
+    assert rows[5]["phrase"] == "In September"
+    _, out, _ = run(store, "log", capsys=capsys)
+    assert "month to day" in out
+
+
+def test_verify_fails_on_a_tampered_store(tmp_path, capsys):
+    """A changed record makes 'verify' exit non-zero and name the position."""
+    path = tmp_path / "s.jsonl"
+    main(["--store", str(path), "load", str(SEEDS)])
+    capsys.readouterr()
+    text = path.read_text().replace("In September", "In October", 1)
+    path.write_text(text)
+    status, out, _ = run(path, "verify", capsys=capsys)
+    assert status == 1
+    assert out.startswith("bad record at position 6")
+
+
+BAD = {
+    "malformed JSON": ('{"type": "events.meeting", "data": {', "malformed JSON"),
+    "unknown type": (
+        '{"type": "events.picnic", "data": {}, "valid": "2024"}',
+        "unknown event type 'events.picnic'",
+    ),
+    "impossible date": (
+        '{"type": "events.meeting", "data": {"participants": ["a"]}, "valid": "2023-02-30"}',
+        "valid time: invalid EDTF '2023-02-30'",
+    ),
+    "backwards known time": (
+        (
+            '{"type": "events.meeting", "data": {"participants": ["a"]}, "valid": "2024",'
+            ' "known_at": "2020-01-01T00:00:00Z"}'
+        ),
+        "known time 2020-01-01T00:00:00.000000Z is earlier",
+    ),
+    "wrong field type": (
+        '{"type": "events.meeting", "data": {"participants": "a"}, "valid": "2024"}',
+        "participants",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_is_one_line_naming_file_and_line_and_changes_nothing(
+    store, tmp_path, case, capsys
+):
+    """Bad files fail with one line naming file:line; the store is exactly as it was."""
+    line, message = BAD[case]
+    bad = tmp_path / "bad.jsonl"
+    good = SEEDS.read_text().splitlines()[0]
+    bad.write_text(f"{good}\n\n{line}\n")
+    before = store.read_bytes()
+    status, out, err = run(store, "load", str(bad), capsys=capsys)
+    assert status == 1
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith(f"timeline: error: {bad}:3: ")
+    assert message in err
+    assert store.read_bytes() == before
+
+
+def test_missing_store_and_bad_dates_are_one_line_errors(tmp_path, capsys):
+    """Asking a store that does not exist, or with a date that is not one, fails plainly."""
+    status, _, err = run(tmp_path / "none.sqlite", "at", "2024-01-01", capsys=capsys)
+    assert status == 1
+    missing = tmp_path / "none.sqlite"
+    assert err == f"timeline: error: {missing}: no store here; load a file into it first\n"
+    path = tmp_path / "s.sqlite"
+    main(["--store", str(path), "load", str(SEEDS)])
+    capsys.readouterr()
+    status, _, err = run(path, "at", "the day after tomorrow", capsys=capsys)
+    assert status == 1
+    assert err.count("\n") == 1
+    assert "not an ISO 8601 date" in err
+
+
+def test_the_console_script_is_installed(tmp_path):
+    """'timeline' is on the PATH of the environment, with a progress bar on request."""
+    exe = shutil.which("timeline", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    result = subprocess.run(
+        [exe, "--store", str(tmp_path / "s.sqlite"), "load", "--progress", str(SEEDS)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "loaded 14 records" in result.stdout
+    assert "loading [" in result.stderr
+    assert "14/14" in result.stderr
