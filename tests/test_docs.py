@@ -13,9 +13,9 @@ FENCE = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_code_blocks_run(page, tmp_path, monkeypatch):
+def test_code_blocks_run(page, monkeypatch):
     """The page's python blocks run in order, sharing one namespace, without error."""
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(ROOT)  # pages use paths from the repository root (seeds/)
     namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
     for block in FENCE.findall(page.read_text()):
         exec(compile(block, str(page), "exec"), namespace)  # noqa: S102 -- running docs is the point
