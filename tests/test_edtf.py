@@ -7,7 +7,7 @@ import time
 
 import edtf
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from strategies import intervals, moments
@@ -43,19 +43,23 @@ def test_canonical_strings_round_trip(text):
     assert format_edtf(parse_edtf(text)) == text
 
 
-@given(moments(zones=("UTC", "+09:00")) | intervals())
+_OFFSETS = moments(zones=("UTC", "+09:00"))
+
+
+@given(_OFFSETS | intervals(_OFFSETS))
 def test_generated_values_round_trip(value):
-    """Every value the library can hold is written and read back unchanged."""
-    assume_same_zone = not isinstance(value, Interval)
+    """Every value the library can hold is written and read back unchanged.
+
+    A date carries no zone in EDTF, so values are re-read in their own zone;
+    an interval whose ends lie in different zones needs the codec's form.
+    """
+    ends = [value] if isinstance(value, Moment) else [value.start, value.end]
+    zones = {end.tz for end in ends if isinstance(end, Moment)}
+    assume(len(zones) == 1)
     text = format_edtf(value)
-    back = parse_edtf(text, tz=value.tz if assume_same_zone else "UTC")
-    if assume_same_zone or _all_utc(value):
-        assert back == value
+    back = parse_edtf(text, tz=zones.pop())
+    assert back == value
     assert format_edtf(back) == text
-
-
-def _all_utc(value: Interval) -> bool:
-    return all(end.tz == "UTC" for end in (value.start, value.end) if isinstance(end, Moment))
 
 
 @pytest.mark.parametrize(

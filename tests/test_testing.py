@@ -146,7 +146,13 @@ def test_incremental_check_catches_in_place_mutation():
 
 def test_snapshot_check_catches_state_outside_the_state():
     """State kept on the instance is lost across a snapshot."""
-    _expect_violation(lambda s: check_snapshot(Remembering, s, registry=registry), schedules(items))
+    # Events at one valid time arrive in order, so the restored view applies
+    # the tail on top of the snapshot (a late event would force a full replay).
+    same_day = schedules(
+        items, valid=st.just("2024-01-11"), min_steps=2, max_steps=6, retractions=False,
+        corrections=False,
+    )  # fmt: skip
+    _expect_violation(lambda s: check_snapshot(Remembering, s, registry=registry), same_day)
 
 
 def test_prefix_check_catches_a_stale_cache():

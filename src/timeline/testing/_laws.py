@@ -261,6 +261,9 @@ def check_laws(
         if "retraction" in laws:
             check_retraction(factory, schedule, registry=registry)
 
+    # Every call checks another projection through this one inner function:
+    # hypothesis's example database, keyed by function, must not mix them.
+    overrides: dict[str, Any] = {"database": None}
     if max_examples is not None:
-        run = settings(max_examples=max_examples)(run)
-    run()
+        overrides["max_examples"] = max_examples
+    settings(settings.default, **overrides)(run)()
