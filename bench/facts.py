@@ -125,6 +125,14 @@ def run(size: int, queries: int) -> dict[str, Any]:
         latencies.append(time.perf_counter() - began)
         found.append(len(hits))
 
+    # With nothing in force (before any fact), the cost is the index walk alone.
+    empty = []
+    quiet = pendulum.datetime(1970, 6, 1, tz="UTC")
+    for _ in range(max(queries // 4, 1)):
+        began = time.perf_counter()
+        facts.at(quiet)
+        empty.append(time.perf_counter() - began)
+
     first_known = log[1].known_at
     last_known = log[log.last_position].known_at
     span = int((last_known - first_known).total_seconds())
@@ -154,6 +162,8 @@ def run(size: int, queries: int) -> dict[str, Any]:
         "at_median_ms": statistics.median(latencies) * 1000,
         "at_p99_ms": _percentile(latencies, 0.99) * 1000,
         "hits_median": statistics.median(found),
+        "per_hit_us": statistics.median(latencies) * 1e6 / max(statistics.median(found), 1),
+        "empty_us": statistics.median(empty) * 1e6,
         "vt_median_ms": statistics.median(bitemporal) * 1000,
         "vt_p99_ms": _percentile(bitemporal, 0.99) * 1000,
         "replay_median_ms": statistics.median(replays) * 1000,
@@ -169,6 +179,8 @@ COLUMNS = [
     ("at_median_ms", "at V med ms", "{:.3f}"),
     ("at_p99_ms", "at V p99 ms", "{:.3f}"),
     ("hits_median", "hits med", "{:.0f}"),
+    ("per_hit_us", "µs/hit", "{:.1f}"),
+    ("empty_us", "at V, k=0 µs", "{:.0f}"),
     ("vt_median_ms", "(V,T) med ms", "{:.3f}"),
     ("vt_p99_ms", "(V,T) p99 ms", "{:.3f}"),
     ("replay_median_ms", "full replay ms", "{:,.0f}"),

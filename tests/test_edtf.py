@@ -11,7 +11,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from strategies import intervals, moments
-from timeline import Interval, InvalidValidTimeError, Moment, format_edtf, parse_edtf
+from timeline import InvalidValidTimeError, Moment, format_edtf, parse_edtf
 
 CANONICAL = [
     "2006",
