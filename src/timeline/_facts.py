@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import types
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
@@ -45,11 +46,13 @@ __all__ = [
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _Role = Literal["start", "amend", "end"]
-_NEVER = 1 << 62  # "still current": later than any known time in microseconds
+_NEVER = 1 << 62
+_TICK = dt.timedelta(microseconds=1)  # "still current": later than any known time in microseconds
 
 
 def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
-    return dict(value)
+    # A read-only view: spells are shared by the index and every caller.
+    return types.MappingProxyType(dict(value))
 
 
 @attrs.frozen
@@ -122,8 +125,8 @@ class Spell:
     key: str
     start: Moment | End
     end: Moment | End
-    attributes: Mapping[str, Any]
-    records: tuple[Record, ...]
+    attributes: Mapping[str, Any] = attrs.field(converter=_frozen_mapping)
+    records: tuple[Record, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
 
     @functools.cached_property
@@ -432,13 +435,7 @@ class TemporalFacts:
             One :class:`Hit` per spell that is or may be in force, by key.
         """
         at = to_instant(valid)
-        point = _micros(at)
-        hits = []
-        for spell in self._spans.query(point, point + 1, self._known(known), self._latest):
-            answer = spell.extent.at(at)
-            if answer is not Answer.NO:
-                hits.append(Hit(spell, answer))
-        return sorted(hits, key=_hit_order)
+        return self._hits(at, at + _TICK, known)
 
     def during(
         self,
@@ -448,7 +445,12 @@ class TemporalFacts:
         known: dt.datetime | str | None = None,
     ) -> list[Hit]:
         """Return the spells in force (yes or maybe) at any time in ``[start, end)``."""
-        low, high = to_instant(start), to_instant(end)
+        return self._hits(to_instant(start), to_instant(end), known)
+
+    def _hits(
+        self, low: dt.datetime, high: dt.datetime, known: dt.datetime | str | None
+    ) -> list[Hit]:
+        """Spells in force at some instant of ``[low, high)``: "at V" is the window [V, V+1µs)."""
         hits = []
         window = (_micros(low), _micros(high))
         for spell in self._spans.query(*window, self._known(known), self._latest):

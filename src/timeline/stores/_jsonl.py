@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import fcntl
 import json
 import os
@@ -13,8 +12,10 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from timeline._codec import canonical_json
-from timeline._errors import ConcurrencyError, StoreError, TimelineWarning
+from timeline._errors import StoreError, TimelineWarning
 from timeline._records import FIRST_POSITION, Head, StoredRecord
+
+from ._common import RecordList, check_append
 
 __all__ = ["JsonLinesStore", "TornWriteWarning"]
 
@@ -58,8 +59,7 @@ class JsonLinesStore:
         self.path = Path(path)
         self.durability = durability
         self._lock = threading.RLock()
-        self._records: list[StoredRecord] = []
-        self._known: list[str] = []
+        self._list = RecordList()
         self._size = 0
         self._lines = 0
         self._closed = False
@@ -151,16 +151,12 @@ class JsonLinesStore:
             raise StoreError(f"{self.path}: line {number}: {error}") from None
 
     def _accept(self, batch: list[StoredRecord], number: int) -> None:
-        expected = (self._records[-1].position if self._records else FIRST_POSITION - 1) + 1
-        for record in batch:
-            if record.position != expected:
-                raise StoreError(
-                    f"{self.path}: line {number}: position {record.position} where "
-                    f"{expected} was expected"
-                )
-            expected += 1
-        self._records.extend(batch)
-        self._known.extend(record.known_at for record in batch)
+        try:
+            last = self._list.last_position
+            check_append(batch, expected=last, actual=last)
+        except StoreError as error:
+            raise StoreError(f"{self.path}: line {number}: {error}") from None
+        self._list.extend(batch)
 
     def _cut(self, offset: int, *, first: int) -> None:
         """Drop an unfinished batch, from line ``first`` (at byte ``offset``) to the end."""
@@ -181,24 +177,14 @@ class JsonLinesStore:
         """See :meth:`timeline.typing.Store.head`."""
         with self._lock:
             self._check_open()
-            if not self._records:
-                return None
-            last = self._records[-1]
-            return Head(last.position, last.known_at, last.hash)
+            return self._list.head()
 
     def append(self, records: Sequence[StoredRecord], *, expected_position: int) -> None:
         """See :meth:`timeline.typing.Store.append`: one write and one commit line per batch."""
         with self._lock, self._file_lock():
             self._check_open()
             self._load()  # another process may have appended
-            actual = self._records[-1].position if self._records else FIRST_POSITION - 1
-            if actual != expected_position:
-                raise ConcurrencyError(expected_position, actual)
-            for offset, record in enumerate(records, start=1):
-                if record.position != actual + offset:
-                    raise StoreError(
-                        f"record position {record.position} does not follow {actual + offset - 1}"
-                    )
+            check_append(records, expected=expected_position, actual=self._list.last_position)
             if not records:
                 return
             lines = [_line(record) for record in records]
@@ -207,8 +193,7 @@ class JsonLinesStore:
             self._write(text)
             self._size += len(text.encode())
             self._lines += len(lines)
-            self._records.extend(records)
-            self._known.extend(record.known_at for record in records)
+            self._list.extend(records)
 
     def _write(self, text: str) -> None:
         descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -233,22 +218,13 @@ class JsonLinesStore:
         """See :meth:`timeline.typing.Store.read`."""
         with self._lock:
             self._check_open()
-            first = max(start, FIRST_POSITION) - FIRST_POSITION
-            last = len(self._records) if stop is None else max(stop - FIRST_POSITION, first)
-            chosen = self._records[first:last]
-        wanted = None if types is None else frozenset(types)
-        for record in chosen:
-            if wanted is not None and record.type not in wanted:
-                continue
-            if subject is not None and record.subject != subject:
-                continue
-            yield record
+            return self._list.read(start, stop=stop, types=types, subject=subject)
 
     def last_known_by(self, known_at: str) -> int:
         """See :meth:`timeline.typing.Store.last_known_by`."""
         with self._lock:
             self._check_open()
-            return bisect.bisect_right(self._known, known_at) + FIRST_POSITION - 1
+            return self._list.last_known_by(known_at)
 
     @property
     def _snapshot_path(self) -> Path:

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Final, Literal
 
 from timeline._codec import known_at_from_micros, known_at_micros
-from timeline._errors import ConcurrencyError, StoreError
+from timeline._errors import StoreError
 from timeline._records import FIRST_POSITION, Head, StoredRecord
+
+from ._common import check_append
 
 __all__ = ["SQLiteStore"]
 
@@ -167,13 +169,7 @@ class SQLiteStore:
         with self._lock, self._transaction():
             row = self._query("SELECT max(position) FROM records").fetchone()
             actual = row[0] if row[0] is not None else FIRST_POSITION - 1
-            if actual != expected_position:
-                raise ConcurrencyError(expected_position, actual)
-            for offset, record in enumerate(records, start=1):
-                if record.position != actual + offset:
-                    raise StoreError(
-                        f"record position {record.position} does not follow {actual + offset - 1}"
-                    )
+            check_append(records, expected=expected_position, actual=actual)
             rows = [
                 (
                     record.position,
