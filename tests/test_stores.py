@@ -19,7 +19,7 @@ from timeline.stores import (
     copy,
     verify,
 )
-from timeline.testing import StoreContract
+from timeline.testing import PersistentStoreContract, StoreContract
 
 registry = Registry()
 
@@ -34,9 +34,7 @@ class TestMemoryStore(StoreContract):
         return MemoryStore()
 
 
-class TestSQLiteStore(StoreContract):
-    persistent = True
-
+class TestSQLiteStore(PersistentStoreContract):
     def make_store(self, folder):
         return SQLiteStore(folder / "log.sqlite")
 
@@ -45,9 +43,7 @@ class TestSQLiteStore(StoreContract):
         return SQLiteStore(folder / "log.sqlite")
 
 
-class TestJsonLinesStore(StoreContract):
-    persistent = True
-
+class TestJsonLinesStore(PersistentStoreContract):
     def make_store(self, folder):
         return JsonLinesStore(folder / "log.jsonl")
 

@@ -40,3 +40,33 @@ answer: Answer = timeline.valid_time("2006/..").contains("2024-01-15")
 certain: bool = answer.certain
 moment: Moment = Moment.parse("2023-09", phrase="In September")
 last: int = log.last_position
+
+
+# Projections, views and temporal facts, as a user writes them.
+class Count(timeline.Projection[int]):
+    state_type = int
+
+    def initial(self) -> int:
+        return 0
+
+    @timeline.on(Designated)
+    def designated(self, state: int, record: Record) -> int:
+        return state + 1
+
+
+count: int = timeline.project(Count(), log, valid=dt.date(2024, 2, 1), known="2024-01-13")
+view = timeline.View(Count(), log)
+current: int = view.catch_up()
+
+
+class Facts(timeline.TemporalFacts):
+    @timeline.starts(Designated)
+    def started(self, record: Record) -> timeline.Change:
+        return timeline.Change(record.event.target, {"aliases": record.event.aliases})
+
+
+facts = Facts(log)
+facts.catch_up()
+hits: list[timeline.Hit] = facts.at("2024-02-01", known=pendulum.now("UTC"))
+answers: list[Answer] = [hit.answer for hit in hits]
+retraction: Record = log.retract(record, reason="mistake")

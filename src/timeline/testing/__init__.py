@@ -14,7 +14,7 @@ each kind as the ``timeline_store`` fixture.
 True
 """
 
-from ._contract import StoreContract
+from ._contract import PersistentStoreContract, StoreContract
 from ._laws import (
     LAWS,
     BrokenLawError,
@@ -34,6 +34,7 @@ __all__ = [
     "Append",
     "BrokenLawError",
     "Correct",
+    "PersistentStoreContract",
     "Retract",
     "Schedule",
     "Step",

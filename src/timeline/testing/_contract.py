@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pytest
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from timeline.typing import Store
 
-__all__ = ["StoreContract"]
+__all__ = ["PersistentStoreContract", "StoreContract"]
 
 _registry = Registry()
 
@@ -50,16 +50,14 @@ _items = events(
 class StoreContract:
     """What every store must do. Subclass it in a test module and define :meth:`make_store`.
 
-    Set :attr:`persistent` for stores that outlive the object, and define
-    :meth:`reopen` for them. pytest collects the ``test_*`` methods.
+    Stores that outlive the object subclass :class:`PersistentStoreContract`
+    instead, which adds reopening. pytest collects the ``test_*`` methods.
 
     Example, in a project's tests::
 
         from timeline.testing import StoreContract
 
-        class TestMyStore(StoreContract):
-            persistent = True
-
+        class TestMyStore(PersistentStoreContract):
             def make_store(self, folder):
                 return MyStore(folder / "log.db")
 
@@ -68,15 +66,8 @@ class StoreContract:
                 return MyStore(folder / "log.db")
     """
 
-    #: Whether records survive closing and reopening the store.
-    persistent: ClassVar[bool] = False
-
     def make_store(self, folder: Path) -> Store:
         """Return a new, empty store keeping its files (if any) in ``folder``."""
-        raise NotImplementedError
-
-    def reopen(self, store: Store, folder: Path) -> Store:
-        """Close ``store`` and open it again from ``folder`` (persistent stores)."""
         raise NotImplementedError
 
     @pytest.fixture
@@ -181,19 +172,6 @@ class StoreContract:
         assert result.ok, str(result)
         assert result.records == 5
 
-    def test_records_survive_reopening(self, tmp_path: Path) -> None:
-        """A persistent store gives back every record after reopening."""
-        if not self.persistent:
-            pytest.skip("not a persistent store")
-        store = self.make_store(tmp_path)
-        records = self._fill(self._log(store))
-        again = self.reopen(store, tmp_path)
-        try:
-            assert list(again.read()) == records
-            assert verify(again).ok
-        finally:
-            again.close()
-
     @settings(
         max_examples=15,
         deadline=None,
@@ -221,6 +199,28 @@ class StoreContract:
                 assert verify(store).ok
             finally:
                 store.close()
+
+
+class PersistentStoreContract(StoreContract):
+    """The contract for stores that outlive the object: :class:`StoreContract` and reopening.
+
+    Define :meth:`make_store` and :meth:`reopen`.
+    """
+
+    def reopen(self, store: Store, folder: Path) -> Store:
+        """Close ``store`` and open it again from ``folder``."""
+        raise NotImplementedError
+
+    def test_records_survive_reopening(self, tmp_path: Path) -> None:
+        """A persistent store gives back every record after reopening."""
+        store = self.make_store(tmp_path)
+        records = self._fill(self._log(store))
+        again = self.reopen(store, tmp_path)
+        try:
+            assert list(again.read()) == records
+            assert verify(again).ok
+        finally:
+            again.close()
 
 
 def _comparable(log: Log) -> list[tuple[Any, ...]]:
