@@ -289,6 +289,8 @@ def _encode_valid_cached(value: ValidTime, phrase: str | None) -> str | dict[str
 
 
 _NO_PROVENANCE: Final = Provenance()
+_BODY_REQUIRED: Final = frozenset({"data", "valid"})
+_BODY_KEYS: Final = frozenset({"data", "valid", "version", "provenance"})
 
 
 def _encode_provenance(provenance: Provenance) -> dict[str, str]:
@@ -399,30 +401,44 @@ class Codec:
             raise RecordDecodeError(position, f"{name!r}: {error}") from None
 
     def encode(
-        self, entry: Entry, *, position: int, known_at: str, previous: Head | None
+        self,
+        entry: Entry,
+        *,
+        position: int,
+        known_at: str,
+        previous: Head | None,
+        record_id: uuid.UUID | None = None,
     ) -> StoredRecord:
-        """Return ``entry`` as the stored record at ``position``, chained to ``previous``."""
+        """Return ``entry`` as the stored record at ``position``, chained to ``previous``.
+
+        The id is ``record_id``, else the entry's, else a new random one.
+        """
         name, version, data = self.encode_event(entry.event)
-        body = {
-            "version": version,
+        # The version is left out when it is 1, the provenance when it is
+        # empty: most records are small, and every byte is stored (and hashed).
+        body: dict[str, Any] = {
             "data": data,
             "valid": _encode_valid_cached(entry.valid, entry.valid.phrase),
-            "provenance": _encode_provenance(entry.provenance),
         }
+        if version != 1:
+            body["version"] = version
+        provenance = _encode_provenance(entry.provenance)
+        if provenance:
+            body["provenance"] = provenance
         try:
             text = _CANONICAL.encode(body)
         except (TypeError, ValueError) as error:
             raise InvalidEventError(f"{name!r} has a field JSON cannot hold: {error}") from None
-        record_id = str(entry.id or uuid.uuid4())
+        text_id = str(record_id or entry.id or uuid.uuid4())
         prior = previous.hash if previous is not None else GENESIS_HASH
         return StoredRecord(
             position=position,
-            id=record_id,
+            id=text_id,
             known_at=known_at,
             type=name,
             subject=entry.subject,
             body=text,
-            hash=_hash(prior, position, record_id, known_at, name, entry.subject, text),
+            hash=_hash(prior, position, text_id, known_at, name, entry.subject, text),
         )
 
     def decode(self, stored: StoredRecord) -> Record:
@@ -437,14 +453,16 @@ class Codec:
             body = json.loads(stored.body)
         except ValueError as error:
             raise RecordDecodeError(position, f"body is not JSON: {error}") from None
-        if not isinstance(body, dict) or set(body) != {"version", "data", "valid", "provenance"}:
-            raise RecordDecodeError(position, "body must hold version, data, valid, provenance")
-        version = body["version"]
+        if not isinstance(body, dict) or not _BODY_REQUIRED <= set(body) <= _BODY_KEYS:
+            raise RecordDecodeError(
+                position, "body must hold data and valid, and may hold version and provenance"
+            )
+        version = body.get("version", 1)
         if isinstance(version, bool) or not isinstance(version, int):
             raise RecordDecodeError(position, f"version must be an int, got {version!r}")
         event = self.decode_event(stored.type, version, body["data"], position=position)
         try:
-            raw_valid, raw_provenance = body["valid"], body["provenance"]
+            raw_valid, raw_provenance = body["valid"], body.get("provenance", {})
             # Fast paths for the common forms: a plain EDTF string, no provenance.
             valid = parse_edtf(raw_valid) if type(raw_valid) is str else decode_valid(raw_valid)
             provenance = (

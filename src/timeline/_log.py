@@ -145,12 +145,13 @@ class Log:
                 raise ConcurrencyError(expected_position, self.last_position)
             return ()
         explicit = None if known_at is None else _known_instant(known_at)
+        ids = [entry.id or uuid.uuid4() for entry in batch]
         for attempt in range(_RETRIES):
             head = self._store.head()
             last = FIRST_POSITION - 1 if head is None else head.position
             if expected_position is not None and expected_position != last:
                 raise ConcurrencyError(expected_position, last)
-            stored = self._encode(batch, head, self._stamps(batch, explicit, head))
+            stored = self._encode(batch, head, self._stamps(batch, explicit, head), ids)
             try:
                 self._store.append(stored, expected_position=last)
             except ConcurrencyError:
@@ -162,7 +163,7 @@ class Log:
             return tuple(
                 Record(
                     position=record.position,
-                    id=uuid.UUID(record.id),
+                    id=record_id,
                     known_at=parse_known_at(record.known_at),
                     event=entry.event,
                     valid=entry.valid,
@@ -170,7 +171,7 @@ class Log:
                     provenance=entry.provenance,
                     hash=record.hash,
                 )
-                for entry, record in zip(batch, stored, strict=True)
+                for entry, record, record_id in zip(batch, stored, ids, strict=True)
             )
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -212,13 +213,19 @@ class Log:
         return stamps
 
     def _encode(
-        self, batch: Sequence[Entry], head: Head | None, stamps: Sequence[str]
+        self,
+        batch: Sequence[Entry],
+        head: Head | None,
+        stamps: Sequence[str],
+        ids: Sequence[uuid.UUID],
     ) -> list[StoredRecord]:
         stored: list[StoredRecord] = []
         previous = head
         position = FIRST_POSITION if head is None else head.position + 1
-        for entry, stamp in zip(batch, stamps, strict=True):
-            record = self._codec.encode(entry, position=position, known_at=stamp, previous=previous)
+        for entry, stamp, record_id in zip(batch, stamps, ids, strict=True):
+            record = self._codec.encode(
+                entry, position=position, known_at=stamp, previous=previous, record_id=record_id
+            )
             stored.append(record)
             previous = Head(record.position, record.known_at, record.hash)
             position += 1
