@@ -107,6 +107,7 @@ def known_at_micros(text: str) -> int:
     return micros(parse_known_at(text))
 
 
+@functools.lru_cache(maxsize=1024)  # a batch's records share one known time
 def known_at_from_micros(value: int) -> str:
     """Write microseconds since 0001-01-01 UTC as :func:`format_known_at` does."""
     seconds, micro = divmod(value, 1_000_000)
