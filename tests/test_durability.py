@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import random
+import select
 import signal
 import subprocess
 import sys
@@ -128,10 +129,14 @@ def test_a_killed_writer_leaves_only_whole_acknowledged_batches(tmp_path, kind):
             stdout=subprocess.PIPE,
             text=True,
         )
-        time.sleep(rng.uniform(0.25, 0.6))
+        # Kill it mid-stream: after its first acknowledged batch, at a random moment.
+        ready, _, _ = select.select([proc.stdout], [], [], 30)
+        assert ready, "the writer never acknowledged a batch"
+        first = proc.stdout.readline()
+        time.sleep(rng.uniform(0.0, 0.3))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate(timeout=30)
-        acknowledged.update(int(line) for line in out.split())
+        acknowledged.update(int(line) for line in (first + out).split())
         with warnings.catch_warnings():
             # A JSON Lines store may find, report and cut the batch being written.
             warnings.simplefilter("ignore", TornWriteWarning)
