@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from timeline import (
+    EARLIEST,
+    LATEST,
     Answer,
     Change,
     End,
+    InForce,
     Interval,
     Log,
     ManualClock,
@@ -96,6 +101,55 @@ def test_in_force_index_equals_brute_force(schedule, at, data):
         if spell.at(at) is not Answer.NO
     ]
     assert _summary(facts.at(at, known=known)) == sorted(brute)
+
+
+def _brute_at(facts, at):
+    return sorted(
+        (spell.key, spell.at(at).value, str(spell.start), str(spell.end))
+        for key in facts.keys()
+        for spell in facts.history(key)
+        if spell.at(at) is not Answer.NO
+    )
+
+
+@given(histories)
+def test_in_force_at_every_boundary_equals_brute_force(schedule):
+    """At each instant where some spell's answer changes, and just before it."""
+    log = play(schedule, registry=registry)
+    facts = Facts(log)
+    facts.catch_up()
+    tick = dt.timedelta(microseconds=1)
+    for key in facts.keys():
+        for spell in facts.history(key):
+            extent = spell.extent
+            for bound in (extent.start.earliest, extent.start.last, extent.end.earliest):
+                if not EARLIEST < bound < LATEST:
+                    continue  # an open end: no instant before it
+                for at in (bound - tick, bound):
+                    assert _summary(facts.at(at)) == _brute_at(facts, at)
+
+
+@given(histories, when)
+def test_in_force_answers_per_key(schedule, at):
+    """InForce: yes and maybe split the hits; answer(key) is the best of a key's spells."""
+    log = play(schedule, registry=registry)
+    facts = Facts(log)
+    facts.catch_up()
+    hits = facts.at(at)
+    assert len(hits.yes) + len(hits.maybe) == len(hits)
+    assert all(hit.answer is Answer.YES for hit in hits.yes)
+    assert hits == list(hits) == InForce(reversed(list(hits)))
+    assert hits.keys() == sorted({hit.key for hit in hits})
+    for key in ["kp", "ru", "ua"]:
+        answers = {spell.at(at) for spell in facts.history(key)}
+        expected = (
+            Answer.YES
+            if Answer.YES in answers
+            else Answer.MAYBE
+            if Answer.MAYBE in answers
+            else Answer.NO
+        )
+        assert hits.answer(key) is expected
 
 
 @given(histories, when, when)

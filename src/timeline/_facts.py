@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import types
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, overload
 
 import attrs
 import pendulum
@@ -36,6 +37,7 @@ __all__ = [
     "Change",
     "Conflict",
     "Hit",
+    "InForce",
     "Spell",
     "TemporalFacts",
     "Transition",
@@ -47,7 +49,6 @@ __all__ = [
 _F = TypeVar("_F", bound=Callable[..., Any])
 _Role = Literal["start", "amend", "end"]
 _NEVER = 1 << 62
-_TICK = dt.timedelta(microseconds=1)  # "still current": later than any known time in microseconds
 
 
 def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -152,6 +153,94 @@ class Hit:
         return self.spell.key
 
 
+def _hit_order(hit: Hit) -> tuple[str, int]:
+    return hit.spell.key, hit.spell.records[0].position
+
+
+class InForce(Sequence[Hit]):
+    """The spells in force (yes or maybe) at one instant or in one window.
+
+    A read-only sequence of :class:`Hit` in key order (then by the position
+    of each spell's first record), so the same records give the same
+    sequence however the facts were caught up. Finding the k hits among n
+    spells costs O(log n + k); putting them in key order costs O(k log k)
+    more, paid once, when the order is first needed: ``len()``, ``in`` and
+    :meth:`answer` do without it.
+
+    It equals another :class:`InForce`, list or tuple holding the same hits
+    in the same order.
+
+    >>> InForce([]).answer("anything")
+    <Answer.NO: 'no'>
+    """
+
+    __slots__ = ("_hits", "_sorted")
+
+    def __init__(self, hits: Iterable[Hit]) -> None:
+        self._hits = list(hits)
+        self._sorted = False
+
+    def _ordered(self) -> list[Hit]:
+        if not self._sorted:
+            self._hits.sort(key=_hit_order)
+            self._sorted = True
+        return self._hits
+
+    def __len__(self) -> int:
+        return len(self._hits)
+
+    @overload
+    def __getitem__(self, index: int) -> Hit: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Hit]: ...
+    def __getitem__(self, index: int | slice) -> Hit | list[Hit]:
+        """The hit at ``index`` (or a list of those in a slice), in key order."""
+        return self._ordered()[index]
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self._ordered())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._hits
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, InForce):
+            return len(self) == len(other) and self._ordered() == other._ordered()
+        if isinstance(other, (list, tuple)):
+            return len(self) == len(other) and self._ordered() == list(other)
+        return NotImplemented
+
+    # Equal to lists, so unhashable as they are.
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"InForce({self._ordered()!r})"
+
+    @property
+    def yes(self) -> tuple[Hit, ...]:
+        """The hits surely in force, in key order."""
+        return tuple(hit for hit in self._ordered() if hit.answer is Answer.YES)
+
+    @property
+    def maybe(self) -> tuple[Hit, ...]:
+        """The hits that may be in force, in key order."""
+        return tuple(hit for hit in self._ordered() if hit.answer is Answer.MAYBE)
+
+    def keys(self) -> list[str]:
+        """The keys of the facts in force (yes or maybe), sorted, each once."""
+        return sorted({hit.spell.key for hit in self._hits})
+
+    def answer(self, key: str) -> Answer:
+        """Answer "is the fact ``key`` in force?": yes if one of its spells surely is."""
+        found = Answer.NO
+        for hit in self._hits:
+            if hit.spell.key == key:
+                if hit.answer is Answer.YES:
+                    return Answer.YES
+                found = Answer.MAYBE
+        return found
+
+
 @attrs.frozen
 class Transition:
     """A spell that starts or ends within a window of valid time."""
@@ -232,30 +321,63 @@ def _build_spells(key: str, items: Sequence[tuple[_Role, Change, Record]]) -> tu
     )
 
 
-def _hit_order(hit: Hit) -> tuple[str, int]:
-    return hit.spell.key, hit.spell.records[0].position
+class _Filed:
+    """One spell as the indexes hold it: its bounds as integers, its answers made.
+
+    A spell is in force at some instant of a window ``[low, high)`` surely
+    when ``max(yes_from, low) < min(yes_until, high)`` and possibly when it
+    meets the window at all (``Extent.during`` in microseconds). Its two
+    possible hits are built once here, so answering costs no new objects.
+    """
+
+    __slots__ = (
+        "known_from",
+        "maybe",
+        "maybe_after",
+        "order",
+        "spell",
+        "yes",
+        "yes_from",
+        "yes_until",
+    )
+
+    def __init__(self, spell: Spell, known_from: int) -> None:
+        extent = spell.extent
+        self.spell = spell
+        self.known_from = known_from
+        self.yes_from = _micros(extent.start.last)
+        self.yes_until = _micros(extent.end.earliest)
+        self.yes = Hit(spell, Answer.YES)
+        self.maybe = Hit(spell, Answer.MAYBE)
+        # An index knows its values by identity: the maybe after the yes is
+        # filed as an object of its own.
+        self.maybe_after = Hit(spell, Answer.MAYBE)
+        self.order = (spell.key, spell.records[0].position)
+
+
+_by_order = operator.attrgetter("order")
 
 
 class _Axis:
     """Intervals of one kind (spans, starts or ends), current and past."""
 
     def __init__(self) -> None:
-        self.current: IntervalIndex[tuple[Spell, int]] = IntervalIndex()
-        self.past: IntervalIndex[tuple[Spell, int, int]] = IntervalIndex()
-        self._adding: list[tuple[int, int, tuple[Spell, int]]] = []
-        self._closing: list[tuple[int, int, tuple[Spell, int, int]]] = []
+        self.current: IntervalIndex[_Filed] = IntervalIndex()
+        self.past: IntervalIndex[tuple[_Filed, int]] = IntervalIndex()
+        self._adding: list[tuple[int, int, _Filed]] = []
+        self._closing: list[tuple[int, int, tuple[_Filed, int]]] = []
         self._slots: list[list[int]] = []
 
-    def add(self, low: int, high: int, spell: Spell, known_from: int, slot: list[int]) -> None:
+    def add(self, low: int, high: int, filed: _Filed, slot: list[int]) -> None:
         """Queue an entry; :meth:`flush` files it and stores its handle in ``slot``."""
-        self._adding.append((low, high, (spell, known_from)))
+        self._adding.append((low, high, filed))
         self._slots.append(slot)
 
-    def close(self, handle: int, low: int, high: int, spell: Spell, span: tuple[int, int]) -> None:
-        """Move a current entry to the past, known during ``span``."""
+    def close(self, handle: int, low: int, high: int, filed: _Filed, known_to: int) -> None:
+        """Move a current entry to the past, known until ``known_to``."""
         self.current.remove(handle)
-        if span[0] < span[1]:
-            self._closing.append((low, high, (spell, span[0], span[1])))
+        if filed.known_from < known_to:
+            self._closing.append((low, high, (filed, known_to)))
 
     def flush(self) -> None:
         """File what was queued, in one batch per index."""
@@ -267,14 +389,58 @@ class _Axis:
             self.past.extend(self._closing)
             self._closing = []
 
-    def query(self, low: int, high: int, known: int, latest: int) -> Iterator[Spell]:
-        for spell, known_from in self.current.overlapping(low, high):
-            if known_from <= known:
-                yield spell
+    def query(self, low: int, high: int, known: int, latest: int) -> list[_Filed]:
+        """The spells meeting ``[low, high)`` as known at ``known``, in key order."""
+        found = self.current.overlapping(low, high)
         if known < latest:
-            for spell, known_from, known_to in self.past.overlapping(low, high):
-                if known_from <= known < known_to:
-                    yield spell
+            found = [filed for filed in found if filed.known_from <= known]
+            found.extend(
+                filed
+                for filed, known_to in self.past.overlapping(low, high)
+                if filed.known_from <= known < known_to
+            )
+        found.sort(key=_by_order)
+        return found
+
+
+class _Pieces:
+    """The current spells cut where their answer changes, for "in force at V".
+
+    A spell may be in force from its earliest start to its latest end, and
+    surely is from its latest start to its earliest end: three pieces, each
+    filed with its ready-made hit (maybe, yes, maybe). An instant lies in at
+    most one piece of each spell, so the pieces containing it are the answer,
+    with no step per spell beyond copying it out of the index.
+    """
+
+    def __init__(self) -> None:
+        self.index: IntervalIndex[Hit] = IntervalIndex()
+        self._adding: list[tuple[int, int, Hit]] = []
+
+    def add(self, filed: _Filed, low: int, high: int) -> None:
+        """Queue the pieces of a spell filed under ``[low, high)``."""
+        yes_from = min(max(filed.yes_from, low), high)
+        yes_until = max(min(filed.yes_until, high), yes_from)
+        self._adding += [
+            (low, yes_from, filed.maybe),
+            (yes_from, yes_until, filed.yes),
+            (max(yes_until, yes_from), high, filed.maybe_after),
+        ]
+
+    def remove(self, filed: _Filed) -> None:
+        """Forget a spell's pieces (it is no longer current)."""
+        for value in (filed.maybe, filed.yes, filed.maybe_after):
+            self.index.remove(id(value))  # an index's handle is its value's id
+
+    def flush(self) -> None:
+        """File what was queued."""
+        if self._adding:
+            self.index.extend(self._adding)
+            self._adding = []
+
+    def at(self, instant: int) -> list[Hit]:
+        """The hits of the spells in force (yes or maybe) at ``instant``."""
+        return self.index.containing(instant)
 
 
 class TemporalFacts:
@@ -316,12 +482,11 @@ class TemporalFacts:
         self._fixes: list[tuple[uuid.UUID, uuid.UUID]] = []
         self._hidden: set[uuid.UUID] = set()
         self._versions: dict[str, list[tuple[pendulum.DateTime, tuple[Spell, ...]]]] = {}
-        self._filed: dict[
-            str, list[tuple[Spell, int, list[tuple[_Axis, list[int], int, int]]]]
-        ] = {}
+        self._filed: dict[str, list[tuple[_Filed, list[tuple[_Axis, list[int], int, int]]]]] = {}
         self._spans = _Axis()
         self._starts = _Axis()
         self._ends = _Axis()
+        self._pieces = _Pieces()
 
     # -- reading the log ---------------------------------------------------------
 
@@ -380,6 +545,7 @@ class TemporalFacts:
             self._refile(key, known)
         for axis in (self._spans, self._starts, self._ends):
             axis.flush()
+        self._pieces.flush()
 
     def _refile(self, key: str, known: pendulum.DateTime) -> None:
         items = [item for rid, item in self._items[key].items() if rid not in self._hidden]
@@ -392,30 +558,35 @@ class TemporalFacts:
         # Spells that did not change keep their entries (and known-from time);
         # the others are closed at this known time and their successors filed.
         keep = []
-        for spell, known_from, handles in self._filed.get(key, []):
-            if spell in spells:
-                keep.append((spell, known_from, handles))
+        for filed, handles in self._filed.get(key, []):
+            if filed.spell in spells:
+                keep.append((filed, handles))
                 continue
             for axis, slot, low, high in handles:
-                axis.close(slot[0], low, high, spell, (known_from, now))
-        kept = [spell for spell, _, _ in keep]
-        keep.extend((spell, now, self._file(spell, now)) for spell in spells if spell not in kept)
+                axis.close(slot[0], low, high, filed, now)
+            self._pieces.remove(filed)
+        kept = [filed.spell for filed, _ in keep]
+        keep.extend(self._file(_Filed(spell, now)) for spell in spells if spell not in kept)
         self._filed[key] = keep
 
-    def _file(self, spell: Spell, known_from: int) -> list[tuple[_Axis, list[int], int, int]]:
-        extent = spell.extent
+    def _file(self, filed: _Filed) -> tuple[_Filed, list[tuple[_Axis, list[int], int, int]]]:
+        # Spans are filed exactly where the spell may be in force: from the
+        # earliest start to the latest end (exclusive), so whatever a question
+        # finds is yes or maybe, never no.
+        extent = filed.spell.extent
         axes = [
-            (self._spans, _micros(extent.start.earliest), _micros(extent.end.last) + 1),
+            (self._spans, _micros(extent.start.earliest), _micros(extent.end.last)),
             (self._starts, _micros(extent.start.earliest), _micros(extent.start.last) + 1),
         ]
-        if isinstance(spell.end, Moment):
+        if isinstance(filed.spell.end, Moment):
             axes.append((self._ends, _micros(extent.end.earliest), _micros(extent.end.last) + 1))
-        filed: list[tuple[_Axis, list[int], int, int]] = []
+        handles: list[tuple[_Axis, list[int], int, int]] = []
         for axis, low, high in axes:
             slot: list[int] = []  # the handle arrives when the axis flushes
-            axis.add(low, high, spell, known_from, slot)
-            filed.append((axis, slot, low, high))
-        return filed
+            axis.add(low, high, filed, slot)
+            handles.append((axis, slot, low, high))
+        self._pieces.add(filed, axes[0][1], axes[0][2])
+        return filed, handles
 
     # -- questions -----------------------------------------------------------------
 
@@ -424,7 +595,7 @@ class TemporalFacts:
 
     def at(
         self, valid: dt.datetime | dt.date | str, *, known: dt.datetime | str | None = None
-    ) -> list[Hit]:
+    ) -> InForce:
         """Return the spells in force (yes or maybe) at ``valid``, as known at ``known``.
 
         Args:
@@ -432,10 +603,13 @@ class TemporalFacts:
             known: The known time T; by default all that has been read.
 
         Returns:
-            One :class:`Hit` per spell that is or may be in force, by key.
+            One :class:`Hit` per spell that is or may be in force, in key order.
         """
-        at = to_instant(valid)
-        return self._hits(at, at + _TICK, known)
+        instant = _micros(to_instant(valid))
+        limit = self._known(known)
+        if limit >= self._latest:
+            return InForce(self._pieces.at(instant))
+        return self._hits(instant, instant + 1, limit)
 
     def during(
         self,
@@ -443,21 +617,20 @@ class TemporalFacts:
         end: dt.datetime | dt.date | str,
         *,
         known: dt.datetime | str | None = None,
-    ) -> list[Hit]:
+    ) -> InForce:
         """Return the spells in force (yes or maybe) at any time in ``[start, end)``."""
-        return self._hits(to_instant(start), to_instant(end), known)
+        low, high = _micros(to_instant(start)), _micros(to_instant(end))
+        return self._hits(low, high, self._known(known))
 
-    def _hits(
-        self, low: dt.datetime, high: dt.datetime, known: dt.datetime | str | None
-    ) -> list[Hit]:
-        """Spells in force at some instant of ``[low, high)``: "at V" is the window [V, V+1µs)."""
-        hits = []
-        window = (_micros(low), _micros(high))
-        for spell in self._spans.query(*window, self._known(known), self._latest):
-            answer = spell.extent.during(low, high)
-            if answer is not Answer.NO:
-                hits.append(Hit(spell, answer))
-        return sorted(hits, key=_hit_order)
+    def _hits(self, start: int, end: int, known: int) -> InForce:
+        """Spells in force at some instant of ``[start, end)``, in microseconds."""
+        if start >= end:
+            return InForce([])
+        found = self._spans.query(start, end, known, self._latest)
+        return InForce(
+            filed.yes if max(filed.yes_from, start) < min(filed.yes_until, end) else filed.maybe
+            for filed in found
+        )
 
     def changes(
         self,
@@ -471,7 +644,8 @@ class TemporalFacts:
         window = (_micros(low), _micros(high))
         found: list[Transition] = []
         for axis, kind in ((self._starts, "started"), (self._ends, "ended")):
-            for spell in axis.query(*window, self._known(known), self._latest):
+            for filed in axis.query(*window, self._known(known), self._latest):
+                spell = filed.spell
                 bounds = spell.extent.start if kind == "started" else spell.extent.end
                 inside = low <= bounds.earliest and bounds.last < high
                 answer = Answer.YES if inside else Answer.MAYBE

@@ -275,10 +275,4 @@ class SanctionsInForce(TemporalFacts):
     ) -> Answer:
         """Answer "was sanction ``key`` in force at ``valid``?" (yes / maybe / no)."""
         self.catch_up()
-        answers = [hit.answer for hit in self.at(valid, known=known) if hit.key == key]
-        if not answers:
-            return Answer.NO
-        result = answers[0]
-        for other in answers[1:]:
-            result = result | other
-        return result
+        return self.at(valid, known=known).answer(key)

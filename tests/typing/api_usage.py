@@ -67,6 +67,6 @@ class Facts(timeline.TemporalFacts):
 
 facts = Facts(log)
 facts.catch_up()
-hits: list[timeline.Hit] = facts.at("2024-02-01", known=pendulum.now("UTC"))
+hits: timeline.InForce = facts.at("2024-02-01", known=pendulum.now("UTC"))
 answers: list[Answer] = [hit.answer for hit in hits]
 retraction: Record = log.retract(record, reason="mistake")
