@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final, Self
@@ -15,7 +16,7 @@ from ._codec import Codec, format_known_at, parse_known_at
 from ._corrections import Corrected, Retracted
 from ._errors import ConcurrencyError, KnownTimeError
 from ._events import Registry, default_registry
-from ._records import FIRST_POSITION, Entry, Head, Provenance, Record, StoredRecord
+from ._records import FIRST_POSITION, Entry, Head, Provenance, Record
 from ._time import ValidTimeLike, to_instant, valid_time
 from .stores import MemoryStore
 from .typing import Clock, Store
@@ -25,6 +26,7 @@ __all__ = ["Log"]
 # How often an append without an expected position re-reads the head after
 # losing a race to another writer, before giving up with ConcurrencyError.
 _RETRIES: Final = 50
+_NO_PROVENANCE: Final = Provenance()
 
 
 class Log:
@@ -124,7 +126,7 @@ class Log:
             event=event,
             valid=valid_time(valid),
             subject=subject,
-            provenance=Provenance() if provenance is None else provenance,
+            provenance=_NO_PROVENANCE if provenance is None else provenance,
         )
 
     def extend(
@@ -145,13 +147,15 @@ class Log:
                 raise ConcurrencyError(expected_position, self.last_position)
             return ()
         explicit = None if known_at is None else _known_instant(known_at)
-        ids = [entry.id or uuid.uuid4() for entry in batch]
+        ids = _new_ids(batch)
         for attempt in range(_RETRIES):
             head = self._store.head()
             last = FIRST_POSITION - 1 if head is None else head.position
             if expected_position is not None and expected_position != last:
                 raise ConcurrencyError(expected_position, last)
-            stored = self._encode(batch, head, self._stamps(batch, explicit, head), ids)
+            stored = self._codec.encode_batch(
+                batch, known_ats=self._stamps(batch, explicit, head), previous=head, record_ids=ids
+            )
             try:
                 self._store.append(stored, expected_position=last)
             except ConcurrencyError:
@@ -211,25 +215,6 @@ class Log:
             stamps.append(stamp)
             last = Head(last.position + 1 if last else FIRST_POSITION, stamp, "")
         return stamps
-
-    def _encode(
-        self,
-        batch: Sequence[Entry],
-        head: Head | None,
-        stamps: Sequence[str],
-        ids: Sequence[uuid.UUID],
-    ) -> list[StoredRecord]:
-        stored: list[StoredRecord] = []
-        previous = head
-        position = FIRST_POSITION if head is None else head.position + 1
-        for entry, stamp, record_id in zip(batch, stamps, ids, strict=True):
-            record = self._codec.encode(
-                entry, position=position, known_at=stamp, previous=previous, record_id=record_id
-            )
-            stored.append(record)
-            previous = Head(record.position, record.known_at, record.hash)
-            position += 1
-        return stored
 
     def retract(
         self,
@@ -382,6 +367,15 @@ class Log:
 
     def __repr__(self) -> str:
         return f"<Log of {len(self)} records in {self._store!r}>"
+
+
+def _new_ids(batch: Sequence[Entry]) -> list[uuid.UUID]:
+    """The entries' own ids, else new random (version 4) UUIDs from one read of randomness."""
+    randomness = os.urandom(16 * len(batch))
+    return [
+        entry.id or uuid.UUID(bytes=randomness[at : at + 16], version=4)
+        for entry, at in zip(batch, range(0, len(randomness), 16), strict=True)
+    ]
 
 
 def _known_instant(value: dt.datetime | str) -> pendulum.DateTime:

@@ -747,12 +747,10 @@ def valid_time(value: ValidTimeLike, *, tz: str = "UTC", phrase: str | None = No
     >>> valid_time("2024-01-11/..")
     Interval.parse('2024-01-11/..')
     """
+    if isinstance(value, str):
+        return _parse_edtf(value, tz=tz, phrase=phrase)
     if isinstance(value, Moment | Interval):
         return value
-    if isinstance(value, str):
-        from ._edtf import parse_edtf  # noqa: PLC0415 -- the parser builds valid times
-
-        return parse_edtf(value, tz=tz, phrase=phrase)
     if isinstance(value, dt.datetime):
         return Moment.from_datetime(value, phrase=phrase)
     if isinstance(value, dt.date):
@@ -865,3 +863,8 @@ def _covers(span: Extent, point: Bounds) -> Answer:
     if span.end.last <= point.earliest or span.start.earliest > point.last:
         return Answer.NO
     return Answer.MAYBE
+
+
+# The EDTF parser builds the classes above, so it is imported once they exist
+# (a function-level import would cost a lookup on every call).
+from ._edtf import parse_edtf as _parse_edtf  # noqa: E402
