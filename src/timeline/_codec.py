@@ -34,7 +34,7 @@ from ._errors import (
     UnknownEventTypeError,
 )
 from ._events import Registry
-from ._records import FIRST_POSITION, Entry, Head, Provenance, Record, StoredRecord
+from ._records import FIRST_POSITION, NO_PROVENANCE, Entry, Head, Provenance, Record, StoredRecord
 from ._time import End, Interval, Moment, ValidTime, _zone_name, micros
 
 __all__ = ["GENESIS_HASH", "Codec", "canonical_json", "chain_hash", "format_known_at"]
@@ -78,6 +78,20 @@ _encode_chunks: Final = json.encoder.c_make_encoder(  # type: ignore[attr-define
     False,  # skipkeys  # noqa: FBT003
     False,  # allow NaN  # noqa: FBT003
 )
+_scan_json: Final = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
+
+
+def _decode_json(text: str) -> Any:  # noqa: ANN401 -- any JSON value
+    """``json.loads(text)``, without its per-call set-up when ``text`` is one bare value."""
+    try:
+        value, end = _scan_json(text, 0)
+    except StopIteration:
+        end = -1
+    if end != len(text):
+        return json.loads(text)  # surrounding space, or an error to report as json does
+    return value
+
+
 _json_string: Final[Callable[[str], str]] = json.encoder.encode_basestring
 
 
@@ -123,6 +137,7 @@ def format_known_at(instant: dt.datetime) -> str:
     return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@functools.lru_cache(maxsize=1024)  # a batch's records share one known time
 def known_at_micros(text: str) -> int:
     """Return a known time written by :func:`format_known_at` as microseconds (see ``micros``)."""
     return micros(parse_known_at(text))
@@ -310,13 +325,11 @@ def _encode_valid_cached(value: ValidTime, phrase: str | None) -> str | dict[str
     return encode_valid(value)
 
 
-_NO_PROVENANCE: Final = Provenance()
-_BODY_REQUIRED: Final = frozenset({"data", "valid"})
 _BODY_KEYS: Final = frozenset({"data", "valid", "version", "provenance"})
 
 
 def _encode_provenance(provenance: Provenance) -> dict[str, str]:
-    if provenance == _NO_PROVENANCE:
+    if provenance == NO_PROVENANCE:
         return {}
     fields = {
         "source": provenance.source,
@@ -473,7 +486,7 @@ class Codec:
         }
         if version != 1:
             body["version"] = version
-        if entry.provenance is not _NO_PROVENANCE:
+        if entry.provenance is not NO_PROVENANCE:
             provenance = _encode_provenance(entry.provenance)
             if provenance:
                 body["provenance"] = provenance
@@ -500,10 +513,12 @@ class Codec:
         """
         position = stored.position
         try:
-            body = json.loads(stored.body)
+            body = _decode_json(stored.body)
         except ValueError as error:
             raise RecordDecodeError(position, f"body is not JSON: {error}") from None
-        if not isinstance(body, dict) or not _BODY_REQUIRED <= set(body) <= _BODY_KEYS:
+        if not (
+            type(body) is dict and "data" in body and "valid" in body and body.keys() <= _BODY_KEYS
+        ):
             raise RecordDecodeError(
                 position, "body must hold data and valid, and may hold version and provenance"
             )
@@ -516,7 +531,7 @@ class Codec:
             # Fast paths for the common forms: a plain EDTF string, no provenance.
             valid = parse_edtf(raw_valid) if type(raw_valid) is str else decode_valid(raw_valid)
             provenance = (
-                _NO_PROVENANCE
+                NO_PROVENANCE
                 if raw_provenance == {}
                 else self.converter.structure(raw_provenance, Provenance)
             )

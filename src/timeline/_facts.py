@@ -146,6 +146,13 @@ class Hit:
 
     spell: Spell
     answer: Answer
+    # Where it sorts: by key, then by its spell's first record. Kept, so that
+    # sorting many hits compares tuples rather than calling Python per hit.
+    _order: tuple[str, int] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        first = self.spell.records[0].position if self.spell.records else 0
+        object.__setattr__(self, "_order", (self.spell.key, first))
 
     @property
     def key(self) -> str:
@@ -153,8 +160,7 @@ class Hit:
         return self.spell.key
 
 
-def _hit_order(hit: Hit) -> tuple[str, int]:
-    return hit.spell.key, hit.spell.records[0].position
+_hit_order = operator.attrgetter("_order")
 
 
 class InForce(Sequence[Hit]):
@@ -359,32 +365,34 @@ _by_order = operator.attrgetter("order")
 
 
 class _Axis:
-    """Intervals of one kind (spans, starts or ends), current and past."""
+    """Intervals of one kind (spans, starts or ends), current and past.
+
+    Changes are queued and filed by :meth:`flush`, once per catch-up: one
+    batch makes one level of the index, however many known times it spans.
+    """
 
     def __init__(self) -> None:
         self.current: IntervalIndex[_Filed] = IntervalIndex()
         self.past: IntervalIndex[tuple[_Filed, int]] = IntervalIndex()
-        self._adding: list[tuple[int, int, _Filed]] = []
+        self._adding: dict[int, tuple[int, int, _Filed]] = {}  # by id of the _Filed
         self._closing: list[tuple[int, int, tuple[_Filed, int]]] = []
-        self._slots: list[list[int]] = []
 
-    def add(self, low: int, high: int, filed: _Filed, slot: list[int]) -> None:
-        """Queue an entry; :meth:`flush` files it and stores its handle in ``slot``."""
-        self._adding.append((low, high, filed))
-        self._slots.append(slot)
+    def add(self, low: int, high: int, filed: _Filed) -> None:
+        """Queue a current entry."""
+        self._adding[id(filed)] = (low, high, filed)
 
-    def close(self, handle: int, low: int, high: int, filed: _Filed, known_to: int) -> None:
+    def close(self, low: int, high: int, filed: _Filed, known_to: int) -> None:
         """Move a current entry to the past, known until ``known_to``."""
-        self.current.remove(handle)
+        if self._adding.pop(id(filed), None) is None:
+            self.current.remove(id(filed))  # an index's handle is its value's id
         if filed.known_from < known_to:
             self._closing.append((low, high, (filed, known_to)))
 
     def flush(self) -> None:
         """File what was queued, in one batch per index."""
         if self._adding:
-            for slot, handle in zip(self._slots, self.current.extend(self._adding), strict=True):
-                slot.append(handle)
-            self._adding, self._slots = [], []
+            self.current.extend(list(self._adding.values()))
+            self._adding = {}
         if self._closing:
             self.past.extend(self._closing)
             self._closing = []
@@ -415,28 +423,30 @@ class _Pieces:
 
     def __init__(self) -> None:
         self.index: IntervalIndex[Hit] = IntervalIndex()
-        self._adding: list[tuple[int, int, Hit]] = []
+        self._adding: dict[int, list[tuple[int, int, Hit]]] = {}  # by id of the _Filed
 
     def add(self, filed: _Filed, low: int, high: int) -> None:
         """Queue the pieces of a spell filed under ``[low, high)``."""
         yes_from = min(max(filed.yes_from, low), high)
         yes_until = max(min(filed.yes_until, high), yes_from)
-        self._adding += [
+        self._adding[id(filed)] = [
             (low, yes_from, filed.maybe),
             (yes_from, yes_until, filed.yes),
-            (max(yes_until, yes_from), high, filed.maybe_after),
+            (yes_until, high, filed.maybe_after),
         ]
 
     def remove(self, filed: _Filed) -> None:
         """Forget a spell's pieces (it is no longer current)."""
+        if self._adding.pop(id(filed), None) is not None:
+            return
         for value in (filed.maybe, filed.yes, filed.maybe_after):
             self.index.remove(id(value))  # an index's handle is its value's id
 
     def flush(self) -> None:
         """File what was queued."""
         if self._adding:
-            self.index.extend(self._adding)
-            self._adding = []
+            self.index.extend([piece for pieces in self._adding.values() for piece in pieces])
+            self._adding = {}
 
     def at(self, instant: int) -> list[Hit]:
         """The hits of the spells in force (yes or maybe) at ``instant``."""
@@ -482,7 +492,7 @@ class TemporalFacts:
         self._fixes: list[tuple[uuid.UUID, uuid.UUID]] = []
         self._hidden: set[uuid.UUID] = set()
         self._versions: dict[str, list[tuple[pendulum.DateTime, tuple[Spell, ...]]]] = {}
-        self._filed: dict[str, list[tuple[_Filed, list[tuple[_Axis, list[int], int, int]]]]] = {}
+        self._filed: dict[str, list[tuple[_Filed, list[tuple[_Axis, int, int]]]]] = {}
         self._spans = _Axis()
         self._starts = _Axis()
         self._ends = _Axis()
@@ -506,6 +516,9 @@ class TemporalFacts:
             batch.append(record)
         if batch:
             self._absorb(batch)
+        for axis in (self._spans, self._starts, self._ends):
+            axis.flush()
+        self._pieces.flush()
         if new:
             self._position = new[-1].position
         return len(new)
@@ -543,9 +556,6 @@ class TemporalFacts:
         self._latest = _micros(known)
         for key in sorted(touched):
             self._refile(key, known)
-        for axis in (self._spans, self._starts, self._ends):
-            axis.flush()
-        self._pieces.flush()
 
     def _refile(self, key: str, known: pendulum.DateTime) -> None:
         items = [item for rid, item in self._items[key].items() if rid not in self._hidden]
@@ -562,14 +572,14 @@ class TemporalFacts:
             if filed.spell in spells:
                 keep.append((filed, handles))
                 continue
-            for axis, slot, low, high in handles:
-                axis.close(slot[0], low, high, filed, now)
+            for axis, low, high in handles:
+                axis.close(low, high, filed, now)
             self._pieces.remove(filed)
         kept = [filed.spell for filed, _ in keep]
         keep.extend(self._file(_Filed(spell, now)) for spell in spells if spell not in kept)
         self._filed[key] = keep
 
-    def _file(self, filed: _Filed) -> tuple[_Filed, list[tuple[_Axis, list[int], int, int]]]:
+    def _file(self, filed: _Filed) -> tuple[_Filed, list[tuple[_Axis, int, int]]]:
         # Spans are filed exactly where the spell may be in force: from the
         # earliest start to the latest end (exclusive), so whatever a question
         # finds is yes or maybe, never no.
@@ -580,13 +590,10 @@ class TemporalFacts:
         ]
         if isinstance(filed.spell.end, Moment):
             axes.append((self._ends, _micros(extent.end.earliest), _micros(extent.end.last) + 1))
-        handles: list[tuple[_Axis, list[int], int, int]] = []
         for axis, low, high in axes:
-            slot: list[int] = []  # the handle arrives when the axis flushes
-            axis.add(low, high, filed, slot)
-            handles.append((axis, slot, low, high))
+            axis.add(low, high, filed)
         self._pieces.add(filed, axes[0][1], axes[0][2])
-        return filed, handles
+        return filed, axes
 
     # -- questions -----------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from ._codec import Codec, format_known_at, parse_known_at
 from ._corrections import Corrected, Retracted
 from ._errors import ConcurrencyError, KnownTimeError
 from ._events import Registry, default_registry
-from ._records import FIRST_POSITION, Entry, Head, Provenance, Record
+from ._records import FIRST_POSITION, NO_PROVENANCE, Entry, Head, Provenance, Record
 from ._time import ValidTimeLike, to_instant, valid_time
 from .stores import MemoryStore
 from .typing import Clock, Store
@@ -26,7 +26,6 @@ __all__ = ["Log"]
 # How often an append without an expected position re-reads the head after
 # losing a race to another writer, before giving up with ConcurrencyError.
 _RETRIES: Final = 50
-_NO_PROVENANCE: Final = Provenance()
 
 
 class Log:
@@ -126,7 +125,7 @@ class Log:
             event=event,
             valid=valid_time(valid),
             subject=subject,
-            provenance=_NO_PROVENANCE if provenance is None else provenance,
+            provenance=NO_PROVENANCE if provenance is None else provenance,
         )
 
     def extend(

@@ -40,6 +40,11 @@ class Provenance:
     note: str | None = None
 
 
+# The empty provenance, shared: most entries have none, and the codec
+# recognises it by identity before comparing.
+NO_PROVENANCE: Final = Provenance()
+
+
 def _known(value: dt.datetime | str | None) -> pendulum.DateTime | None:
     if value is None:
         return None
@@ -67,7 +72,7 @@ class Entry:
     event: Any
     valid: ValidTime
     subject: str | None = None
-    provenance: Provenance = Provenance()
+    provenance: Provenance = NO_PROVENANCE
     id: uuid.UUID | None = None
     known_at: pendulum.DateTime | None = attrs.field(default=None, converter=_known)
 

@@ -313,7 +313,7 @@ def _qualifier_validator(
         raise InvalidValidTimeError(f"{attribute.name} must be a Qualifier or None, not {value!r}")
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, cache_hash=True)
 class Moment:
     """A point in valid time, as precise as its source.
 
@@ -621,7 +621,7 @@ def _end_validator(
         )
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, cache_hash=True)
 class Interval:
     """A span of valid time from ``start`` to the exclusive ``end``.
 
