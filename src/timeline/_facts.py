@@ -186,6 +186,14 @@ class InForce(Sequence[Hit]):
         self._hits = list(hits)
         self._sorted = False
 
+    @classmethod
+    def _owning(cls, hits: list[Hit]) -> InForce:
+        """Wrap a list nothing else holds, without copying it."""
+        made = cls.__new__(cls)
+        made._hits = hits  # noqa: SLF001 -- initialising a new instance of this class
+        made._sorted = False  # noqa: SLF001 -- as above
+        return made
+
     def _ordered(self) -> list[Hit]:
         if not self._sorted:
             self._hits.sort(key=_hit_order)
@@ -615,7 +623,9 @@ class TemporalFacts:
         instant = _micros(to_instant(valid))
         limit = self._known(known)
         if limit >= self._latest:
-            return InForce(self._pieces.at(instant))
+            return InForce._owning(  # noqa: SLF001 -- this module's own helper
+                self._pieces.at(instant)
+            )
         return self._hits(instant, instant + 1, limit)
 
     def during(
@@ -634,9 +644,11 @@ class TemporalFacts:
         if start >= end:
             return InForce([])
         found = self._spans.query(start, end, known, self._latest)
-        return InForce(
-            filed.yes if max(filed.yes_from, start) < min(filed.yes_until, end) else filed.maybe
-            for filed in found
+        return InForce._owning(  # noqa: SLF001 -- this module's own helper
+            [
+                filed.yes if max(filed.yes_from, start) < min(filed.yes_until, end) else filed.maybe
+                for filed in found
+            ]
         )
 
     def changes(
