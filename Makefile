@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: example test lint typecheck docs ci clean bench-stores bench-facts
+.PHONY: example test lint typecheck docs ci clean bench-stores bench-facts bench-floor
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "timeline needs Python 3.11+")'
@@ -47,3 +47,6 @@ bench-stores: $(BENCH)/.installed  ## Store throughput and size, beside eventsou
 
 bench-facts: $(BIN)/.installed  ## Temporal facts: build, catch-up, query latency, memory.
 	$(BIN)/python bench/facts.py
+
+bench-floor: $(BIN)/.installed  ## What each step of an append costs alone, on this machine.
+	$(BIN)/python bench/floor.py

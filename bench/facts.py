@@ -123,17 +123,20 @@ def run(size: int, queries: int) -> dict[str, Any]:
         pendulum.datetime(1990, 1, 1, tz="UTC").add(seconds=rng.randrange(40 * 365 * 86400))
         for _ in range(queries)
     ]
-    # at() finds the hits; putting them in key order is paid when first
-    # iterated, and timed apart.
-    latencies, ordering, found = [], [], []
+    # at() finds the hits, timed on its own, question after question; then
+    # again with the hits put in key order (paid when first iterated), the
+    # cost of reading the whole answer in order.
+    latencies, found = [], []
     for at in instants:
         began = time.perf_counter()
         hits = facts.at(at)
-        found_at = time.perf_counter()
-        hits[:1]  # the first access sorts
-        ordering.append(time.perf_counter() - found_at)
-        latencies.append(found_at - began)
+        latencies.append(time.perf_counter() - began)
         found.append(len(hits))
+    ordered = []
+    for at in instants:
+        began = time.perf_counter()
+        facts.at(at)[:1]  # the first access sorts
+        ordered.append(time.perf_counter() - began)
 
     # With nothing in force (before any fact), the cost is the index walk alone.
     empty = []
@@ -171,7 +174,7 @@ def run(size: int, queries: int) -> dict[str, Any]:
         "catch_up_1000_ms": catch_up * 1000,
         "at_median_ms": statistics.median(latencies) * 1000,
         "at_p99_ms": _percentile(latencies, 0.99) * 1000,
-        "order_median_ms": statistics.median(ordering) * 1000,
+        "ordered_median_ms": statistics.median(ordered) * 1000,
         "hits_median": statistics.median(found),
         "per_hit_us": statistics.median(latencies) * 1e6 / max(statistics.median(found), 1),
         "empty_us": statistics.median(empty) * 1e6,
@@ -189,7 +192,7 @@ COLUMNS = [
     ("catch_up_1000_ms", "catch-up/1k ms", "{:.1f}"),
     ("at_median_ms", "at V med ms", "{:.3f}"),
     ("at_p99_ms", "at V p99 ms", "{:.3f}"),
-    ("order_median_ms", "+ key order med ms", "{:.3f}"),
+    ("ordered_median_ms", "at V in key order med ms", "{:.3f}"),
     ("hits_median", "hits med", "{:.0f}"),
     ("per_hit_us", "µs/hit", "{:.1f}"),
     ("empty_us", "at V, k=0 µs", "{:.0f}"),
