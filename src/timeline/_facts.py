@@ -344,16 +344,7 @@ class _Filed:
     possible hits are built once here, so answering costs no new objects.
     """
 
-    __slots__ = (
-        "known_from",
-        "maybe",
-        "maybe_after",
-        "order",
-        "spell",
-        "yes",
-        "yes_from",
-        "yes_until",
-    )
+    __slots__ = ("known_from", "maybe", "maybe_after", "spell", "yes", "yes_from", "yes_until")
 
     def __init__(self, spell: Spell, known_from: int) -> None:
         extent = spell.extent
@@ -366,10 +357,6 @@ class _Filed:
         # An index knows its values by identity: the maybe after the yes is
         # filed as an object of its own.
         self.maybe_after = Hit(spell, Answer.MAYBE)
-        self.order = (spell.key, spell.records[0].position)
-
-
-_by_order = operator.attrgetter("order")
 
 
 class _Axis:
@@ -406,7 +393,7 @@ class _Axis:
             self._closing = []
 
     def query(self, low: int, high: int, known: int, latest: int) -> list[_Filed]:
-        """The spells meeting ``[low, high)`` as known at ``known``, in key order."""
+        """The spells meeting ``[low, high)`` as known at ``known``, in no set order."""
         found = self.current.overlapping(low, high)
         if known < latest:
             found = [filed for filed in found if filed.known_from <= known]
@@ -415,7 +402,6 @@ class _Axis:
                 for filed, known_to in self.past.overlapping(low, high)
                 if filed.known_from <= known < known_to
             )
-        found.sort(key=_by_order)
         return found
 
 
