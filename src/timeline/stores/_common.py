@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Collection, Iterator, Sequence
 
 from timeline._errors import ConcurrencyError, StoreError
@@ -10,13 +11,19 @@ from timeline._records import FIRST_POSITION, Head, StoredRecord
 
 __all__ = ["RecordList", "check_append"]
 
+# Record ids are stored as the codec writes them: lowercase, hyphenated. Any
+# other spelling would not read back as written from a store that keeps the
+# id's bytes, and the record's hash covers the text.
+_CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
 
 def check_append(records: Sequence[StoredRecord], *, expected: int, actual: int) -> None:
     """Refuse a batch that does not follow ``actual`` or was not meant to.
 
     Raises:
         ConcurrencyError: ``expected`` is not ``actual`` (another writer was first).
-        StoreError: The batch's positions do not follow on.
+        StoreError: The batch's positions do not follow on, or a record's id
+            is not a UUID in canonical text.
     """
     if expected != actual:
         raise ConcurrencyError(expected, actual)
@@ -24,6 +31,10 @@ def check_append(records: Sequence[StoredRecord], *, expected: int, actual: int)
         if record.position != actual + offset:
             raise StoreError(
                 f"record position {record.position} does not follow {actual + offset - 1}"
+            )
+        if not _CANONICAL_ID.fullmatch(record.id):
+            raise StoreError(
+                f"record {record.position}: id {record.id!r} is not a UUID in canonical text"
             )
 
 

@@ -130,6 +130,20 @@ class StoreContract:
             store.append(broken, expected_position=2)
         assert list(store.read()) == good[:2]
 
+    def test_a_non_canonical_id_is_refused(self, store: Store) -> None:
+        """An id that is not lowercase hyphenated UUID text fails the batch, writing nothing.
+
+        It would not read back as written from a store that keeps the id's
+        bytes, and the hash covers the text.
+        """
+        reference = MemoryStore()
+        good = self._fill(self._log(reference), 2)
+        store.append(good[:1], expected_position=0)
+        for spelling in (good[1].id.upper(), good[1].id.replace("-", ""), "not an id"):
+            with pytest.raises(StoreError, match="canonical"):
+                store.append([attrs.evolve(good[1], id=spelling)], expected_position=1)
+        assert list(store.read()) == good[:1]
+
     def test_filtered_reads(self, store: Store) -> None:
         """Reads by range, type and subject select exactly the matching records."""
         records = self._fill(self._log(store), 6)
