@@ -328,17 +328,16 @@ def _encode_valid_cached(value: ValidTime, phrase: str | None) -> str | dict[str
 _BODY_KEYS: Final = frozenset({"data", "valid", "version", "provenance"})
 
 
+_PROVENANCE_FIELDS: Final = tuple(field.name for field in attrs.fields(Provenance))
+
+
 def _encode_provenance(provenance: Provenance) -> dict[str, str]:
-    if provenance == NO_PROVENANCE:
-        return {}
-    fields = {
-        "source": provenance.source,
-        "url": provenance.url,
-        "quote": provenance.quote,
-        "speaker": provenance.speaker,
-        "note": provenance.note,
+    """The provenance's fields that are set (an empty dict for none)."""
+    return {
+        name: value
+        for name in _PROVENANCE_FIELDS
+        if (value := getattr(provenance, name)) is not None
     }
-    return {key: value for key, value in fields.items() if value is not None}
 
 
 def _moments(value: ValidTime) -> list[Moment]:
