@@ -18,10 +18,12 @@ from hypothesis import strategies as st
 from strategies import intervals, moments
 from timeline import (
     Codec,
+    Entry,
     InvalidEventError,
     Log,
     ManualClock,
     Moment,
+    Provenance,
     RecordDecodeError,
     Registry,
     StoredRecord,
@@ -41,6 +43,11 @@ class Kind(enum.Enum):
 class Alias:
     name: str
     script: str | None = None
+
+
+@event("test.plain", registry=registry)
+class Plain:
+    n: int
 
 
 @event("test.everything", registry=registry)
@@ -101,6 +108,24 @@ def test_events_round_trip_through_json(value):
     assert str(back.when.tzinfo) == str(value.when.tzinfo)
     assert type(back.moment) is pendulum.DateTime
     assert type(back.when) is dt.datetime
+
+
+@given(
+    st.builds(
+        Provenance,
+        **{f.name: st.none() | st.text(max_size=20) for f in attrs.fields(Provenance)},
+    ),
+    st.none() | st.text(max_size=10),
+    moments() | intervals(),
+)
+def test_whole_records_round_trip(provenance, subject, valid):
+    """A record's provenance (every field), subject and valid time come back equal."""
+    codec = Codec(registry)
+    entry = Entry(event=Plain(n=1), valid=valid, subject=subject, provenance=provenance)
+    stored = codec.encode(entry, position=1, known_at="2024-01-12T00:00:00.000000Z", previous=None)
+    record = codec.decode(stored)
+    assert (record.provenance, record.subject, record.valid) == (provenance, subject, valid)
+    assert record.event == Plain(n=1)
 
 
 @given(moments() | intervals())
