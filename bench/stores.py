@@ -75,7 +75,15 @@ def bench_ours(kind: str, size: int, batch: int) -> dict[str, Any]:
         started = time.perf_counter()
         read = sum(1 for _ in reader.read())
         reading = time.perf_counter() - started
-        assert read == count  # noqa: S101 -- a benchmark that lost records must stop
+    return _rates(count, read, append, reading, disk)
+
+
+def _rates(
+    count: int, read: int, append: float, reading: float, disk: int | None
+) -> dict[str, Any]:
+    """Events per second each way, and bytes per event; stop if records were lost."""
+    if read != count:
+        raise SystemExit(f"wrote {count} events but read back {read}")
     return {
         "append": count / append,
         "read": count / reading,
@@ -173,13 +181,7 @@ def bench_eventsourcing(kind: str, size: int, batch: int) -> dict[str, Any] | No
             read += len(page)
             start = page[-1].id + 1
         reading = time.perf_counter() - started
-        assert read == count  # noqa: S101 -- a benchmark that lost records must stop
-    return {
-        "append": count / append,
-        "read": count / reading,
-        "bytes": None if disk is None else disk / count,
-        "count": count,
-    }
+    return _rates(count, read, append, reading, disk)
 
 
 def _fmt(value: float | None, unit: str = "") -> str:
