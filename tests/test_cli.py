@@ -87,7 +87,7 @@ def test_verify_fails_on_a_tampered_store(tmp_path, capsys):
     path.write_text(text)
     status, out, _ = run(path, "verify", capsys=capsys)
     assert status == 1
-    assert out.startswith("bad record at position 6")
+    assert out.startswith("chain at position 6: hash does not match")
 
 
 BAD = {

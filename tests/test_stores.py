@@ -10,13 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from timeline import Log, ManualClock, Registry, StoreError, event
+from timeline import CorruptStoreError, Log, ManualClock, Registry, StoreError, event
 from timeline.stores import (
     JsonLinesStore,
     MemoryStore,
     SQLiteStore,
     TornWriteWarning,
     copy,
+    repair,
     verify,
 )
 from timeline.testing import PersistentStoreContract, StoreContract
@@ -142,30 +143,49 @@ def test_jsonl_is_readable_and_stable(tmp_path):
     assert len(lines) == 5
 
 
-def test_jsonl_torn_tail_is_cut_and_reported(tmp_path):
-    """A half-written last batch is dropped on open, with a warning; earlier records stay."""
+def test_jsonl_torn_tail_is_reported_and_kept_until_repaired(tmp_path):
+    """A half-written last batch is left out of reads and reported; only repair cuts it, aside."""
     path = tmp_path / "log.jsonl"
     _write(JsonLinesStore(path))
     intact = list(JsonLinesStore(path).read())
+    torn = '{"body":{"data":{"text":"half'
     with path.open("a") as handle:
-        handle.write('{"body":{"data":{"text":"half')
-    with pytest.warns(TornWriteWarning, match="unfinished batch"):
+        handle.write(torn)
+    before = path.read_bytes()
+    with pytest.warns(TornWriteWarning, match="unfinished batch from line 8"):
         store = JsonLinesStore(path)
     assert list(store.read()) == intact
+    assert store.damage is not None
+    assert store.damage.size == len(torn)
+    result = verify(store)
+    assert [p.kind for p in result.problems] == ["structure"]
+    assert path.read_bytes() == before  # reading and verifying wrote nothing
+    with pytest.raises(CorruptStoreError, match="repair"):
+        _write(store, count=1)
+    assert path.read_bytes() == before
+    said = repair(store)
+    assert said is not None
+    assert "moved 29 bytes" in said
+    (side,) = tmp_path.glob("log.jsonl.cut-*")
+    assert side.read_text() == torn  # what was cut is kept
+    assert path.read_bytes() == before[: -len(torn)]
     assert verify(store).ok
+    assert repair(store) is None
     _write(store, count=1)  # and it goes on from there
     assert len(list(JsonLinesStore(path).read())) == 4
 
 
-def test_jsonl_unfinished_batch_without_commit_is_cut(tmp_path):
+def test_jsonl_unfinished_batch_without_commit_is_left_out(tmp_path):
     """Complete record lines without their commit line are an unfinished batch."""
     path = tmp_path / "log.jsonl"
     _write(JsonLinesStore(path), count=2)
     lines = path.read_text().splitlines(keepends=True)
     path.write_text("".join(lines[:-1]))  # drop the last commit line
+    before = path.read_bytes()
     with pytest.warns(TornWriteWarning):
         store = JsonLinesStore(path)
     assert [r.position for r in store.read()] == [1]
+    assert path.read_bytes() == before
 
 
 def test_jsonl_malformed_committed_line_names_the_line(tmp_path):

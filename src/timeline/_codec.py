@@ -493,6 +493,14 @@ class Codec:
             text = canonical_json(body)
         except (TypeError, ValueError) as error:
             raise InvalidEventError(f"{name!r} has a field JSON cannot hold: {error}") from None
+        try:
+            digest = _hash(prior, position, text_id, known_at, name, entry.subject, text)
+        except UnicodeEncodeError as error:
+            # A lone surrogate (from a bad decode upstream) is text UTF-8 cannot hold.
+            raise InvalidEventError(
+                f"{name!r} holds text that is not valid Unicode ({error.reason} at "
+                f"{error.object[max(error.start - 20, 0) : error.end + 20]!r})"
+            ) from None
         return StoredRecord(
             position=position,
             id=text_id,
@@ -500,7 +508,7 @@ class Codec:
             type=name,
             subject=entry.subject,
             body=text,
-            hash=_hash(prior, position, text_id, known_at, name, entry.subject, text),
+            hash=digest,
         )
 
     def decode(self, stored: StoredRecord) -> Record:

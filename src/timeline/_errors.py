@@ -9,13 +9,20 @@ from __future__ import annotations
 
 __all__ = [
     "ConcurrencyError",
+    "CorruptStoreError",
     "DuplicateEventTypeError",
     "EventDefinitionError",
     "InvalidEventError",
     "InvalidValidTimeError",
     "KnownTimeError",
+    "NotAStoreError",
+    "PinError",
+    "ReadOnlyStoreError",
     "RecordDecodeError",
     "StoreError",
+    "StoreFullError",
+    "StoreLockedError",
+    "StoreNotFoundError",
     "TimelineError",
     "TimelineWarning",
     "UnknownEventTypeError",
@@ -79,7 +86,43 @@ class ConcurrencyError(TimelineError, RuntimeError):
 
 
 class StoreError(TimelineError, RuntimeError):
-    """A store cannot do what was asked: it is closed, or its contents are not a log."""
+    """A store cannot do what was asked: it is closed, or its contents are not a log.
+
+    The subclasses below say why more precisely; each also derives from the
+    builtin that fits, and each message names the file.
+    """
+
+
+class StoreNotFoundError(StoreError, FileNotFoundError):
+    """There is no store where one was to be read: nothing was created."""
+
+
+class NotAStoreError(StoreError, ValueError):
+    """The file exists but is not a timeline store. It was left untouched."""
+
+
+class CorruptStoreError(StoreError, ValueError):
+    """The store is damaged: a malformed line or page, or an unfinished batch at its end.
+
+    Reading never repairs; :func:`timeline.stores.repair` (``timeline repair``)
+    does it explicitly, keeping what it cuts in a side file.
+    """
+
+
+class ReadOnlyStoreError(StoreError, PermissionError):
+    """The store cannot be written: it was opened read-only, or its file or folder is."""
+
+
+class StoreFullError(StoreError, OSError):
+    """The disk, or the process's file-size limit, is full. The batch was not written."""
+
+
+class StoreLockedError(StoreError, TimeoutError):
+    """Another process held the store's write lock for longer than the timeout."""
+
+
+class PinError(TimelineError, ValueError):
+    """A pinned-head token cannot be read."""
 
 
 class RecordDecodeError(TimelineError, ValueError):

@@ -12,11 +12,20 @@ import attrs
 import pendulum
 
 from ._clock import SystemClock
-from ._codec import Codec, format_known_at, parse_known_at
+from ._codec import GENESIS_HASH, Codec, format_known_at, parse_known_at
 from ._corrections import Corrected, Retracted
 from ._errors import ConcurrencyError, KnownTimeError
 from ._events import Registry, default_registry
-from ._records import FIRST_POSITION, NO_PROVENANCE, Entry, Head, Provenance, Record
+from ._records import (
+    FIRST_POSITION,
+    NO_PROVENANCE,
+    Entry,
+    Head,
+    Pin,
+    Provenance,
+    Record,
+    known_instant,
+)
 from ._time import ValidTimeLike, to_instant, valid_time
 from .stores import MemoryStore
 from .typing import Clock, Store
@@ -145,7 +154,7 @@ class Log:
             if expected_position is not None and expected_position != self.last_position:
                 raise ConcurrencyError(expected_position, self.last_position)
             return ()
-        explicit = None if known_at is None else _known_instant(known_at)
+        explicit = None if known_at is None else known_instant(known_at)
         ids = _new_ids(batch)
         for attempt in range(_RETRIES):
             head = self._store.head()
@@ -206,7 +215,7 @@ class Log:
                 default = default or self._stamp(explicit, head)
                 stamp = default
             else:
-                stamp = self._stamp(_known_instant(entry.known_at), last)
+                stamp = self._stamp(entry.known_at, last)
             if last is not None and stamp < last.known_at:
                 raise KnownTimeError(
                     f"known time {stamp} is earlier than the entry before it ({last.known_at})"
@@ -330,6 +339,16 @@ class Log:
     def last_position_known_by(self, known_at: dt.datetime | str) -> int:
         """Return the last position the log knew at ``known_at`` (0 if none)."""
         return self._store.last_known_by(format_known_at(_known_instant(known_at)))
+
+    def pin(self) -> Pin:
+        """Return the current head as a :class:`~timeline.Pin`, to check the log against later.
+
+        An empty log's pin is position 0 and the genesis hash.
+        """
+        head = self._store.head()
+        if head is None:
+            return Head(FIRST_POSITION - 1, "", GENESIS_HASH).pin
+        return head.pin
 
     @property
     def last_position(self) -> int:

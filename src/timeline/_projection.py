@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
+import logging
 import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -12,10 +13,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 import pendulum
 
+from ._codec import GENESIS_HASH
 from ._corrections import Corrected, Retracted, fixes_of, hidden_ids
 from ._errors import TimelineError, TimelineWarning
 from ._records import FIRST_POSITION, Record
 from ._time import to_instant
+from .stores._snapshots import load_sealed, seal
 
 if TYPE_CHECKING:
     from ._log import Log
@@ -41,8 +44,15 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 Begun = Literal["possibly", "surely"]
 
 
+_logger = logging.getLogger("timeline")
+
+
 class SnapshotIgnoredWarning(TimelineWarning):
-    """A saved snapshot could not be used (another projection version); replaying instead."""
+    """A saved snapshot was not used: another projection version, a checksum or head mismatch.
+
+    The view replays the log instead, so the answer is that of a full replay;
+    the reason is in the message and logged to the ``timeline`` logger.
+    """
 
 
 def marked_methods(cls: type, attribute: str) -> Iterator[tuple[str, Any]]:
@@ -349,7 +359,13 @@ class View(Generic[S]):
             "horizon": None if horizon is None else _encode_key(horizon),
             "fixes": [[str(fix), str(target)] for fix, target in self._fixes],
         }
-        self.log.store.save_snapshot(self.projection.name, self._position, json.dumps(body))
+        built_on = GENESIS_HASH
+        if self._position >= FIRST_POSITION:
+            last = self.log.store.read(self._position, stop=self._position + 1)
+            built_on = next(iter(last)).hash
+        self.log.store.save_snapshot(
+            self.projection.name, self._position, seal(json.dumps(body), built_on=built_on)
+        )
 
     @classmethod
     def from_snapshot(
@@ -363,19 +379,20 @@ class View(Generic[S]):
         that of a full replay.
         """
         view = cls(projection, log, checkpoint_every=checkpoint_every)
-        saved = log.store.load_snapshot(projection.name)
-        if saved is None:
+        sealed = load_sealed(log.store, projection.name)
+        if sealed is None:
             return view
-        position, text = saved
-        body = json.loads(text)
-        if body.get("version") != projection.version or projection.state_type is None:
-            warnings.warn(
-                f"snapshot of {projection.name} is of version {body.get('version')}, not "
-                f"{projection.version}: replaying the log instead",
-                SnapshotIgnoredWarning,
-                stacklevel=2,
-            )
+        problem = sealed.problem
+        if problem is None:
+            body = json.loads(sealed.state)
+            if body.get("version") != projection.version or projection.state_type is None:
+                problem = f"it is of version {body.get('version')}, not {projection.version}"
+        if problem is not None:
+            message = f"snapshot of {projection.name} not used: {problem}; replaying the log"
+            _logger.warning(message)
+            warnings.warn(message, SnapshotIgnoredWarning, stacklevel=2)
             return view
+        position = sealed.position
         view._state = log.codec.converter.structure(body["state"], projection.state_type)
         view._position = position
         view._restored = _decode_key(body["horizon"]) if body["horizon"] is not None else ()

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
-from typing import Any, Final
+from typing import Any, ClassVar, Final, Self
 
 import attrs
 import pendulum
 
-from ._errors import InvalidValidTimeError, KnownTimeError
+from ._errors import InvalidValidTimeError, KnownTimeError, PinError
 from ._time import ValidTime, to_instant
 
-__all__ = ["FIRST_POSITION", "Entry", "Head", "Provenance", "Record", "StoredRecord"]
+__all__ = [
+    "FIRST_POSITION",
+    "Entry",
+    "Head",
+    "Pin",
+    "Provenance",
+    "Record",
+    "StoredRecord",
+    "known_instant",
+]
 
 #: The position of a log's first record. An empty log's last position is one less (0).
 FIRST_POSITION: Final = 1
@@ -45,13 +55,46 @@ class Provenance:
 NO_PROVENANCE: Final = Provenance()
 
 
-def _known(value: dt.datetime | str | None) -> pendulum.DateTime | None:
-    if value is None:
-        return None
+# A written instant that names its zone: "...T...Z" or "...T...+hh:mm" (or -hh, +hhmm).
+_ZONED_INSTANT: Final = re.compile(r".*T.*(?:Z|[+-]\d\d(?::?\d\d)?)", re.IGNORECASE)
+
+
+def known_instant(value: object) -> pendulum.DateTime:
+    """Read a known time to record: an aware datetime, or ISO 8601 text with its zone.
+
+    Known times are instants on the log's clock, so nothing is guessed: a
+    naive datetime, a date-time written without a zone and a plain date are
+    all refused (the log and the importer share this rule).
+
+    Raises:
+        KnownTimeError: ``value`` is not an aware instant.
+
+    >>> known_instant("2024-01-12T08:00:00+01:00").isoformat()
+    '2024-01-12T07:00:00+00:00'
+    """
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise KnownTimeError(
+                f"naive known time {value.isoformat()}: known times must be aware (UTC preferred)"
+            )
+    elif isinstance(value, str):
+        if not _ZONED_INSTANT.fullmatch(value.strip()):
+            raise KnownTimeError(
+                f"known time {value!r} has no time zone: write an instant such as "
+                "2024-01-12T00:00:00Z"
+            )
+    else:
+        raise KnownTimeError(
+            f"a known time must be an aware datetime or ISO 8601 text, not {type(value).__name__}"
+        )
     try:
         return to_instant(value)
-    except InvalidValidTimeError as error:
+    except (InvalidValidTimeError, ValueError, OverflowError) as error:
         raise KnownTimeError(f"known time: {error}") from None
+
+
+def _known(value: dt.datetime | str | None) -> pendulum.DateTime | None:
+    return None if value is None else known_instant(value)
 
 
 @attrs.frozen
@@ -127,3 +170,59 @@ class Head:
     position: int
     known_at: str
     hash: str
+
+    @property
+    def pin(self) -> Pin:
+        """This head as a :class:`Pin`, to save or publish and check later."""
+        return Pin(self.position, self.hash[: Pin.DIGITS])
+
+
+_PIN: Final = re.compile(r"(?P<position>\d{1,18})[:.-](?P<hash>[0-9a-f]{16,64})")
+
+
+@attrs.frozen
+class Pin:
+    """A head saved to check a log against later: a position and its record's hash.
+
+    Written as a short token, ``<position>:<hash prefix>`` (32 hex digits, 128
+    bits: far beyond reach of a forged record that matches it). With a pin,
+    :func:`timeline.stores.verify` tells a cut tail (the log ends before the
+    pin), a rewritten chain (another record at the pin's position) and
+    records appended after the pin.
+
+    Attributes:
+        position: The pinned record's position (0 for an empty log).
+        hash: The start of its hash, in lowercase hex (16 to 64 digits).
+
+    >>> pin = Pin.parse("14:3f2a9c0d5e6b7a8f9e0d1c2b3a4f5e6d")
+    >>> pin.position, str(pin) == "14:3f2a9c0d5e6b7a8f9e0d1c2b3a4f5e6d"
+    (14, True)
+    """
+
+    #: How many hex digits of the hash a token keeps.
+    DIGITS: ClassVar[int] = 32
+
+    position: int
+    hash: str
+
+    @classmethod
+    def parse(cls, token: str) -> Self:
+        """Read a token written by ``str(pin)``.
+
+        Raises:
+            PinError: ``token`` is not ``<position>:<16 to 64 hex digits>``.
+        """
+        found = _PIN.fullmatch(token.strip().lower())
+        if found is None:
+            raise PinError(
+                f"{token!r} is not a pinned head: expected <position>:<hex digits of its hash>, "
+                "as 'timeline head' prints it"
+            )
+        return cls(int(found["position"]), found["hash"])
+
+    def matches(self, full_hash: str) -> bool:
+        """Whether ``full_hash`` (a record's hash) is the pinned one."""
+        return full_hash.startswith(self.hash)
+
+    def __str__(self) -> str:
+        return f"{self.position}:{self.hash}"

@@ -67,6 +67,13 @@ class Store(Protocol):
         """Return the last position whose known time is at or before ``known_at``; 0 if none."""
         ...
 
+    def find_ids(self, ids: Collection[str]) -> dict[str, int]:
+        """Return the positions of those of ``ids`` (record ids, canonical text) that are stored.
+
+        Loads use it to skip entries that are already in the log.
+        """
+        ...
+
     def save_snapshot(self, name: str, position: int, state: str) -> None:
         """Keep ``state`` (JSON text) as projection ``name``'s snapshot at ``position``.
 
@@ -76,6 +83,10 @@ class Store(Protocol):
 
     def load_snapshot(self, name: str) -> tuple[int, str] | None:
         """Return the last snapshot saved as ``name``: its position and state; None if none."""
+        ...
+
+    def snapshot_names(self) -> list[str]:
+        """Return the names of the saved snapshots, sorted."""
         ...
 
     def close(self) -> None:

@@ -1,20 +1,45 @@
-"""What the stores share: the append checks, and an in-memory list of records."""
+"""What the stores share: the append checks, files made whole, the errors of the system."""
 
 from __future__ import annotations
 
 import bisect
+import contextlib
+import errno
+import os
 import re
 from collections.abc import Collection, Iterator, Sequence
+from pathlib import Path
 
-from timeline._errors import ConcurrencyError, StoreError
+from timeline._errors import (
+    ConcurrencyError,
+    NotAStoreError,
+    ReadOnlyStoreError,
+    StoreError,
+    StoreFullError,
+    StoreLockedError,
+    StoreNotFoundError,
+)
 from timeline._records import FIRST_POSITION, Head, StoredRecord
 
-__all__ = ["RecordList", "check_append"]
+__all__ = [
+    "RecordList",
+    "check_append",
+    "check_location",
+    "fsync_path",
+    "is_canonical",
+    "os_failure",
+    "publish",
+]
 
 # Record ids are stored as the codec writes them: lowercase, hyphenated. Any
 # other spelling would not read back as written from a store that keeps the
 # id's bytes, and the record's hash covers the text.
 _CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def is_canonical(record_id: str) -> bool:
+    """Whether ``record_id`` is a UUID in the canonical text the codec writes."""
+    return _CANONICAL_ID.fullmatch(record_id) is not None
 
 
 def check_append(records: Sequence[StoredRecord], *, expected: int, actual: int) -> None:
@@ -32,10 +57,88 @@ def check_append(records: Sequence[StoredRecord], *, expected: int, actual: int)
             raise StoreError(
                 f"record position {record.position} does not follow {actual + offset - 1}"
             )
-        if not _CANONICAL_ID.fullmatch(record.id):
+        if not is_canonical(record.id):
             raise StoreError(
                 f"record {record.position}: id {record.id!r} is not a UUID in canonical text"
             )
+
+
+def check_location(path: Path, *, read_only: bool) -> None:
+    """Refuse, before touching anything, a path that cannot be the store asked for.
+
+    Raises:
+        NotAStoreError: ``path`` is a folder, or (read-only) an empty file.
+        StoreNotFoundError: Read-only and there is no file; or the folder is missing.
+        ReadOnlyStoreError: For writing, but the file or its folder cannot be written.
+    """
+    if path.is_dir():
+        raise NotAStoreError(f"{path} is a folder, not a store")
+    if read_only:
+        if not path.exists():
+            raise StoreNotFoundError(f"{path}: no store here")
+        if path.stat().st_size == 0:
+            raise NotAStoreError(f"{path} is an empty file, not a timeline store")
+        return
+    folder = path.parent
+    if not folder.is_dir():
+        raise StoreNotFoundError(f"{path}: the folder {folder} does not exist")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise ReadOnlyStoreError(f"{path} cannot be written: open it read-only to read it")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ReadOnlyStoreError(
+            f"{path}: its folder cannot be written (a store writes beside its file): "
+            "open it read-only to read it"
+        )
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file (or a folder's entries) to the disk."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def publish(temporary: Path, path: Path) -> None:
+    """Put a finished file at ``path`` in one step, unless a file is there already.
+
+    A hard link either makes ``path`` the whole new file or fails because
+    another process was first; either way nothing half-made is ever at
+    ``path``. The caller removes ``temporary``.
+    """
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        return  # another process created it first: theirs is the store
+    except OSError as error:
+        if error.errno not in {errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}:
+            raise
+        # No hard links on this file system: a rename is as atomic, but not exclusive.
+        if path.exists():
+            return
+        temporary.replace(path)
+    with contextlib.suppress(OSError):  # some file systems cannot sync a folder
+        fsync_path(path.parent)
+
+
+_FULL: frozenset[int] = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
+_DENIED: frozenset[int] = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def os_failure(error: OSError, path: Path, doing: str) -> StoreError:
+    """The library's error for an error of the system, naming the file and the task."""
+    reason = error.strerror or str(error)
+    message = f"{path}: cannot {doing}: {reason}"
+    if error.errno in _FULL:
+        return StoreFullError(message)
+    if error.errno in _DENIED:
+        return ReadOnlyStoreError(message)
+    if error.errno == errno.ENOENT:
+        return StoreNotFoundError(message)
+    if error.errno in {errno.EAGAIN, errno.EWOULDBLOCK}:
+        return StoreLockedError(message)
+    return StoreError(message)
 
 
 class RecordList:
@@ -86,3 +189,8 @@ class RecordList:
     def last_known_by(self, known_at: str) -> int:
         """The last position whose known time is at or before ``known_at``; 0 if none."""
         return bisect.bisect_right(self._known, known_at) + FIRST_POSITION - 1
+
+    def find_ids(self, ids: Collection[str]) -> dict[str, int]:
+        """The positions of those of ``ids`` that are held."""
+        wanted = set(ids)
+        return {record.id: record.position for record in self.records if record.id in wanted}

@@ -2,20 +2,50 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
 from timeline._codec import GENESIS_HASH, chain_hash
 from timeline._errors import StoreError
-from timeline._records import FIRST_POSITION, StoredRecord
+from timeline._records import FIRST_POSITION, Head, Pin, StoredRecord
+
+from ._snapshots import load_sealed
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from timeline.typing import Store
 
-__all__ = ["Verification", "copy", "verify"]
+__all__ = ["Problem", "ProblemKind", "Verification", "copy", "repair", "verify"]
+
+
+#: What :func:`verify` can find: a broken hash chain or unreadable record
+#: ("chain"); with a pin, a log that ends before it ("cut"), another record at
+#: its position ("rewritten"), records after it ("appended"); the store's own
+#: structures ("structure": SQLite's pages and indexes, a JSON Lines file's
+#: unfinished tail); a snapshot that must not be used ("snapshot").
+ProblemKind = Literal["chain", "cut", "rewritten", "appended", "structure", "snapshot"]
+
+
+@attrs.frozen
+class Problem:
+    """One thing :func:`verify` found wrong.
+
+    Attributes:
+        kind: Which check found it (see :data:`ProblemKind`).
+        message: What is wrong, in words, with where.
+        position: The record it concerns, when there is one.
+    """
+
+    kind: ProblemKind
+    message: str
+    position: int | None = None
+
+    def __str__(self) -> str:
+        where = "" if self.position is None else f" at position {self.position}"
+        return f"{self.kind}{where}: {self.message}"
 
 
 @attrs.frozen
@@ -23,24 +53,34 @@ class Verification:
     """What :func:`verify` found.
 
     Attributes:
-        records: How many records were checked before stopping.
-        first_bad: The position of the first bad record; None if all are good.
-        problem: What is wrong with it, in words.
+        records: How many records were read.
+        problems: Everything found wrong, in the order checked; empty when all is well.
+        head: The last record read (None for an empty or unreadable log).
     """
 
     records: int
-    first_bad: int | None = None
-    problem: str | None = None
+    problems: tuple[Problem, ...] = ()
+    head: Head | None = None
 
     @property
     def ok(self) -> bool:
-        """True when every record checked out."""
-        return self.first_bad is None
+        """True when nothing is wrong."""
+        return not self.problems
+
+    @property
+    def first_bad(self) -> int | None:
+        """The position of the first record that breaks the chain; None if none does."""
+        return next((p.position for p in self.problems if p.kind == "chain"), None)
+
+    @property
+    def problem(self) -> str | None:
+        """The first problem, in words; None if there is none."""
+        return self.problems[0].message if self.problems else None
 
     def __str__(self) -> str:
         if self.ok:
             return f"ok: {self.records} records, hash chain intact"
-        return f"bad record at position {self.first_bad}: {self.problem}"
+        return "\n".join(str(problem) for problem in self.problems)
 
 
 def _check(records: Iterable[StoredRecord]) -> Iterable[tuple[StoredRecord, str | None]]:
@@ -57,26 +97,131 @@ def _check(records: Iterable[StoredRecord]) -> Iterable[tuple[StoredRecord, str 
         previous_hash, expected, previous_known = record.hash, expected + 1, record.known_at
 
 
-def verify(store: Store) -> Verification:
-    """Check every record of ``store``: contiguous positions, ordered known times, hash chain.
+def verify(
+    store: Store, *, pin: Pin | str | None = None, allow_appended: bool = False
+) -> Verification:
+    """Check everything in ``store`` that can give an answer, and report; never repair.
 
-    Any change to a stored record's bytes -- its event, valid time,
-    provenance, known time, subject, type or id -- breaks its hash, or the
-    chain at the next record, and is reported at the first bad position.
+    - every record: contiguous positions, ordered known times, the hash
+      chain (any change to a stored record's bytes -- its event, valid time,
+      provenance, known time, subject, type or id -- breaks its hash, or the
+      chain at the next record);
+    - with ``pin`` (a :class:`~timeline.Pin` or its token): that the log
+      still holds the pinned record, so a cut tail, a rewritten chain and
+      records appended after the pin are found and told apart;
+    - the store's own structures, where it has a ``check_structure()``
+      method (SQLite's integrity check covers its indexes);
+    - every snapshot: its checksum, and the record it was built on.
+
+    A damaged or unreadable store is reported, not raised.
+
+    Args:
+        store: The store to check.
+        pin: A head saved earlier.
+        allow_appended: Records after ``pin`` are expected (the log has grown
+            since) rather than reported.
 
     >>> from timeline.stores import MemoryStore
     >>> str(verify(MemoryStore()))
     'ok: 0 records, hash chain intact'
     """
-    count = 0
+    pinned = Pin.parse(pin) if isinstance(pin, str) else pin
+    problems: list[Problem] = []
+    count, last, at_pin = 0, None, None
     try:
         for record, problem in _check(store.read()):
-            if problem is not None:
-                return Verification(count, record.position, problem)
-            count += 1
-    except StoreError as error:
-        return Verification(count, count + FIRST_POSITION, str(error))
-    return Verification(count)
+            if problem is not None and not any(p.kind == "chain" for p in problems):
+                problems.append(Problem("chain", problem, record.position))
+            if pinned is not None and record.position == pinned.position:
+                at_pin = record.hash
+            count, last = count + 1, record
+    except Exception as error:  # noqa: BLE001 -- verify reports a damaged store, whatever broke
+        problems.append(Problem("chain", f"cannot read record {count + 1}: {error}", count + 1))
+    head = None if last is None else Head(last.position, last.known_at, last.hash)
+    if pinned is not None:
+        problems.extend(_against_pin(pinned, head, at_pin, allow_appended=allow_appended))
+    problems.extend(_structure(store))
+    problems.extend(_snapshots(store))
+    return Verification(count, tuple(problems), head)
+
+
+def _against_pin(
+    pin: Pin, head: Head | None, at_pin: str | None, *, allow_appended: bool
+) -> list[Problem]:
+    last = FIRST_POSITION - 1 if head is None else head.position
+    if pin.position > last:
+        return [
+            Problem(
+                "cut",
+                f"the log ends at position {last}, before the pinned head at {pin.position}: "
+                "records were removed",
+                last + 1,
+            )
+        ]
+    pinned_hash = GENESIS_HASH if pin.position < FIRST_POSITION else at_pin
+    if pinned_hash is None or not pin.matches(pinned_hash):
+        return [
+            Problem(
+                "rewritten",
+                f"the record at the pinned position {pin.position} is not the pinned one: "
+                "the chain was rewritten up to there",
+                pin.position,
+            )
+        ]
+    if last > pin.position and not allow_appended:
+        return [
+            Problem(
+                "appended",
+                f"{last - pin.position} records after the pinned head (positions "
+                f"{pin.position + 1}-{last}): forged, or appended since the pin was taken",
+                pin.position + 1,
+            )
+        ]
+    return []
+
+
+def _structure(store: Store) -> list[Problem]:
+    check: Callable[[], list[str]] | None = getattr(store, "check_structure", None)
+    if check is None:
+        return []
+    return [Problem("structure", problem) for problem in check()]
+
+
+def _snapshots(store: Store) -> list[Problem]:
+    try:
+        names = store.snapshot_names()
+    except Exception as error:  # noqa: BLE001 -- reported, like any damage
+        return [Problem("snapshot", f"snapshots cannot be listed: {error}")]
+    problems = []
+    for name in names:
+        sealed = load_sealed(store, name)
+        if sealed is not None and sealed.problem is not None:
+            problems.append(
+                Problem(
+                    "snapshot",
+                    f"snapshot {name!r} (position {sealed.position}) will not be used: "
+                    f"{sealed.problem}",
+                    sealed.position,
+                )
+            )
+    return problems
+
+
+def repair(store: Store) -> str | None:
+    """Repair what a store can repair itself, keeping anything it cuts; say what was done.
+
+    A JSON Lines store moves an unfinished batch at its end to a side file;
+    a SQLite store rebuilds damaged indexes from its tables. A broken hash
+    chain is never "repaired": it is evidence, and :func:`verify` reports it.
+
+    Returns:
+        What was done, in words; None when there was nothing to do.
+
+    Raises:
+        CorruptStoreError: The damage is beyond what the store can repair.
+    """
+    mend: Callable[[], str | None] | None = getattr(store, "repair", None)
+    return None if mend is None else mend()
 
 
 def copy(source: Store, target: Store, *, batch: int = 1000) -> int:

@@ -54,6 +54,11 @@ class MemoryStore:
         self._check_open()
         return self._list.last_known_by(known_at)
 
+    def find_ids(self, ids: Collection[str]) -> dict[str, int]:
+        """See :meth:`timeline.typing.Store.find_ids`."""
+        self._check_open()
+        return self._list.find_ids(ids)
+
     def save_snapshot(self, name: str, position: int, state: str) -> None:
         """See :meth:`timeline.typing.Store.save_snapshot`."""
         self._check_open()
@@ -63,6 +68,11 @@ class MemoryStore:
         """See :meth:`timeline.typing.Store.load_snapshot`."""
         self._check_open()
         return self._snapshots.get(name)
+
+    def snapshot_names(self) -> list[str]:
+        """See :meth:`timeline.typing.Store.snapshot_names`."""
+        self._check_open()
+        return sorted(self._snapshots)
 
     def close(self) -> None:
         """See :meth:`timeline.typing.Store.close`."""

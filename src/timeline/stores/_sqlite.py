@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
 import sqlite3
 import threading
 from collections.abc import Collection, Iterator, Sequence
@@ -9,10 +12,18 @@ from pathlib import Path
 from typing import Final, Literal
 
 from timeline._codec import known_at_from_micros, known_at_micros
-from timeline._errors import StoreError
+from timeline._errors import (
+    CorruptStoreError,
+    NotAStoreError,
+    ReadOnlyStoreError,
+    StoreError,
+    StoreFullError,
+    StoreLockedError,
+    StoreNotFoundError,
+)
 from timeline._records import FIRST_POSITION, Head, StoredRecord
 
-from ._common import check_append
+from ._common import check_append, check_location, fsync_path, is_canonical, os_failure, publish
 
 __all__ = ["SQLiteStore"]
 
@@ -54,21 +65,36 @@ Durability = Literal["full", "normal"]
 
 
 class SQLiteStore:
-    """A log in one SQLite file: created on first use, WAL, a versioned schema.
+    """A log in one SQLite file: created atomically on first use, WAL, a versioned schema.
 
     A batch append is one transaction that first checks the expected
     position, so several processes can append to one file: they queue on
     SQLite's write lock and one that lost the race gets
     :class:`~timeline.ConcurrencyError`, with nothing written.
 
+    A new file is built aside under a temporary name and linked into place
+    whole, so a kill during creation leaves a store that opens or no file,
+    and processes creating the same store at once all end up with the one
+    that was linked first.
+
+    Opened with ``read_only=True`` the store never writes: not the file, not
+    a migration, not a checkpoint. Queries, :func:`~timeline.stores.verify`
+    and copies from it leave its bytes as they were.
+
     Args:
-        path: The file; created, with its schema, if it does not exist.
+        path: The file; created, with its schema, if it does not exist
+            (unless ``read_only``).
         durability: ``"full"`` (default) or ``"normal"``; see :data:`Durability`.
-        timeout: Seconds a writer waits for another's lock before failing.
+        timeout: Seconds a writer waits for another's lock before
+            :class:`~timeline.StoreLockedError`.
+        read_only: Open for reading only.
 
     Raises:
-        StoreError: The file is not a timeline store, or has a newer schema.
-            The file is left as it was.
+        StoreNotFoundError: ``read_only`` and there is no file.
+        NotAStoreError: The file is not a timeline store; it is left as it was.
+        StoreError: The file has a newer schema (or, read-only, an older one).
+        ReadOnlyStoreError: The file or its folder cannot be written, and
+            ``read_only`` was not given.
 
     >>> import tempfile, pathlib
     >>> folder = tempfile.mkdtemp()
@@ -79,85 +105,170 @@ class SQLiteStore:
     """
 
     def __init__(
-        self, path: str | Path, *, durability: Durability = "full", timeout: float = 30.0
+        self,
+        path: str | Path,
+        *,
+        durability: Durability = "full",
+        timeout: float = 30.0,
+        read_only: bool = False,
     ) -> None:
         if durability not in ("full", "normal"):
             raise ValueError(f"durability must be 'full' or 'normal', not {durability!r}")
         self.path = Path(path)
         self.durability = durability
-        existed = self.path.exists() and self.path.stat().st_size > 0
-        try:
-            self._db = sqlite3.connect(
-                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
-            )
-        except sqlite3.Error as error:
-            raise StoreError(f"{self.path}: cannot open: {error}") from None
+        self.read_only = read_only
+        self._timeout = timeout
         self._lock = threading.RLock()
         self._types: dict[str, int] = {}
         self._names: dict[int, str] = {}
+        check_location(self.path, read_only=read_only)
+        if not read_only and not self.path.exists():
+            self._create()
+        self._db = self._connect()
         try:
-            self._open(existed=existed)
+            with self._errors("open"):
+                self._open()
         except BaseException:
             self._db.close()
             raise
 
-    # -- opening and migrating ------------------------------------------------------
+    # -- creating, opening and migrating -----------------------------------------------
 
-    def _open(self, *, existed: bool) -> None:
+    def _connect(self) -> sqlite3.Connection:
+        # mode=ro never writes (no checkpoint on close); mode=rw never creates.
+        uri = f"{self.path.resolve().as_uri()}?mode={'ro' if self.read_only else 'rw'}"
         try:
-            tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"{self.path} is not a timeline store: {error}") from None
-        version = 0
-        if tables:
-            if "timeline_meta" not in tables:
-                raise StoreError(
-                    f"{self.path} is a SQLite file but not a timeline store "
-                    f"(it has tables {sorted(tables)[:5]})"
-                )
-            meta = dict(self._db.execute("SELECT key, value FROM timeline_meta"))
-            if meta.get("format") != _FORMAT:
-                raise StoreError(f"{self.path} is not a timeline store (format {meta!r})")
-            version = int(meta.get("schema", "0"))
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path} has schema version {version}, newer than this library's "
-                    f"{SCHEMA_VERSION}: upgrade timeline to open it"
-                )
-        elif existed:
-            raise StoreError(f"{self.path} is not a timeline store: it holds no tables")
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(f"PRAGMA synchronous={self.durability.upper()}")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        if version < SCHEMA_VERSION:
-            self._migrate(version)
+            return sqlite3.connect(
+                uri,
+                uri=True,
+                timeout=self._timeout,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as error:
+            raise _failure(error, self.path, "open") from None
+
+    def _create(self) -> None:
+        """Build a new store aside, then link it into place if nothing is there yet."""
+        folder = self.path.parent
+        temporary = folder / f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.creating"
+        try:
+            db = sqlite3.connect(temporary, isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")
+                self._migrate_on(db, 0)
+            finally:
+                db.close()  # the last connection checkpoints and removes the WAL
+            fsync_path(temporary)
+            publish(temporary, self.path)
+        except sqlite3.Error as error:
+            raise _failure(error, self.path, "create") from None
+        except OSError as error:
+            raise os_failure(error, self.path, "create") from None
+        finally:
+            temporary.unlink(missing_ok=True)
+
+    def _open(self) -> None:
+        version = self._version()
+        if version == 0:
+            if self.read_only:
+                raise NotAStoreError(f"{self.path} is not a timeline store: it holds no tables")
+            version = self._initialize()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}, newer than this library's "
+                f"{SCHEMA_VERSION}: upgrade timeline to open it"
+            )
+        if not self.read_only:
+            if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(f"PRAGMA synchronous={self.durability.upper()}")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            if version < SCHEMA_VERSION:
+                with self._transaction():
+                    self._migrate_on(self._db, self._version())
+        elif version < SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}, older than this library's "
+                f"{SCHEMA_VERSION}: open it once for writing to migrate it"
+            )
         self._names = dict(self._db.execute("SELECT id, name FROM types"))
         self._types = {name: number for number, name in self._names.items()}
 
-    def _migrate(self, version: int) -> None:
+    def _version(self) -> int:
+        """The file's schema version; 0 for a database with no tables at all."""
+        try:
+            tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
+        except sqlite3.DatabaseError as error:
+            if "not a database" in str(error):
+                raise NotAStoreError(f"{self.path} is not a timeline store: {error}") from None
+            raise
+        if not tables:
+            return 0
+        if "timeline_meta" not in tables:
+            raise NotAStoreError(
+                f"{self.path} is a SQLite file but not a timeline store "
+                f"(it has tables {sorted(tables)[:5]})"
+            )
+        meta = dict(self._db.execute("SELECT key, value FROM timeline_meta"))
+        if meta.get("format") != _FORMAT:
+            raise NotAStoreError(f"{self.path} is not a timeline store (format {meta!r})")
+        return int(meta.get("schema", "0"))
+
+    def _initialize(self) -> int:
+        """Give an empty database (an empty file the caller made) the schema, in place.
+
+        One exclusive transaction that looks again inside it: of processes
+        doing this at once, one creates the schema and the others find it.
+        """
         with self._transaction():
+            version = self._version()
+            if version == 0:
+                self._migrate_on(self._db, 0)
+        return self._version()
+
+    @staticmethod
+    def _migrate_on(db: sqlite3.Connection, version: int) -> None:
+        """Bring ``db`` from ``version`` to :data:`SCHEMA_VERSION` (in the caller's transaction)."""
+        own = not db.in_transaction
+        if own:
+            db.execute("BEGIN IMMEDIATE")
+        try:
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in _MIGRATIONS[step]:
-                    self._db.execute(statement)
-            self._db.executemany(
+                    db.execute(statement)
+            db.executemany(
                 "INSERT OR REPLACE INTO timeline_meta (key, value) VALUES (?, ?)",
                 [("format", _FORMAT), ("schema", str(SCHEMA_VERSION))],
             )
+        except BaseException:
+            if own and db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        if own:
+            db.execute("COMMIT")
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
 
+    def _errors(self, doing: str) -> _Errors:
+        return _Errors(self.path, doing)
+
     @property
     def schema_version(self) -> int:
         """The schema version of the open file."""
-        row = self._db.execute("SELECT value FROM timeline_meta WHERE key = 'schema'").fetchone()
+        with self._lock, self._errors("read"):
+            row = self._db.execute(
+                "SELECT value FROM timeline_meta WHERE key = 'schema'"
+            ).fetchone()
         return int(row[0])
 
     # -- the store protocol -----------------------------------------------------------
 
     def head(self) -> Head | None:
         """See :meth:`timeline.typing.Store.head`."""
-        with self._lock:
+        with self._lock, self._errors("read"):
             row = self._query(
                 "SELECT position, known_at, hash FROM records ORDER BY position DESC LIMIT 1"
             ).fetchone()
@@ -167,7 +278,8 @@ class SQLiteStore:
 
     def append(self, records: Sequence[StoredRecord], *, expected_position: int) -> None:
         """See :meth:`timeline.typing.Store.append`: one transaction per batch."""
-        with self._lock, self._transaction():
+        self._check_writable()
+        with self._lock, self._errors("append"), self._transaction():
             row = self._query("SELECT max(position) FROM records").fetchone()
             actual = row[0] if row[0] is not None else FIRST_POSITION - 1
             check_append(records, expected=expected_position, actual=actual)
@@ -184,6 +296,10 @@ class SQLiteStore:
                 for record in records
             ]
             self._db.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyStoreError(f"{self.path} was opened read-only")
 
     def _type_number(self, name: str) -> int:
         number = self._types.get(name)
@@ -213,8 +329,8 @@ class SQLiteStore:
             where.append("position < ?")
             params.append(stop)
         if types is not None:
-            with self._lock:
-                self._names = dict(self._db.execute("SELECT id, name FROM types"))
+            with self._lock, self._errors("read"):
+                self._names = dict(self._query("SELECT id, name FROM types"))
                 self._types = {name: number for number, name in self._names.items()}
             numbers = [self._types[name] for name in types if name in self._types]
             if not numbers:
@@ -231,10 +347,10 @@ class SQLiteStore:
         last = start - 1
         while True:
             page_params = [last + 1, *params[1:]]
-            with self._lock:
+            with self._lock, self._errors("read"):
                 rows = self._query(f"{sql} LIMIT 2048", page_params).fetchall()
-            for row in rows:
-                yield self._stored(row)
+                stored = [self._stored(row) for row in rows]
+            yield from stored
             if len(rows) < 2048:
                 return
             last = rows[-1][0]
@@ -244,7 +360,15 @@ class SQLiteStore:
         name = self._names.get(type_number)
         if name is None:
             found = self._db.execute("SELECT name FROM types WHERE id = ?", (type_number,))
-            name = str(found.fetchone()[0])
+            named = found.fetchone()
+            if named is None:
+                raise CorruptStoreError(
+                    f"{self.path}: record {position} names type number {type_number}, "
+                    "which the types table does not hold"
+                )
+            name = str(named[0])
+        if not (isinstance(raw_id, bytes) and isinstance(digest, bytes)):
+            raise CorruptStoreError(f"{self.path}: record {position} has a malformed id or hash")
         return StoredRecord(
             position=position,
             id=_id_text(raw_id),
@@ -257,16 +381,30 @@ class SQLiteStore:
 
     def last_known_by(self, known_at: str) -> int:
         """See :meth:`timeline.typing.Store.last_known_by`."""
-        with self._lock:
+        with self._lock, self._errors("read"):
             row = self._query(
                 "SELECT max(position) FROM records WHERE known_at <= ?",
                 (known_at_micros(known_at),),
             ).fetchone()
         return row[0] if row[0] is not None else FIRST_POSITION - 1
 
+    def find_ids(self, ids: Collection[str]) -> dict[str, int]:
+        """See :meth:`timeline.typing.Store.find_ids`: one pass over the ids, no index kept."""
+        wanted = {bytes.fromhex(text.replace("-", "")): text for text in ids if is_canonical(text)}
+        found: dict[str, int] = {}
+        if not wanted:
+            return found
+        with self._lock, self._errors("read"):
+            for position, raw in self._query("SELECT position, id FROM records"):
+                text = wanted.get(raw)
+                if text is not None:
+                    found[text] = position
+        return found
+
     def save_snapshot(self, name: str, position: int, state: str) -> None:
         """See :meth:`timeline.typing.Store.save_snapshot`."""
-        with self._lock, self._transaction():
+        self._check_writable()
+        with self._lock, self._errors("save a snapshot"), self._transaction():
             self._db.execute(
                 "INSERT OR REPLACE INTO snapshots (name, position, state) VALUES (?, ?, ?)",
                 (name, position, state),
@@ -274,11 +412,53 @@ class SQLiteStore:
 
     def load_snapshot(self, name: str) -> tuple[int, str] | None:
         """See :meth:`timeline.typing.Store.load_snapshot`."""
-        with self._lock:
+        with self._lock, self._errors("read"):
             row = self._query(
                 "SELECT position, state FROM snapshots WHERE name = ?", (name,)
             ).fetchone()
         return None if row is None else (row[0], row[1])
+
+    def snapshot_names(self) -> list[str]:
+        """See :meth:`timeline.typing.Store.snapshot_names`."""
+        with self._lock, self._errors("read"):
+            return [row[0] for row in self._query("SELECT name FROM snapshots ORDER BY name")]
+
+    def check_structure(self) -> list[str]:
+        """SQLite's own integrity check: pages, free lists, and every index against its table.
+
+        Returns:
+            What is wrong, one line each; empty when the file is sound. Never raises
+            for a damaged file: an unreadable one is reported.
+        """
+        try:
+            with self._lock:
+                rows = self._db.execute("PRAGMA integrity_check").fetchall()
+        except sqlite3.Error as error:
+            return [f"the file cannot be checked: {error}"]
+        problems = [str(row[0]) for row in rows]
+        return [] if problems == ["ok"] else problems
+
+    def repair(self) -> str | None:
+        """Rebuild damaged indexes from their tables (``REINDEX``), then check again.
+
+        Returns:
+            What was done; None when the integrity check found nothing.
+
+        Raises:
+            CorruptStoreError: The damage is in the tables themselves: restore a copy.
+        """
+        self._check_writable()
+        problems = self.check_structure()
+        if not problems:
+            return None
+        with self._lock, self._errors("repair"):
+            self._db.execute("REINDEX")
+        left = self.check_structure()
+        if left:
+            raise CorruptStoreError(
+                f"{self.path}: damage beyond its indexes, not repairable in place: {left[0]}"
+            )
+        return f"rebuilt the indexes of {self.path} ({len(problems)} problems found before)"
 
     def close(self) -> None:
         """See :meth:`timeline.typing.Store.close`."""
@@ -292,7 +472,8 @@ class SQLiteStore:
             raise StoreError(f"{self.path}: {error}") from None
 
     def __repr__(self) -> str:
-        return f"<SQLiteStore {str(self.path)!r}>"
+        mode = ", read-only" if self.read_only else ""
+        return f"<SQLiteStore {str(self.path)!r}{mode}>"
 
 
 def _id_text(raw: bytes) -> str:
@@ -301,8 +482,57 @@ def _id_text(raw: bytes) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+# What SQLite says, and the error it means (the first whose words appear wins).
+_MEANINGS: Final[tuple[tuple[tuple[str, ...], type[StoreError]], ...]] = (
+    (("full",), StoreFullError),
+    (("readonly", "read-only"), ReadOnlyStoreError),
+    (("locked", "busy"), StoreLockedError),
+    (("not a database",), NotAStoreError),
+    (("malformed", "corrupt"), CorruptStoreError),
+    (("unable to open",), StoreNotFoundError),
+)
+
+
+def _failure(error: sqlite3.Error, path: Path, doing: str) -> StoreError:
+    """The library's error for what SQLite said, naming the file and what was being done."""
+    text = str(error)
+    lowered = text.lower()
+    for words, kind in _MEANINGS:
+        if any(word in lowered for word in words):
+            if kind is NotAStoreError:
+                return kind(f"{path} is not a timeline store: {text}")
+            return kind(f"{path}: cannot {doing}: {text}")
+    return StoreError(f"{path}: cannot {doing}: {text}")
+
+
+class _Errors:
+    """Turn SQLite's and the system's errors into the library's, naming the file."""
+
+    def __init__(self, path: Path, doing: str) -> None:
+        self._path = path
+        self._doing = doing
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _: object
+    ) -> None:
+        if isinstance(error, sqlite3.ProgrammingError):
+            raise StoreError(f"{self._path}: {error}") from None
+        if isinstance(error, sqlite3.Error):
+            raise _failure(error, self._path, self._doing) from None
+        if isinstance(error, OSError) and not isinstance(error, StoreError):
+            raise os_failure(error, self._path, self._doing) from None
+
+
 class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error."""
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error.
+
+    A failed statement may have ended the transaction already (SQLite rolls
+    back by itself on a full disk): the rollback is then skipped, so the
+    error that caused it is the one raised.
+    """
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
@@ -314,4 +544,16 @@ class _Transaction:
             raise StoreError(str(error)) from None
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        self._db.execute("ROLLBACK" if kind is not None else "COMMIT")
+        if kind is None:
+            try:
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+        else:
+            self._rollback()
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")

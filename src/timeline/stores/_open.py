@@ -1,0 +1,93 @@
+"""Opening a store by path or URL: the suffix or the scheme says which kind."""
+
+from __future__ import annotations
+
+import urllib.parse
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, Literal
+
+from timeline._errors import NotAStoreError
+
+from ._jsonl import JsonLinesStore
+from ._memory import MemoryStore
+from ._sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from timeline.typing import Store
+
+__all__ = ["open_store"]
+
+_SQLITE_SUFFIXES: Final = frozenset({".sqlite", ".sqlite3", ".db"})
+_JSONL_SUFFIXES: Final = frozenset({".jsonl"})
+_SCHEMES: Final = frozenset({"sqlite", "jsonl", "memory", "postgresql", "postgres"})
+
+
+def open_store(
+    location: str | Path,
+    *,
+    read_only: bool = False,
+    durability: Literal["full", "normal"] = "full",
+) -> Store:
+    """Open the store at ``location``: a path, or a URL naming its kind.
+
+    ``sqlite:///path/to/log.sqlite`` and ``jsonl:///path/to/log.jsonl`` (three
+    slashes, then an absolute path; ``sqlite:relative.sqlite`` for a relative
+    one), ``memory:`` for a new in-memory store; or a path whose suffix says
+    the kind: ``.sqlite``, ``.sqlite3`` or ``.db`` for SQLite, ``.jsonl`` for
+    JSON Lines. Anything else is refused here, before a file is touched.
+
+    Args:
+        location: Where the store is.
+        read_only: Never write (and never create).
+        durability: As for :class:`SQLiteStore` and :class:`JsonLinesStore`.
+
+    Raises:
+        NotAStoreError: The location names no kind of store this library knows.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> open_store(folder / "log.jsonl")  # doctest: +ELLIPSIS
+    <JsonLinesStore '.../log.jsonl'>
+    >>> open_store(f"sqlite://{folder}/log.sqlite").close()
+    """
+    text = str(location)
+    scheme, rest = _split(text)
+    if scheme is None:
+        path = Path(text)
+        suffix = path.suffix.lower()
+        if suffix in _SQLITE_SUFFIXES:
+            scheme = "sqlite"
+        elif suffix in _JSONL_SUFFIXES:
+            scheme = "jsonl"
+        else:
+            raise NotAStoreError(
+                f"{text}: no store kind has the suffix {suffix or '(none)'!r}: name a .sqlite "
+                "(or .sqlite3, .db) or .jsonl file, or a URL such as sqlite:///path/log.sqlite"
+            )
+    else:
+        path = Path(rest)
+    if scheme == "sqlite":
+        return SQLiteStore(path, read_only=read_only, durability=durability)
+    if scheme == "jsonl":
+        return JsonLinesStore(path, read_only=read_only, durability=durability)
+    if scheme == "memory":
+        return MemoryStore()
+    if scheme in {"postgresql", "postgres"}:
+        raise NotAStoreError(f"{text}: PostgreSQL stores are not available in this version")
+    raise AssertionError(scheme)  # pragma: no cover -- _split admits only _SCHEMES
+
+
+def _split(text: str) -> tuple[str | None, str]:
+    """The URL scheme and the path after it; no scheme for a plain path."""
+    scheme, colon, rest = text.partition(":")
+    # A one-letter "scheme" is a Windows drive, and a path may hold a colon later on.
+    if not colon or len(scheme) < 2 or not scheme.isalpha() or "/" in scheme:
+        return None, text
+    if scheme.lower() not in _SCHEMES:
+        raise NotAStoreError(
+            f"{text}: unknown store scheme {scheme!r}: use sqlite:, jsonl: or memory:"
+        )
+    parsed = urllib.parse.urlsplit(text)
+    if parsed.netloc not in {"", "localhost"}:
+        raise NotAStoreError(f"{text}: a {scheme} store is a local file: write {scheme}:///path")
+    return scheme.lower(), urllib.parse.unquote(parsed.path or rest)

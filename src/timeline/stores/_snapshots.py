@@ -1,0 +1,105 @@
+"""Sealed snapshots: a projection's saved state with the checksum and head it was built at.
+
+A snapshot is a cache beside the log. Before one is used it must show that
+its bytes are the ones saved (a SHA-256 of the state) and that the log still
+holds, at the snapshot's position, the record it was built on (that
+record's hash). Anything else -- a flipped byte, a log cut or rewritten
+under it -- means the snapshot is not used and the projection is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING
+
+import attrs
+
+from timeline._codec import GENESIS_HASH, canonical_json
+from timeline._errors import StoreError
+from timeline._records import FIRST_POSITION
+
+if TYPE_CHECKING:
+    from timeline.typing import Store
+
+__all__ = ["Sealed", "load_sealed", "seal"]
+
+_FORMAT = "timeline.snapshot/1"
+
+
+def seal(state: str, *, built_on: str) -> str:
+    """Wrap ``state`` with its checksum and the hash of the record it was built on."""
+    return canonical_json(
+        {
+            "format": _FORMAT,
+            "head": built_on,
+            "sha256": hashlib.sha256(state.encode()).hexdigest(),
+            "state": state,
+        }
+    )
+
+
+@attrs.frozen
+class Sealed:
+    """A snapshot read back: its position and state, or why it must not be used."""
+
+    name: str
+    position: int
+    state: str
+    problem: str | None = None
+
+
+def load_sealed(store: Store, name: str) -> Sealed | None:
+    """Read snapshot ``name`` and check it against its checksum and the log under it.
+
+    Returns:
+        None if there is no such snapshot; otherwise the snapshot, whose
+        ``problem`` says why it cannot be used (None when it can).
+    """
+    try:
+        saved = store.load_snapshot(name)
+    except StoreError as error:
+        return Sealed(name, FIRST_POSITION - 1, "", f"cannot be read: {error}")
+    if saved is None:
+        return None
+    position, text = saved
+    opened = _open_seal(text)
+    if opened is None:
+        return Sealed(name, position, "", "it has no seal (checksum and head): not trusted")
+    state, head, digest = opened
+    if hashlib.sha256(state.encode()).hexdigest() != digest:
+        return Sealed(name, position, state, "its checksum does not match its contents")
+    problem = _head_problem(store, position, head)
+    return Sealed(name, position, state, problem)
+
+
+def _open_seal(text: str) -> tuple[str, str, str] | None:
+    """The state, head hash and checksum of a sealed snapshot; None if it is not sealed."""
+    try:
+        envelope = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(envelope, dict) or envelope.get("format") != _FORMAT:
+        return None
+    parts = envelope.get("state"), envelope.get("head"), envelope.get("sha256")
+    state, head, digest = parts
+    if not (isinstance(state, str) and isinstance(head, str) and isinstance(digest, str)):
+        return None
+    return state, head, digest
+
+
+def _head_problem(store: Store, position: int, built_on: str) -> str | None:
+    if position < FIRST_POSITION:
+        return None if built_on == GENESIS_HASH else "it was built on another, empty log"
+    try:
+        found = next(iter(store.read(position, stop=position + 1)), None)
+    except StoreError as error:
+        return f"the log under it cannot be read: {error}"
+    if found is None:
+        return f"it was built at position {position}, past the end of the log"
+    if found.hash != built_on:
+        return (
+            f"the log's record at position {position} is not the one it was built on "
+            "(the log was rewritten or replaced under it)"
+        )
+    return None
