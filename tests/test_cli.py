@@ -33,7 +33,7 @@ def test_load_reports_and_appends(tmp_path, capsys):
     path = tmp_path / "s.sqlite"
     status, out, _ = run(path, "--json", "load", str(SEEDS), capsys=capsys)
     assert status == 0
-    assert json.loads(out) == {"loaded": 14, "last_position": 14}
+    assert json.loads(out) == {"loaded": 14, "skipped": 0, "last_position": 14}
 
 
 def test_at_lists_sanctions_with_answers(store, capsys):

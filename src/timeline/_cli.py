@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import pendulum
 
-from ._errors import TimelineError
+from ._errors import (
+    CorruptStoreError,
+    NotAStoreError,
+    StoreNotFoundError,
+    TimelineError,
+    TimelineWarning,
+)
 from ._importer import _vocabularies, load_jsonl
 from ._log import Log
 from ._projection import record_order, visible
+from ._records import Pin
 from ._time import End, Moment, to_instant
 from .sanctions import SanctionsInForce
-from .stores import JsonLinesStore, SQLiteStore, verify
+from .stores import Problem, Verification, open_store, repair, verify
 
 if TYPE_CHECKING:
     from ._facts import Spell
@@ -30,75 +39,177 @@ __all__ = ["main"]
 DEFAULT_STORE = "timeline.sqlite"
 
 
+def _printable(text: str) -> str:
+    """``text`` on one line: control characters (and lone surrogates) written as escapes."""
+    return "".join(
+        char if char.isprintable() and not 0xD800 <= ord(char) <= 0xDFFF else repr(char)[1:-1]
+        for char in text
+    )
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a user's control characters escaped in its error line."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(_printable(message))
+
+
+def _common() -> _Parser:
+    """The options every command takes, before or after its name."""
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--store",
+        default=argparse.SUPPRESS,
+        help="the store: a .sqlite or .jsonl file, or a URL such as sqlite:///path/log.sqlite "
+        f"(default: $TIMELINE_STORE, else {DEFAULT_STORE})",
+    )
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print JSON, not a table"
+    )
+    return common
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    common = _common()
+    parser = _Parser(
         prog="timeline",
         description="Load sources into a bitemporal timeline and ask what was in force when.",
+        parents=[common],
     )
-    parser.add_argument(
-        "--store",
-        default=os.environ.get("TIMELINE_STORE", DEFAULT_STORE),
-        help="the store: a .sqlite file (default: %(default)s, or $TIMELINE_STORE) "
-        "or a .jsonl file",
-    )
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    load = commands.add_parser("load", help="append the entries of a JSON Lines file")
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=summary, description=summary, parents=[common])
+
+    load = command(
+        "load",
+        "append the entries of a JSON Lines file, all or nothing; entries already in the "
+        "store are skipped, so a load can be run again",
+    )
     load.add_argument("file", type=Path)
     load.add_argument(
         "--progress", action="store_true", help="draw a progress bar (default: on a terminal)"
     )
 
-    at = commands.add_parser("at", help="the sanctions in force on a date (yes / maybe)")
+    at = command("at", "the sanctions in force on a date (yes / maybe)")
     at.add_argument("date", help="an ISO 8601 date or instant")
     at.add_argument("--known", help="as known at this date or instant (default: now)")
     at.add_argument("--target", help="only sanctions on this target")
     at.add_argument("--authority", help="only sanctions of this authority")
 
-    history = commands.add_parser("history", help="the spells of one sanction key")
+    history = command("history", "the spells of one sanction key")
     history.add_argument("key", help='e.g. "UN Security Council / arms embargo / North Korea"')
     history.add_argument("--known", help="as known at this date or instant")
 
-    changes = commands.add_parser("changes", help="sanctions that started or ended in [FROM, TO)")
+    changes = command("changes", "sanctions that started or ended in [FROM, TO)")
     changes.add_argument("start", metavar="FROM")
     changes.add_argument("end", metavar="TO")
     changes.add_argument("--known", help="as known at this date or instant")
 
-    commands.add_parser("verify", help="check the store's hash chain")
+    check = command(
+        "verify",
+        "check everything that can give an answer: the hash chain, the file's own structures, "
+        "snapshots; with --pin, that the log still holds a head saved earlier",
+    )
+    check.add_argument("--pin", help="a head printed earlier by 'timeline head'")
+    check.add_argument(
+        "--allow-appended",
+        action="store_true",
+        help="records after the pinned head are expected (the log has grown since)",
+    )
 
-    chronology = commands.add_parser("log", help="the chronology, in valid-time order")
+    command("head", "print the head as a pin token, to save or publish and check later")
+    command(
+        "repair",
+        "move an unfinished batch at the end of a JSON Lines store to a side file, or rebuild "
+        "a SQLite store's damaged indexes; never touches a committed record",
+    )
+
+    chronology = command("log", "the chronology, in valid-time order")
     chronology.add_argument("--known", help="as known at this date or instant")
     return parser
 
 
-def _open(path: str, *, create: bool) -> Store:
-    location = Path(path)
-    if not create and not location.exists():
-        raise TimelineError(f"{location}: no store here; load a file into it first")
-    if location.suffix == ".jsonl":
-        return JsonLinesStore(location)
-    return SQLiteStore(location)
+#: The commands that write; every other command opens its store read-only.
+_WRITERS = frozenset({"load", "repair"})
+
+
+def _open(location: str, *, write: bool) -> Store:
+    try:
+        return open_store(location, read_only=not write)
+    except StoreNotFoundError as error:
+        raise StoreNotFoundError(f"{error}; load a file into it first") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    args = _parser().parse_args(argv)
-    out = sys.stdout
-    _vocabularies()
+    """Run the command line; return the exit status.
+
+    Every failure is one line on standard error and a non-zero status, never a
+    traceback: 1 for an error, 130 for Ctrl-C, 141 when the reader of the
+    output went away (``| head``). Set ``TIMELINE_DEBUG=1`` to see tracebacks.
+    """
+    debug = bool(os.environ.get("TIMELINE_DEBUG"))
     try:
-        store = _open(args.store, create=args.command == "load")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", TimelineWarning)
+            try:
+                return _main(argv)
+            finally:
+                for warning in caught:
+                    _say(f"warning: {warning.message}")
+    except KeyboardInterrupt:
+        _say("interrupted: every batch is all or nothing, so the store is as it was before "
+             "the batch that was being written")  # fmt: skip
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141
     except TimelineError as error:
-        print(f"timeline: error: {error}", file=sys.stderr)
+        if debug:
+            raise
+        _say(f"error: {error}")
         return 1
+    except OSError as error:
+        if debug:
+            raise
+        where = f"{error.filename}: " if error.filename else ""
+        _say(f"error: {where}{error.strerror or error}")
+        return 1
+    except Exception as error:
+        if debug:
+            raise
+        _say(
+            f"internal error: {type(error).__name__}: {error} (please report it; "
+            "TIMELINE_DEBUG=1 shows the traceback)"
+        )
+        return 1
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = _parser().parse_args(argv)
+    args.store = getattr(args, "store", os.environ.get("TIMELINE_STORE", DEFAULT_STORE))
+    args.json = getattr(args, "json", False)
+    _vocabularies()
+    if args.command == "verify":
+        return _verify_location(args, sys.stdout)
+    store = _open(args.store, write=args.command in _WRITERS)
     try:
         log = Log(store)
-        return _COMMANDS[args.command](log, args, out)
-    except TimelineError as error:
-        print(f"timeline: error: {error}", file=sys.stderr)
-        return 1
+        return _COMMANDS[args.command](log, args, sys.stdout)
     finally:
         store.close()
+
+
+def _say(text: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        print(f"timeline: {_printable(text)}", file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the exit's flush does not fail again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 # -- commands -----------------------------------------------------------------------------
@@ -106,13 +217,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _load(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     show = args.progress or sys.stderr.isatty()
-    records = load_jsonl(args.file, log, progress=_bar if show else None)
+    loaded = load_jsonl(args.file, log, progress=_bar if show else None)
     if show:
         print(file=sys.stderr)
     if args.json:
-        _json(out, {"loaded": len(records), "last_position": log.last_position})
+        _json(
+            out,
+            {"loaded": len(loaded), "skipped": loaded.skipped, "last_position": log.last_position},
+        )
     else:
-        print(f"loaded {len(records)} records from {args.file} into {args.store}", file=out)
+        skipped = f" ({loaded.skipped} already there, skipped)" if loaded.skipped else ""
+        print(f"loaded {len(loaded)} records from {args.file} into {args.store}{skipped}", file=out)
     return 0
 
 
@@ -191,17 +306,61 @@ def _changes(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _verify(log: Log, args: argparse.Namespace, out: TextIO) -> int:
-    result = verify(log.store)
+def _verify_location(args: argparse.Namespace, out: TextIO) -> int:
+    """Verify, reporting a store that cannot even be opened instead of failing on it."""
+    pin = None if args.pin is None else Pin.parse(args.pin)
+    try:
+        store = _open(args.store, write=False)
+    except (CorruptStoreError, NotAStoreError) as error:
+        result = Verification(0, (Problem("structure", str(error)),))
+    else:
+        try:
+            result = verify(store, pin=pin, allow_appended=args.allow_appended)
+        finally:
+            store.close()
     if args.json:
         _json(
             out,
-            {"ok": result.ok, "records": result.records, "first_bad": result.first_bad,
-             "problem": result.problem},
-        )  # fmt: skip
+            {
+                "ok": result.ok,
+                "records": result.records,
+                "head": None if result.head is None else str(result.head.pin),
+                "problems": [
+                    {"kind": p.kind, "position": p.position, "message": p.message}
+                    for p in result.problems
+                ],
+            },
+        )
     else:
         print(str(result), file=out)
     return 0 if result.ok else 1
+
+
+def _head(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    head = log.store.head()
+    pin = log.pin()
+    if args.json:
+        _json(
+            out,
+            {
+                "pin": str(pin),
+                "position": pin.position,
+                "known_at": None if head is None else head.known_at,
+                "hash": None if head is None else head.hash,
+            },
+        )
+    else:
+        print(str(pin), file=out)
+    return 0
+
+
+def _repair(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    said = repair(log.store)
+    if args.json:
+        _json(out, {"repaired": said is not None, "what": said})
+    else:
+        print(said or f"nothing to repair in {args.store}", file=out)
+    return 0
 
 
 def _log(log: Log, args: argparse.Namespace, out: TextIO) -> int:
@@ -279,7 +438,8 @@ _COMMANDS = {
     "at": _at,
     "history": _history,
     "changes": _changes,
-    "verify": _verify,
+    "head": _head,
+    "repair": _repair,
     "log": _log,
 }
 

@@ -8,20 +8,26 @@ One entry per line::
 
 ``type``, ``data`` and ``valid`` are required; ``version`` (the schema version
 the data is written in, by default the current one), ``subject``,
-``provenance`` and ``known_at`` are optional. ``valid`` is an EDTF string or
+``provenance``, ``known_at`` and ``id`` are optional. ``valid`` is an EDTF string or
 ``{"edtf": ..., "tz": ..., "phrase": ...}``. Blank lines are skipped.
+
+A load is all or nothing, and can be run again: every entry has a stable
+record id -- its ``id`` if the line gives one, else one derived from the
+line's content -- and entries whose id the log already holds are skipped.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, overload
 
+import attrs
 import cattrs
 
-from ._codec import decode_valid
+from ._codec import canonical_json, decode_valid, format_known_at
 from ._errors import (
     InvalidValidTimeError,
     KnownTimeError,
@@ -33,29 +39,70 @@ from ._records import Entry, Provenance, Record
 if TYPE_CHECKING:
     from ._log import Log
 
-__all__ = ["SourceFileError", "load_jsonl", "read_jsonl"]
+__all__ = ["ENTRY_NAMESPACE", "Loaded", "SourceFileError", "load_jsonl", "read_jsonl"]
 
-_KEYS: Final = frozenset({"type", "version", "data", "valid", "subject", "provenance", "known_at"})
-_CHUNK: Final = 10_000
+_KEYS: Final = frozenset(
+    {"type", "version", "data", "valid", "subject", "provenance", "known_at", "id"}
+)
 
-#: Called as ``progress(done, total)`` while entries are appended.
+#: The namespace of the record ids derived from an entry's content (UUID version 5
+#: of the canonical JSON of the line, and of how many identical lines came before it).
+ENTRY_NAMESPACE: Final = uuid.UUID("5b0f3a4e-8c1d-4d55-9a63-2f4e6b7c8d90")
+
+#: Called as ``progress(done, total)`` while entries are checked and written.
 Progress = Callable[[int, int], None]
 
 
 class SourceFileError(TimelineError, ValueError):
-    """A line of a source file cannot be loaded. Nothing from the file was written.
+    """A source file, or a line of it, cannot be loaded. Nothing from the file was written.
 
     Attributes:
         path: The file.
-        line: The line number (from 1).
+        line: The line number (from 1); None when the file as a whole is the problem.
         problem: What is wrong.
     """
 
-    def __init__(self, path: Path, line: int, problem: str) -> None:
+    def __init__(self, path: Path, line: int | None, problem: str) -> None:
         self.path = path
         self.line = line
         self.problem = problem
-        super().__init__(f"{path}:{line}: {problem}")
+        where = f"{path}:{line}" if line is not None else f"{path}"
+        super().__init__(f"{where}: {problem}")
+
+
+@attrs.frozen
+class Loaded(Sequence[Record]):
+    """What :func:`load_jsonl` appended: the new records, and how many entries it skipped.
+
+    A sequence of the new records, so ``len(loaded)`` is how many were added.
+
+    Attributes:
+        records: The records appended, in order.
+        skipped: Entries already in the log (by id), not appended again.
+    """
+
+    records: tuple[Record, ...]
+    skipped: int = 0
+
+    @overload
+    def __getitem__(self, index: int) -> Record: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Record]: ...
+    def __getitem__(self, index: int | slice) -> Record | Sequence[Record]:
+        return self.records[index]
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __iter__(self) -> Iterator[Record]:
+        return iter(self.records)
+
+
+@attrs.frozen
+class _Line:
+    number: int
+    entry: Entry
+    explicit_id: bool
 
 
 def _vocabularies() -> None:
@@ -67,46 +114,89 @@ def _vocabularies() -> None:
 def read_jsonl(path: str | Path, log: Log) -> list[Entry]:
     """Read and check every entry of ``path`` for ``log``; write nothing.
 
+    Each entry carries its record id (see :data:`ENTRY_NAMESPACE`).
+
     Raises:
-        SourceFileError: A line is malformed JSON, names an unknown type, has
-            a missing or wrong field, an impossible date, or a known time
-            earlier than the line (or the log's last record) before it.
+        SourceFileError: The file cannot be read, or a line is not UTF-8, is
+            malformed JSON, names an unknown type, has a missing or wrong
+            field, an impossible date, a naive known time, or a known time
+            earlier than the line before it.
     """
+    return [line.entry for line in _read(Path(path), log)]
+
+
+def _read(source: Path, log: Log) -> list[_Line]:
     _vocabularies()
-    source = Path(path)
-    head = log.store.head()
-    last_known = head.known_at if head is not None else ""
-    entries: list[Entry] = []
-    with source.open(encoding="utf-8") as lines:
-        for number, text in enumerate(lines, start=1):
-            if not text.strip():
-                continue
-            entry = _entry(source, number, text, log)
-            if entry.known_at is not None:
-                from ._codec import format_known_at  # noqa: PLC0415 -- avoids a cycle
+    try:
+        data = source.read_bytes()
+    except OSError as error:
+        raise SourceFileError(source, None, f"cannot read: {error.strerror or error}") from None
+    lines: list[_Line] = []
+    seen: dict[str, int] = {}  # how often each line's content came before
+    ids: dict[uuid.UUID, int] = {}
+    last_known = ""
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        item = _item(source, number, raw)
+        line = _entry(source, number, item, log)
+        if not line.explicit_id:
+            text = canonical_json(item)
+            count = seen.get(text, 0)
+            seen[text] = count + 1
+            derived = uuid.uuid5(ENTRY_NAMESPACE, f"{text}#{count}")
+            line = attrs.evolve(line, entry=attrs.evolve(line.entry, id=derived))
+        record_id = line.entry.id
+        assert record_id is not None  # noqa: S101 -- every line has one now
+        if record_id in ids:
+            raise SourceFileError(
+                source, number, f"id {record_id} is already used on line {ids[record_id]}"
+            )
+        ids[record_id] = number
+        if line.entry.known_at is not None:
+            stamp = format_known_at(line.entry.known_at)
+            if stamp < last_known:
+                raise SourceFileError(
+                    source,
+                    number,
+                    f"known time {stamp} is earlier than the one before it ({last_known})",
+                )
+            last_known = stamp
+        lines.append(line)
+    return lines
 
-                stamp = format_known_at(entry.known_at)
-                if stamp < last_known:
-                    raise SourceFileError(
-                        source,
-                        number,
-                        f"known time {stamp} is earlier than the one before it ({last_known})",
-                    )
-                last_known = stamp
-            entries.append(entry)
-    return entries
+
+def _item(source: Path, number: int, raw: bytes) -> dict[str, Any]:
+    """One line as a JSON object whose text UTF-8 can hold."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SourceFileError(
+            source, number, f"not UTF-8 text (byte {error.start + 1} of the line)"
+        ) from None
+    try:
+        item: Any = json.loads(text)
+    except RecursionError:
+        raise SourceFileError(source, number, "JSON nested too deeply") from None
+    except ValueError as error:
+        raise SourceFileError(source, number, f"malformed JSON: {error}") from None
+    if not isinstance(item, dict):
+        raise SourceFileError(source, number, "each line must be a JSON object")
+    try:
+        canonical_json(item).encode()
+    except UnicodeEncodeError:
+        raise SourceFileError(
+            source, number, "holds a lone surrogate (\\ud800-\\udfff): not text UTF-8 can hold"
+        ) from None
+    except ValueError as error:  # NaN or infinity
+        raise SourceFileError(source, number, f"holds a number JSON cannot: {error}") from None
+    return item
 
 
-def _entry(source: Path, number: int, text: str, log: Log) -> Entry:  # noqa: C901 -- one check per key
+def _entry(source: Path, number: int, item: dict[str, Any], log: Log) -> _Line:  # noqa: C901 -- one check per key
     def fail(problem: str) -> SourceFileError:
         return SourceFileError(source, number, problem)
 
-    try:
-        item: Any = json.loads(text)
-    except ValueError as error:
-        raise fail(f"malformed JSON: {error}") from None
-    if not isinstance(item, dict):
-        raise fail("each line must be a JSON object")
     unknown = set(item) - _KEYS
     if unknown:
         raise fail(f"unknown keys {sorted(unknown)}; allowed: {sorted(_KEYS)}")
@@ -117,6 +207,8 @@ def _entry(source: Path, number: int, text: str, log: Log) -> Entry:  # noqa: C9
     if not isinstance(name, str) or name not in log.registry:
         raise fail(f"unknown event type {name!r}")
     version = item.get("version", log.registry.lookup(name).version)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise fail(f"version must be a whole number, not {version!r}")
     try:
         event = log.codec.decode_event(name, version, item["data"])
     except RecordDecodeError as error:
@@ -132,40 +224,88 @@ def _entry(source: Path, number: int, text: str, log: Log) -> Entry:  # noqa: C9
         provenance = log.codec.converter.structure(item.get("provenance", {}), Provenance)
     except cattrs.BaseValidationError as error:
         raise fail("; ".join(cattrs.transform_error(error, path="provenance"))) from None
+    record_id = None
+    if "id" in item:
+        try:
+            record_id = uuid.UUID(item["id"])
+        except (TypeError, ValueError, AttributeError):
+            raise fail(f"id must be a UUID, not {item['id']!r}") from None
     try:
-        return Entry(
+        entry = Entry(
             event=event,
             valid=valid,
             subject=subject,
             provenance=provenance,
             known_at=item.get("known_at"),
+            id=record_id,
         )
     except KnownTimeError as error:
         raise fail(str(error)) from None
+    return _Line(number, entry, explicit_id=record_id is not None)
 
 
-def load_jsonl(path: str | Path, log: Log, *, progress: Progress | None = None) -> list[Record]:
-    """Append every entry of ``path`` to ``log``, after checking them all.
+def load_jsonl(path: str | Path, log: Log, *, progress: Progress | None = None) -> Loaded:
+    """Append the entries of ``path`` that ``log`` does not hold yet, all in one batch.
 
-    Every line is read and checked before anything is written, so a bad
-    file leaves the log exactly as it was. Entries without a ``known_at``
-    get the log clock's time.
+    Every line is read and checked before anything is written, and the new
+    entries are appended as one atomic batch: a bad file, a full disk or an
+    interrupt leaves the log exactly as it was. Entries whose record id the
+    log already holds are skipped, so a load can be run again (after a
+    failure, or on a file that has grown) and adds only what is new. Entries
+    without a ``known_at`` get the log clock's time.
 
     Args:
         path: The JSON Lines file.
         log: Where to append.
-        progress: Called as ``progress(done, total)`` after each chunk.
+        progress: Called as ``progress(done, total)`` as entries are checked,
+            and once more when they are written.
 
     Returns:
-        The new records.
+        The new records, and how many entries were skipped.
 
     Raises:
-        SourceFileError: A line cannot be loaded; the message names it.
+        SourceFileError: A line cannot be loaded, or an entry's id is in the
+            log with other content; the message names the line.
     """
-    entries = read_jsonl(path, log)
-    records: list[Record] = []
-    for first in range(0, len(entries), _CHUNK):
-        records.extend(log.extend(entries[first : first + _CHUNK]))
-        if progress is not None:
-            progress(len(records), len(entries))
-    return records
+    source = Path(path)
+    lines = _read(source, log)
+    total = len(lines)
+    if progress is not None:
+        progress(0, total)
+    found = log.store.find_ids([str(line.entry.id) for line in lines])
+    for line in lines:
+        position = found.get(str(line.entry.id))
+        if position is not None and line.explicit_id:
+            _check_same(source, line, log[position])
+    new = [line for line in lines if str(line.entry.id) not in found]
+    head = log.store.head()
+    if head is not None:
+        for line in new:
+            known = line.entry.known_at
+            if known is not None and format_known_at(known) < head.known_at:
+                raise SourceFileError(
+                    source,
+                    line.number,
+                    f"known time {format_known_at(known)} is earlier than the log's last record "
+                    f"({head.known_at}, position {head.position}): known times never go backwards",
+                )
+    records = log.extend([line.entry for line in new])
+    if progress is not None:
+        progress(total, total)
+    return Loaded(records, skipped=total - len(new))
+
+
+def _check_same(source: Path, line: _Line, held: Record) -> None:
+    entry = line.entry
+    if (entry.event, entry.valid, entry.subject, entry.provenance) != (
+        held.event,
+        held.valid,
+        held.subject,
+        held.provenance,
+    ):
+        raise SourceFileError(
+            source,
+            line.number,
+            f"id {entry.id} is already in the log (position {held.position}) with other "
+            "content: append a correction instead of changing a loaded line",
+        )

@@ -7,6 +7,7 @@ import contextlib
 import errno
 import os
 import re
+import resource
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
@@ -28,6 +29,7 @@ __all__ = [
     "fsync_path",
     "is_canonical",
     "os_failure",
+    "out_of_room",
     "publish",
 ]
 
@@ -139,6 +141,31 @@ def os_failure(error: OSError, path: Path, doing: str) -> StoreError:
     if error.errno in {errno.EAGAIN, errno.EWOULDBLOCK}:
         return StoreLockedError(message)
     return StoreError(message)
+
+
+# Less free room than this on the file system counts as full: a write was refused.
+_NEARLY_FULL = 1 << 20
+
+
+def out_of_room(path: Path) -> bool:
+    """Whether a write beside ``path`` can have failed for want of room.
+
+    True when the file system has (almost) no free space left, or when a file
+    of the store (itself, its ``-wal`` or ``-journal``) has reached the
+    process's file-size limit (``RLIMIT_FSIZE``).
+    """
+    with contextlib.suppress(OSError):
+        stats = os.statvfs(path.parent)
+        if stats.f_bavail * stats.f_frsize < _NEARLY_FULL:
+            return True
+    limit, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if limit == resource.RLIM_INFINITY:
+        return False
+    for suffix in ("", "-wal", "-journal"):
+        with contextlib.suppress(OSError):
+            if (path.parent / (path.name + suffix)).stat().st_size + _NEARLY_FULL > limit:
+                return True
+    return False
 
 
 class RecordList:

@@ -23,7 +23,15 @@ from timeline._errors import (
 )
 from timeline._records import FIRST_POSITION, Head, StoredRecord
 
-from ._common import check_append, check_location, fsync_path, is_canonical, os_failure, publish
+from ._common import (
+    check_append,
+    check_location,
+    fsync_path,
+    is_canonical,
+    os_failure,
+    out_of_room,
+    publish,
+)
 
 __all__ = ["SQLiteStore"]
 
@@ -137,6 +145,8 @@ class SQLiteStore:
     def _connect(self) -> sqlite3.Connection:
         # mode=ro never writes (no checkpoint on close); mode=rw never creates.
         uri = f"{self.path.resolve().as_uri()}?mode={'ro' if self.read_only else 'rw'}"
+        if self.read_only and self._on_read_only_media():
+            uri += "&immutable=1"
         try:
             return sqlite3.connect(
                 uri,
@@ -147,6 +157,30 @@ class SQLiteStore:
             )
         except sqlite3.Error as error:
             raise _failure(error, self.path, "open") from None
+
+    def _on_read_only_media(self) -> bool:
+        """Whether the file must be read as immutable: its folder cannot be written.
+
+        A WAL file needs its shared-memory index (``-shm``) beside it, which a
+        reader cannot create in a read-only folder. With no pending WAL the
+        file alone holds every committed record, so it is read as immutable.
+
+        Raises:
+            ReadOnlyStoreError: Committed records wait in a WAL that cannot be read here.
+        """
+        folder = self.path.parent
+        if os.access(folder, os.W_OK) or self._beside("-shm").exists():
+            return False
+        wal = self._beside("-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise ReadOnlyStoreError(
+                f"{self.path}: its latest records are still in {wal.name}, which cannot be read "
+                "in a read-only folder: open it once where it can be written, or copy the folder"
+            )
+        return True
+
+    def _beside(self, suffix: str) -> Path:
+        return self.path.with_name(self.path.name + suffix)
 
     def _create(self) -> None:
         """Build a new store aside, then link it into place if nothing is there yet."""
@@ -497,6 +531,10 @@ def _failure(error: sqlite3.Error, path: Path, doing: str) -> StoreError:
     """The library's error for what SQLite said, naming the file and what was being done."""
     text = str(error)
     lowered = text.lower()
+    if "disk i/o error" in lowered and out_of_room(path):
+        # SQLite says "full" only for ENOSPC; a write past the file-size limit
+        # (EFBIG) or into a full quota comes out as a plain I/O error.
+        return StoreFullError(f"{path}: cannot {doing}: no room to write ({text})")
     for words, kind in _MEANINGS:
         if any(word in lowered for word in words):
             if kind is NotAStoreError:
