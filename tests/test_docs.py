@@ -27,3 +27,12 @@ def test_pages_have_examples():
     assert "README.md" in with_code
     assert "events-and-the-log.md" in with_code
     assert "imprecise-time.md" in with_code
+
+
+def test_every_public_name_is_in_the_api_reference():
+    """Each name timeline exports has an entry in docs/reference/api.md."""
+    import timeline  # noqa: PLC0415
+
+    reference = (ROOT / "docs" / "reference" / "api.md").read_text()
+    missing = [name for name in timeline.__all__ if f"timeline.{name}\n" not in reference]
+    assert missing == []

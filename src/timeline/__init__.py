@@ -43,7 +43,7 @@ from ._facts import (
     ends,
     starts,
 )
-from ._importer import SourceFileError, load_jsonl, read_jsonl
+from ._importer import Loaded, SourceFileError, load_jsonl, read_jsonl
 from ._log import Log
 from ._projection import (
     Begun,
@@ -106,6 +106,7 @@ __all__ = [
     "InvalidEventError",
     "InvalidValidTimeError",
     "KnownTimeError",
+    "Loaded",
     "Log",
     "ManualClock",
     "Moment",

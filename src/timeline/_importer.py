@@ -39,15 +39,16 @@ from ._records import Entry, Provenance, Record
 if TYPE_CHECKING:
     from ._log import Log
 
-__all__ = ["ENTRY_NAMESPACE", "Loaded", "SourceFileError", "load_jsonl", "read_jsonl"]
+__all__ = ["Loaded", "SourceFileError", "load_jsonl", "read_jsonl"]
 
 _KEYS: Final = frozenset(
     {"type", "version", "data", "valid", "subject", "provenance", "known_at", "id"}
 )
 
-#: The namespace of the record ids derived from an entry's content (UUID version 5
-#: of the canonical JSON of the line, and of how many identical lines came before it).
-ENTRY_NAMESPACE: Final = uuid.UUID("5b0f3a4e-8c1d-4d55-9a63-2f4e6b7c8d90")
+# The namespace of the record ids derived from an entry's content (UUID version 5
+# of the canonical JSON of the line, and of how many identical lines came before it).
+# Changing it would make every earlier load look new: it is fixed for good.
+_ENTRY_NAMESPACE: Final = uuid.UUID("5b0f3a4e-8c1d-4d55-9a63-2f4e6b7c8d90")
 
 #: Called as ``progress(done, total)`` while entries are checked and written.
 Progress = Callable[[int, int], None]
@@ -114,7 +115,7 @@ def _vocabularies() -> None:
 def read_jsonl(path: str | Path, log: Log) -> list[Entry]:
     """Read and check every entry of ``path`` for ``log``; write nothing.
 
-    Each entry carries its record id (see :data:`ENTRY_NAMESPACE`).
+    Each entry carries its record id: the line's own, else one derived from its content.
 
     Raises:
         SourceFileError: The file cannot be read, or a line is not UTF-8, is
@@ -144,7 +145,7 @@ def _read(source: Path, log: Log) -> list[_Line]:
             text = canonical_json(item)
             count = seen.get(text, 0)
             seen[text] = count + 1
-            derived = uuid.uuid5(ENTRY_NAMESPACE, f"{text}#{count}")
+            derived = uuid.uuid5(_ENTRY_NAMESPACE, f"{text}#{count}")
             line = attrs.evolve(line, entry=attrs.evolve(line.entry, id=derived))
         record_id = line.entry.id
         assert record_id is not None  # noqa: S101 -- every line has one now

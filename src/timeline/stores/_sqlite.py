@@ -248,7 +248,10 @@ class SQLiteStore:
         meta = dict(self._db.execute("SELECT key, value FROM timeline_meta"))
         if meta.get("format") != _FORMAT:
             raise NotAStoreError(f"{self.path} is not a timeline store (format {meta!r})")
-        return int(meta.get("schema", "0"))
+        schema = str(meta.get("schema", ""))
+        if not schema.isdigit():
+            raise CorruptStoreError(f"{self.path}: its schema version {schema!r} is unreadable")
+        return int(schema)
 
     def _initialize(self) -> int:
         """Give an empty database (an empty file the caller made) the schema, in place.
@@ -401,12 +404,27 @@ class SQLiteStore:
                     "which the types table does not hold"
                 )
             name = str(named[0])
-        if not (isinstance(raw_id, bytes) and isinstance(digest, bytes)):
-            raise CorruptStoreError(f"{self.path}: record {position} has a malformed id or hash")
+        malformed = not (
+            isinstance(raw_id, bytes)
+            and len(raw_id) == 16
+            and isinstance(digest, bytes)
+            and len(digest) == 32
+            and isinstance(body, str)
+            and (subject is None or isinstance(subject, str))
+        )
+        try:
+            known_at = known_at_from_micros(known)
+        except (TypeError, ValueError, OverflowError):
+            malformed = True
+        if malformed:
+            raise CorruptStoreError(
+                f"{self.path}: record {position} is malformed (a damaged page): run "
+                "'timeline verify'"
+            )
         return StoredRecord(
             position=position,
             id=_id_text(raw_id),
-            known_at=known_at_from_micros(known),
+            known_at=known_at,
             type=name,
             subject=subject,
             body=body,
@@ -467,7 +485,7 @@ class SQLiteStore:
         try:
             with self._lock:
                 rows = self._db.execute("PRAGMA integrity_check").fetchall()
-        except sqlite3.Error as error:
+        except (sqlite3.Error, ValueError) as error:
             return [f"the file cannot be checked: {error}"]
         problems = [str(row[0]) for row in rows]
         return [] if problems == ["ok"] else problems
@@ -562,6 +580,11 @@ class _Errors:
             raise _failure(error, self._path, self._doing) from None
         if isinstance(error, OSError) and not isinstance(error, StoreError):
             raise os_failure(error, self._path, self._doing) from None
+        if isinstance(error, UnicodeDecodeError):
+            # Text SQLite hands back that is not UTF-8: a damaged page, not data.
+            raise CorruptStoreError(
+                f"{self._path}: cannot {self._doing}: stored text is not UTF-8 ({error.reason})"
+            ) from None
 
 
 class _Transaction:
