@@ -102,11 +102,13 @@ def kill_during_creation(kind: str, trials: int, folder: Path, *, seed: int = 1)
     from the trials that finished), so most land in the middle of one.
 
     Returns:
-        Counts of "no file", "opens", "unopenable" (the promise: 0), "finished".
+        Counts of "no file" (of which "killed mid-build": a temporary file was
+        left), "opens", "unopenable" (the promise: 0), "finished".
     """
     rng = random.Random(seed)
     counts: collections.Counter[str] = collections.Counter()
     took: list[float] = []  # how long creations that finished took: the window to kill in
+    window = 0.002
     for trial in range(trials):
         path = folder / f"kill-{trial}.{SUFFIX[kind]}"
         proc = subprocess.Popen(
@@ -120,15 +122,20 @@ def kill_during_creation(kind: str, trials: int, folder: Path, *, seed: int = 1)
         proc.stdout.readline()
         proc.stdin.write("go\n")
         proc.stdin.flush()
-        window = 1.2 * sorted(took)[len(took) // 2] if took else 0.005
+        if took:
+            window = 1.2 * sorted(took)[-(len(took) // 2) - 1]
         time.sleep(rng.uniform(0, window))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
         if out.startswith("done"):
             counts["finished"] += 1
             took.append(float(out.split()[1]))
+        elif not took:
+            window *= 1.25  # nothing finished yet: the kills come too early
         if not path.exists():
             counts["no file"] += 1
+            # A temporary file left behind: the kill landed in the middle of building it.
+            counts["killed mid-build"] += any(folder.glob(f".{path.name}.*.creating"))
             continue
         try:
             open_store(kind, path).close()
@@ -136,7 +143,14 @@ def kill_during_creation(kind: str, trials: int, folder: Path, *, seed: int = 1)
             counts["opens"] += 1
         except TimelineError:
             counts["unopenable"] += 1
-    return {"no file": 0, "opens": 0, "unopenable": 0, "finished": 0, **counts}
+    return {
+        "no file": 0,
+        "killed mid-build": 0,
+        "opens": 0,
+        "unopenable": 0,
+        "finished": 0,
+        **counts,
+    }
 
 
 _CROWD = """

@@ -70,6 +70,7 @@ def test_a_kill_during_creation_leaves_a_store_or_no_file(tmp_path, kind):
     result = trials.kill_during_creation(kind, 40 if THOROUGH else 12, tmp_path)
     assert result["unopenable"] == 0
     assert result["no file"] + result["opens"] == (40 if THOROUGH else 12)
+    assert result["killed mid-build"] + result["opens"] - result["finished"] > 0  # kills landed
 
 
 @pytest.mark.parametrize("kind", KINDS)
