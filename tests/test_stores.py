@@ -165,7 +165,7 @@ def test_jsonl_torn_tail_is_reported_and_kept_until_repaired(tmp_path):
     assert path.read_bytes() == before
     said = repair(store)
     assert said is not None
-    assert "moved 29 bytes" in said
+    assert "from line 8 (29 bytes)" in said
     (side,) = tmp_path.glob("log.jsonl.cut-*")
     assert side.read_text() == torn  # what was cut is kept
     assert path.read_bytes() == before[: -len(torn)]

@@ -369,7 +369,10 @@ class JsonLinesStore:
                 handle.flush()
                 os.fsync(handle.fileno())
             self._damage = None
-            return f"moved {len(cut)} bytes of {damage} to {side}"
+            return (
+                f"moved the unfinished batch from line {damage.first_line} ({len(cut)} bytes) "
+                f"to {side}; {self.path} now ends with its last committed batch"
+            )
 
     def read(
         self,
