@@ -214,8 +214,8 @@ def test_in_force_rule_ends():
     [
         (dt.date(2024, 1, 12), "2024-01-12"),
         (pendulum.date(2024, 1, 12), "2024-01-12"),
-        (pendulum.datetime(2024, 1, 12, 9, tz="Europe/Kyiv"), "2024-01-12T09:00:00+02:00"),
-        (dt.datetime(2024, 1, 12, 9, 30, tzinfo=dt.UTC), "2024-01-12T09:30:00Z"),
+        (pendulum.datetime(2024, 1, 12, 9, tz="Europe/Kyiv"), "2024-01-12T09:00:00.000000+02:00"),
+        (dt.datetime(2024, 1, 12, 9, 30, tzinfo=dt.UTC), "2024-01-12T09:30:00.000000Z"),
         ("2024-01-0X", "2024-01-0X"),
         (("2023-12-30", None), "2023-12-30/.."),
     ],

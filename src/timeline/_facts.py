@@ -24,10 +24,11 @@ import pendulum
 
 from ._answer import Answer
 from ._corrections import fixes_of, hidden_ids
+from ._edtf import format_edtf
 from ._index import IntervalIndex
 from ._projection import marked_methods, record_order
 from ._records import FIRST_POSITION, Record
-from ._time import End, Extent, Interval, Moment, to_instant
+from ._time import End, Extent, Interval, Moment, Question, QuestionLike, to_instant
 from ._time import micros as _micros
 
 if TYPE_CHECKING:
@@ -58,15 +59,30 @@ def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
 
 @attrs.frozen
 class Change:
-    """What one record says about a fact: its key and attributes.
+    """What one record says about a fact: its key, attributes and which fact it is.
 
     Handlers marked with :func:`starts`, :func:`amends` or :func:`ends`
     return one (or a bare key, or None when the record is not about a fact
     this projection keeps).
+
+    Several facts may share a key and hold at once -- two designations of one
+    target by one authority, made at different times. A start names its fact
+    with ``fact``; starts with the same ``fact`` are sources for the same fact.
+    An amendment or end names the fact it changes, or says ``every=True`` to
+    change every fact of the key that is in force. Without ``fact`` a key holds
+    one fact, and starts while it is in force are further sources for it.
+
+    Attributes:
+        key: The key the fact is filed and asked about under.
+        attributes: What the record says of it.
+        fact: Which fact of the key this is (or changes); None for the key's only fact.
+        every: For an amendment or end: it changes every fact of the key in force.
     """
 
     key: str
     attributes: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
+    fact: str | None = None
+    every: bool = False
 
 
 def _marker(role: _Role) -> Callable[..., Callable[[_F], _F]]:
@@ -99,10 +115,11 @@ ends.__doc__ = (
 
 @attrs.frozen
 class Conflict:
-    """Sources that disagree about one attribute of a spell.
+    """Sources that disagree about one attribute of a spell, or about its dates.
 
     Attributes:
-        attribute: The attribute's name.
+        attribute: The attribute's name; ``"start"`` or ``"end"`` when sources
+            give the fact different valid times.
         values: Each value with the record that gives it, first the one used.
     """
 
@@ -120,7 +137,8 @@ class Spell:
         end: When it stopped: a moment, or :attr:`End.OPEN` while no end is known.
         attributes: The attributes after every amendment.
         records: Every record behind the spell, in valid-time order.
-        conflicts: Where its sources disagree.
+        conflicts: Where its sources disagree (attributes, or the dates).
+        fact: Which fact of the key it is (see :class:`Change`); None for a key's only fact.
     """
 
     key: str
@@ -129,15 +147,16 @@ class Spell:
     attributes: Mapping[str, Any] = attrs.field(converter=_frozen_mapping)
     records: tuple[Record, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
+    fact: str | None = None
 
     @functools.cached_property
     def extent(self) -> Extent:
         """Where the spell's start and end may lie."""
         return Interval(self.start, self.end).extent
 
-    def at(self, instant: dt.datetime | dt.date | str) -> Answer:
-        """Answer "is this spell in force at ``instant``?"."""
-        return self.extent.at(to_instant(instant))
+    def at(self, question: QuestionLike) -> Answer:
+        """Answer "is this spell in force at ``question``?", read at its own precision."""
+        return Question.of(question).answer(self.extent)
 
 
 @attrs.frozen
@@ -277,61 +296,99 @@ def _ends_of(record: Record) -> tuple[Moment | End, Moment | End]:
 
 
 def _build_spells(key: str, items: Sequence[tuple[_Role, Change, Record]]) -> tuple[Spell, ...]:
-    """Fold one key's visible records, in valid-time order, into spells."""
+    """Fold one key's visible records, in valid-time order, into spells (one chain per fact)."""
     spells: list[dict[str, Any]] = []
-    current: dict[str, Any] | None = None
+    current: dict[str | None, dict[str, Any]] = {}  # each fact's latest spell
     for role, change, record in sorted(items, key=lambda item: record_order(item[2])):
         if role == "start":
-            start, end = _ends_of(record)
-            reopen = current is None or (
-                isinstance(current["end"], Moment)
-                and start is not End.OPEN
-                and Interval(start, End.OPEN).extent.start.earliest
-                >= current["end"].bounds().earliest
-            )
-            if reopen:
-                current = {
-                    "start": start,
-                    "end": end,
-                    "attributes": dict(change.attributes),
-                    "sources": {name: [(v, record)] for name, v in change.attributes.items()},
-                    "records": [record],
-                }
-                spells.append(current)
+            _start(spells, current, change, record)
+            continue
+        for spell in _changed_by(current, change):
+            spell["records"].append(record)
+            if role == "amend":
+                spell["attributes"].update(change.attributes)
+                for name, value in change.attributes.items():
+                    spell["sources"][name] = [(value, record)]
                 continue
-            assert current is not None  # noqa: S101 -- reopen is True when it is None
-            current["records"].append(record)
-            for name, value in change.attributes.items():
-                current["sources"].setdefault(name, []).append((value, record))
-                current["attributes"].setdefault(name, value)
-            if current["end"] is End.OPEN and end is not End.OPEN:
-                current["end"] = end
-        elif current is None:
-            continue  # an amendment or end with nothing started: see TemporalFacts.unmatched
-        elif role == "amend":
-            current["records"].append(record)
-            current["attributes"].update(change.attributes)
-            for name, value in change.attributes.items():
-                current["sources"][name] = [(value, record)]
-        else:
-            current["records"].append(record)
-            if current["end"] is End.OPEN or current["end"] is End.UNKNOWN:
-                stop, _ = _ends_of(record)
-                current["end"] = stop
-    return tuple(
-        Spell(
-            key=key,
-            start=spell["start"],
-            end=spell["end"],
-            attributes=spell["attributes"],
-            records=tuple(spell["records"]),
-            conflicts=tuple(
-                Conflict(name, tuple(values))
-                for name, values in sorted(spell["sources"].items())
-                if len({repr(value) for value, _ in values}) > 1
-            ),
-        )
-        for spell in spells
+            stop, _ = _ends_of(record)
+            if isinstance(stop, Moment):
+                spell["ends"].append((stop, record))
+            if spell["end"] is End.OPEN or spell["end"] is End.UNKNOWN:
+                spell["end"] = stop
+    return tuple(_spell(key, spell) for spell in spells)
+
+
+def _start(
+    spells: list[dict[str, Any]],
+    current: dict[str | None, dict[str, Any]],
+    change: Change,
+    record: Record,
+) -> None:
+    start, end = _ends_of(record)
+    spell = current.get(change.fact)
+    reopen = spell is None or (
+        isinstance(spell["end"], Moment)
+        and start is not End.OPEN
+        and Interval(start, End.OPEN).extent.start.earliest >= spell["end"].bounds().earliest
+    )
+    if reopen:
+        spell = {
+            "fact": change.fact,
+            "start": start,
+            "end": end,
+            "attributes": dict(change.attributes),
+            "sources": {name: [(v, record)] for name, v in change.attributes.items()},
+            "records": [record],
+            "starts": [(start, record)],
+            "ends": [(end, record)] if isinstance(end, Moment) else [],
+        }
+        spells.append(spell)
+        current[change.fact] = spell
+        return
+    assert spell is not None  # noqa: S101 -- reopen is True when it is None
+    # A further source for the fact in force: kept, and where it disagrees, listed.
+    spell["records"].append(record)
+    spell["starts"].append((start, record))
+    if isinstance(end, Moment):
+        spell["ends"].append((end, record))
+    for name, value in change.attributes.items():
+        spell["sources"].setdefault(name, []).append((value, record))
+        spell["attributes"].setdefault(name, value)
+    if spell["end"] is End.OPEN and end is not End.OPEN:
+        spell["end"] = end
+
+
+def _changed_by(current: dict[str | None, dict[str, Any]], change: Change) -> list[dict[str, Any]]:
+    """The spells an amendment or end applies to: its fact's, or (every) all still open."""
+    if not change.every:
+        spell = current.get(change.fact)
+        return [] if spell is None else [spell]
+    open_ = [s for s in current.values() if not isinstance(s["end"], Moment)]
+    if open_:
+        return open_
+    # Nothing open: like an end of a closed fact, it is kept with the latest spell.
+    latest = max(current.values(), key=lambda s: record_order(s["records"][-1]), default=None)
+    return [] if latest is None else [latest]
+
+
+def _spell(key: str, spell: dict[str, Any]) -> Spell:
+    conflicts = [
+        Conflict(name, tuple(values))
+        for name, values in sorted(spell["sources"].items())
+        if len({repr(value) for value, _ in values}) > 1
+    ]
+    for name in ("start", "end"):
+        dated = spell[f"{name}s"]
+        if len({format_edtf(moment) for moment, _ in dated if isinstance(moment, Moment)}) > 1:
+            conflicts.append(Conflict(name, tuple(dated)))
+    return Spell(
+        key=key,
+        start=spell["start"],
+        end=spell["end"],
+        attributes=spell["attributes"],
+        records=tuple(spell["records"]),
+        conflicts=tuple(conflicts),
+        fact=spell["fact"],
     )
 
 
@@ -594,10 +651,13 @@ class TemporalFacts:
     def _known(self, known: dt.datetime | str | None) -> int:
         return _NEVER if known is None else _micros(to_instant(known))
 
-    def at(
-        self, valid: dt.datetime | dt.date | str, *, known: dt.datetime | str | None = None
-    ) -> InForce:
+    def at(self, valid: QuestionLike, *, known: dt.datetime | str | None = None) -> InForce:
         """Return the spells in force (yes or maybe) at ``valid``, as known at ``known``.
+
+        Catches up with the log first. ``valid`` is read at its own precision
+        (see :class:`~timeline.Question`): ``"2024-01"`` asks about the whole
+        month -- yes for a spell surely in force at some instant of it -- and
+        an aware datetime about one instant.
 
         Args:
             valid: The valid time V.
@@ -606,13 +666,15 @@ class TemporalFacts:
         Returns:
             One :class:`Hit` per spell that is or may be in force, in key order.
         """
-        instant = _micros(to_instant(valid))
+        self.catch_up()
+        asked = Question.of(valid)
+        low, high = _micros(asked.start), _micros(asked.end)
         limit = self._known(known)
-        if limit >= self._latest:
+        if asked.instant and limit >= self._latest:
             return InForce._owning(  # noqa: SLF001 -- this module's own helper
-                self._pieces.at(instant)
+                self._pieces.at(low)
             )
-        return self._hits(instant, instant + 1, limit)
+        return self._hits(low, high, limit, exact=asked.exact)
 
     def during(
         self,
@@ -621,15 +683,31 @@ class TemporalFacts:
         *,
         known: dt.datetime | str | None = None,
     ) -> InForce:
-        """Return the spells in force (yes or maybe) at any time in ``[start, end)``."""
+        """Return the spells in force (yes or maybe) at any time in ``[start, end)``.
+
+        Catches up with the log first. ``start`` and ``end`` are instants (a
+        date is its first instant).
+        """
+        self.catch_up()
         low, high = _micros(to_instant(start)), _micros(to_instant(end))
         return self._hits(low, high, self._known(known))
 
-    def _hits(self, start: int, end: int, known: int) -> InForce:
-        """Spells in force at some instant of ``[start, end)``, in microseconds."""
+    def _hits(self, start: int, end: int, known: int, *, exact: bool = True) -> InForce:
+        """Spells in force at some instant of ``[start, end)``, in microseconds.
+
+        For a question that may mean several periods (not ``exact``), yes
+        only where the spell surely holds across the whole window.
+        """
         if start >= end:
             return InForce([])
         found = self._spans.query(start, end, known, self._latest)
+        if not exact:
+            return InForce._owning(  # noqa: SLF001 -- this module's own helper
+                [
+                    filed.yes if filed.yes_from <= start and end <= filed.yes_until else filed.maybe
+                    for filed in found
+                ]
+            )
         return InForce._owning(  # noqa: SLF001 -- this module's own helper
             [
                 filed.yes if max(filed.yes_from, start) < min(filed.yes_until, end) else filed.maybe
@@ -644,7 +722,11 @@ class TemporalFacts:
         *,
         known: dt.datetime | str | None = None,
     ) -> list[Transition]:
-        """Return the spells that start or end (surely or maybe) within ``[start, end)``."""
+        """Return the spells that start or end (surely or maybe) within ``[start, end)``.
+
+        Catches up with the log first.
+        """
+        self.catch_up()
         low, high = to_instant(start), to_instant(end)
         window = (_micros(low), _micros(high))
         found: list[Transition] = []
@@ -658,7 +740,11 @@ class TemporalFacts:
         return sorted(found, key=lambda t: (t.key, t.kind, t.spell.records[0].position))
 
     def history(self, key: str, *, known: dt.datetime | str | None = None) -> tuple[Spell, ...]:
-        """Return the spells of ``key`` as known at ``known`` (by default, now)."""
+        """Return the spells of ``key`` as known at ``known`` (by default, now).
+
+        Catches up with the log first.
+        """
+        self.catch_up()
         limit = None if known is None else to_instant(known)
         chosen: tuple[Spell, ...] = ()
         for known_at, spells in self._versions.get(key, []):
@@ -668,15 +754,21 @@ class TemporalFacts:
         return chosen
 
     def versions(self, key: str) -> list[tuple[pendulum.DateTime, tuple[Spell, ...]]]:
-        """Return how the history of ``key`` looked from each known time on."""
+        """Return how the history of ``key`` looked from each known time on (after catching up)."""
+        self.catch_up()
         return list(self._versions.get(key, []))
 
     def keys(self) -> list[str]:
-        """Return every key seen, sorted."""
+        """Return every key seen, sorted (after catching up)."""
+        self.catch_up()
         return sorted(self._versions)
 
     def unmatched(self, *, known: dt.datetime | str | None = None) -> list[Record]:
-        """Return amendments and ends that found nothing in force, as known at ``known``."""
+        """Return amendments and ends that found nothing in force, as known at ``known``.
+
+        Catches up with the log first.
+        """
+        self.catch_up()
         found = []
         for key in self.keys():
             used = {r.id for spell in self.history(key, known=known) for r in spell.records}
@@ -688,4 +780,6 @@ class TemporalFacts:
         return sorted(found, key=lambda record: record.position)
 
     def __len__(self) -> int:
+        """How many spells there are, every key's, as known now (after catching up)."""
+        self.catch_up()
         return sum(len(self.history(key)) for key in self._versions)

@@ -35,6 +35,8 @@ __all__ = [
     "Padding",
     "Precision",
     "Qualifier",
+    "Question",
+    "QuestionLike",
     "ValidTime",
     "ValidTimeLike",
     "before",
@@ -423,8 +425,10 @@ class Moment:
     def from_datetime(cls, instant: dt.datetime, *, phrase: str | None = None) -> Moment:
         """Return the exact instant ``instant`` (an aware datetime).
 
-        The precision is seconds, or microseconds when the value has them; the
-        zone is the datetime's own (its IANA name when it has one).
+        An aware datetime names one instant, so the moment is exact to the
+        microsecond (``datetime(2024, 5, 1, tzinfo=UTC)`` is 00:00:00.000000, not
+        "some time in that second"); the zone is the datetime's own (its IANA
+        name when it has one).
 
         Raises:
             InvalidValidTimeError: ``instant`` is naive.
@@ -441,7 +445,7 @@ class Moment:
             instant.hour,
             instant.minute,
             instant.second,
-            instant.microsecond or None,
+            instant.microsecond,
             tz=tz,
             phrase=phrase,
         )
@@ -548,17 +552,37 @@ class Moment:
         bounds = self.bounds()
         return Extent(bounds, bounds)
 
-    def contains(self, instant: dt.datetime | dt.date | str) -> Answer:
-        """Answer "does the period this value names contain ``instant``?".
+    @property
+    def earliest(self) -> pendulum.DateTime:
+        """The first instant this value may denote (UTC; widened for qualifiers).
 
-        ``2023-09`` contains 15 September 2023: yes. A value with qualifiers
-        or unspecified digits names one of several periods: maybe, within its
-        padded bounds.
+        >>> Moment.parse("2023-09").earliest
+        DateTime(2023, 9, 1, 0, 0, 0, tzinfo=Timezone('UTC'))
         """
-        at = to_instant(instant)
-        if not self.bounds().contains(at):
+        return self.bounds().earliest
+
+    @property
+    def latest(self) -> pendulum.DateTime:
+        """The first instant after all this value may denote (UTC; exclusive, like every end).
+
+        >>> Moment.parse("2023-09").latest
+        DateTime(2023, 10, 1, 0, 0, 0, tzinfo=Timezone('UTC'))
+        """
+        return self.bounds().latest
+
+    def contains(self, question: QuestionLike) -> Answer:
+        """Answer "does the period this value names meet ``question``?".
+
+        The question is read at its own precision (see :class:`Question`):
+        ``2023-09`` contains 15 September 2023, and meets the year 2023: yes.
+        A value with qualifiers or unspecified digits names one of several
+        periods: maybe, within its padded bounds.
+        """
+        asked = Question.of(question)
+        bounds = self.bounds()
+        if bounds.earliest >= asked.end or bounds.latest <= asked.start:
             return Answer.NO
-        if self.exact:
+        if self.exact and asked.exact:
             return Answer.YES
         return Answer.MAYBE
 
@@ -683,9 +707,26 @@ class Interval:
             end = Bounds(LATEST, LATEST) if self.end is End.OPEN else Bounds(start.earliest, LATEST)
         return Extent(start, end)
 
-    def contains(self, instant: dt.datetime | dt.date | str) -> Answer:
-        """Answer "is this span in force at ``instant``?" (yes / maybe / no)."""
-        return self.extent.at(to_instant(instant))
+    @property
+    def earliest(self) -> pendulum.DateTime:
+        """The first instant the span may begin (UTC); :data:`EARLIEST` for an open start."""
+        return self.extent.start.earliest
+
+    @property
+    def latest(self) -> pendulum.DateTime:
+        """The first instant after all the span may last (UTC, exclusive); :data:`LATEST` if open.
+
+        >>> Interval.parse("2024-01-11/2024-05-01").latest
+        DateTime(2024, 5, 2, 0, 0, 0, tzinfo=Timezone('UTC'))
+        """
+        return self.extent.end.latest
+
+    def contains(self, question: QuestionLike) -> Answer:
+        """Answer "is this span in force at ``question``?" (yes / maybe / no).
+
+        The question is read at its own precision (see :class:`Question`).
+        """
+        return Question.of(question).answer(self.extent)
 
     def __str__(self) -> str:
         from ._edtf import format_edtf  # noqa: PLC0415 -- the formatter reads Intervals
@@ -803,9 +844,11 @@ def _extent(value: ValidTime) -> Extent:
 def in_force(
     start: Moment | End | ValidTimeLike,
     end: Moment | End | ValidTimeLike,
-    at: dt.datetime | dt.date | str,
+    at: QuestionLike,
 ) -> Answer:
     """Answer "is a fact from ``start`` to the exclusive ``end`` in force at ``at``?".
+
+    ``at`` is read at its own precision (see :class:`Question`).
 
     >>> in_force("2006", End.OPEN, "2024-01-15")
     <Answer.YES: 'yes'>
@@ -863,6 +906,89 @@ def _covers(span: Extent, point: Bounds) -> Answer:
     if span.end.last <= point.earliest or span.start.earliest > point.last:
         return Answer.NO
     return Answer.MAYBE
+
+
+#: What a question may be asked at: an instant, a day, or any valid time.
+QuestionLike: TypeAlias = "dt.datetime | dt.date | str | Moment | Interval | Question"
+
+
+@attrs.frozen
+class Question:
+    """A valid time asked about, at its own precision: the instants ``[start, end)`` it covers.
+
+    "In force on 2006-10-14" asks about that day: *yes* if the fact surely
+    holds at some instant of it, *no* if it surely holds at none, otherwise
+    *maybe* -- the best answer over the day's instants. So a question is
+    answered at its precision:
+
+    - an aware ``datetime``, or a string with a time of day
+      (``"2024-01-11T12:00:00Z"``), asks about that one instant;
+    - a date, or a date written without a time (``"2024-01-15"``,
+      ``"2024-01"``, ``"2024"``), asks about the whole day, month or year,
+      in ``tz`` (UTC by default);
+    - an interval asks about every instant it may cover.
+
+    A question with qualifiers or unspecified digits (``"2023~"``,
+    ``"2024-01-0X"``) may mean several periods: it is *no* when no reading
+    can meet the fact, *yes* only when the fact surely holds across all of
+    them, and *maybe* otherwise.
+
+    Attributes:
+        start: The first instant asked about (UTC).
+        end: The first instant after it (exclusive).
+        exact: False when the question itself may mean several periods.
+
+    >>> january = Question.of("2024-01")
+    >>> january.start.isoformat(), january.end.isoformat()
+    ('2024-01-01T00:00:00+00:00', '2024-02-01T00:00:00+00:00')
+    >>> Question.of("2024-01-11T12:00:00Z").instant
+    True
+    """
+
+    start: pendulum.DateTime
+    end: pendulum.DateTime
+    exact: bool = True
+
+    @classmethod
+    def of(cls, value: QuestionLike, *, tz: str = "UTC") -> Question:
+        """Read ``value`` as a question (see the class notes for what each form asks).
+
+        Raises:
+            InvalidValidTimeError: ``value`` is a naive datetime or cannot be read.
+        """
+        if isinstance(value, Question):
+            return value
+        if isinstance(value, dt.datetime):
+            instant = to_instant(value)
+            return cls(instant, dt.datetime.__add__(instant, _TICK))
+        if isinstance(value, str) and _TIME_OF_DAY.search(value) and "/" not in value:
+            instant = to_instant(value)
+            return cls(instant, dt.datetime.__add__(instant, _TICK))
+        asked = valid_time(value, tz=tz)
+        if isinstance(asked, Moment):
+            bounds = asked.bounds()
+            return cls(bounds.earliest, bounds.latest, exact=asked.exact)
+        extent = asked.extent
+        ends = [end for end in (asked.start, asked.end) if isinstance(end, Moment)]
+        exact = all(end.exact for end in ends)
+        return cls(extent.start.earliest, max(extent.end.last, extent.start.latest), exact=exact)
+
+    @property
+    def instant(self) -> bool:
+        """True when the question is about one instant."""
+        return dt.datetime.__sub__(self.end, self.start) == _TICK
+
+    def answer(self, extent: Extent) -> Answer:
+        """Answer "is something of ``extent`` in force at this question?" (yes / maybe / no)."""
+        found = extent.during(self.start, self.end)
+        if self.exact or found is Answer.NO:
+            return found
+        if extent.start.last <= self.start and self.end <= extent.end.earliest:
+            return Answer.YES
+        return Answer.MAYBE
+
+
+_TIME_OF_DAY: Final = re.compile(r"\d[Tt ]\d\d")
 
 
 # The EDTF parser builds the classes above, so it is imported once they exist
