@@ -145,7 +145,7 @@ def test_missing_store_and_bad_dates_are_one_line_errors(tmp_path, capsys):
     status, _, err = run(path, "at", "the day after tomorrow", capsys=capsys)
     assert status == 1
     assert err.count("\n") == 1
-    assert "not an ISO 8601 date" in err
+    assert "invalid EDTF 'the day after tomorrow'" in err
 
 
 def test_the_console_script_is_installed(tmp_path):

@@ -56,7 +56,16 @@ from ._projection import (
     replay,
     visible,
 )
-from ._records import FIRST_POSITION, Entry, Head, Pin, Provenance, Record, StoredRecord
+from ._records import (
+    FIRST_POSITION,
+    Entry,
+    Head,
+    Pin,
+    Provenance,
+    Record,
+    RecordStatus,
+    StoredRecord,
+)
 from ._time import (
     DEFAULT_PADDING,
     EARLIEST,
@@ -69,6 +78,8 @@ from ._time import (
     Padding,
     Precision,
     Qualifier,
+    Question,
+    QuestionLike,
     ValidTime,
     ValidTimeLike,
     before,
@@ -118,9 +129,12 @@ __all__ = [
     "Projection",
     "Provenance",
     "Qualifier",
+    "Question",
+    "QuestionLike",
     "ReadOnlyStoreError",
     "Record",
     "RecordDecodeError",
+    "RecordStatus",
     "Registry",
     "Retracted",
     "SnapshotIgnoredWarning",

@@ -91,10 +91,17 @@ def _parser() -> argparse.ArgumentParser:
         "--progress", action="store_true", help="draw a progress bar (default: on a terminal)"
     )
 
-    at = command("at", "the sanctions in force on a date (yes / maybe)")
-    at.add_argument("date", help="an ISO 8601 date or instant")
+    at = command(
+        "at",
+        "the sanctions in force on a date (yes / maybe), asked at its own precision: "
+        "a day, a month (2024-01) or a year (2024) asks about all of it, an instant "
+        "(2024-01-11T12:00:00Z) about that instant",
+    )
+    at.add_argument("date", help="an EDTF / ISO 8601 date, month, year or instant")
     at.add_argument("--known", help="as known at this date or instant (default: now)")
-    at.add_argument("--target", help="only sanctions on this target")
+    at.add_argument(
+        "--target", help="only sanctions on this target: its name or an alias, any case or accents"
+    )
     at.add_argument("--authority", help="only sanctions of this authority")
 
     history = command("history", "the spells of one sanction key")
@@ -248,7 +255,7 @@ def _sanctions(log: Log) -> SanctionsInForce:
 def _at(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     facts = _sanctions(log)
     hits = facts.in_force(
-        to_instant(args.date), known=_known(args), target=args.target, authority=args.authority
+        args.date, known=_known(args), target=args.target, authority=args.authority
     )
     rows = [
         {

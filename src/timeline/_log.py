@@ -13,7 +13,7 @@ import pendulum
 
 from ._clock import SystemClock
 from ._codec import GENESIS_HASH, Codec, format_known_at, parse_known_at
-from ._corrections import Corrected, Retracted
+from ._corrections import Corrected, Retracted, fixes_of, hidden_ids
 from ._errors import ConcurrencyError, KnownTimeError
 from ._events import Registry, default_registry
 from ._records import (
@@ -24,6 +24,7 @@ from ._records import (
     Pin,
     Provenance,
     Record,
+    RecordStatus,
     known_instant,
 )
 from ._time import ValidTimeLike, to_instant, valid_time
@@ -249,14 +250,30 @@ class Log:
             IndexError: No such record is in this log.
         """
         target = self._own(record)
+        when = self._fix_time(known_at)
         return self.append(
             Retracted(record=target.id, reason=reason),
-            valid=target.valid,
+            valid=when,
             subject=target.subject,
             provenance=provenance,
-            known_at=known_at,
+            known_at=when,
             expected_position=expected_position,
         )
+
+    def _fix_time(self, known_at: dt.datetime | str | None) -> pendulum.DateTime:
+        """When a retraction or correction happens: its known time, to the microsecond.
+
+        It is also the fix's valid time: a fix is news about the log, made when
+        it is recorded, so a chronology shows it then -- never at the date of
+        the record it fixes.
+        """
+        if known_at is not None:
+            return known_instant(known_at)
+        head = self._store.head()
+        now = _known_instant(self._clock())
+        if head is not None and format_known_at(now) < head.known_at:
+            return parse_known_at(head.known_at)  # a clock that stepped back is held
+        return now
 
     def correct(
         self,
@@ -285,16 +302,69 @@ class Log:
         replacement = self.entry(event, valid=valid, subject=subject, provenance=provenance)
         replacement = attrs.evolve(replacement, id=uuid.uuid4())
         assert replacement.id is not None  # noqa: S101 -- just set
+        when = self._fix_time(known_at)
         marker = self.entry(
             Corrected(record=target.id, replacement=replacement.id, reason=reason),
-            valid=target.valid,
+            valid=when,
             subject=target.subject,
             provenance=provenance,
         )
         new, _ = self.extend(
-            [replacement, marker], known_at=known_at, expected_position=expected_position
+            [replacement, marker], known_at=when, expected_position=expected_position
         )
         return new
+
+    def status(
+        self, record: Record | int | uuid.UUID, *, known: dt.datetime | str | None = None
+    ) -> RecordStatus:
+        """Say whether ``record`` stands, as known at ``known`` (by default, now).
+
+        A record stands (``"active"``) until a retraction or correction hides
+        it; a fix can itself be retracted, which restores what it hid. Fixes
+        recorded after ``known`` do not count.
+
+        Args:
+            record: The record, its position or its id.
+            known: The known time T.
+
+        Raises:
+            IndexError: No such record is in this log (or it was not known yet at T).
+
+        >>> from timeline import ManualClock, Registry, event
+        >>> registry = Registry()
+        >>> @event("example.claim", registry=registry)
+        ... class Claim:
+        ...     text: str
+        >>> log = Log(clock=ManualClock("2024-01-12T08:00:00Z"), registry=registry)
+        >>> claim = log.append(Claim(text="48 signatories"), valid="2024-01-11")
+        >>> fix = log.retract(claim, reason="it was 47")
+        >>> log.status(claim).state, log.status(claim).by == fix
+        ('retracted', True)
+        >>> log.status(claim, known="2024-01-12T07:00:00Z").state
+        Traceback (most recent call last):
+        ...
+        IndexError: record 1 was not known yet at 2024-01-12T07:00:00.000000Z
+        """
+        target = self._find(record)
+        stamp = None if known is None else format_known_at(_known_instant(known))
+        if stamp is not None and format_known_at(target.known_at) > stamp:
+            raise IndexError(f"record {target.position} was not known yet at {stamp}")
+        fixes = list(self.read(types=[Retracted, Corrected], known_at=known))
+        hidden = hidden_ids(fixes_of(fixes))
+        if target.id not in hidden:
+            return RecordStatus(target, "active")
+        by = next(f for f in reversed(fixes) if f.event.record == target.id and f.id not in hidden)
+        if isinstance(by.event, Corrected):
+            return RecordStatus(target, "corrected", by, self._find(by.event.replacement))
+        return RecordStatus(target, "retracted", by)
+
+    def _find(self, record: Record | int | uuid.UUID) -> Record:
+        if isinstance(record, uuid.UUID):
+            found = self._store.find_ids([str(record)])
+            if not found:
+                raise IndexError(f"no record with id {record} in this log")
+            return self[found[str(record)]]
+        return self._own(record)
 
     def _own(self, record: Record | int) -> Record:
         position = record if isinstance(record, int) else record.position

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from typing import Any, ClassVar, Final, Self
+from typing import Any, ClassVar, Final, Literal, Self
 
 import attrs
 import pendulum
@@ -20,6 +20,7 @@ __all__ = [
     "Pin",
     "Provenance",
     "Record",
+    "RecordStatus",
     "StoredRecord",
     "known_instant",
 ]
@@ -143,6 +144,23 @@ class Record:
     subject: str | None
     provenance: Provenance
     hash: str = attrs.field(repr=lambda h: h[:12] + "…")
+
+
+@attrs.frozen
+class RecordStatus:
+    """Whether a record stands, as known at some time (see :meth:`timeline.Log.status`).
+
+    Attributes:
+        record: The record asked about.
+        state: ``"active"``, ``"retracted"`` or ``"corrected"``.
+        by: The retraction or correction that hides it; None while it stands.
+        replacement: For a correction, the record that replaces it.
+    """
+
+    record: Record
+    state: Literal["active", "retracted", "corrected"]
+    by: Record | None = None
+    replacement: Record | None = None
 
 
 @attrs.frozen

@@ -208,9 +208,8 @@ class Extent:
 
     def during(self, start: dt.datetime, end: dt.datetime) -> Answer:
         """Answer "is it in force at any instant of ``[start, end)``?"."""
-        if start >= end:
-            return Answer.NO
-        if self.start.earliest >= end or self.end.last <= start:
+        # No instant of the window lies where it may be in force, [start.earliest, end.last).
+        if max(self.start.earliest, start) >= min(self.end.last, end):
             return Answer.NO
         # In the least favourable world it starts as late and ends as early
         # as it may; if even then it is in force inside the window: yes.
@@ -716,10 +715,13 @@ class Interval:
     def latest(self) -> pendulum.DateTime:
         """The first instant after all the span may last (UTC, exclusive); :data:`LATEST` if open.
 
-        >>> Interval.parse("2024-01-11/2024-05-01").latest
-        DateTime(2024, 5, 2, 0, 0, 0, tzinfo=Timezone('UTC'))
+        An end is exclusive and may itself be imprecise: the span lasts, at the
+        most, until the last instant its end may denote.
+
+        >>> Interval.parse("2024-01-11/2024-05-01T00:00:00.000000Z").latest
+        DateTime(2024, 5, 1, 0, 0, 0, tzinfo=Timezone('UTC'))
         """
-        return self.extent.end.latest
+        return self.extent.end.last
 
     def contains(self, question: QuestionLike) -> Answer:
         """Answer "is this span in force at ``question``?" (yes / maybe / no).

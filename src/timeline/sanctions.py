@@ -6,8 +6,11 @@ Field names follow the FollowTheMoney ``Sanction`` schema where they fit
 at home. A designation's *effective* start and end are its record's valid
 time; ``listing_date`` is when the authority published the listing, which may
 differ. One target may hold several designations at once -- by different
-authorities, or under different programs -- and each is its own fact, keyed
-``authority / program / target``.
+authorities, under different programs, or by one authority under one program
+at different times -- and each designation is its own fact, filed under the
+key ``authority / program / target``. An amendment or a lift names the
+designation it changes (its ``designation``, or the id of the record that
+made it), or says ``every=True`` for all of that key's designations in force.
 
 Embargoes (an arms embargo on a country) are kept beside designations, so
 "which sanctions were in force on D?" answers both.
@@ -32,15 +35,21 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import unicodedata
+from collections.abc import Mapping
+from typing import Any, Final
 
 import attrs
 
 from ._answer import Answer
-from ._events import event
-from ._facts import Change, Hit, TemporalFacts, amends, ends, starts
+from ._errors import InvalidEventError
+from ._events import default_registry, event
+from ._facts import Change, InForce, TemporalFacts, amends, ends, starts
 from ._records import Record
+from ._time import QuestionLike
 
 __all__ = [
+    "BEFORE_V2",
     "Designated",
     "DesignationAmended",
     "EmbargoImposed",
@@ -50,6 +59,7 @@ __all__ = [
     "Target",
     "TargetKind",
     "designation_key",
+    "fold_name",
 ]
 
 
@@ -93,12 +103,22 @@ def designation_key(authority: str, program: str | None, target: str) -> str:
     return f"{authority} / {program or '-'} / {target}"
 
 
-@event("sanctions.designated", version=1)
+#: The designation shared by every designation recorded before schema version 2, in its
+#: key: then a second designation while one was in force counted as a further source.
+BEFORE_V2: Final = "(before v2)"
+
+
+@event("sanctions.designated", version=2)
 class Designated:
     """A target is designated (listed) by an authority.
 
     The record's valid time is when the designation takes effect: a date
     (in force from then, until lifted) or an interval with its end.
+
+    Each record is a designation of its own, even of a target already
+    listed by the same authority under the same program (a re-designation).
+    Two records that report the *same* designation -- two sources for one
+    listing -- say so by giving the same ``designation``.
 
     Attributes:
         target: Who or what.
@@ -109,6 +129,9 @@ class Designated:
         reason: Why, as the authority or source gives it.
         provisions: What it imposes (asset freeze, travel ban ...).
         listing_date: When the listing was published, if not the effective date.
+        designation: An identifier of this designation (the authority's
+            listing reference, a FollowTheMoney sanction id); by default the
+            id of the record. Amendments and lifts name it.
     """
 
     target: Target
@@ -119,27 +142,95 @@ class Designated:
     reason: str | None = None
     provisions: tuple[str, ...] = ()
     listing_date: dt.date | None = None
+    designation: str | None = None
 
 
-@event("sanctions.designation_amended", version=1)
+def _name_one(event: DesignationAmended | Lifted) -> None:
+    if (event.designation is None) == (not event.every):
+        raise InvalidEventError(
+            f"{type(event).__name__} of {event.target!r} must name the designation it changes "
+            "(designation=...) or say every=True for all of that target's designations by "
+            f"{event.authority!r}{' under ' + event.program if event.program else ''}, "
+            "not both and not neither"
+        )
+
+
+@event("sanctions.designation_amended", version=2)
 class DesignationAmended:
-    """A designation's terms change from the record's valid time on."""
+    """A designation's terms change from the record's valid time on.
+
+    Attributes:
+        target: The target's listed name.
+        authority: Who designated it.
+        program: Under which program.
+        reason: The new reason, if it changes.
+        provisions: The new provisions, if they change.
+        designation: The designation changed: its ``designation`` (or the id
+            of the record that made it).
+        every: Instead: every designation of the target by the authority
+            under the program that is in force.
+
+    Raises:
+        InvalidEventError: Neither or both of ``designation`` and ``every``.
+    """
 
     target: str
     authority: str
     program: str | None = None
     reason: str | None = None
     provisions: tuple[str, ...] = ()
+    designation: str | None = None
+    every: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        _name_one(self)
 
 
-@event("sanctions.lifted", version=1)
+@event("sanctions.lifted", version=2)
 class Lifted:
-    """A designation ends (delisted, expired) at the record's valid time."""
+    """A designation ends (delisted, expired) at the record's valid time.
+
+    Attributes:
+        target: The target's listed name.
+        authority: Who designated it.
+        program: Under which program.
+        reason: Why it ends.
+        designation: The designation lifted: its ``designation`` (or the id of
+            the record that made it).
+        every: Instead: every designation of the target by the authority
+            under the program that is in force.
+
+    Raises:
+        InvalidEventError: Neither or both of ``designation`` and ``every``.
+    """
 
     target: str
     authority: str
     program: str | None = None
     reason: str | None = None
+    designation: str | None = None
+    every: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        _name_one(self)
+
+
+# Records of schema version 1 keep their meaning: designations of one key were
+# one fact (a second one while the first was in force was a further source), and
+# amendments and lifts changed that fact -- every designation of the key.
+@default_registry.upcaster("sanctions.designated", from_version=1)
+def _designated_v1(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "designation": BEFORE_V2}
+
+
+@default_registry.upcaster("sanctions.designation_amended", from_version=1)
+def _amended_v1(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "every": True}
+
+
+@default_registry.upcaster("sanctions.lifted", from_version=1)
+def _lifted_v1(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "every": True}
 
 
 @event("sanctions.embargo_imposed", version=1)
@@ -192,6 +283,7 @@ class SanctionsInForce(TemporalFacts):
             _drop_empty(
                 {
                     "target": found.target.name,
+                    "aliases": found.target.aliases,
                     "kind": found.target.kind.value,
                     "named": found.target.named,
                     "country": found.target.country,
@@ -202,6 +294,7 @@ class SanctionsInForce(TemporalFacts):
                     "listing_date": found.listing_date,
                 }
             ),
+            fact=found.designation or str(record.id),
         )
 
     @amends(DesignationAmended)
@@ -210,12 +303,18 @@ class SanctionsInForce(TemporalFacts):
         return Change(
             designation_key(found.authority, found.program, found.target),
             _drop_empty({"reason": found.reason, "provisions": found.provisions}),
+            fact=found.designation,
+            every=found.every,
         )
 
     @ends(Lifted)
-    def _lifted(self, record: Record) -> str:
+    def _lifted(self, record: Record) -> Change:
         found: Lifted = record.event
-        return designation_key(found.authority, found.program, found.target)
+        return Change(
+            designation_key(found.authority, found.program, found.target),
+            fact=found.designation,
+            every=found.every,
+        )
 
     @starts(EmbargoImposed)
     def _embargo(self, record: Record) -> Change:
@@ -240,39 +339,73 @@ class SanctionsInForce(TemporalFacts):
 
     def in_force(
         self,
-        valid: dt.datetime | dt.date | str,
+        valid: QuestionLike,
         *,
         known: dt.datetime | str | None = None,
         target: str | None = None,
         authority: str | None = None,
         program: str | None = None,
-    ) -> list[Hit]:
+    ) -> InForce:
         """Return the sanctions in force (yes or maybe) at ``valid`` as known at ``known``.
 
+        Catches up with the log first; ``valid`` is read at its own precision
+        (``"2024-01"`` is the whole month: see :class:`~timeline.Question`).
+        Each designation is a hit of its own, so a target designated twice and
+        still listed twice gives two hits.
+
         Args:
-            valid: The date (or instant) asked about.
+            valid: The date, month, year or instant asked about.
             known: What the log knew at this time; everything by default.
-            target: Only sanctions on this target (its listed name).
-            authority: Only those of this authority.
-            program: Only those under this program.
+            target: Only sanctions on this target: its listed name or one of its
+                aliases, matched whatever the case and accents
+                ("mikheychik" finds "Mikheychik", and "Mikheichik" its alias).
+            authority: Only those of this authority (case and accents ignored).
+            program: Only those under this program (case and accents ignored).
         """
-        self.catch_up()
         hits = self.at(valid, known=known)
-        wanted = {"target": target, "authority": authority, "program": program}
-        return [
+        if target is None and authority is None and program is None:
+            return hits
+        wanted_target = None if target is None else fold_name(target)
+        wanted = {
+            name: fold_name(value)
+            for name, value in (("authority", authority), ("program", program))
+            if value is not None
+        }
+        return InForce(
             hit
             for hit in hits
-            if all(value is None or hit.spell.attributes.get(name) == value
-                   for name, value in wanted.items())
-        ]  # fmt: skip
+            if (wanted_target is None or wanted_target in _names(hit.spell.attributes))
+            and all(
+                fold_name(str(hit.spell.attributes.get(name, ""))) == value
+                for name, value in wanted.items()
+            )
+        )
 
     def answer(
         self,
         key: str,
-        valid: dt.datetime | dt.date | str,
+        valid: QuestionLike,
         *,
         known: dt.datetime | str | None = None,
     ) -> Answer:
-        """Answer "was sanction ``key`` in force at ``valid``?" (yes / maybe / no)."""
-        self.catch_up()
+        """Answer "was sanction ``key`` in force at ``valid``?" (yes / maybe / no).
+
+        Yes if one of the key's designations surely was.
+        """
         return self.at(valid, known=known).answer(key)
+
+
+def fold_name(name: str) -> str:
+    """A name as compared: accents dropped, case folded, spaces collapsed.
+
+    >>> fold_name("  Vladimir  MIKHEÏCHIK ") == fold_name("vladimir mikheichik")
+    True
+    """
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.casefold().split())
+
+
+def _names(attributes: Mapping[str, Any]) -> set[str]:
+    names = [attributes.get("target", ""), *attributes.get("aliases", ())]
+    return {fold_name(str(name)) for name in names}
