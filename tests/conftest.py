@@ -17,3 +17,6 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+# The toolkit's own fixtures, as a user's project enables them.
+pytest_plugins = ["timeline.testing.pytest_plugin"]

@@ -1,6 +1,6 @@
 """Test your projections: hypothesis strategies, law checks and store fixtures.
 
-Needs hypothesis and pytest (``pip install timeline[testing]``). Strategies draw valid
+Needs hypothesis and pytest (``pip install 'bitemporal-timeline[testing]'``). Strategies draw valid
 times, the user's own events and whole histories of a log; law checks
 (:func:`check_laws` and the single ``check_*`` functions) assert that a
 projection obeys the laws every projection must, and show the smallest
@@ -18,11 +18,15 @@ from ._contract import PersistentStoreContract, StoreContract
 from ._laws import (
     LAWS,
     BrokenLawError,
+    LawSkippedWarning,
+    Runner,
     check_append_order,
     check_determinism,
+    check_fresh_interpreter,
     check_incremental,
     check_known_time_prefix,
     check_laws,
+    check_resume,
     check_retraction,
     check_snapshot,
 )
@@ -34,16 +38,20 @@ __all__ = [
     "Append",
     "BrokenLawError",
     "Correct",
+    "LawSkippedWarning",
     "PersistentStoreContract",
     "Retract",
+    "Runner",
     "Schedule",
     "Step",
     "StoreContract",
     "check_append_order",
     "check_determinism",
+    "check_fresh_interpreter",
     "check_incremental",
     "check_known_time_prefix",
     "check_laws",
+    "check_resume",
     "check_retraction",
     "check_snapshot",
     "edtf_strings",

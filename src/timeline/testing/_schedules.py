@@ -40,18 +40,24 @@ class Append:
 
 @attrs.frozen
 class Retract:
-    """Retract the ``target``-th event record appended so far (modulo their number)."""
+    """Retract the ``target``-th event record appended so far (from 0, modulo their number).
+
+    In a :class:`Schedule`'s words the record is named by its position in the log (from 1).
+    """
 
     target: int
     minutes: int = 1
 
     def __str__(self) -> str:
-        return f"retract event record #{self.target}"
+        return f"retract event record #{self.target + 1} appended so far (counting round)"
 
 
 @attrs.frozen
 class Correct:
-    """Replace the ``target``-th event record by ``event`` with ``valid`` time."""
+    """Replace the ``target``-th event record by ``event`` with ``valid`` time.
+
+    In a :class:`Schedule`'s words the record is named by its position in the log (from 1).
+    """
 
     target: int
     event: Any
@@ -59,7 +65,10 @@ class Correct:
     minutes: int = 1
 
     def __str__(self) -> str:
-        return f"correct event record #{self.target} to {self.event!r} valid {self.valid}"
+        return (
+            f"correct event record #{self.target + 1} appended so far (counting round) to "
+            f"{self.event!r} valid {self.valid}"
+        )
 
 
 Step = Append | Retract | Correct
@@ -79,9 +88,29 @@ class Schedule:
         if not self.steps:
             return "(no steps)"
         lines = []
+        position = 0
+        events: list[int] = []  # the positions of event records, as play() picks targets
         for number, step in enumerate(self.steps, start=1):
             later = "at the same known time" if step.minutes == 0 else f"{step.minutes} min later"
-            lines.append(f"  {number}. {step} ({later})")
+            if isinstance(step, Append):
+                position += 1
+                events.append(position)
+                said = f"{step} -> position {position}"
+            elif not events:
+                said = f"{type(step).__name__.lower()}: nothing appended yet, so nothing happens"
+            elif isinstance(step, Retract):
+                target = events[step.target % len(events)]
+                position += 1
+                said = f"retract the record at position {target} -> position {position}"
+            else:
+                target = events[step.target % len(events)]
+                events.append(position + 1)
+                position += 2
+                said = (
+                    f"correct the record at position {target} to {step.event!r} valid "
+                    f"{step.valid} -> positions {position - 1} (replacement), {position}"
+                )
+            lines.append(f"  {number}. {said} ({later})")
         return "\n".join(lines)
 
     def __iter__(self) -> Iterator[Step]:
@@ -123,20 +152,56 @@ def schedules(
     """
     when = (valid if valid is not None else _POOL).map(valid_time)
     about = subjects if subjects is not None else st.none()
+    return _histories(
+        events,
+        when,
+        about,
+        min_steps=min_steps,
+        max_steps=max_steps,
+        retractions=retractions,
+        corrections=corrections,
+    )
+
+
+@st.composite
+def _histories(
+    draw: st.DrawFn,
+    events: st.SearchStrategy[Any],
+    when: st.SearchStrategy[ValidTime],
+    about: st.SearchStrategy[str | None],
+    *,
+    min_steps: int,
+    max_steps: int,
+    retractions: bool,
+    corrections: bool,
+) -> Schedule:
+    # Each history draws its valid times from a small pool of its own, and a
+    # third hold a burst of events at one valid time: ties are where order
+    # bugs hide (hash order, float sums, tie-breaking), so they must be common.
+    pool = draw(st.lists(when, min_size=1, max_size=4))
+    dates = st.sampled_from(pool) if draw(st.integers(0, 3)) else when
     minutes = st.integers(0, 3)
-    kinds: list[st.SearchStrategy[Step]] = [
-        st.builds(Append, event=events, valid=when, subject=about, minutes=minutes)
-    ]
+    appends = st.builds(Append, event=events, valid=dates, subject=about, minutes=minutes)
+    # Appends twice as often as each kind of fix: histories hold more events.
+    kinds: list[st.SearchStrategy[Step]] = [appends, appends]
     if retractions:
         kinds.append(st.builds(Retract, target=st.integers(0, 50), minutes=minutes))
     if corrections:
         kinds.append(
-            st.builds(Correct, target=st.integers(0, 50), event=events, valid=when, minutes=minutes)
+            st.builds(
+                Correct, target=st.integers(0, 50), event=events, valid=dates, minutes=minutes
+            )
         )
-    step = st.one_of(*kinds)
-    return st.lists(step, min_size=min_steps, max_size=max_steps).map(
-        lambda steps: Schedule(tuple(steps))
-    )
+    steps = draw(st.lists(st.one_of(*kinds), min_size=min_steps, max_size=max_steps))
+    if max_steps - len(steps) >= 3 and draw(st.integers(0, 2)) == 0:
+        # A burst: three or more events tied on one valid time, somewhere in the history.
+        tied = st.builds(
+            Append, event=events, valid=st.just(pool[0]), subject=about, minutes=minutes
+        )
+        burst = draw(st.lists(tied, min_size=3, max_size=min(5, max_steps - len(steps))))
+        at = draw(st.integers(0, len(steps)))
+        steps[at:at] = burst
+    return Schedule(tuple(steps))
 
 
 _POOL = st.sampled_from(

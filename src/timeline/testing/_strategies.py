@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import types
+import typing
 from typing import Any
 
 import attrs
@@ -142,7 +144,25 @@ _AWARE = st.datetimes(
 )
 
 
-def _field_strategy(kind: object) -> st.SearchStrategy[Any]:
+def _field_strategy(kind: object) -> st.SearchStrategy[Any]:  # noqa: C901, PLR0911 -- one per kind
+    # Only what the log accepts: no NaN or infinity (JSON has none), no naive
+    # datetimes, and the same inside containers and optional fields.
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if kind is float:
+        return st.floats(allow_nan=False, allow_infinity=False)
+    if origin in (typing.Union, types.UnionType):
+        return st.one_of(*(_field_strategy(arg) for arg in args))
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return st.lists(_field_strategy(args[0]), max_size=4).map(tuple)
+    if origin is tuple and args:
+        return st.tuples(*(_field_strategy(arg) for arg in args))
+    if origin in (list, frozenset, set) and args:
+        items = st.lists(_field_strategy(args[0]), max_size=4)
+        return items if origin is list else items.map(origin)
+    if origin is dict and len(args) == 2:
+        return st.dictionaries(_field_strategy(args[0]), _field_strategy(args[1]), max_size=4)
+    if kind is type(None):
+        return st.none()
     if kind is pendulum.DateTime:
         return _AWARE.map(pendulum.instance)
     if kind is dt.datetime:
@@ -159,8 +179,10 @@ def _field_strategy(kind: object) -> st.SearchStrategy[Any]:
 def events(cls: type[Any], **overrides: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     """Instances of the event class ``cls``, each field drawn from its annotation.
 
-    Aware datetimes are drawn for datetime fields (the codec rejects naive
-    ones). Give a strategy per field name to override.
+    Only values the log accepts are drawn: aware datetimes for datetime
+    fields (the codec rejects naive ones), finite floats (JSON has no NaN
+    or infinity), and the same inside tuples, lists, sets, dicts and
+    optional fields. Give a strategy per field name to override.
 
     Args:
         cls: A registered (attrs) event class.
