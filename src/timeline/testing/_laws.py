@@ -533,17 +533,19 @@ class _Kept:
     """The histories kept for the fresh-interpreter law: the richest ones seen."""
 
     limit: int
-    kept: list[tuple[tuple[int, int], Schedule]] = attrs.field(factory=list)
+    kept: list[tuple[tuple[int, int, int], Schedule]] = attrs.field(factory=list)
 
     def offer(self, schedule: Schedule) -> None:
-        # Rich: fixes that fix something, then the most records appended.
+        # Rich: the most distinct events (hash orders need several), then
+        # fixes that fix something, then the most records appended.
         appended = fixes = 0
         for step in schedule:
             if isinstance(step, Append):
                 appended += 1
             elif appended:
                 fixes += 1
-        self.kept.append(((min(fixes, 1), appended), schedule))
+        distinct = len({repr(step.event) for step in schedule.appends})
+        self.kept.append(((distinct, min(fixes, 1), appended), schedule))
         self.kept.sort(key=lambda pair: pair[0], reverse=True)
         del self.kept[self.limit :]
 
@@ -560,7 +562,7 @@ def check_laws(  # noqa: C901, PLR0915 -- one branch per law
     store: StoreFactory | None = None,
     settings: hypothesis.settings | None = None,
     seed: int | None = None,
-    fresh_runs: int = 2,
+    fresh_runs: int = 3,
 ) -> None:
     """Check ``laws`` on histories built from ``events``, with hypothesis.
 
