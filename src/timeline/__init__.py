@@ -5,6 +5,8 @@ and known time (when the log learned it) on every record; yes / maybe / no
 answers about imprecise dates; provenance on everything.
 """
 
+import importlib.metadata
+
 from ._answer import Answer
 from ._clock import ManualClock, SystemClock
 from ._codec import Codec, canonical_json
@@ -66,6 +68,7 @@ from ._records import (
     RecordStatus,
     StoredRecord,
 )
+from ._seeds import SEED_ARTICLE, seed_path
 from ._time import (
     DEFAULT_PADDING,
     EARLIEST,
@@ -95,6 +98,7 @@ __all__ = [
     "EARLIEST",
     "FIRST_POSITION",
     "LATEST",
+    "SEED_ARTICLE",
     "Answer",
     "Begun",
     "Bounds",
@@ -155,6 +159,7 @@ __all__ = [
     "ValidTime",
     "ValidTimeLike",
     "View",
+    "__version__",
     "amends",
     "before",
     "canonical_json",
@@ -171,9 +176,17 @@ __all__ = [
     "read_jsonl",
     "record_order",
     "replay",
+    "seed_path",
     "starts",
     "to_instant",
     "until",
     "valid_time",
     "visible",
 ]
+
+
+try:
+    #: The installed version of the distribution ``bitemporal-timeline``.
+    __version__: str = importlib.metadata.version("bitemporal-timeline")
+except importlib.metadata.PackageNotFoundError:  # pragma: no cover -- run from a bare checkout
+    __version__ = "0+unknown"

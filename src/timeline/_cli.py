@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import pendulum
 
+from . import __version__
 from ._errors import (
     CorruptStoreError,
     NotAStoreError,
@@ -75,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="timeline",
         description="Load sources into a bitemporal timeline and ask what was in force when.",
         parents=[common],
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__} (bitemporal-timeline)"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import operator
 import types
 import uuid
@@ -48,6 +49,7 @@ __all__ = [
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+_logger = logging.getLogger("timeline")
 _Role = Literal["start", "amend", "end"]
 _NEVER = 1 << 62
 
@@ -247,7 +249,14 @@ class InForce(Sequence[Hit]):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"InForce({self._ordered()!r})"
+        # A summary, not every spell: an answer may hold thousands.
+        yes = sum(hit.answer is Answer.YES for hit in self._hits)
+        keys = self.keys()
+        shown = ", ".join(keys[:3]) + (f", … ({len(keys) - 3} more)" if len(keys) > 3 else "")
+        return (
+            f"<InForce: {len(self._hits)} hits ({yes} yes, {len(self._hits) - yes} maybe)"
+            f"{': ' + shown if shown else ''}>"
+        )
 
     @property
     def yes(self) -> tuple[Hit, ...]:
@@ -549,6 +558,9 @@ class TemporalFacts:
         self._ends = _Axis()
         self._pieces = _Pieces()
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} read to position {self._position} of {self.log!r}>"
+
     # -- reading the log ---------------------------------------------------------
 
     @property
@@ -572,6 +584,12 @@ class TemporalFacts:
         self._pieces.flush()
         if new:
             self._position = new[-1].position
+            _logger.debug(
+                "%s caught up: %d records, to position %d",
+                type(self).__name__,
+                len(new),
+                self._position,
+            )
         return len(new)
 
     def _change(self, record: Record) -> tuple[_Role, Change] | None:

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Final, Self
+from typing import Any, Final, Self, overload
 
 import attrs
 import pendulum
@@ -28,7 +28,7 @@ from ._records import (
     known_instant,
 )
 from ._time import ValidTimeLike, to_instant, valid_time
-from .stores import MemoryStore
+from .stores import MemoryStore, open_store
 from .typing import Clock, Store
 
 __all__ = ["Log"]
@@ -47,8 +47,10 @@ class Log:
     go backwards.
 
     Args:
-        store: Where records live; a new :class:`~timeline.stores.MemoryStore`
-            by default.
+        store: Where records live: a store, or a path or URL that
+            :func:`~timeline.stores.open_store` opens (``"log.sqlite"``,
+            ``"sqlite:///abs/log.sqlite"``); a new
+            :class:`~timeline.stores.MemoryStore` by default.
         clock: Gives known times; the system clock by default.
         registry: The event types this log reads and writes.
 
@@ -65,11 +67,18 @@ class Log:
 
     def __init__(
         self,
-        store: Store | None = None,
+        store: Store | str | os.PathLike[str] | None = None,
         *,
         clock: Clock | None = None,
         registry: Registry | None = None,
     ) -> None:
+        if isinstance(store, str | os.PathLike):
+            store = open_store(os.fspath(store))
+        elif store is not None and not isinstance(store, Store):
+            raise TypeError(
+                f"Log() takes a store, a path or a URL (log.sqlite, sqlite:///..., log.jsonl), "
+                f"not {type(store).__name__}"
+            )
         self._store: Store = MemoryStore() if store is None else store
         self._clock: Clock = SystemClock() if clock is None else clock
         self._codec = Codec(default_registry if registry is None else registry)
@@ -432,14 +441,29 @@ class Log:
     def __iter__(self) -> Iterator[Record]:
         return self.read()
 
-    def __getitem__(self, position: int) -> Record:
-        """Return the record at ``position``.
+    @overload
+    def __getitem__(self, position: int) -> Record: ...
+    @overload
+    def __getitem__(self, position: slice) -> list[Record]: ...
+    def __getitem__(self, position: int | slice) -> Record | list[Record]:
+        """Return the record at ``position`` (from 1; ``-1`` is the last), or a slice of them.
+
+        ``log[3:6]`` holds the records at positions 3, 4 and 5; ``log[-2:]``
+        the last two.
 
         Raises:
-            IndexError: There is no record at ``position``.
+            IndexError: There is no record at ``position`` (0 is never one).
         """
-        if position >= FIRST_POSITION:
-            for record in self.read(position, stop=position + 1):
+        last = self.last_position
+        if isinstance(position, slice):
+            start, stop, step = position.start, position.stop, position.step
+            first = FIRST_POSITION if start is None else start + last + 1 if start < 0 else start
+            end = last + 1 if stop is None else stop + last + 1 if stop < 0 else stop
+            chosen = list(self.read(max(first, FIRST_POSITION), stop=max(end, FIRST_POSITION)))
+            return chosen[:: step or 1]
+        wanted = position + last + 1 if position < 0 else position
+        if wanted >= FIRST_POSITION:
+            for record in self.read(wanted, stop=wanted + 1):
                 return record
         raise IndexError(f"no record at position {position} (the log has {len(self)})")
 

@@ -321,6 +321,7 @@ class View(Generic[S]):
 
     def _rebuild(self) -> None:
         """Forget the restored snapshot and fold everything from the log."""
+        _logger.info("%s: replaying the log to position %d", self.projection.name, self._position)
         self._restored = None
         self._records.clear()
         self._fixes.clear()

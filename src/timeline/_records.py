@@ -143,7 +143,18 @@ class Record:
     valid: ValidTime
     subject: str | None
     provenance: Provenance
-    hash: str = attrs.field(repr=lambda h: h[:12] + "…")
+    hash: str
+
+    def __repr__(self) -> str:
+        # One line, short enough for a notebook cell or a debugger: where it
+        # is, when it was known, what happened, when, and who says so.
+        who = self.provenance.speaker or self.provenance.source
+        said = f" by {who!r}" if who else ""
+        event = repr(self.event)
+        if len(event) > 90:
+            event = event[:89] + "…"
+        known = self.known_at.strftime("%Y-%m-%dT%H:%MZ")
+        return f"<Record {self.position} known {known}: {event} valid {self.valid}{said}>"
 
 
 @attrs.frozen

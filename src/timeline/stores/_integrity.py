@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
@@ -221,7 +222,10 @@ def repair(store: Store) -> str | None:
         CorruptStoreError: The damage is beyond what the store can repair.
     """
     mend: Callable[[], str | None] | None = getattr(store, "repair", None)
-    return None if mend is None else mend()
+    said = None if mend is None else mend()
+    if said is not None:
+        logging.getLogger("timeline").warning("repaired: %s", said)
+    return said
 
 
 def copy(source: Store, target: Store, *, batch: int = 1000) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from timeline.typing import Store
 
 __all__ = ["open_store"]
+
+_logger = logging.getLogger("timeline")
 
 _SQLITE_SUFFIXES: Final = frozenset({".sqlite", ".sqlite3", ".db"})
 _JSONL_SUFFIXES: Final = frozenset({".jsonl"})
@@ -66,6 +69,7 @@ def open_store(
             )
     else:
         path = Path(rest)
+    _logger.info("opening %s store %s%s", scheme, path, " read-only" if read_only else "")
     if scheme == "sqlite":
         return SQLiteStore(path, read_only=read_only, durability=durability)
     if scheme == "jsonl":
