@@ -1,0 +1,90 @@
+"""Installing and living with it: version, shipped seeds, stores by path, reprs, logging."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+
+import pytest
+
+import timeline
+from timeline import Log, NotAStoreError, TimelineError, load_jsonl, seed_path
+from timeline._cli import main
+from timeline.sanctions import SanctionsInForce
+
+
+def test_the_version_is_the_distributions():
+    """timeline.__version__ is bitemporal-timeline's version; --version says it."""
+    assert timeline.__version__ == importlib.metadata.version("bitemporal-timeline")
+
+
+def test_the_command_prints_its_version(capsys):
+    """'timeline --version' names the version and the distribution."""
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert (
+        capsys.readouterr().out.strip() == f"timeline {timeline.__version__} (bitemporal-timeline)"
+    )
+
+
+def test_the_seeds_are_found_wherever_the_package_is():
+    """seed_path() gives the transcription and the article; an unknown name lists the seeds."""
+    assert seed_path().name == "000_b4b480d03dd4a743.jsonl"
+    assert "North Korea" in seed_path("000_b4b480d03dd4a743.txt").read_text()
+    with pytest.raises(TimelineError, match=r"000_b4b480d03dd4a743\.jsonl"):
+        seed_path("no-such-seed.jsonl")
+
+
+def test_a_log_opens_a_store_by_path_or_url(tmp_path):
+    """Log('x.sqlite') opens it; an unknown suffix or a wrong type fails at once."""
+    log = Log(tmp_path / "a.sqlite")
+    load_jsonl(seed_path(), log)
+    log.close()
+    assert len(Log(f"sqlite://{tmp_path}/a.sqlite")) == 14
+    with pytest.raises(NotAStoreError, match=r"suffix '\.json'"):
+        Log(str(tmp_path / "a.json"))
+    with pytest.raises(TypeError, match="a store, a path or a URL"):
+        Log(42)  # type: ignore[arg-type]
+    assert not (tmp_path / "a.json").exists()
+
+
+def test_negative_positions_and_slices():
+    """log[-1] is the last record; slices are of positions."""
+    log = Log()
+    load_jsonl(seed_path(), log)
+    assert log[-1].position == 14
+    assert log[-14].position == 1
+    assert [r.position for r in log[3:6]] == [3, 4, 5]
+    assert [r.position for r in log[-2:]] == [13, 14]
+    assert [r.position for r in log[:3]] == [1, 2]
+    assert [r.position for r in log[1::5]] == [1, 6, 11]
+    for missing in (0, 15, -15):
+        with pytest.raises(IndexError):
+            log[missing]
+
+
+def test_reprs_are_short_and_say_what_matters():
+    """A record on one line of at most ~200 characters; an answer as a summary."""
+    log = Log()
+    load_jsonl(seed_path(), log)
+    for record in log:
+        text = repr(record)
+        assert "\n" not in text
+        assert len(text) <= 200
+        assert text.startswith(f"<Record {record.position} known 2024-01-12T00:00Z: ")
+    answer = SanctionsInForce(log).in_force("2024-01-15")
+    assert repr(answer).startswith("<InForce: 5 hits (5 yes, 0 maybe): ")
+    assert len(repr(answer)) < 300
+    assert repr(SanctionsInForce(log)).startswith("<SanctionsInForce read to position")
+
+
+def test_the_library_logs_opening_and_catching_up(tmp_path, caplog):
+    """The 'timeline' logger reports opening a store and catching up."""
+    with caplog.at_level(logging.DEBUG, logger="timeline"):
+        log = Log(tmp_path / "l.sqlite")
+        load_jsonl(seed_path(), log)
+        SanctionsInForce(log).in_force("2024")
+    said = [r.getMessage() for r in caplog.records if r.name == "timeline"]
+    assert any(message.startswith("opening sqlite store") for message in said)
+    assert any("caught up: 14 records" in message for message in said)
