@@ -57,7 +57,15 @@ def test_history_and_changes(store, capsys):
     """'history' shows a key's spells; 'changes' what started or ended in a window."""
     key = "UN Security Council / arms embargo / North Korea"
     _, out, _ = run(store, "--json", "history", key, capsys=capsys)
-    assert json.loads(out)["spells"] == [{"from": "2006", "until": "open", "sources": "Al Jazeera"}]
+    (spell,) = json.loads(out)["spells"]
+    assert spell["from"] == {
+        "edtf": "2006",
+        "earliest": "2006-01-01T00:00:00+00:00",
+        "latest": "2007-01-01T00:00:00+00:00",
+    }
+    assert spell["until"] is None  # open: null, not a word
+    assert spell["sources"] == ["Al Jazeera"]  # an array, not a joined string
+    assert spell["records"] == [3]
     _, out, _ = run(store, "--json", "changes", "2024-01-01", "2024-02-01", capsys=capsys)
     changes = json.loads(out)["changes"]
     assert [(c["change"], c["answer"]) for c in changes] == [("started", "yes")] * 4
@@ -71,9 +79,11 @@ def test_verify_and_log(store, capsys):
     assert (status, out) == (0, "ok: 14 records, hash chain intact\n")
     _, out, _ = run(store, "--json", "log", capsys=capsys)
     rows = json.loads(out)["records"]
-    assert rows[0]["valid"] == "2006"
-    assert rows[0]["precision"] == "year"
-    assert rows[5]["phrase"] == "In September"
+    assert rows[0]["valid"]["edtf"] == "2006"
+    assert rows[0]["valid"]["earliest"] == "2006-01-01T00:00:00+00:00"
+    assert rows[0]["type"] == "events.launch"
+    assert rows[0]["event"]["system"] == "nuclear bomb"  # the event's data, not a cut repr
+    assert rows[5]["valid"]["phrase"] == "In September"
     _, out, _ = run(store, "log", capsys=capsys)
     assert "month to day" in out
 
@@ -161,3 +171,49 @@ def test_the_console_script_is_installed(tmp_path):
     assert "loaded 14 records" in result.stdout
     assert "loading [" in result.stderr
     assert "14/14" in result.stderr
+
+
+def test_during_keys_and_show(store, capsys):
+    """'during' answers a window, 'keys' lists the keys, 'show' one record in full."""
+    _, out, _ = run(store, "--json", "during", "2024-01-01", "2024-02-01", capsys=capsys)
+    answer = json.loads(out)
+    assert len(answer["in_force"]) == 5
+    assert answer["known"].startswith("20")  # the known time used: now
+    _, out, _ = run(store, "keys", capsys=capsys)
+    assert "UN Security Council / arms embargo / North Korea" in out.splitlines()
+    assert len(out.splitlines()) == 5
+    _, out, _ = run(store, "show", "-1", "--json", capsys=capsys)
+    shown = json.loads(out)
+    assert shown["position"] == 14
+    assert shown["type"] == "sanctions.designated"
+    assert shown["event"]["target"]["name"] == "unnamed Russian individual"  # full, not a repr
+    assert shown["valid"]["edtf"] == "2024-01-11/.."
+    assert shown["provenance"]["source"] == "Al Jazeera"
+    assert shown["status"] == "active"
+    status, _, err = run(store, "show", "99", capsys=capsys)
+    assert status == 1
+    assert "no record at position 99" in err
+
+
+def test_options_go_before_or_after_the_command(store, capsys):
+    """--store and --json are accepted on either side of the command."""
+    status, out, _ = run(store, "at", "2024-01-15", "--json", capsys=capsys)
+    assert status == 0
+    assert len(json.loads(out)["in_force"]) == 5
+    status = main(["at", "2024-01-15", "--store", str(store)])
+    assert status == 0
+
+
+def test_the_cli_reference_names_every_command_and_option():
+    """docs/reference/cli.md cannot drift from the parser: every command and option is there."""
+    from timeline._cli import _parser  # noqa: PLC0415
+
+    reference = (Path(__file__).parent.parent / "docs" / "reference" / "cli.md").read_text()
+    parser = _parser()
+    commands = next(a for a in parser._actions if a.dest == "command")
+    for name, sub in commands.choices.items():
+        assert f"`{name}" in reference, name
+        for action in sub._actions:
+            for option in action.option_strings:
+                if option not in ("-h", "--help"):
+                    assert option in reference, f"{name} {option}"

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+import attrs
 import pendulum
 
 from . import __version__
@@ -26,12 +27,12 @@ from ._importer import _vocabularies, load_jsonl
 from ._log import Log
 from ._projection import record_order, visible
 from ._records import Pin
-from ._time import End, Moment, to_instant
+from ._time import End, Interval, Moment, to_instant
 from .sanctions import SanctionsInForce
 from .stores import Problem, TornWriteWarning, Verification, open_store, repair, verify
 
 if TYPE_CHECKING:
-    from ._facts import Spell
+    from ._facts import Hit, Spell
     from ._records import Record
     from .typing import Store
 
@@ -107,6 +108,16 @@ def _parser() -> argparse.ArgumentParser:
         "--target", help="only sanctions on this target: its name or an alias, any case or accents"
     )
     at.add_argument("--authority", help="only sanctions of this authority")
+
+    during = command("during", "the sanctions in force at any time in [FROM, TO) (yes / maybe)")
+    during.add_argument("start", metavar="FROM", help="an ISO 8601 date or instant")
+    during.add_argument("end", metavar="TO", help="an ISO 8601 date or instant (exclusive)")
+    during.add_argument("--known", help="as known at this date or instant (default: now)")
+
+    command("keys", "every sanction key, one a line")
+
+    show = command("show", "one record in full: event, valid time, provenance, status")
+    show.add_argument("position", type=int, help="its position (1 is the first; -1 the last)")
 
     history = command("history", "the spells of one sanction key")
     history.add_argument("key", help='e.g. "UN Security Council / arms embargo / North Korea"')
@@ -261,35 +272,89 @@ def _at(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     hits = facts.in_force(
         args.date, known=_known(args), target=args.target, authority=args.authority
     )
-    rows = [
-        {
-            "answer": hit.answer.value,
-            "key": hit.key,
-            "from": _when(hit.spell.start),
-            "until": _when(hit.spell.end),
-            "sources": _sources(hit.spell),
-        }
-        for hit in hits
-    ]
+    return _hits_out(out, args, hits, {"date": args.date}, f"nothing in force on {args.date}")
+
+
+def _during(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    facts = _sanctions(log)
+    hits = facts.during(to_instant(args.start), to_instant(args.end), known=_known(args))
+    empty = f"nothing in force between {args.start} and {args.end}"
+    return _hits_out(out, args, hits, {"from": args.start, "to": args.end}, empty)
+
+
+def _hits_out(
+    out: TextIO, args: argparse.Namespace, hits: Sequence[Hit], asked: dict[str, Any], empty: str
+) -> int:
     if args.json:
-        _json(out, {"date": args.date, "known": args.known, "in_force": rows})
-    elif rows:
+        rows = [{"answer": hit.answer.value, **_spell_json(hit.spell)} for hit in hits]
+        _json(out, {**asked, "known": _known_used(args), "in_force": rows})
+    elif hits:
+        rows = [
+            {
+                "answer": hit.answer.value,
+                "key": hit.key,
+                "from": _when(hit.spell.start),
+                "until": _when(hit.spell.end),
+                "sources": ", ".join(_sources(hit.spell)),
+            }
+            for hit in hits
+        ]
         _table(out, rows, ["answer", "key", "from", "until", "sources"])
     else:
-        print(f"nothing in force on {args.date}", file=out)
+        print(empty, file=out)
+    return 0
+
+
+def _keys(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    keys = _sanctions(log).keys()
+    if args.json:
+        _json(out, {"keys": keys})
+    else:
+        for key in keys:
+            print(key, file=out)
+    return 0
+
+
+def _show(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    record = log[args.position]
+    status = log.status(record)
+    shown = {
+        **_record_json(log, record),
+        "status": status.state,
+        "fixed_by": None if status.by is None else status.by.position,
+    }
+    if args.json:
+        _json(out, shown)
+    else:
+        for name, value in shown.items():
+            text = (
+                json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+            )
+            print(f"{name:>10}: {text}", file=out)
     return 0
 
 
 def _history(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     facts = _sanctions(log)
     spells = facts.history(args.key, known=_known(args))
-    rows = [
-        {"from": _when(spell.start), "until": _when(spell.end), "sources": _sources(spell)}
-        for spell in spells
-    ]
     if args.json:
-        _json(out, {"key": args.key, "spells": rows})
-    elif rows:
+        _json(
+            out,
+            {
+                "key": args.key,
+                "known": _known_used(args),
+                "spells": [_spell_json(s) for s in spells],
+            },
+        )
+    elif spells:
+        rows = [
+            {
+                "from": _when(spell.start),
+                "until": _when(spell.end),
+                "sources": ", ".join(_sources(spell)),
+            }
+            for spell in spells
+        ]
         _table(out, rows, ["from", "until", "sources"])
     else:
         print(f"no history for {args.key!r}", file=out)
@@ -309,7 +374,9 @@ def _changes(log: Log, args: argparse.Namespace, out: TextIO) -> int:
         for change in found
     ]
     if args.json:
-        _json(out, {"from": args.start, "to": args.end, "changes": rows})
+        _json(
+            out, {"from": args.start, "to": args.end, "known": _known_used(args), "changes": rows}
+        )
     elif rows:
         _table(out, rows, ["answer", "change", "when", "key"])
     else:
@@ -378,12 +445,75 @@ def _repair(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 
 def _log(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     records = sorted(visible(log.read(known_at=_known(args))), key=record_order)
-    rows = [_chronology_row(record) for record in records]
     if args.json:
-        _json(out, {"records": rows})
+        _json(
+            out,
+            {"known": _known_used(args), "records": [_record_json(log, r) for r in records]},
+        )
     else:
+        rows = [_chronology_row(record) for record in records]
         _table(out, rows, ["valid", "precision", "phrase", "event", "source"])
     return 0
+
+
+def _end_json(end: Moment | End) -> dict[str, Any] | None:
+    """An interval end for machines: its EDTF and the instants it may be; null if open."""
+    if end is End.OPEN:
+        return None
+    if end is End.UNKNOWN:
+        return {"edtf": None, "earliest": None, "latest": None, "unknown": True}
+    return {
+        "edtf": str(end),
+        "earliest": end.earliest.isoformat(),
+        "latest": end.latest.isoformat(),
+    }
+
+
+def _valid_json(valid: Moment | Interval) -> dict[str, Any]:
+    return {
+        "edtf": str(valid),
+        "earliest": valid.earliest.isoformat(),
+        "latest": valid.latest.isoformat(),
+        "phrase": valid.phrase,
+    }
+
+
+def _record_json(log: Log, record: Record) -> dict[str, Any]:
+    name, version, data = log.codec.encode_event(record.event)
+    return {
+        "position": record.position,
+        "id": str(record.id),
+        "known_at": record.known_at.isoformat(),
+        "type": name,
+        "version": version,
+        "event": data,
+        "valid": _valid_json(record.valid),
+        "subject": record.subject,
+        "provenance": attrs.asdict(record.provenance),
+        "hash": record.hash,
+    }
+
+
+def _spell_json(spell: Spell) -> dict[str, Any]:
+    return {
+        "key": spell.key,
+        "fact": spell.fact,
+        "from": _end_json(spell.start),
+        "until": _end_json(spell.end),
+        "sources": _sources(spell),
+        "records": [record.position for record in spell.records],
+        "attributes": {
+            name: list(value) if isinstance(value, tuple) else value
+            for name, value in spell.attributes.items()
+        },
+        "conflicts": [conflict.attribute for conflict in spell.conflicts],
+    }
+
+
+def _known_used(args: argparse.Namespace) -> str:
+    """The known time a question was asked at: the one given, else now."""
+    known = _known(args)
+    return (pendulum.now("UTC") if known is None else known).isoformat()
 
 
 def _when(end: Moment | End) -> str:
@@ -419,13 +549,13 @@ def _summary(event: object) -> str:
     return text if len(text) <= 70 else text[:69] + "…"
 
 
-def _sources(spell: Spell) -> str:
-    names = []
+def _sources(spell: Spell) -> list[str]:
+    names: list[str] = []
     for record in spell.records:
         name = record.provenance.speaker or record.provenance.source or f"#{record.position}"
         if name not in names:
             names.append(name)
-    return ", ".join(names)
+    return names
 
 
 def _known(args: argparse.Namespace) -> pendulum.DateTime | None:
@@ -451,6 +581,9 @@ _COMMANDS = {
     "at": _at,
     "history": _history,
     "changes": _changes,
+    "during": _during,
+    "keys": _keys,
+    "show": _show,
     "head": _head,
     "repair": _repair,
     "log": _log,
