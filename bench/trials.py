@@ -153,21 +153,28 @@ def kill_during_creation(kind: str, trials: int, folder: Path, *, seed: int = 1)
     }
 
 
-_CROWD = """
+# What the child scripts share: the store classes and the trial's event type.
+_CHILD = """
 import sys
-from timeline import Log, Registry, event
+from timeline import Log, Registry, StoreFullError, event
 from timeline.stores import JsonLinesStore, SQLiteStore
 registry = Registry()
 @event("trial.noted", registry=registry)
 class Noted:
     text: str
     n: int
+"""
+
+_CROWD = (
+    _CHILD
+    + """
 kind, path, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 sys.stdin.readline()
 store = (SQLiteStore if kind == "sqlite" else JsonLinesStore)(path)
 Log(store, registry=registry).append(Noted(text="hello", n=n), valid="2024")
 store.close()
 """
+)
 
 
 def crowd_creation(kind: str, rounds: int, folder: Path, *, writers: int = 8) -> dict[str, int]:
@@ -440,15 +447,10 @@ def flipped_sqlite_bytes(trials: int, folder: Path, *, seed: int = 3) -> dict[st
 
 # -- a full disk ------------------------------------------------------------------------------
 
-_FILLER = """
-import resource, signal, sys
-from timeline import Log, Registry, StoreFullError, event
-from timeline.stores import JsonLinesStore, SQLiteStore
-registry = Registry()
-@event("trial.noted", registry=registry)
-class Noted:
-    text: str
-    n: int
+_FILLER = (
+    _CHILD
+    + """
+import resource, signal
 kind, path, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
 store = (SQLiteStore if kind == "sqlite" else JsonLinesStore)(path)
 log = Log(store, registry=registry)
@@ -463,6 +465,7 @@ try:
 except StoreFullError as error:
     print("full", str(error).splitlines()[0], flush=True)
 """
+)
 
 
 def disk_full(kind: str, trials: int, folder: Path) -> dict[str, int]:

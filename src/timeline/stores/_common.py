@@ -23,6 +23,7 @@ from timeline._errors import (
 from timeline._records import FIRST_POSITION, Head, StoredRecord
 
 __all__ = [
+    "ErrorsOf",
     "RecordList",
     "check_append",
     "check_location",
@@ -166,6 +167,35 @@ def out_of_room(path: Path) -> bool:
             if (path.parent / (path.name + suffix)).stat().st_size + _NEARLY_FULL > limit:
                 return True
     return False
+
+
+class ErrorsOf:
+    """A context that turns the errors a store meets into the library's, naming the file.
+
+    The system's errors become the :class:`~timeline.StoreError` that fits
+    (:func:`os_failure`); a store with errors of its own (SQLite's) extends
+    :meth:`translate`.
+    """
+
+    def __init__(self, path: Path, doing: str) -> None:
+        self.path = path
+        self.doing = doing
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _: object
+    ) -> None:
+        translated = None if error is None else self.translate(error)
+        if translated is not None:
+            raise translated from None
+
+    def translate(self, error: BaseException) -> StoreError | None:
+        """The library's error for ``error``; None to let it through as it is."""
+        if isinstance(error, OSError) and not isinstance(error, StoreError):
+            return os_failure(error, self.path, self.doing)
+        return None
 
 
 class RecordList:

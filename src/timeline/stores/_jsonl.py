@@ -26,7 +26,7 @@ from timeline._errors import (
 )
 from timeline._records import FIRST_POSITION, Head, StoredRecord
 
-from ._common import RecordList, check_append, check_location, os_failure, publish
+from ._common import ErrorsOf, RecordList, check_append, check_location, os_failure, publish
 
 __all__ = ["Damage", "JsonLinesStore", "TornWriteWarning"]
 
@@ -337,8 +337,8 @@ class JsonLinesStore:
         if self.read_only:
             raise ReadOnlyStoreError(f"{self.path} was opened read-only")
 
-    def _errors(self, doing: str) -> _OSErrors:
-        return _OSErrors(self.path, doing)
+    def _errors(self, doing: str) -> ErrorsOf:
+        return ErrorsOf(self.path, doing)
 
     def repair(self) -> str | None:
         """Move an unfinished batch at the end of the file to a side file, then cut it off.
@@ -526,20 +526,3 @@ class _FileLock:
     def __exit__(self, *_: object) -> None:
         fcntl.flock(self._descriptor, fcntl.LOCK_UN)
         os.close(self._descriptor)
-
-
-class _OSErrors:
-    """Turn the system's errors into the library's, naming the file."""
-
-    def __init__(self, path: Path, doing: str) -> None:
-        self._path = path
-        self._doing = doing
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, _: object
-    ) -> None:
-        if isinstance(error, OSError) and not isinstance(error, StoreError):
-            raise os_failure(error, self._path, self._doing) from None

@@ -24,6 +24,7 @@ from timeline._errors import (
 from timeline._records import FIRST_POSITION, Head, StoredRecord
 
 from ._common import (
+    ErrorsOf,
     check_append,
     check_location,
     fsync_path,
@@ -561,30 +562,21 @@ def _failure(error: sqlite3.Error, path: Path, doing: str) -> StoreError:
     return StoreError(f"{path}: cannot {doing}: {text}")
 
 
-class _Errors:
+class _Errors(ErrorsOf):
     """Turn SQLite's and the system's errors into the library's, naming the file."""
 
-    def __init__(self, path: Path, doing: str) -> None:
-        self._path = path
-        self._doing = doing
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, _: object
-    ) -> None:
+    def translate(self, error: BaseException) -> StoreError | None:
+        """See :meth:`ErrorsOf.translate`: SQLite's errors, and damaged text, too."""
         if isinstance(error, sqlite3.ProgrammingError):
-            raise StoreError(f"{self._path}: {error}") from None
+            return StoreError(f"{self.path}: {error}")
         if isinstance(error, sqlite3.Error):
-            raise _failure(error, self._path, self._doing) from None
-        if isinstance(error, OSError) and not isinstance(error, StoreError):
-            raise os_failure(error, self._path, self._doing) from None
+            return _failure(error, self.path, self.doing)
         if isinstance(error, UnicodeDecodeError):
             # Text SQLite hands back that is not UTF-8: a damaged page, not data.
-            raise CorruptStoreError(
-                f"{self._path}: cannot {self._doing}: stored text is not UTF-8 ({error.reason})"
-            ) from None
+            return CorruptStoreError(
+                f"{self.path}: cannot {self.doing}: stored text is not UTF-8 ({error.reason})"
+            )
+        return super().translate(error)
 
 
 class _Transaction:
