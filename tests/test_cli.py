@@ -217,3 +217,77 @@ def test_the_cli_reference_names_every_command_and_option():
             for option in action.option_strings:
                 if option not in ("-h", "--help"):
                     assert option in reference, f"{name} {option}"
+
+
+MANDATES = """
+from timeline import Change, Record, TemporalFacts, ends, event, starts
+
+
+@event("cli.mandate.began")
+class Began:
+    office: str
+    holder: str
+
+
+@event("cli.mandate.ended")
+class Ended:
+    office: str
+
+
+class Mandates(TemporalFacts):
+    @starts(Began)
+    def began(self, record: Record) -> Change:
+        return Change(record.event.office, {"target": record.event.holder})
+
+    @ends(Ended)
+    def ended(self, record: Record) -> str:
+        return record.event.office
+"""
+
+
+def test_a_users_own_vocabulary_and_projection(tmp_path, capsys, monkeypatch):
+    """--use MODULE loads a user's event types; --use MODULE:CLASS asks their projection."""
+    (tmp_path / "cli_mandates.py").write_text(MANDATES)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    source = tmp_path / "mandates.jsonl"
+    source.write_text(
+        json.dumps({"type": "cli.mandate.began", "data": {"office": "UN SG", "holder": "Guterres"},
+                    "valid": "2017-01-01/.."}) + "\n"
+    )  # fmt: skip
+    store = tmp_path / "m.sqlite"
+    status, _, err = run(store, "load", str(source), capsys=capsys)
+    assert status == 1
+    assert "unknown event type 'cli.mandate.began'" in err
+    assert run(store, "load", str(source), "--use", "cli_mandates", capsys=capsys)[0] == 0
+    status, out, _ = run(store, "at", "2024", "--use", "cli_mandates:Mandates", capsys=capsys)
+    assert status == 0
+    assert out.splitlines()[1].split()[:2] == ["yes", "UN"]
+    _, out, _ = run(
+        store, "--json", "at", "2024", "--target", "guterres", "--use", "cli_mandates:Mandates",
+        capsys=capsys,
+    )  # fmt: skip
+    assert [hit["key"] for hit in json.loads(out)["in_force"]] == ["UN SG"]
+    status, _, err = run(store, "at", "2024", "--use", "cli_mandates:Began", capsys=capsys)
+    assert status == 1
+    assert "is not a TemporalFacts projection" in err
+    status, _, err = run(store, "keys", "--use", "no_such_module_here", capsys=capsys)
+    assert status == 1
+    assert "cannot import 'no_such_module_here'" in err
+
+
+def test_every_format(store, capsys):
+    """table, json, jsonl and csv carry the same answer."""
+    _, table, _ = run(store, "at", "2024-01-15", capsys=capsys)
+    _, document, _ = run(store, "at", "2024-01-15", "--format", "json", capsys=capsys)
+    _, lines, _ = run(store, "at", "2024-01-15", "--format", "jsonl", capsys=capsys)
+    _, text, _ = run(store, "at", "2024-01-15", "--format", "csv", capsys=capsys)
+    hits = json.loads(document)["in_force"]
+    assert [json.loads(line) for line in lines.splitlines()] == hits
+    import csv  # noqa: PLC0415
+    import io  # noqa: PLC0415
+
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [row["key"] for row in rows] == [hit["key"] for hit in hits]
+    assert rows[0]["from_edtf"] == "2006"
+    assert rows[0]["until"] == ""  # open
+    assert len(table.splitlines()) == len(rows) + 1

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
+import importlib
+import importlib.metadata
 import json
 import os
 import sys
@@ -23,12 +26,13 @@ from ._errors import (
     TimelineError,
     TimelineWarning,
 )
+from ._facts import TemporalFacts
 from ._importer import _vocabularies, load_jsonl
 from ._log import Log
 from ._projection import record_order, visible
 from ._records import Pin
 from ._time import End, Interval, Moment, to_instant
-from .sanctions import SanctionsInForce
+from .sanctions import SanctionsInForce, fold_name
 from .stores import Problem, TornWriteWarning, Verification, open_store, repair, verify
 
 if TYPE_CHECKING:
@@ -39,6 +43,8 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 DEFAULT_STORE = "timeline.sqlite"
+#: The output formats: a table for people, JSON, JSON lines and CSV for machines.
+FORMATS = ("table", "json", "jsonl", "csv")
 
 
 def _printable(text: str) -> str:
@@ -66,7 +72,21 @@ def _common() -> _Parser:
         f"(default: $TIMELINE_STORE, else {DEFAULT_STORE})",
     )
     common.add_argument(
-        "--json", action="store_true", default=argparse.SUPPRESS, help="print JSON, not a table"
+        "--use",
+        action="append",
+        default=argparse.SUPPRESS,
+        metavar="MODULE[:CLASS]",
+        help="import your own event types (MODULE), and ask your own temporal-facts projection "
+        "(MODULE:CLASS) instead of sanctions; or the name of a timeline.vocabularies entry point",
+    )
+    common.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=argparse.SUPPRESS,
+        help="table (for people, the default), json, jsonl (a row a line) or csv",
+    )
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="the same as --format json"
     )
     return common
 
@@ -210,8 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     args.store = getattr(args, "store", os.environ.get("TIMELINE_STORE", DEFAULT_STORE))
-    args.json = getattr(args, "json", False)
+    args.format = getattr(args, "format", "json" if getattr(args, "json", False) else "table")
+    args.json = args.format != "table"  # any format for machines
     _vocabularies()
+    args.facts = _projection(getattr(args, "use", []))
     if args.command == "verify":
         return _verify_location(args, sys.stdout)
     store = _open(args.store, write=args.command in _WRITERS)
@@ -220,6 +242,43 @@ def _main(argv: Sequence[str] | None) -> int:
         return _COMMANDS[args.command](log, args, sys.stdout)
     finally:
         store.close()
+
+
+#: The entry-point group where other packages name their vocabularies (a module that
+#: declares event types) or temporal-facts projections, for ``--use``.
+ENTRY_POINTS = "timeline.vocabularies"
+
+
+def _projection(uses: Sequence[str]) -> type[TemporalFacts]:
+    """Import what ``--use`` names; return the temporal-facts class to ask (default: sanctions)."""
+    plugins = {entry.name: entry for entry in importlib.metadata.entry_points(group=ENTRY_POINTS)}
+    chosen: type[TemporalFacts] = SanctionsInForce
+    for use in uses:
+        found = _use(use, plugins)
+        if isinstance(found, type) and issubclass(found, TemporalFacts):
+            chosen = found
+        elif ":" in use:
+            raise TimelineError(f"--use {use}: {found!r} is not a TemporalFacts projection")
+    return chosen
+
+
+def _use(use: str, plugins: dict[str, importlib.metadata.EntryPoint]) -> object:
+    if use in plugins:
+        try:
+            return plugins[use].load()
+        except Exception as error:  # noqa: BLE001 -- a plug-in may fail any way: one line
+            raise TimelineError(f"--use {use}: the entry point failed to load: {error}") from None
+    module_name, _, attribute = use.partition(":")
+    try:
+        found: object = importlib.import_module(module_name)
+    except Exception as error:  # noqa: BLE001 -- a user's module may fail any way: one line
+        raise TimelineError(f"--use {use}: cannot import {module_name!r}: {error}") from None
+    for part in filter(None, attribute.split(".")):
+        try:
+            found = getattr(found, part)
+        except AttributeError:
+            raise TimelineError(f"--use {use}: {module_name} has no {attribute!r}") from None
+    return found
 
 
 def _say(text: str) -> None:
@@ -243,10 +302,12 @@ def _load(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     if show:
         print(file=sys.stderr)
     if args.json:
-        _json(
-            out,
-            {"loaded": len(loaded), "skipped": loaded.skipped, "last_position": log.last_position},
-        )
+        loaded_row = {
+            "loaded": len(loaded),
+            "skipped": loaded.skipped,
+            "last_position": log.last_position,
+        }
+        _emit(out, args, {}, None, [loaded_row])
     else:
         skipped = f" ({loaded.skipped} already there, skipped)" if loaded.skipped else ""
         print(f"loaded {len(loaded)} records from {args.file} into {args.store}{skipped}", file=out)
@@ -260,26 +321,50 @@ def _bar(done: int, total: int) -> None:
     sys.stderr.flush()
 
 
-def _sanctions(log: Log) -> SanctionsInForce:
-
-    facts = SanctionsInForce(log)
+def _facts(log: Log, args: argparse.Namespace) -> TemporalFacts:
+    facts: TemporalFacts = args.facts(log)
     facts.catch_up()
     return facts
 
 
 def _at(log: Log, args: argparse.Namespace, out: TextIO) -> int:
-    facts = _sanctions(log)
-    hits = facts.in_force(
-        args.date, known=_known(args), target=args.target, authority=args.authority
-    )
+    facts = _facts(log, args)
+    if isinstance(facts, SanctionsInForce):
+        hits: Sequence[Hit] = facts.in_force(
+            args.date, known=_known(args), target=args.target, authority=args.authority
+        )
+    else:
+        hits = _filtered(facts.at(args.date, known=_known(args)), args)
     return _hits_out(out, args, hits, {"date": args.date}, f"nothing in force on {args.date}")
 
 
 def _during(log: Log, args: argparse.Namespace, out: TextIO) -> int:
-    facts = _sanctions(log)
+    facts = _facts(log, args)
     hits = facts.during(to_instant(args.start), to_instant(args.end), known=_known(args))
     empty = f"nothing in force between {args.start} and {args.end}"
     return _hits_out(out, args, hits, {"from": args.start, "to": args.end}, empty)
+
+
+def _filtered(hits: Sequence[Hit], args: argparse.Namespace) -> list[Hit]:
+    """Hits whose ``target`` (or an alias) and ``authority`` attributes match, if asked."""
+    wanted = {"target": args.target, "authority": args.authority}
+    return [
+        hit
+        for hit in hits
+        if all(
+            value is None
+            or fold_name(value)
+            in {
+                fold_name(str(name))
+                for name in (
+                    hit.spell.attributes.get(field),
+                    *hit.spell.attributes.get("aliases", ()),
+                )
+                if name is not None
+            }
+            for field, value in wanted.items()
+        )
+    ]
 
 
 def _hits_out(
@@ -287,7 +372,7 @@ def _hits_out(
 ) -> int:
     if args.json:
         rows = [{"answer": hit.answer.value, **_spell_json(hit.spell)} for hit in hits]
-        _json(out, {**asked, "known": _known_used(args), "in_force": rows})
+        _emit(out, args, {**asked, "known": _known_used(args)}, "in_force", rows)
     elif hits:
         rows = [
             {
@@ -306,9 +391,9 @@ def _hits_out(
 
 
 def _keys(log: Log, args: argparse.Namespace, out: TextIO) -> int:
-    keys = _sanctions(log).keys()
+    keys = _facts(log, args).keys()
     if args.json:
-        _json(out, {"keys": keys})
+        _emit(out, args, {}, "keys", [{"key": key} for key in keys])
     else:
         for key in keys:
             print(key, file=out)
@@ -324,7 +409,7 @@ def _show(log: Log, args: argparse.Namespace, out: TextIO) -> int:
         "fixed_by": None if status.by is None else status.by.position,
     }
     if args.json:
-        _json(out, shown)
+        _emit(out, args, {}, None, [shown])
     else:
         for name, value in shown.items():
             text = (
@@ -335,16 +420,15 @@ def _show(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _history(log: Log, args: argparse.Namespace, out: TextIO) -> int:
-    facts = _sanctions(log)
+    facts = _facts(log, args)
     spells = facts.history(args.key, known=_known(args))
     if args.json:
-        _json(
+        _emit(
             out,
-            {
-                "key": args.key,
-                "known": _known_used(args),
-                "spells": [_spell_json(s) for s in spells],
-            },
+            args,
+            {"key": args.key, "known": _known_used(args)},
+            "spells",
+            [_spell_json(s) for s in spells],
         )
     elif spells:
         rows = [
@@ -362,7 +446,7 @@ def _history(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _changes(log: Log, args: argparse.Namespace, out: TextIO) -> int:
-    facts = _sanctions(log)
+    facts = _facts(log, args)
     found = facts.changes(to_instant(args.start), to_instant(args.end), known=_known(args))
     rows = [
         {
@@ -374,9 +458,8 @@ def _changes(log: Log, args: argparse.Namespace, out: TextIO) -> int:
         for change in found
     ]
     if args.json:
-        _json(
-            out, {"from": args.start, "to": args.end, "known": _known_used(args), "changes": rows}
-        )
+        asked = {"from": args.start, "to": args.end, "known": _known_used(args)}
+        _emit(out, args, asked, "changes", rows)
     elif rows:
         _table(out, rows, ["answer", "change", "when", "key"])
     else:
@@ -399,17 +482,19 @@ def _verify_location(args: argparse.Namespace, out: TextIO) -> int:
         finally:
             store.close()
     if args.json:
-        _json(
+        _emit(
             out,
+            args,
             {
                 "ok": result.ok,
                 "records": result.records,
                 "head": None if result.head is None else str(result.head.pin),
-                "problems": [
-                    {"kind": p.kind, "position": p.position, "message": p.message}
-                    for p in result.problems
-                ],
             },
+            "problems",
+            [
+                {"kind": p.kind, "position": p.position, "message": p.message}
+                for p in result.problems
+            ],
         )
     else:
         print(str(result), file=out)
@@ -420,15 +505,13 @@ def _head(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     head = log.store.head()
     pin = log.pin()
     if args.json:
-        _json(
-            out,
-            {
-                "pin": str(pin),
-                "position": pin.position,
-                "known_at": None if head is None else head.known_at,
-                "hash": None if head is None else head.hash,
-            },
-        )
+        shown = {
+            "pin": str(pin),
+            "position": pin.position,
+            "known_at": None if head is None else head.known_at,
+            "hash": None if head is None else head.hash,
+        }
+        _emit(out, args, {}, None, [shown])
     else:
         print(str(pin), file=out)
     return 0
@@ -437,7 +520,7 @@ def _head(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 def _repair(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     said = repair(log.store)
     if args.json:
-        _json(out, {"repaired": said is not None, "what": said})
+        _emit(out, args, {}, None, [{"repaired": said is not None, "what": said}])
     else:
         print(said or f"nothing to repair in {args.store}", file=out)
     return 0
@@ -446,10 +529,8 @@ def _repair(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 def _log(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     records = sorted(visible(log.read(known_at=_known(args))), key=record_order)
     if args.json:
-        _json(
-            out,
-            {"known": _known_used(args), "records": [_record_json(log, r) for r in records]},
-        )
+        rows = [_record_json(log, record) for record in records]
+        _emit(out, args, {"known": _known_used(args)}, "records", rows)
     else:
         rows = [_chronology_row(record) for record in records]
         _table(out, rows, ["valid", "precision", "phrase", "event", "source"])
@@ -565,6 +646,46 @@ def _known(args: argparse.Namespace) -> pendulum.DateTime | None:
 def _json(out: TextIO, value: object) -> None:
     json.dump(value, out, indent=2, ensure_ascii=False, default=str)
     out.write("\n")
+
+
+def _emit(
+    out: TextIO,
+    args: argparse.Namespace,
+    meta: dict[str, Any],
+    key: str | None,
+    rows: list[dict[str, Any]],
+) -> None:
+    """Write an answer for machines: one JSON document, JSON lines (a row each), or CSV.
+
+    ``key`` names the rows in the JSON document (None: the answer is one row).
+    """
+    if args.format == "json":
+        _json(out, {**meta, key: rows} if key is not None else rows[0])
+    elif args.format == "jsonl":
+        out.writelines(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in rows)
+    else:
+        flat = [_flatten(row) for row in rows]
+        columns = list(dict.fromkeys(column for row in flat for column in row))
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(flat)
+
+
+def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """One CSV row: nested fields as ``outer_inner`` columns, lists joined with "; "."""
+    flat: dict[str, str] = {}
+    for name, value in row.items():
+        column = f"{prefix}{name}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{column}_"))
+        elif isinstance(value, list):
+            flat[column] = "; ".join(
+                json.dumps(item, ensure_ascii=False) if isinstance(item, dict | list) else str(item)
+                for item in value
+            )
+        else:
+            flat[column] = "" if value is None else str(value)
+    return flat
 
 
 def _table(out: TextIO, rows: list[dict[str, Any]], columns: list[str]) -> None:
