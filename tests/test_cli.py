@@ -169,7 +169,7 @@ def test_the_console_script_is_installed(tmp_path):
         check=True,
     )
     assert "loaded 14 records" in result.stdout
-    assert "loading [" in result.stderr
+    assert "loading 000_b4b480d03dd4a743.jsonl" in result.stderr
     assert "14/14" in result.stderr
 
 

@@ -88,3 +88,30 @@ def test_the_library_logs_opening_and_catching_up(tmp_path, caplog):
     said = [r.getMessage() for r in caplog.records if r.name == "timeline"]
     assert any(message.startswith("opening sqlite store") for message in said)
     assert any("caught up: 14 records" in message for message in said)
+
+
+def test_answers_and_records_render_as_tables_in_notebooks():
+    """_repr_html_ gives an escaped table for an answer and for a record."""
+    log = Log()
+    load_jsonl(seed_path(), log)
+    answer = SanctionsInForce(log).in_force("2024-01-15")
+    table = answer._repr_html_()
+    assert table.startswith("<table><thead><tr><th>answer</th>")
+    assert table.count("<tr>") == 6  # the head and five hits
+    assert "North Korea" in table
+    record = log[6]._repr_html_()
+    assert "<th>valid</th><td>2023-09 (In September)</td>" in record
+    assert "&#x27;" in record or "&quot;" in record or "Meeting(" in record
+
+
+def test_every_command_has_help_with_a_description_and_examples(capsys):
+    """Each subcommand's --help says what it does and shows an example."""
+    from timeline._cli import _parser  # noqa: PLC0415
+
+    commands = next(a for a in _parser()._actions if a.dest == "command")
+    for name in commands.choices:
+        with pytest.raises(SystemExit):
+            main([name, "--help"])
+        text = capsys.readouterr().out
+        assert "examples:" in text, name
+        assert f"timeline {name}" in text or "timeline --store" in text, name

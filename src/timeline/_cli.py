@@ -13,10 +13,19 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, Self, TextIO
 
 import attrs
 import pendulum
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from . import __version__
 from ._errors import (
@@ -104,7 +113,15 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, summary: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=summary, description=summary, parents=[common])
+        examples = "\n".join(f"  timeline {line}" for line in _EXAMPLES.get(name, ()))
+        return commands.add_parser(
+            name,
+            help=summary,
+            description=summary,
+            parents=[common],
+            epilog=f"examples:\n{examples}" if examples else None,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
 
     load = command(
         "load",
@@ -113,8 +130,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     load.add_argument("file", type=Path)
     load.add_argument(
-        "--progress", action="store_true", help="draw a progress bar (default: on a terminal)"
+        "--progress",
+        action="store_true",
+        help="draw a progress bar with count, rate and time left even when standard error is "
+        "not a terminal (it is drawn on a terminal by default)",
     )
+    load.add_argument("--quiet", action="store_true", help="no progress bar")
 
     at = command(
         "at",
@@ -171,6 +192,24 @@ def _parser() -> argparse.ArgumentParser:
     chronology.add_argument("--known", help="as known at this date or instant")
     return parser
 
+
+# Shown under each command's --help.
+_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "load": (
+        "--store seed.sqlite load seeds/000_b4b480d03dd4a743.jsonl",
+        "load my.jsonl --use mine",
+    ),
+    "at": ("at 2024-01-15", "at 2024-01 --known 2024-01-10", "at 2024 --target Mikheichik --json"),
+    "during": ("during 2024-01-01 2024-02-01",),
+    "keys": ("keys --format csv",),
+    "show": ("show 3", "show -1 --json"),
+    "history": ('history "UN Security Council / arms embargo / North Korea"',),
+    "changes": ("changes 2024-01-01 2024-02-01 --known 2024-01-12T00:00:00Z",),
+    "verify": ("verify", "verify --pin 14:dc262312518a82a43b26a7e4c1b2cc74"),
+    "head": ("head > pinned.txt",),
+    "repair": ("--store log.jsonl repair",),
+    "log": ("log --known 2024-01-12", "log --format jsonl | head"),
+}
 
 #: The commands that write; every other command opens its store read-only.
 _WRITERS = frozenset({"load", "repair"})
@@ -297,10 +336,9 @@ def _silence_stdout() -> None:
 
 
 def _load(log: Log, args: argparse.Namespace, out: TextIO) -> int:
-    show = args.progress or sys.stderr.isatty()
-    loaded = load_jsonl(args.file, log, progress=_bar if show else None)
-    if show:
-        print(file=sys.stderr)
+    show = not args.quiet and (args.progress or sys.stderr.isatty())
+    with _Bar(f"loading {args.file.name}", enabled=show) as bar:
+        loaded = load_jsonl(args.file, log, progress=bar.update)
     if args.json:
         loaded_row = {
             "loaded": len(loaded),
@@ -314,11 +352,40 @@ def _load(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _bar(done: int, total: int) -> None:
-    width = 30
-    filled = width * done // max(total, 1)
-    sys.stderr.write(f"\rloading [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-    sys.stderr.flush()
+class _Bar:
+    """A progress bar on standard error: count, rate and time left, from the first second."""
+
+    def __init__(self, what: str, *, enabled: bool) -> None:
+        self._what = what
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        if enabled:
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(),
+                console=Console(file=sys.stderr),
+                transient=False,
+            )
+
+    def __enter__(self) -> Self:
+        if self._progress is not None:
+            self._progress.start()
+            self._task = self._progress.add_task(self._what, total=None, rate="")
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        if self._progress is None or self._task is None:
+            return
+        elapsed = self._progress.tasks[0].elapsed or 0.0
+        rate = f"{done / elapsed:,.0f}/s" if elapsed > 0 else ""
+        self._progress.update(self._task, completed=done, total=total, rate=rate)
+
+    def __exit__(self, *_: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
 
 
 def _facts(log: Log, args: argparse.Namespace) -> TemporalFacts:

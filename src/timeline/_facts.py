@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 import logging
 import operator
 import types
@@ -258,6 +259,17 @@ class InForce(Sequence[Hit]):
             f"{': ' + shown if shown else ''}>"
         )
 
+    def _repr_html_(self) -> str:
+        """A table for notebooks: answer, key, from, until and sources, a row per hit."""
+        rows = "".join(
+            "<tr>"
+            + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in _hit_cells(hit))
+            + "</tr>"
+            for hit in self._ordered()
+        )
+        head = "".join(f"<th>{name}</th>" for name in ("answer", "key", "from", "until", "sources"))
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
     @property
     def yes(self) -> tuple[Hit, ...]:
         """The hits surely in force, in key order."""
@@ -281,6 +293,21 @@ class InForce(Sequence[Hit]):
                     return Answer.YES
                 found = Answer.MAYBE
         return found
+
+
+def _hit_cells(hit: Hit) -> tuple[str, ...]:
+    sources = []
+    for record in hit.spell.records:
+        name = record.provenance.speaker or record.provenance.source or f"#{record.position}"
+        if name not in sources:
+            sources.append(name)
+    return (
+        hit.answer.value,
+        hit.key,
+        str(hit.spell.start) if isinstance(hit.spell.start, Moment) else "..",
+        str(hit.spell.end) if isinstance(hit.spell.end, Moment) else "..",
+        ", ".join(sources),
+    )
 
 
 @attrs.frozen

@@ -126,17 +126,21 @@ def read_jsonl(path: str | Path, log: Log) -> list[Entry]:
     return [line.entry for line in _read(Path(path), log)]
 
 
-def _read(source: Path, log: Log) -> list[_Line]:
+def _read(source: Path, log: Log, progress: Progress | None = None) -> list[_Line]:
     _vocabularies()
     try:
         data = source.read_bytes()
     except OSError as error:
         raise SourceFileError(source, None, f"cannot read: {error.strerror or error}") from None
+    raws = data.split(b"\n")
+    total = len(raws)
     lines: list[_Line] = []
     seen: dict[str, int] = {}  # how often each line's content came before
     ids: dict[uuid.UUID, int] = {}
     last_known = ""
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+    for number, raw in enumerate(raws, start=1):
+        if progress is not None and number % 1000 == 0:
+            progress(number, total)
         if not raw.strip():
             continue
         item = _item(source, number, raw)
@@ -258,8 +262,9 @@ def load_jsonl(path: str | Path, log: Log, *, progress: Progress | None = None) 
     Args:
         path: The JSON Lines file.
         log: Where to append.
-        progress: Called as ``progress(done, total)`` as entries are checked,
-            and once more when they are written.
+        progress: Called as ``progress(done, total)`` every thousand lines
+            checked (counting lines of the file), and once more when the new
+            entries are written (counting entries).
 
     Returns:
         The new records, and how many entries were skipped.
@@ -269,10 +274,8 @@ def load_jsonl(path: str | Path, log: Log, *, progress: Progress | None = None) 
             log with other content; the message names the line.
     """
     source = Path(path)
-    lines = _read(source, log)
+    lines = _read(source, log, progress)
     total = len(lines)
-    if progress is not None:
-        progress(0, total)
     found = log.store.find_ids([str(line.entry.id) for line in lines])
     for line in lines:
         position = found.get(str(line.entry.id))

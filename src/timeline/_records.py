@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import uuid
 from typing import Any, ClassVar, Final, Literal, Self
@@ -155,6 +156,24 @@ class Record:
             event = event[:89] + "…"
         known = self.known_at.strftime("%Y-%m-%dT%H:%MZ")
         return f"<Record {self.position} known {known}: {event} valid {self.valid}{said}>"
+
+    def _repr_html_(self) -> str:
+        """A small table for notebooks: each part of the record on its own row."""
+        parts = {
+            "position": self.position,
+            "known at": self.known_at.isoformat(),
+            "event": repr(self.event),
+            "valid": f"{self.valid} ({self.valid.phrase})" if self.valid.phrase else self.valid,
+            "subject": self.subject,
+            **{name: value for name, value in attrs.asdict(self.provenance).items() if value},
+            "id": self.id,
+        }
+        rows = "".join(
+            f"<tr><th>{name}</th><td>{html.escape(str(value))}</td></tr>"
+            for name, value in parts.items()
+            if value is not None
+        )
+        return f"<table>{rows}</table>"
 
 
 @attrs.frozen
