@@ -5,7 +5,7 @@ import importlib.metadata
 project = "timeline"
 author = "The timeline developers"
 copyright = "2026, The timeline developers"
-release = importlib.metadata.version("timeline")
+release = importlib.metadata.version("bitemporal-timeline")
 
 extensions = [
     "myst_parser",
