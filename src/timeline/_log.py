@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Final, Self, overload
+from typing import Any, Final, Self, TypeVar, overload
 
 import attrs
 import pendulum
@@ -36,6 +36,8 @@ __all__ = ["Log"]
 # How often an append without an expected position re-reads the head after
 # losing a race to another writer, before giving up with ConcurrencyError.
 _RETRIES: Final = 50
+
+_E = TypeVar("_E")
 
 
 class Log:
@@ -102,14 +104,14 @@ class Log:
 
     def append(
         self,
-        event: object,
+        event: _E,
         *,
         valid: ValidTimeLike,
         subject: str | None = None,
         provenance: Provenance | None = None,
         known_at: dt.datetime | str | None = None,
         expected_position: int | None = None,
-    ) -> Record:
+    ) -> Record[_E]:
         """Append one event and return its record.
 
         Args:
@@ -358,7 +360,9 @@ class Log:
         stamp = None if known is None else format_known_at(_known_instant(known))
         if stamp is not None and format_known_at(target.known_at) > stamp:
             raise IndexError(f"record {target.position} was not known yet at {stamp}")
-        fixes = list(self.read(types=[Retracted, Corrected], known_at=known))
+        fixes: list[Record[Retracted | Corrected]] = list(
+            self.read(types=[Retracted, Corrected], known_at=known)
+        )
         hidden = hidden_ids(fixes_of(fixes))
         if target.id not in hidden:
             return RecordStatus(target, "active")
@@ -384,6 +388,26 @@ class Log:
 
     # -- reading ---------------------------------------------------------------
 
+    @overload
+    def read(
+        self,
+        start: int = FIRST_POSITION,
+        *,
+        stop: int | None = None,
+        types: Iterable[type[_E]],
+        subject: str | None = None,
+        known_at: dt.datetime | str | None = None,
+    ) -> Iterator[Record[_E]]: ...
+    @overload
+    def read(
+        self,
+        start: int = FIRST_POSITION,
+        *,
+        stop: int | None = None,
+        types: Iterable[type[Any] | str] | None = None,
+        subject: str | None = None,
+        known_at: dt.datetime | str | None = None,
+    ) -> Iterator[Record]: ...
     def read(
         self,
         start: int = FIRST_POSITION,

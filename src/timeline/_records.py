@@ -6,10 +6,11 @@ import datetime as dt
 import html
 import re
 import uuid
-from typing import Any, ClassVar, Final, Literal, Self
+from typing import Any, ClassVar, Final, Generic, Literal, Self
 
 import attrs
 import pendulum
+from typing_extensions import TypeVar
 
 from ._errors import InvalidValidTimeError, KnownTimeError, PinError
 from ._time import ValidTime, to_instant
@@ -122,9 +123,17 @@ class Entry:
     known_at: pendulum.DateTime | None = attrs.field(default=None, converter=_known)
 
 
+#: The event type of a :class:`Record` (``Record[Designated]``); any event when not given.
+E = TypeVar("E", default=Any)
+
+
 @attrs.frozen
-class Record:
+class Record(Generic[E]):
     """One entry of the log, as read back. Immutable.
+
+    Generic in its event type: ``log.read(types=[Designated])`` yields
+    ``Record[Designated]``, so a type checker knows what ``record.event`` is;
+    a bare ``Record`` is ``Record[Any]``.
 
     Attributes:
         position: Its place in the log, contiguous from :data:`FIRST_POSITION`.
@@ -140,7 +149,7 @@ class Record:
     position: int
     id: uuid.UUID
     known_at: pendulum.DateTime
-    event: Any
+    event: E
     valid: ValidTime
     subject: str | None
     provenance: Provenance

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import assert_type
 
 import pendulum
 
@@ -70,3 +71,13 @@ facts.catch_up()
 hits: timeline.InForce = facts.at("2024-02-01", known=pendulum.now("UTC"))
 answers: list[Answer] = [hit.answer for hit in hits]
 retraction: Record = log.retract(record, reason="mistake")
+
+
+# Records are generic in their event type: reading by type narrows it.
+for typed in log.read(types=[Designated]):
+    assert_type(typed, Record[Designated])
+    target_name: str = typed.event.target
+appended = log.append(Designated(target="224th Flight Unit"), valid="2024-01-11")
+assert_type(appended, Record[Designated])
+any_record: Record = log[-1]  # a bare Record is Record[Any]
+some: list[Record] = log[1:3]
