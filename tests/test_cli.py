@@ -291,3 +291,32 @@ def test_every_format(store, capsys):
     assert rows[0]["from_edtf"] == "2006"
     assert rows[0]["until"] == ""  # open
     assert len(table.splitlines()) == len(rows) + 1
+
+
+def _schemas():
+    page = (Path(__file__).parent.parent / "docs" / "reference" / "cli-json.md").read_text()
+    import re  # noqa: PLC0415
+
+    blocks = re.findall(r"^```json\n(.*?)^```", page, re.MULTILINE | re.DOTALL)
+    return {schema["$id"]: schema for schema in map(json.loads, blocks)}
+
+
+def test_json_output_matches_its_documented_schema(store, capsys):
+    """Real --json output of log, show, at and during validates against docs/reference/cli-json."""
+    import jsonschema  # noqa: PLC0415
+
+    schemas = _schemas()
+    record, in_force = schemas["timeline/record"], schemas["timeline/in-force"]
+    checker = jsonschema.Draft202012Validator
+    _, out, _ = run(store, "--json", "log", capsys=capsys)
+    for row in json.loads(out)["records"]:
+        checker(record, format_checker=checker.FORMAT_CHECKER).validate(row)
+    _, out, _ = run(store, "--json", "show", "6", capsys=capsys)
+    checker(record).validate(json.loads(out))
+    for args in (["at", "2024-01-15"], ["at", "2006"], ["during", "2006-01-01", "2030-01-01"]):
+        _, out, _ = run(store, "--json", *args, capsys=capsys)
+        answer = json.loads(out)
+        assert answer["in_force"]
+        checker(in_force).validate(answer)
+    with pytest.raises(jsonschema.ValidationError):  # the schema can fail
+        checker(in_force).validate({"known": "now", "in_force": []})
