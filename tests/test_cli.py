@@ -320,3 +320,28 @@ def test_json_output_matches_its_documented_schema(store, capsys):
         checker(in_force).validate(answer)
     with pytest.raises(jsonschema.ValidationError):  # the schema can fail
         checker(in_force).validate({"known": "now", "in_force": []})
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["at", "2024-01-15"],
+        ["during", "2024-01-01", "2024-02-01"],
+        ["keys"],
+        ["show", "1"],
+        ["history", "UN Security Council / arms embargo / North Korea"],
+        ["changes", "2024-01-01", "2024-02-01"],
+        ["log"],
+        ["head"],
+        ["verify"],
+    ],
+)
+def test_every_command_takes_the_options_on_either_side(store, capsys, command):
+    """--store and --json before the command and after it give the same output."""
+    assert main(["--store", str(store), "--json", *command]) == 0
+    before = json.loads(capsys.readouterr().out)
+    assert main([*command, "--json", "--store", str(store)]) == 0
+    after = json.loads(capsys.readouterr().out)
+    before.pop("known", None)
+    after.pop("known", None)
+    assert before == after

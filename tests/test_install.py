@@ -115,3 +115,16 @@ def test_every_command_has_help_with_a_description_and_examples(capsys):
         text = capsys.readouterr().out
         assert "examples:" in text, name
         assert f"timeline {name}" in text or "timeline --store" in text, name
+
+
+def test_histories_and_record_lists_render_as_tables():
+    """history() and log[a:b] give a tuple and a list that notebooks show as tables."""
+    log = Log()
+    load_jsonl(seed_path(), log)
+    spells = SanctionsInForce(log).history("UN Security Council / arms embargo / North Korea")
+    assert isinstance(spells, tuple)
+    assert spells._repr_html_().count("<tr>") == 2
+    records = log[1:4]
+    assert isinstance(records, list)
+    assert len(records) == 3
+    assert records._repr_html_().count("<tr>") == 4

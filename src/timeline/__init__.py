@@ -36,6 +36,7 @@ from ._events import EventType, Registry, Upcaster, default_registry, event
 from ._facts import (
     Change,
     Conflict,
+    History,
     Hit,
     InForce,
     Spell,
@@ -65,6 +66,7 @@ from ._records import (
     Pin,
     Provenance,
     Record,
+    Records,
     RecordStatus,
     StoredRecord,
 )
@@ -115,6 +117,7 @@ __all__ = [
     "EventType",
     "Extent",
     "Head",
+    "History",
     "Hit",
     "InForce",
     "Interval",
@@ -139,6 +142,7 @@ __all__ = [
     "Record",
     "RecordDecodeError",
     "RecordStatus",
+    "Records",
     "Registry",
     "Retracted",
     "SnapshotIgnoredWarning",

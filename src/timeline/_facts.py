@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Change",
     "Conflict",
+    "History",
     "Hit",
     "InForce",
     "Spell",
@@ -308,6 +309,26 @@ def _hit_cells(hit: Hit) -> tuple[str, ...]:
         str(hit.spell.end) if isinstance(hit.spell.end, Moment) else "..",
         ", ".join(sources),
     )
+
+
+class History(tuple[Spell, ...]):
+    """The spells of one key, in order: a tuple, that renders as a table in notebooks."""
+
+    __slots__ = ()
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            "<tr>"
+            + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in _spell_cells(spell))
+            + "</tr>"
+            for spell in self
+        )
+        head = "".join(f"<th>{name}</th>" for name in ("key", "from", "until", "sources"))
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _spell_cells(spell: Spell) -> tuple[str, ...]:
+    return _hit_cells(Hit(spell, Answer.MAYBE))[1:]
 
 
 @attrs.frozen
@@ -796,7 +817,7 @@ class TemporalFacts:
             if limit is not None and known_at > limit:
                 break
             chosen = spells
-        return chosen
+        return History(chosen)
 
     def versions(self, key: str) -> list[tuple[pendulum.DateTime, tuple[Spell, ...]]]:
         """Return how the history of ``key`` looked from each known time on (after catching up)."""

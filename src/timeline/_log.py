@@ -24,6 +24,7 @@ from ._records import (
     Pin,
     Provenance,
     Record,
+    Records,
     RecordStatus,
     known_instant,
 )
@@ -484,7 +485,7 @@ class Log:
             first = FIRST_POSITION if start is None else start + last + 1 if start < 0 else start
             end = last + 1 if stop is None else stop + last + 1 if stop < 0 else stop
             chosen = list(self.read(max(first, FIRST_POSITION), stop=max(end, FIRST_POSITION)))
-            return chosen[:: step or 1]
+            return Records(chosen[:: step or 1])
         wanted = position + last + 1 if position < 0 else position
         if wanted >= FIRST_POSITION:
             for record in self.read(wanted, stop=wanted + 1):

@@ -23,6 +23,7 @@ __all__ = [
     "Provenance",
     "Record",
     "RecordStatus",
+    "Records",
     "StoredRecord",
     "known_instant",
 ]
@@ -183,6 +184,33 @@ class Record(Generic[E]):
             if value is not None
         )
         return f"<table>{rows}</table>"
+
+
+class Records(list[Record]):
+    """Records in a list, as ``log[3:6]`` returns them: a list that renders as a table."""
+
+    __slots__ = ()
+
+    def _repr_html_(self) -> str:
+        head = "".join(
+            f"<th>{name}</th>" for name in ("position", "known at", "event", "valid", "source")
+        )
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape(str(cell))}</td>"
+                for cell in (
+                    record.position,
+                    record.known_at.isoformat(),
+                    repr(record.event),
+                    record.valid,
+                    record.provenance.speaker or record.provenance.source or "",
+                )
+            )
+            + "</tr>"
+            for record in self
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 @attrs.frozen
