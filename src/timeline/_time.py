@@ -217,10 +217,20 @@ class Extent:
             return Answer.YES
         return Answer.MAYBE
 
-    @property
+    @functools.cached_property
     def sort_key(self) -> tuple[pendulum.DateTime, ...]:
         """The total valid-time order: start earliest, start latest, end earliest, end latest."""
         return (self.start.earliest, self.start.latest, self.end.earliest, self.end.latest)
+
+    @functools.cached_property
+    def order(self) -> tuple[int, int, int, int]:
+        """:attr:`sort_key` in microseconds: the same order, compared faster."""
+        return (
+            micros(self.start.earliest),
+            micros(self.start.latest),
+            micros(self.end.earliest),
+            micros(self.end.latest),
+        )
 
 
 _MASK_YEAR: Final = re.compile(r"^[0-9X]{4}$")
