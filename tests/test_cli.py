@@ -345,3 +345,17 @@ def test_every_command_takes_the_options_on_either_side(store, capsys, command):
     before.pop("known", None)
     after.pop("known", None)
     assert before == after
+
+
+def test_copy_keeps_everything_and_refuses_a_full_target(store, tmp_path, capsys):
+    """'copy' makes a store that verifies with the same head; a non-empty target is refused."""
+    _, head, _ = run(store, "head", capsys=capsys)
+    target = tmp_path / "copy.jsonl" if store.suffix == ".sqlite" else tmp_path / "copy.sqlite"
+    status, out, _ = run(store, "copy", str(target), "--progress", capsys=capsys)
+    assert status == 0
+    assert out.strip() == f"copied 14 records to {target} (head {head.strip()})"
+    status, out, _ = run(target, "verify", "--pin", head.strip(), capsys=capsys)
+    assert status == 0
+    status, _, err = run(store, "copy", str(target), capsys=capsys)
+    assert status == 1
+    assert "needs an empty target" in err

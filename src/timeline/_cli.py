@@ -42,7 +42,15 @@ from ._projection import record_order, visible
 from ._records import Pin
 from ._time import End, Interval, Moment, to_instant
 from .sanctions import SanctionsInForce, fold_name
-from .stores import Problem, TornWriteWarning, Verification, open_store, repair, verify
+from .stores import (
+    Problem,
+    TornWriteWarning,
+    Verification,
+    copy,
+    open_store,
+    repair,
+    verify,
+)
 
 if TYPE_CHECKING:
     from ._facts import Hit, Spell
@@ -182,6 +190,14 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     command("head", "print the head as a pin token, to save or publish and check later")
+    duplicate = command(
+        "copy",
+        "copy every record of the store into a new, empty store (by path or URL), keeping "
+        "positions, ids, known times and hashes; the chain is checked on the way",
+    )
+    duplicate.add_argument("target", help="the new store: a path or URL")
+    duplicate.add_argument("--progress", action="store_true", help="draw a progress bar")
+    duplicate.add_argument("--quiet", action="store_true", help="no progress bar")
     command(
         "repair",
         "move an unfinished batch at the end of a JSON Lines store to a side file, or rebuild "
@@ -207,6 +223,7 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
     "changes": ("changes 2024-01-01 2024-02-01 --known 2024-01-12T00:00:00Z",),
     "verify": ("verify", "verify --pin 14:dc262312518a82a43b26a7e4c1b2cc74"),
     "head": ("head > pinned.txt",),
+    "copy": ("--store log.jsonl copy log.sqlite", "copy sqlite:///srv/shared/log.sqlite"),
     "repair": ("--store log.jsonl repair",),
     "log": ("log --known 2024-01-12", "log --format jsonl | head"),
 }
@@ -584,6 +601,23 @@ def _head(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _copy(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    target = open_store(args.target)
+    try:
+        show = not args.quiet and (args.progress or sys.stderr.isatty())
+        with _Bar(f"copying to {args.target}", enabled=show) as bar:
+            copied = copy(log.store, target, progress=bar.update)
+        head = target.head()
+        pin = "(empty)" if head is None else str(head.pin)
+    finally:
+        target.close()
+    if args.json:
+        _emit(out, args, {}, None, [{"copied": copied, "target": args.target, "head": pin}])
+    else:
+        print(f"copied {copied} records to {args.target} (head {pin})", file=out)
+    return 0
+
+
 def _repair(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     said = repair(log.store)
     if args.json:
@@ -773,6 +807,7 @@ _COMMANDS = {
     "keys": _keys,
     "show": _show,
     "head": _head,
+    "copy": _copy,
     "repair": _repair,
     "log": _log,
 }

@@ -228,11 +228,23 @@ def repair(store: Store) -> str | None:
     return said
 
 
-def copy(source: Store, target: Store, *, batch: int = 1000) -> int:
+def copy(
+    source: Store,
+    target: Store,
+    *,
+    batch: int = 1000,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Copy every record of ``source`` into the empty ``target``, unchanged.
 
     Positions, ids, known times and hashes are kept, so the copy verifies
     exactly as the original. The chain is checked on the way.
+
+    Args:
+        source: The store to copy.
+        target: An empty store.
+        batch: Records per append (each is atomic).
+        progress: Called as ``progress(copied, total)`` after each batch.
 
     Returns:
         How many records were copied.
@@ -243,6 +255,8 @@ def copy(source: Store, target: Store, *, batch: int = 1000) -> int:
     """
     if target.head() is not None:
         raise StoreError("copy() needs an empty target store")
+    head = source.head()
+    total = 0 if head is None else head.position
     pending: list[StoredRecord] = []
     copied = 0
     for record, problem in _check(source.read()):
@@ -253,7 +267,11 @@ def copy(source: Store, target: Store, *, batch: int = 1000) -> int:
             target.append(pending, expected_position=copied)
             copied += len(pending)
             pending = []
+            if progress is not None:
+                progress(copied, total)
     if pending:
         target.append(pending, expected_position=copied)
         copied += len(pending)
+    if progress is not None:
+        progress(copied, total)
     return copied
