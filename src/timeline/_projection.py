@@ -275,7 +275,7 @@ class View(Generic[S]):
         self.log = log
         self._every = checkpoint_every
         self._position = FIRST_POSITION - 1
-        self._records: dict[Any, Record] = {}  # every event record seen, by id
+        self._records: dict[int, Record] = {}  # every event record seen, by id (as an int)
         self._fixes: list[tuple[Any, Any]] = []  # (fix id, target id), in log order
         self._hidden: set[Any] = set()
         self._keys: list[_Key] = []  # applied, in record_order (as _key gives it)
@@ -302,10 +302,15 @@ class View(Generic[S]):
         if not new:
             return self._state
         self._position = new[-1].position
-        fixes = fixes_of(new)
-        events = [r for r in new if not isinstance(r.event, Retracted | Corrected)]
-        for record in events:
-            self._records[record.id] = record
+        events: list[Record] = []
+        fixes: list[tuple[Any, Any]] = []
+        for record in new:
+            if isinstance(record.event, Retracted | Corrected):
+                fixes.append((record.id, record.event.record))
+            else:
+                events.append(record)
+        # By the id's integer: a UUID hashes in Python, an int in C.
+        self._records.update((record.id.int, record) for record in events)
         self._fixes.extend(fixes)
         hidden = hidden_ids(self._fixes) if fixes else self._hidden
         changed = (hidden ^ self._hidden) if fixes else set()
@@ -320,9 +325,10 @@ class View(Generic[S]):
                     self._state = self.projection.apply(self._state, record)
             self._restored = max([self._restored, *keys])
             return self._state
-        arriving = [r for r in events if r.id not in hidden]
-        leaving = [self._records[i] for i in changed & hidden if i in self._records]
-        returning = [self._records[i] for i in changed - hidden if i in self._records]
+        arriving = [r for r in events if r.id not in hidden] if hidden else events
+        records = self._records
+        leaving = [records[i.int] for i in changed & hidden if i.int in records]
+        returning = [records[i.int] for i in changed - hidden if i.int in records]
         self._merge([*arriving, *returning], leaving)
         return self._state
 
@@ -364,7 +370,7 @@ class View(Generic[S]):
         self._hidden = hidden_ids(self._fixes)
         for record in every:
             if not isinstance(record.event, Retracted | Corrected):
-                self._records[record.id] = record
+                self._records[record.id.int] = record
         shown = [r for r in self._records.values() if r.id not in self._hidden]
         self._state = self.projection.initial()
         self._merge(shown, [])
