@@ -12,7 +12,14 @@ if TYPE_CHECKING:
     from ._events import Registry
     from ._records import Record
 
-__all__ = ["Corrected", "Retracted", "fixes_of", "hidden_ids", "register_corrections"]
+__all__ = [
+    "Corrected",
+    "Retracted",
+    "fixes_of",
+    "hidden_ids",
+    "register_corrections",
+    "split_fixes",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -56,6 +63,20 @@ def fixes_of(records: Iterable[Record]) -> list[tuple[uuid.UUID, uuid.UUID]]:
         for record in records
         if isinstance(record.event, Retracted | Corrected)
     ]
+
+
+def split_fixes(
+    records: Iterable[Record],
+) -> tuple[list[Record], list[tuple[uuid.UUID, uuid.UUID]]]:
+    """Split ``records`` in one pass: the event records, and ``(fix id, target id)`` per fix."""
+    events: list[Record] = []
+    fixes: list[tuple[uuid.UUID, uuid.UUID]] = []
+    for record in records:
+        if isinstance(record.event, Retracted | Corrected):
+            fixes.append((record.id, record.event.record))
+        else:
+            events.append(record)
+    return events, fixes
 
 
 def hidden_ids(fixes: Iterable[tuple[uuid.UUID, uuid.UUID]]) -> set[uuid.UUID]:

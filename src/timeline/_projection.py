@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 import pendulum
 
 from ._codec import GENESIS_HASH
-from ._corrections import Corrected, Retracted, fixes_of, hidden_ids
+from ._corrections import Corrected, Retracted, fixes_of, hidden_ids, split_fixes
 from ._errors import TimelineError, TimelineWarning
 from ._records import FIRST_POSITION, Record
 from ._time import LATEST, to_instant
@@ -166,13 +166,7 @@ def visible(records: Iterable[Record]) -> list[Record]:
     The retraction and correction records themselves are left out too.
     """
     # One pass, and no second one when nothing was fixed (the common case).
-    events: list[Record] = []
-    fixes: list[tuple[Any, Any]] = []
-    for record in records:
-        if isinstance(record.event, Retracted | Corrected):
-            fixes.append((record.id, record.event.record))
-        else:
-            events.append(record)
+    events, fixes = split_fixes(records)
     if not fixes:
         return events
     hidden = hidden_ids(fixes)
@@ -302,13 +296,7 @@ class View(Generic[S]):
         if not new:
             return self._state
         self._position = new[-1].position
-        events: list[Record] = []
-        fixes: list[tuple[Any, Any]] = []
-        for record in new:
-            if isinstance(record.event, Retracted | Corrected):
-                fixes.append((record.id, record.event.record))
-            else:
-                events.append(record)
+        events, fixes = split_fixes(new)
         # By the id's integer: a UUID hashes in Python, an int in C.
         self._records.update((record.id.int, record) for record in events)
         self._fixes.extend(fixes)
