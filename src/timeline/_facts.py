@@ -811,7 +811,10 @@ class TemporalFacts:
         Catches up with the log first.
         """
         self.catch_up()
-        limit = None if known is None else to_instant(known)
+        return self._history(key, None if known is None else to_instant(known))
+
+    def _history(self, key: str, limit: dt.datetime | None) -> History:
+        """The spells of ``key`` as known at ``limit`` (None: now), without catching up."""
         chosen: tuple[Spell, ...] = ()
         for known_at, spells in self._versions.get(key, []):
             if limit is not None and known_at > limit:
@@ -836,9 +839,10 @@ class TemporalFacts:
         """
         self.catch_up()
         found = []
-        for key in self.keys():
-            used = {r.id for spell in self.history(key, known=known) for r in spell.records}
-            limit = self._known(known)
+        limit_at = None if known is None else to_instant(known)
+        limit = self._known(known)
+        for key in sorted(self._versions):  # caught up once, above
+            used = {r.id for spell in self._history(key, limit_at) for r in spell.records}
             for rid, (_, _, record) in self._items[key].items():
                 if rid in used or rid in self._hidden or _micros(record.known_at) > limit:
                     continue
@@ -848,4 +852,4 @@ class TemporalFacts:
     def __len__(self) -> int:
         """How many spells there are, every key's, as known now (after catching up)."""
         self.catch_up()
-        return sum(len(self.history(key)) for key in self._versions)
+        return sum(len(self._history(key, None)) for key in self._versions)
