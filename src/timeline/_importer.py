@@ -143,10 +143,9 @@ def _read(source: Path, log: Log, progress: Progress | None = None) -> list[_Lin
             progress(number, total)
         if not raw.strip():
             continue
-        item = _item(source, number, raw)
+        item, text = _item(source, number, raw)
         line = _entry(source, number, item, log)
         if not line.explicit_id:
-            text = canonical_json(item)
             count = seen.get(text, 0)
             seen[text] = count + 1
             derived = uuid.uuid5(_ENTRY_NAMESPACE, f"{text}#{count}")
@@ -171,8 +170,8 @@ def _read(source: Path, log: Log, progress: Progress | None = None) -> list[_Lin
     return lines
 
 
-def _item(source: Path, number: int, raw: bytes) -> dict[str, Any]:
-    """One line as a JSON object whose text UTF-8 can hold."""
+def _item(source: Path, number: int, raw: bytes) -> tuple[dict[str, Any], str]:
+    """One line as a JSON object whose text UTF-8 can hold, and its canonical JSON."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -188,14 +187,15 @@ def _item(source: Path, number: int, raw: bytes) -> dict[str, Any]:
     if not isinstance(item, dict):
         raise SourceFileError(source, number, "each line must be a JSON object")
     try:
-        canonical_json(item).encode()
+        canonical = canonical_json(item)
+        canonical.encode()
     except UnicodeEncodeError:
         raise SourceFileError(
             source, number, "holds a lone surrogate (\\ud800-\\udfff): not text UTF-8 can hold"
         ) from None
     except ValueError as error:  # NaN or infinity
         raise SourceFileError(source, number, f"holds a number JSON cannot: {error}") from None
-    return item
+    return item, canonical
 
 
 def _entry(source: Path, number: int, item: dict[str, Any], log: Log) -> _Line:  # noqa: C901 -- one check per key
