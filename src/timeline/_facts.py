@@ -13,25 +13,33 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import html
+import json
 import logging
 import operator
+import sys
 import types
 import uuid
+import warnings
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeVar, overload
 
 import attrs
 import pendulum
 
 from ._answer import Answer
-from ._corrections import fixes_of, hidden_ids
+from ._codec import GENESIS_HASH, known_at_from_micros
+from ._corrections import Corrected, Retracted, hidden_ids
 from ._edtf import format_edtf
-from ._index import IntervalIndex
-from ._projection import marked_methods, record_order
+from ._intervals import IntervalSet
+from ._projection import SnapshotIgnoredWarning, marked_methods, record_order
 from ._records import FIRST_POSITION, Record
 from ._time import End, Extent, Interval, Moment, Question, QuestionLike, to_instant
 from ._time import micros as _micros
+from .stores._snapshots import state_problem
+from .typing import StateStore
 
 if TYPE_CHECKING:
     from ._log import Log
@@ -54,6 +62,13 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 _logger = logging.getLogger("timeline")
 _Role = Literal["start", "amend", "end"]
 _NEVER = 1 << 62
+#: The interval sets: where spells may be in force, start and end; current and past.
+_SETS = ("spans", "starts", "ends", "past spans", "past starts", "past ends")
+#: What a saved state's description says it is, and the largest part it is cut in.
+_STATE_FORMAT = "timeline.facts/1"
+_PART = 64 << 20
+#: Records read in one catch-up are kept for refiling until there are this many.
+_RECENT = 50_000
 
 
 def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -163,24 +178,59 @@ class Spell:
         return Question.of(question).answer(self.extent)
 
 
-@attrs.frozen
 class Hit:
-    """A spell that is (or may be) in force, with the answer."""
+    """A spell that is (or may be) in force, with the answer.
 
-    spell: Spell
-    answer: Answer
-    # Where it sorts: by key, then by its spell's first record. Kept, so that
-    # sorting many hits compares tuples rather than calling Python per hit.
-    _order: tuple[str, int] = attrs.field(init=False, repr=False, eq=False)
+    Hits from an index are made when looked at, and their spell -- with its
+    records, read back from the log -- when first asked for: the spells of
+    every hit of one answer are read together, in one pass over the store.
 
-    def __attrs_post_init__(self) -> None:
-        first = self.spell.records[0].position if self.spell.records else 0
-        object.__setattr__(self, "_order", (self.spell.key, first))
+    Args:
+        spell: The spell.
+        answer: Yes or maybe.
+    """
+
+    __slots__ = ("_load", "_order", "_spell", "answer", "key")
+
+    def __init__(self, spell: Spell, answer: Answer) -> None:
+        self._spell: Spell | None = spell
+        self._load: Callable[[], None] | None = None
+        self.answer = answer
+        self.key = spell.key
+        self._order = (spell.key, spell.records[0].position if spell.records else 0)
+
+    @classmethod
+    def _later(cls, key: str, answer: Answer, first: int, load: Callable[[], None]) -> Hit:
+        """A hit whose spell ``load`` sets when first asked for."""
+        made = cls.__new__(cls)
+        made._spell = None  # noqa: SLF001 -- initialising a new instance of this class
+        made._load = load  # noqa: SLF001 -- as above
+        made.answer = answer
+        made.key = key
+        made._order = (key, first)  # noqa: SLF001 -- as above
+        return made
 
     @property
-    def key(self) -> str:
-        """The fact's key."""
-        return self.spell.key
+    def spell(self) -> Spell:
+        """The spell in force (yes or maybe)."""
+        if self._spell is None:
+            assert self._load is not None  # noqa: S101 -- one of the two is always set
+            self._load()
+        assert self._spell is not None  # noqa: S101 -- the loader sets every hit's spell
+        return self._spell
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Hit):
+            return NotImplemented
+        return self._order == other._order and (self.answer, self.spell) == (
+            other.answer,
+            other.spell,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Hit(spell={self.spell!r}, answer={self.answer!r})"
 
 
 _hit_order = operator.attrgetter("_order")
@@ -191,10 +241,10 @@ class InForce(Sequence[Hit]):
 
     A read-only sequence of :class:`Hit` in key order (then by the position
     of each spell's first record), so the same records give the same
-    sequence however the facts were caught up. Finding the k hits among n
-    spells costs O(log n + k); putting them in key order costs O(k log k)
-    more, paid once, when the order is first needed: ``len()``, ``in`` and
-    :meth:`answer` do without it.
+    sequence however the facts were caught up. An answer from an index
+    holds row numbers, not objects: ``len()``, :meth:`keys` and
+    :meth:`answer` read the index's columns, hits are made when first looked
+    at, in key order, and their spells when first asked for.
 
     It equals another :class:`InForce`, list or tuple holding the same hits
     in the same order.
@@ -203,28 +253,29 @@ class InForce(Sequence[Hit]):
     <Answer.NO: 'no'>
     """
 
-    __slots__ = ("_hits", "_sorted")
+    __slots__ = ("_hits", "_rows", "_source")
 
     def __init__(self, hits: Iterable[Hit]) -> None:
-        self._hits = list(hits)
-        self._sorted = False
+        self._hits: list[Hit] | None = sorted(hits, key=_hit_order)
+        self._rows: list[int] = []
+        self._source: _Asked | None = None
 
     @classmethod
-    def _owning(cls, hits: list[Hit]) -> InForce:
-        """Wrap a list nothing else holds, without copying it."""
+    def _of_rows(cls, source: _Asked, rows: list[int]) -> InForce:
         made = cls.__new__(cls)
-        made._hits = hits  # noqa: SLF001 -- initialising a new instance of this class
-        made._sorted = False  # noqa: SLF001 -- as above
+        made._hits = None  # noqa: SLF001 -- initialising a new instance of this class
+        made._rows = rows  # noqa: SLF001 -- as above
+        made._source = source  # noqa: SLF001 -- as above
         return made
 
     def _ordered(self) -> list[Hit]:
-        if not self._sorted:
-            self._hits.sort(key=_hit_order)
-            self._sorted = True
+        if self._hits is None:
+            assert self._source is not None  # noqa: S101 -- rows always come with their source
+            self._hits = self._source.hits(self._rows)
         return self._hits
 
     def __len__(self) -> int:
-        return len(self._hits)
+        return len(self._rows) if self._hits is None else len(self._hits)
 
     @overload
     def __getitem__(self, index: int) -> Hit: ...
@@ -238,7 +289,7 @@ class InForce(Sequence[Hit]):
         return iter(self._ordered())
 
     def __contains__(self, value: object) -> bool:
-        return value in self._hits
+        return value in self._ordered()
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, InForce):
@@ -250,13 +301,20 @@ class InForce(Sequence[Hit]):
     # Equal to lists, so unhashable as they are.
     __hash__ = None  # type: ignore[assignment]
 
+    def _answers(self) -> list[tuple[str, Answer]]:
+        if self._hits is None:
+            assert self._source is not None  # noqa: S101 -- as in _ordered
+            return self._source.answers(self._rows)
+        return [(hit.key, hit.answer) for hit in self._hits]
+
     def __repr__(self) -> str:
         # A summary, not every spell: an answer may hold thousands.
-        yes = sum(hit.answer is Answer.YES for hit in self._hits)
+        answers = self._answers()
+        yes = sum(answer is Answer.YES for _, answer in answers)
         keys = self.keys()
         shown = ", ".join(keys[:3]) + (f", … ({len(keys) - 3} more)" if len(keys) > 3 else "")
         return (
-            f"<InForce: {len(self._hits)} hits ({yes} yes, {len(self._hits) - yes} maybe)"
+            f"<InForce: {len(answers)} hits ({yes} yes, {len(answers) - yes} maybe)"
             f"{': ' + shown if shown else ''}>"
         )
 
@@ -283,14 +341,17 @@ class InForce(Sequence[Hit]):
 
     def keys(self) -> list[str]:
         """The keys of the facts in force (yes or maybe), sorted, each once."""
-        return sorted({hit.spell.key for hit in self._hits})
+        if self._hits is None:
+            assert self._source is not None  # noqa: S101 -- as in _ordered
+            return sorted(self._source.keys(self._rows))
+        return sorted({hit.key for hit in self._hits})
 
     def answer(self, key: str) -> Answer:
         """Answer "is the fact ``key`` in force?": yes if one of its spells surely is."""
         found = Answer.NO
-        for hit in self._hits:
-            if hit.spell.key == key:
-                if hit.answer is Answer.YES:
+        for hit_key, answer in self._answers():
+            if hit_key == key:
+                if answer is Answer.YES:
                     return Answer.YES
                 found = Answer.MAYBE
         return found
@@ -449,116 +510,134 @@ def _spell(key: str, spell: dict[str, Any]) -> Spell:
     )
 
 
-class _Filed:
-    """One spell as the indexes hold it: its bounds as integers, its answers made.
+def _signature(spell: Spell) -> int:
+    """A stable 63-bit digest of everything a spell holds, to tell whether it changed."""
+    text = repr(
+        (
+            spell.fact,
+            format_edtf(spell.start) if isinstance(spell.start, Moment) else spell.start.name,
+            format_edtf(spell.end) if isinstance(spell.end, Moment) else spell.end.name,
+            [record.position for record in spell.records],
+            sorted((name, repr(value)) for name, value in spell.attributes.items()),
+        )
+    )
+    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") >> 1
 
-    A spell is in force at some instant of a window ``[low, high)`` surely
-    when ``max(yes_from, low) < min(yes_until, high)`` and possibly when it
-    meets the window at all (``Extent.during`` in microseconds). Its two
-    possible hits are built once here, so answering costs no new objects.
+
+def _known_time(value: int) -> pendulum.DateTime:
+    """Microseconds since 0001-01-01 UTC (see ``micros``) as an instant."""
+    return pendulum.instance(dt.datetime.fromisoformat(known_at_from_micros(value)))
+
+
+class _Asked:
+    """What a question asked, to answer for an index's rows when they are looked at.
+
+    Rows are read at the position the question was asked at, so an answer
+    kept while the facts catch up still shows the spells it found.
     """
 
-    __slots__ = ("known_from", "maybe", "maybe_after", "spell", "yes", "yes_from", "yes_until")
+    __slots__ = ("exact", "facts", "high", "known", "low", "position")
 
-    def __init__(self, spell: Spell, known_from: int) -> None:
-        extent = spell.extent
-        self.spell = spell
-        self.known_from = known_from
-        self.yes_from = _micros(extent.start.last)
-        self.yes_until = _micros(extent.end.earliest)
-        self.yes = Hit(spell, Answer.YES)
-        self.maybe = Hit(spell, Answer.MAYBE)
-        # An index knows its values by identity: the maybe after the yes is
-        # filed as an object of its own.
-        self.maybe_after = Hit(spell, Answer.MAYBE)
+    def __init__(
+        self, facts: TemporalFacts, low: int, high: int, known: int, *, exact: bool
+    ) -> None:
+        self.facts = facts
+        self.low, self.high, self.known, self.exact = low, high, known, exact
+        self.position = facts.position
 
+    def answer(self, row: int) -> Answer:
+        columns = self.facts._rows  # noqa: SLF001 -- the index's own columns
+        yes_from, yes_until = columns.start_last[row], columns.end_earliest[row]
+        if self.exact:
+            surely = max(yes_from, self.low) < min(yes_until, self.high)
+        else:
+            surely = yes_from <= self.low and self.high <= yes_until
+        return Answer.YES if surely else Answer.MAYBE
 
-class _Axis:
-    """Intervals of one kind (spans, starts or ends), current and past.
+    def answers(self, rows: list[int]) -> list[tuple[str, Answer]]:
+        keys, key_of = self.facts._keys, self.facts._rows.key  # noqa: SLF001 -- as above
+        return [(keys[key_of[row]], self.answer(row)) for row in rows]
 
-    Changes are queued and filed by :meth:`flush`, once per catch-up: one
-    batch makes one level of the index, however many known times it spans.
-    """
+    def keys(self, rows: list[int]) -> set[str]:
+        keys, key_of = self.facts._keys, self.facts._rows.key  # noqa: SLF001 -- as above
+        return {keys[number] for number in set(map(key_of.__getitem__, rows))}
 
-    def __init__(self) -> None:
-        self.current: IntervalIndex[_Filed] = IntervalIndex()
-        self.past: IntervalIndex[tuple[_Filed, int]] = IntervalIndex()
-        self._adding: dict[int, tuple[int, int, _Filed]] = {}  # by id of the _Filed
-        self._closing: list[tuple[int, int, tuple[_Filed, int]]] = []
+    def hits(self, rows: list[int]) -> list[Hit]:
+        """The rows' hits in key order; their spells are read together when first asked for."""
+        columns = self.facts._rows  # noqa: SLF001 -- as above
+        keys = self.facts._keys  # noqa: SLF001 -- as above
+        made: list[Hit] = []
 
-    def add(self, low: int, high: int, filed: _Filed) -> None:
-        """Queue a current entry."""
-        self._adding[id(filed)] = (low, high, filed)
-
-    def close(self, low: int, high: int, filed: _Filed, known_to: int) -> None:
-        """Move a current entry to the past, known until ``known_to``."""
-        if self._adding.pop(id(filed), None) is None:
-            self.current.remove(id(filed))  # an index's handle is its value's id
-        if filed.known_from < known_to:
-            self._closing.append((low, high, (filed, known_to)))
-
-    def flush(self) -> None:
-        """File what was queued, in one batch per index."""
-        if self._adding:
-            self.current.extend(list(self._adding.values()))
-            self._adding = {}
-        if self._closing:
-            self.past.extend(self._closing)
-            self._closing = []
-
-    def query(self, low: int, high: int, known: int, latest: int) -> list[_Filed]:
-        """The spells meeting ``[low, high)`` as known at ``known``, in no set order."""
-        found = self.current.overlapping(low, high)
-        if known < latest:
-            found = [filed for filed in found if filed.known_from <= known]
-            found.extend(
-                filed
-                for filed, known_to in self.past.overlapping(low, high)
-                if filed.known_from <= known < known_to
+        def load() -> None:
+            found = self.facts._spells(  # noqa: SLF001 -- as above
+                {columns.key[row] for row in rows}, known=self.known, position=self.position
             )
-        return found
+            for hit, row in zip(made, order, strict=True):
+                hit._spell = _spell_at(  # noqa: SLF001 -- filling in this module's hits
+                    found[columns.key[row]], columns.first[row]
+                )
+
+        order = sorted(rows, key=lambda row: (keys[columns.key[row]], columns.first[row]))
+        made.extend(
+            Hit._later(  # noqa: SLF001 -- this module's own constructor
+                keys[columns.key[row]], self.answer(row), columns.first[row], load
+            )
+            for row in order
+        )
+        return made
 
 
-class _Pieces:
-    """The current spells cut where their answer changes, for "in force at V".
+def _spell_at(spells: Sequence[Spell], first: int) -> Spell:
+    for spell in spells:
+        if spell.records[0].position == first:
+            return spell
+    raise AssertionError(f"no spell begins at record {first}: the index and the log disagree")
 
-    A spell may be in force from its earliest start to its latest end, and
-    surely is from its latest start to its earliest end: three pieces, each
-    filed with its ready-made hit (maybe, yes, maybe). An instant lies in at
-    most one piece of each spell, so the pieces containing it are the answer,
-    with no step per spell beyond copying it out of the index.
+
+class _Rows:
+    """One row per spell version filed, as columns of integers.
+
+    A row holds the spell's bounds in microseconds -- its start lies in
+    ``[start_earliest, start_last]``, its end in ``[end_earliest, end_last]``
+    -- the known times it was current for, ``[known_from, known_to)``, the
+    position of its first record (which names it among its key's spells), a
+    digest of its contents, and the key's previous row.
     """
 
+    NAMES: ClassVar[tuple[str, ...]] = (
+        "key",
+        "first",
+        "start_earliest",
+        "start_last",
+        "end_earliest",
+        "end_last",
+        "has_end",
+        "known_from",
+        "known_to",
+        "signature",
+        "previous",
+    )
+    __slots__ = NAMES
+
     def __init__(self) -> None:
-        self.index: IntervalIndex[Hit] = IntervalIndex()
-        self._adding: dict[int, list[tuple[int, int, Hit]]] = {}  # by id of the _Filed
+        self.key = array("q")
+        self.first = array("q")
+        self.start_earliest = array("q")
+        self.start_last = array("q")
+        self.end_earliest = array("q")
+        self.end_last = array("q")
+        self.has_end = array("q")
+        self.known_from = array("q")
+        self.known_to = array("q")
+        self.signature = array("q")
+        self.previous = array("q")
 
-    def add(self, filed: _Filed, low: int, high: int) -> None:
-        """Queue the pieces of a spell filed under ``[low, high)``."""
-        yes_from = min(max(filed.yes_from, low), high)
-        yes_until = max(min(filed.yes_until, high), yes_from)
-        self._adding[id(filed)] = [
-            (low, yes_from, filed.maybe),
-            (yes_from, yes_until, filed.yes),
-            (yes_until, high, filed.maybe_after),
-        ]
+    def __len__(self) -> int:
+        return len(self.key)
 
-    def remove(self, filed: _Filed) -> None:
-        """Forget a spell's pieces (it is no longer current)."""
-        if self._adding.pop(id(filed), None) is not None:
-            return
-        for value in (filed.maybe, filed.yes, filed.maybe_after):
-            self.index.remove(id(value))  # an index's handle is its value's id
-
-    def flush(self) -> None:
-        """File what was queued."""
-        if self._adding:
-            self.index.extend([piece for pieces in self._adding.values() for piece in pieces])
-            self._adding = {}
-
-    def at(self, instant: int) -> list[Hit]:
-        """The hits of the spells in force (yes or maybe) at ``instant``."""
-        return self.index.containing(instant)
+    def columns(self) -> list[array[int]]:
+        return [getattr(self, name) for name in self.NAMES]
 
 
 class TemporalFacts:
@@ -577,10 +656,22 @@ class TemporalFacts:
     end of a closed spell is kept among its records. An amendment or end with
     nothing in force is listed in :meth:`unmatched`.
 
+    The index holds integers in flat arrays, not objects: per spell its
+    bounds and known times, per record its position. Records, spells and
+    hits are read back from the log when a caller looks at them. Handlers
+    must be pure functions of the record: they run again when a record is
+    read back.
+
+    The index can be saved in the log's store (:meth:`save_snapshot`) and
+    a later process can start from it (:meth:`from_snapshot`), reading only
+    the records appended since.
+
     Args:
         log: The log to follow.
     """
 
+    #: Raise when handlers change meaning: a saved state of another version is not used.
+    version: ClassVar[int] = 1
     _rules: ClassVar[dict[type[Any], tuple[_Role, str]]] = {}
 
     def __init_subclass__(cls, **kwargs: object) -> None:
@@ -595,19 +686,30 @@ class TemporalFacts:
         self.log = log
         self._position = FIRST_POSITION - 1
         self._latest = 0  # the last known time read, in microseconds
-        self._items: dict[str, dict[uuid.UUID, tuple[_Role, Change, Record]]] = {}
-        self._key_of: dict[uuid.UUID, str] = {}
-        self._fixes: list[tuple[uuid.UUID, uuid.UUID]] = []
+        self._keys: list[str] = []
+        self._key_numbers: dict[str, int] = {}
+        self._key_slot = array("q")  # per key: its last slot, -1 for none
+        self._key_row = array("q")  # per key: its last row, -1 for none
+        self._slot_position = array("q")  # per slot (a record a handler kept): its position
+        self._slot_previous = array("q")  # per slot: the key's slot before it
+        self._slot_ids = bytearray()  # per slot: the first 8 bytes of the record's id
+        self._rows = _Rows()
+        self._current = 0  # rows current now
+        # Retractions and corrections: (position, known time, fix id, target id).
+        self._fixes: list[tuple[int, int, uuid.UUID, uuid.UUID]] = []
         self._hidden: set[uuid.UUID] = set()
-        self._versions: dict[str, list[tuple[pendulum.DateTime, tuple[Spell, ...]]]] = {}
-        self._filed: dict[str, list[tuple[_Filed, list[tuple[_Axis, int, int]]]]] = {}
-        self._spans = _Axis()
-        self._starts = _Axis()
-        self._ends = _Axis()
-        self._pieces = _Pieces()
+        self._sets = {name: IntervalSet() for name in _SETS}
+        # Records read in this catch-up, by position, with what the handler made of them.
+        self._recent: dict[int, tuple[_Role, Change, Record]] = {}
+        self._head = GENESIS_HASH  # the hash of the record at _position
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} read to position {self._position} of {self.log!r}>"
+
+    @classmethod
+    def name(cls) -> str:
+        """The name its state is saved under: the class's module and qualname."""
+        return f"{cls.__module__}.{cls.__qualname__}"
 
     # -- reading the log ---------------------------------------------------------
 
@@ -618,27 +720,29 @@ class TemporalFacts:
 
     def catch_up(self) -> int:
         """Read the records appended since the last call; return how many were read."""
-        new = list(self.log.read(self._position + 1))
+        read = 0
         batch: list[Record] = []
-        for record in new:
-            if batch and record.known_at != batch[0].known_at:
+        try:
+            for record in self.log.read(self._position + 1):
+                if batch and record.known_at != batch[0].known_at:
+                    self._absorb(batch)
+                    batch = []
+                batch.append(record)
+                read += 1
+            if batch:
                 self._absorb(batch)
-                batch = []
-            batch.append(record)
-        if batch:
-            self._absorb(batch)
-        for axis in (self._spans, self._starts, self._ends):
-            axis.flush()
-        self._pieces.flush()
-        if new:
-            self._position = new[-1].position
+        finally:
+            for intervals in self._sets.values():
+                intervals.flush()
+            self._recent = {}
+        if read:
             _logger.debug(
                 "%s caught up: %d records, to position %d",
                 type(self).__name__,
-                len(new),
+                read,
                 self._position,
             )
-        return len(new)
+        return read
 
     def _change(self, record: Record) -> tuple[_Role, Change] | None:
         rule = self._rules.get(type(record.event))
@@ -650,72 +754,355 @@ class TemporalFacts:
             return None
         return role, change if isinstance(change, Change) else Change(str(change))
 
+    def _key_number(self, key: str) -> int:
+        if len(self._key_numbers) < len(self._keys):  # a restored state: numbered when needed
+            self._key_numbers = {name: number for number, name in enumerate(self._keys)}
+        number = self._key_numbers.get(key)
+        if number is None:
+            number = self._key_numbers[key] = len(self._keys)
+            self._keys.append(key)
+            self._key_slot.append(-1)
+            self._key_row.append(-1)
+        return number
+
     def _absorb(self, batch: Sequence[Record]) -> None:
         """Take records that share one known time."""
-        touched: set[str] = set()
-        fixes = fixes_of(batch)
+        touched: set[int] = set()
+        fixes = []
         for record in batch:
+            if isinstance(record.event, Retracted | Corrected):
+                fixes.append(record)
+                continue
             found = self._change(record)
             if found is None:
                 continue
-            role, change = found
-            self._items.setdefault(change.key, {})[record.id] = (role, change, record)
-            self._key_of[record.id] = change.key
-            touched.add(change.key)
+            number = self._key_number(found[1].key)
+            self._key_slot[number] = self._slot(record, self._key_slot[number])
+            self._recent[record.position] = (*found, record)
+            touched.add(number)
+        known = _micros(batch[0].known_at)
         if fixes:
-            self._fixes.extend(fixes)
-            hidden = hidden_ids(self._fixes)
-            for record_id in hidden ^ self._hidden:
-                if record_id in self._key_of:
-                    touched.add(self._key_of[record_id])
+            self._fixes.extend((fix.position, known, fix.id, fix.event.record) for fix in fixes)
+            hidden = hidden_ids((fix_id, target) for _, _, fix_id, target in self._fixes)
+            touched.update(self._keys_of(hidden ^ self._hidden))
             self._hidden = hidden
-        known = batch[0].known_at
-        self._latest = _micros(known)
-        for key in sorted(touched):
-            self._refile(key, known)
+        self._latest = known
+        self._position = batch[-1].position
+        self._head = batch[-1].hash
+        if touched:
+            found_spells = self._spells(touched, known=_NEVER, position=self._position)
+            for number in sorted(touched):
+                self._refile(number, found_spells[number], known)
+        if len(self._recent) > _RECENT:
+            self._recent = {}
 
-    def _refile(self, key: str, known: pendulum.DateTime) -> None:
-        items = [item for rid, item in self._items[key].items() if rid not in self._hidden]
-        spells = _build_spells(key, items)
-        versions = self._versions.setdefault(key, [])
-        if versions and versions[-1][1] == spells:
-            return
-        versions.append((known, spells))
-        now = _micros(known)
-        # Spells that did not change keep their entries (and known-from time);
-        # the others are closed at this known time and their successors filed.
-        keep = []
-        for filed, handles in self._filed.get(key, []):
-            if filed.spell in spells:
-                keep.append((filed, handles))
+    def _slot(self, record: Record, previous: int) -> int:
+        self._slot_position.append(record.position)
+        self._slot_previous.append(previous)
+        self._slot_ids += record.id.bytes[:8]
+        return len(self._slot_position) - 1
+
+    def _keys_of(self, ids: Iterable[uuid.UUID]) -> set[int]:
+        """The keys of the records with these ids, among those a handler kept."""
+        positions = []
+        for record_id in ids:
+            prefix = record_id.bytes[:8]
+            at = self._slot_ids.find(prefix)
+            while at != -1:
+                if at % 8 == 0:
+                    positions.append(self._slot_position[at // 8])
+                at = self._slot_ids.find(prefix, at + 1)
+        wanted = set(ids)
+        return {
+            self._key_number(found[1].key)
+            for found, record in self._read(positions)
+            if found is not None and record.id in wanted
+        }
+
+    def _read(self, positions: Iterable[int]) -> list[tuple[tuple[_Role, Change] | None, Record]]:
+        """The records at ``positions`` with what the handlers make of them."""
+        out: list[tuple[tuple[_Role, Change] | None, Record]] = []
+        missing = []
+        for position in positions:
+            found = self._recent.get(position)
+            if found is None:
+                missing.append(position)
+            else:
+                out.append(((found[0], found[1]), found[2]))
+        if missing:
+            out.extend((self._change(record), record) for record in self.log._at(missing))  # noqa: SLF001 -- the log's reader by position
+        return out
+
+    def _spells(
+        self, numbers: Iterable[int], *, known: int, position: int
+    ) -> dict[int, tuple[Spell, ...]]:
+        """Build the spells of keys ``numbers`` from their records, as known at ``known``.
+
+        Only records up to ``position`` count, and retractions and
+        corrections up to it and known by ``known``.
+        """
+        numbers = list(numbers)
+        slots: dict[int, list[int]] = {}
+        for number in numbers:
+            positions = slots[number] = []
+            slot = self._key_slot[number]
+            while slot >= 0:
+                if self._slot_position[slot] <= position:
+                    positions.append(self._slot_position[slot])
+                slot = self._slot_previous[slot]
+        owner = {p: number for number, positions in slots.items() for p in positions}
+        if known >= self._latest and position >= self._position:
+            hidden = self._hidden
+        else:
+            hidden = hidden_ids(
+                (fix, target)
+                for at, fix_known, fix, target in self._fixes
+                if at <= position and fix_known <= known
+            )
+        items: dict[int, list[tuple[_Role, Change, Record]]] = {n: [] for n in numbers}
+        for found, record in self._read(owner):
+            if found is None or record.id in hidden:
                 continue
-            for axis, low, high in handles:
-                axis.close(low, high, filed, now)
-            self._pieces.remove(filed)
-        kept = [filed.spell for filed, _ in keep]
-        keep.extend(self._file(_Filed(spell, now)) for spell in spells if spell not in kept)
-        self._filed[key] = keep
+            if known < self._latest and _micros(record.known_at) > known:
+                continue
+            items[owner[record.position]].append((*found, record))
+        return {n: _build_spells(self._keys[n], items[n]) for n in numbers}
 
-    def _file(self, filed: _Filed) -> tuple[_Filed, list[tuple[_Axis, int, int]]]:
-        # Spans are filed exactly where the spell may be in force: from the
-        # earliest start to the latest end (exclusive), so whatever a question
-        # finds is yes or maybe, never no.
-        extent = filed.spell.extent
-        axes = [
-            (self._spans, _micros(extent.start.earliest), _micros(extent.end.last)),
-            (self._starts, _micros(extent.start.earliest), _micros(extent.start.last) + 1),
+    def _rows_of(self, number: int) -> Iterator[int]:
+        row = self._key_row[number]
+        while row >= 0:
+            yield row
+            row = self._rows.previous[row]
+
+    def _refile(self, number: int, spells: tuple[Spell, ...], now: int) -> None:
+        """Close the key's rows whose spell changed and file the new spells, from ``now``."""
+        rows = self._rows
+        signatures = [_signature(spell) for spell in spells]
+        current = {
+            rows.signature[row]: row
+            for row in self._rows_of(number)
+            if rows.known_to[row] == _NEVER
+        }
+        for signature, row in current.items():
+            if signature not in signatures:
+                self._close(row, now)
+        for spell, signature in zip(spells, signatures, strict=True):
+            if signature not in current:
+                self._file(number, spell, signature, now)
+
+    def _file(self, number: int, spell: Spell, signature: int, now: int) -> None:
+        extent = spell.extent
+        rows = self._rows
+        row = len(rows)
+        for name, value in (
+            ("key", number),
+            ("first", spell.records[0].position),
+            ("start_earliest", _micros(extent.start.earliest)),
+            ("start_last", _micros(extent.start.last)),
+            ("end_earliest", _micros(extent.end.earliest)),
+            ("end_last", _micros(extent.end.last)),
+            ("has_end", int(isinstance(spell.end, Moment))),
+            ("known_from", now),
+            ("known_to", _NEVER),
+            ("signature", signature),
+            ("previous", self._key_row[number]),
+        ):
+            getattr(rows, name).append(value)
+        self._key_row[number] = row
+        self._current += 1
+        for name, low, high in self._intervals(row):
+            self._sets[name].add(low, high, row)
+
+    def _intervals(self, row: int) -> list[tuple[str, int, int]]:
+        """Where a row is filed: spans, starts and (if it has an end) ends."""
+        rows = self._rows
+        start, end = rows.start_earliest[row], rows.end_last[row]
+        found = [
+            ("spans", start, end),
+            ("starts", start, rows.start_last[row] + 1),
         ]
-        if isinstance(filed.spell.end, Moment):
-            axes.append((self._ends, _micros(extent.end.earliest), _micros(extent.end.last) + 1))
-        for axis, low, high in axes:
-            axis.add(low, high, filed)
-        self._pieces.add(filed, axes[0][1], axes[0][2])
-        return filed, axes
+        if rows.has_end[row]:
+            found.append(("ends", rows.end_earliest[row], end + 1))
+        return [(name, low, high) for name, low, high in found if low < high]
+
+    def _close(self, row: int, now: int) -> None:
+        self._rows.known_to[row] = now
+        self._current -= 1
+        for name, low, high in self._intervals(row):
+            self._sets[name].remove(row)
+            if self._rows.known_from[row] < now:
+                self._sets[f"past {name}"].add(low, high, row)
+
+    # -- saving ------------------------------------------------------------------
+
+    def save_snapshot(self) -> bool:
+        """Catch up, then save the index in the log's store, beside the log.
+
+        It is saved under :meth:`name` with :attr:`version`, the position and
+        head hash it was built at, and a SHA-256 of its bytes; it replaces the
+        state saved before, in one transaction. Should another process have
+        saved a state as far along or further, that one is kept.
+
+        Returns:
+            Whether it was written (False also when the store keeps no
+            states: a JSON Lines store does not).
+        """
+        self.catch_up()
+        store = self.log.store
+        if not isinstance(store, StateStore):
+            return False
+        meta, parts = self._dump()
+        return store.save_state(self.name(), self._position, meta, parts)
+
+    def _dump(self) -> tuple[str, list[bytes]]:
+        arrays: list[tuple[str, array[int]]] = [
+            ("key slot", self._key_slot),
+            ("key row", self._key_row),
+            ("slot position", self._slot_position),
+            ("slot previous", self._slot_previous),
+            *(
+                (f"row {name}", column)
+                for name, column in zip(_Rows.NAMES, self._rows.columns(), strict=True)
+            ),
+        ]
+        layouts = {}
+        for name, intervals in self._sets.items():
+            layout, columns = intervals.dump()
+            layouts[name] = layout
+            arrays.extend((f"{name} {n}", column) for n, column in enumerate(columns))
+        blobs = [
+            bytes(self._slot_ids),
+            json.dumps(self._keys, ensure_ascii=False).encode(),
+            json.dumps(
+                [[at, known, fix.hex, target.hex] for at, known, fix, target in self._fixes]
+            ).encode(),
+        ]
+        payload = b"".join([*(column.tobytes() for _, column in arrays), *blobs])
+        meta = {
+            "format": _STATE_FORMAT,
+            "name": self.name(),
+            "version": self.version,
+            "position": self._position,
+            "head": self._head,
+            "latest": self._latest,
+            "current": self._current,
+            "byteorder": sys.byteorder,
+            "arrays": [[name, len(column)] for name, column in arrays],
+            "blobs": [len(blob) for blob in blobs],
+            "sets": layouts,
+            "sha256": hashlib.sha256(payload).hexdigest(),
+        }
+        parts = [payload[at : at + _PART] for at in range(0, len(payload), _PART)] or [b""]
+        return json.dumps(meta), parts
+
+    @classmethod
+    def from_snapshot(cls, log: Log) -> Self:
+        """Start from the index saved in the log's store, if it can be trusted.
+
+        The saved state is used only if its checksum matches its bytes, it
+        was saved by this :attr:`version` of the class, and the log still
+        holds, at its position, the record it was built on. Otherwise --
+        with the reason logged to the ``timeline`` logger and given as a
+        :class:`~timeline.SnapshotIgnoredWarning` -- it starts empty and
+        builds from the log. Either way the next question catches up first,
+        reading only what was appended since.
+        """
+        facts = cls(log)
+        store = log.store
+        found = store.load_state(cls.name()) if isinstance(store, StateStore) else None
+        if found is None:
+            return facts
+        problem = facts._restore(*found)
+        if problem is not None:
+            facts = cls(log)
+            message = f"saved state of {cls.name()} not used: {problem}; building from the log"
+            _logger.warning(message)
+            warnings.warn(message, SnapshotIgnoredWarning, stacklevel=2)
+        return facts
+
+    def _restore(self, position: int, text: str, parts: list[bytes]) -> str | None:
+        """Take a saved state; return why it cannot be used, or None once it is."""
+        try:
+            meta = json.loads(text)
+            if not isinstance(meta, dict) or meta.get("format") != _STATE_FORMAT:
+                return "it was written by another version of the library"
+            if meta["version"] != self.version:
+                return f"it is of version {meta['version']}, not {self.version}"
+            payload = b"".join(parts)
+            problem = state_problem(self.log.store, position, meta, payload)
+            if problem is not None:
+                return problem
+            self._load(meta, memoryview(payload))
+        except (KeyError, TypeError, ValueError, IndexError) as error:
+            return f"it cannot be read ({type(error).__name__}: {error})"
+        return None
+
+    def _load(self, meta: dict[str, Any], payload: memoryview) -> None:
+        at = 0
+        columns: dict[str, array[int]] = {}
+        swap = meta["byteorder"] != sys.byteorder
+        for name, length in meta["arrays"]:
+            column = array("q")
+            size = length * column.itemsize
+            column.frombytes(payload[at : at + size])
+            if swap:
+                column.byteswap()
+            columns[name] = column
+            at += size
+        blobs = []
+        for size in meta["blobs"]:
+            blobs.append(bytes(payload[at : at + size]))
+            at += size
+        if at != len(payload):
+            raise ValueError("its parts are not as long as its description says")
+        self._key_slot = columns["key slot"]
+        self._key_row = columns["key row"]
+        self._slot_position = columns["slot position"]
+        self._slot_previous = columns["slot previous"]
+        for name in _Rows.NAMES:
+            setattr(self._rows, name, columns[f"row {name}"])
+        for name in _SETS:
+            layout = meta["sets"][name]
+            count = 3 * sum(len(classes) for classes in layout)
+            self._sets[name] = IntervalSet.load(
+                layout, [columns[f"{name} {n}"] for n in range(count)]
+            )
+        self._slot_ids = bytearray(blobs[0])
+        self._keys = json.loads(blobs[1])
+        self._fixes = [
+            (at, known, uuid.UUID(fix), uuid.UUID(target))
+            for at, known, fix, target in json.loads(blobs[2])
+        ]
+        self._hidden = hidden_ids((fix, target) for _, _, fix, target in self._fixes)
+        self._position = meta["position"]
+        self._head = meta["head"]
+        self._latest = meta["latest"]
+        self._current = meta["current"]
+        if not (
+            len(self._keys) == len(self._key_slot) == len(self._key_row)
+            and len(self._slot_ids) == 8 * len(self._slot_position)
+        ):
+            raise ValueError("its columns differ in length")
 
     # -- questions -----------------------------------------------------------------
 
     def _known(self, known: dt.datetime | str | None) -> int:
         return _NEVER if known is None else _micros(to_instant(known))
+
+    def _found(self, name: str, low: int, high: int, known: int) -> list[int]:
+        """The rows of set ``name`` meeting ``[low, high)`` as known at ``known``."""
+        found = self._sets[name].overlapping(low, high)
+        if known >= self._latest:
+            return found
+        rows = self._rows
+        known_from, known_to = rows.known_from, rows.known_to
+        found = [row for row in found if known_from[row] <= known]
+        found.extend(
+            row
+            for row in self._sets[f"past {name}"].overlapping(low, high)
+            if known_from[row] <= known < known_to[row]
+        )
+        return found
 
     def at(self, valid: QuestionLike, *, known: dt.datetime | str | None = None) -> InForce:
         """Return the spells in force (yes or maybe) at ``valid``, as known at ``known``.
@@ -736,11 +1123,10 @@ class TemporalFacts:
         asked = Question.of(valid)
         low, high = _micros(asked.start), _micros(asked.end)
         limit = self._known(known)
-        if asked.instant and limit >= self._latest:
-            return InForce._owning(  # noqa: SLF001 -- this module's own helper
-                self._pieces.at(low)
-            )
-        return self._hits(low, high, limit, exact=asked.exact)
+        rows = self._found("spans", low, high, limit)
+        return InForce._of_rows(  # noqa: SLF001 -- this module's own constructor
+            _Asked(self, low, high, limit, exact=asked.exact), rows
+        )
 
     def during(
         self,
@@ -756,29 +1142,10 @@ class TemporalFacts:
         """
         self.catch_up()
         low, high = _micros(to_instant(start)), _micros(to_instant(end))
-        return self._hits(low, high, self._known(known))
-
-    def _hits(self, start: int, end: int, known: int, *, exact: bool = True) -> InForce:
-        """Spells in force at some instant of ``[start, end)``, in microseconds.
-
-        For a question that may mean several periods (not ``exact``), yes
-        only where the spell surely holds across the whole window.
-        """
-        if start >= end:
-            return InForce([])
-        found = self._spans.query(start, end, known, self._latest)
-        if not exact:
-            return InForce._owning(  # noqa: SLF001 -- this module's own helper
-                [
-                    filed.yes if filed.yes_from <= start and end <= filed.yes_until else filed.maybe
-                    for filed in found
-                ]
-            )
-        return InForce._owning(  # noqa: SLF001 -- this module's own helper
-            [
-                filed.yes if max(filed.yes_from, start) < min(filed.yes_until, end) else filed.maybe
-                for filed in found
-            ]
+        limit = self._known(known)
+        rows = self._found("spans", low, high, limit) if low < high else []
+        return InForce._of_rows(  # noqa: SLF001 -- this module's own constructor
+            _Asked(self, low, high, limit, exact=True), rows
         )
 
     def changes(
@@ -793,58 +1160,93 @@ class TemporalFacts:
         Catches up with the log first.
         """
         self.catch_up()
-        low, high = to_instant(start), to_instant(end)
-        window = (_micros(low), _micros(high))
-        found: list[Transition] = []
-        for axis, kind in ((self._starts, "started"), (self._ends, "ended")):
-            for filed in axis.query(*window, self._known(known), self._latest):
-                spell = filed.spell
-                bounds = spell.extent.start if kind == "started" else spell.extent.end
-                inside = low <= bounds.earliest and bounds.last < high
-                answer = Answer.YES if inside else Answer.MAYBE
-                found.append(Transition(spell, kind, answer))  # type: ignore[arg-type]
-        return sorted(found, key=lambda t: (t.key, t.kind, t.spell.records[0].position))
+        low, high = _micros(to_instant(start)), _micros(to_instant(end))
+        limit = self._known(known)
+        rows = self._rows
+        found: list[tuple[int, Literal["started", "ended"], Answer]] = []
+        for name, kind in (("starts", "started"), ("ends", "ended")):
+            earliest, last = (
+                (rows.start_earliest, rows.start_last)
+                if kind == "started"
+                else (rows.end_earliest, rows.end_last)
+            )
+            for row in self._found(name, low, high, limit) if low < high else []:
+                inside = low <= earliest[row] and last[row] < high
+                found.append((row, kind, Answer.YES if inside else Answer.MAYBE))  # type: ignore[arg-type]
+        spells = self._spells(
+            {rows.key[row] for row, _, _ in found}, known=limit, position=self._position
+        )
+        transitions = [
+            Transition(_spell_at(spells[rows.key[row]], rows.first[row]), kind, answer)
+            for row, kind, answer in found
+        ]
+        return sorted(transitions, key=lambda t: (t.key, t.kind, t.spell.records[0].position))
 
-    def history(self, key: str, *, known: dt.datetime | str | None = None) -> tuple[Spell, ...]:
+    def history(self, key: str, *, known: dt.datetime | str | None = None) -> History:
         """Return the spells of ``key`` as known at ``known`` (by default, now).
 
         Catches up with the log first.
         """
         self.catch_up()
-        return self._history(key, None if known is None else to_instant(known))
+        return self._history(key, self._known(known))
 
-    def _history(self, key: str, limit: dt.datetime | None) -> History:
-        """The spells of ``key`` as known at ``limit`` (None: now), without catching up."""
-        chosen: tuple[Spell, ...] = ()
-        for known_at, spells in self._versions.get(key, []):
-            if limit is not None and known_at > limit:
-                break
-            chosen = spells
-        return History(chosen)
+    def _history(self, key: str, known: int) -> History:
+        """The spells of ``key`` as known at ``known``, without catching up."""
+        number = self._key_numbers.get(key) if len(self._key_numbers) == len(self._keys) else None
+        if number is None:
+            if key not in self._keys:
+                return History(())
+            number = self._key_number(key)
+        return History(self._spells([number], known=known, position=self._position)[number])
 
     def versions(self, key: str) -> list[tuple[pendulum.DateTime, tuple[Spell, ...]]]:
         """Return how the history of ``key`` looked from each known time on (after catching up)."""
         self.catch_up()
-        return list(self._versions.get(key, []))
+        if key not in self._keys:
+            return []
+        number = self._key_number(key)
+        slot, times = self._key_slot[number], set()
+        while slot >= 0:
+            times.add(self._slot_position[slot])
+            slot = self._slot_previous[slot]
+        known_times = {_micros(record.known_at) for _, record in self._read(sorted(times))}
+        first = min(known_times)
+        known_times.update(fix_known for _, fix_known, _, _ in self._fixes if fix_known > first)
+        found: list[tuple[pendulum.DateTime, tuple[Spell, ...]]] = []
+        for known in sorted(known_times):
+            spells = self._spells([number], known=known, position=self._position)[number]
+            if not found or found[-1][1] != spells:
+                found.append((_known_time(known), spells))
+        return found
 
     def keys(self) -> list[str]:
         """Return every key seen, sorted (after catching up)."""
         self.catch_up()
-        return sorted(self._versions)
+        return sorted(self._keys)
 
     def unmatched(self, *, known: dt.datetime | str | None = None) -> list[Record]:
         """Return amendments and ends that found nothing in force, as known at ``known``.
 
-        Catches up with the log first.
+        Catches up with the log first. It reads every record a handler kept:
+        its cost grows with the log.
         """
         self.catch_up()
-        found = []
-        limit_at = None if known is None else to_instant(known)
         limit = self._known(known)
-        for key in sorted(self._versions):  # caught up once, above
-            used = {r.id for spell in self._history(key, limit_at) for r in spell.records}
-            for rid, (_, _, record) in self._items[key].items():
-                if rid in used or rid in self._hidden or _micros(record.known_at) > limit:
+        found = []
+        numbers = list(range(len(self._keys)))
+        for chunk in _chunks(numbers, 1024):
+            spells = self._spells(chunk, known=limit, position=self._position)
+            used = {r.id for number in chunk for spell in spells[number] for r in spell.records}
+            positions = []
+            for number in chunk:
+                slot = self._key_slot[number]
+                while slot >= 0:
+                    positions.append(self._slot_position[slot])
+                    slot = self._slot_previous[slot]
+            for _, record in self._read(positions):
+                if record.id in used or record.id in self._hidden:
+                    continue
+                if _micros(record.known_at) > limit:
                     continue
                 found.append(record)
         return sorted(found, key=lambda record: record.position)
@@ -852,4 +1254,9 @@ class TemporalFacts:
     def __len__(self) -> int:
         """How many spells there are, every key's, as known now (after catching up)."""
         self.catch_up()
-        return sum(len(self._history(key, None)) for key in self._versions)
+        return self._current
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

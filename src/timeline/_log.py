@@ -437,6 +437,19 @@ class Log:
         for stored in self._store.read(start, stop=stop, types=names, subject=subject):
             yield self._codec.decode(stored)
 
+    def _at(self, positions: Sequence[int]) -> list[Record]:
+        """The records at ``positions`` (which must exist), in the order asked."""
+        reader = getattr(self._store, "read_at", None)
+        if reader is not None:
+            stored = reader(positions)
+        else:
+            stored = [
+                found
+                for position in positions
+                for found in self._store.read(position, stop=position + 1)
+            ]
+        return [self._codec.decode(record) for record in stored]
+
     def _type_name(self, kind: type[Any] | str) -> str:
         return kind if isinstance(kind, str) else self.registry.type_of(kind).name
 

@@ -14,7 +14,7 @@ import pendulum
 
 from ._records import Head, StoredRecord
 
-__all__ = ["Clock", "Store"]
+__all__ = ["Clock", "StateStore", "Store"]
 
 
 @runtime_checkable
@@ -91,4 +91,33 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release what the store holds open. Reading after closing is an error."""
+        ...
+
+
+@runtime_checkable
+class StateStore(Protocol):
+    """A store that also keeps projections' saved states (SQLite and memory stores do).
+
+    A state is a cache beside the log, never part of it: a small JSON
+    description (``meta``) and binary ``parts``, saved at a log position.
+    Temporal facts save their index this way
+    (:meth:`~timeline.TemporalFacts.save_snapshot`).
+    """
+
+    def save_state(self, name: str, position: int, meta: str, parts: Sequence[bytes]) -> bool:
+        """Replace the state saved as ``name`` atomically, unless one saved later is there.
+
+        A state saved at ``position`` or after is kept, and nothing written.
+
+        Returns:
+            Whether it was written.
+        """
+        ...
+
+    def load_state(self, name: str) -> tuple[int, str, list[bytes]] | None:
+        """Return the state saved as ``name`` (position, meta, parts), read whole; None if none."""
+        ...
+
+    def state_names(self) -> list[str]:
+        """Return the names of the saved states, sorted."""
         ...

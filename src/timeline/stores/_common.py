@@ -8,7 +8,7 @@ import errno
 import os
 import re
 import resource
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from timeline._errors import (
@@ -242,6 +242,11 @@ class RecordList:
             if subject is not None and record.subject != subject:
                 continue
             yield record
+
+    def read_at(self, positions: Iterable[int]) -> list[StoredRecord]:
+        """The records at ``positions``, in the order asked; positions not held are left out."""
+        records, first = self.records, FIRST_POSITION
+        return [records[p - first] for p in positions if first <= p < len(records) + first]
 
     def last_known_by(self, known_at: str) -> int:
         """The last position whose known time is at or before ``known_at``; 0 if none."""

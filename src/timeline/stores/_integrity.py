@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
@@ -11,8 +12,9 @@ import attrs
 from timeline._codec import GENESIS_HASH, chain_hash
 from timeline._errors import StoreError
 from timeline._records import FIRST_POSITION, Head, Pin, StoredRecord
+from timeline.typing import StateStore
 
-from ._snapshots import load_sealed
+from ._snapshots import load_sealed, state_problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -143,6 +145,7 @@ def verify(
         problems.extend(_against_pin(pinned, head, at_pin, allow_appended=allow_appended))
     problems.extend(_structure(store))
     problems.extend(_snapshots(store))
+    problems.extend(_states(store))
     return Verification(count, tuple(problems), head)
 
 
@@ -205,6 +208,34 @@ def _snapshots(store: Store) -> list[Problem]:
                     sealed.position,
                 )
             )
+    return problems
+
+
+def _states(store: Store) -> list[Problem]:
+    if not isinstance(store, StateStore):
+        return []
+    problems = []
+    try:
+        for name in store.state_names():
+            found = store.load_state(name)
+            if found is None:
+                continue
+            position, text, parts = found
+            try:
+                meta = json.loads(text)
+            except ValueError:
+                meta = None
+            problem = state_problem(store, position, meta, b"".join(parts))
+            if problem is not None:
+                problems.append(
+                    Problem(
+                        "snapshot",
+                        f"saved state {name!r} (position {position}) will not be used: {problem}",
+                        position,
+                    )
+                )
+    except Exception as error:  # noqa: BLE001 -- reported, like any damage
+        problems.append(Problem("snapshot", f"saved states cannot be read: {error}"))
     return problems
 
 

@@ -10,7 +10,7 @@ import os
 import secrets
 import threading
 import warnings
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -386,6 +386,12 @@ class JsonLinesStore:
         with self._lock:
             self._check_open()
             return self._list.read(start, stop=stop, types=types, subject=subject)
+
+    def read_at(self, positions: Iterable[int]) -> list[StoredRecord]:
+        """The records at ``positions``, in the order asked; those not held are left out."""
+        with self._lock:
+            self._check_open()
+            return self._list.read_at(positions)
 
     def last_known_by(self, known_at: str) -> int:
         """See :meth:`timeline.typing.Store.last_known_by`."""

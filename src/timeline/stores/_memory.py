@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from timeline._errors import StoreError
 from timeline._records import FIRST_POSITION, Head, StoredRecord
@@ -24,6 +24,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._list = RecordList()
         self._snapshots: dict[str, tuple[int, str]] = {}
+        self._states: dict[str, tuple[int, str, list[bytes]]] = {}
         self._closed = False
 
     def head(self) -> Head | None:
@@ -49,6 +50,11 @@ class MemoryStore:
         self._check_open()
         return self._list.read(start, stop=stop, types=types, subject=subject)
 
+    def read_at(self, positions: Iterable[int]) -> list[StoredRecord]:
+        """The records at ``positions``, in the order asked; those not held are left out."""
+        self._check_open()
+        return self._list.read_at(positions)
+
     def last_known_by(self, known_at: str) -> int:
         """See :meth:`timeline.typing.Store.last_known_by`."""
         self._check_open()
@@ -73,6 +79,26 @@ class MemoryStore:
         """See :meth:`timeline.typing.Store.snapshot_names`."""
         self._check_open()
         return sorted(self._snapshots)
+
+    def save_state(self, name: str, position: int, meta: str, parts: Sequence[bytes]) -> bool:
+        """See :meth:`timeline.stores.SQLiteStore.save_state` (kept in memory, for this process)."""
+        self._check_open()
+        saved = self._states.get(name)
+        if saved is not None and saved[0] >= position:
+            return False
+        self._states[name] = (position, meta, [bytes(part) for part in parts])
+        return True
+
+    def load_state(self, name: str) -> tuple[int, str, list[bytes]] | None:
+        """See :meth:`timeline.stores.SQLiteStore.load_state`."""
+        self._check_open()
+        saved = self._states.get(name)
+        return None if saved is None else (saved[0], saved[1], list(saved[2]))
+
+    def state_names(self) -> list[str]:
+        """See :meth:`timeline.stores.SQLiteStore.state_names`."""
+        self._check_open()
+        return sorted(self._states)
 
     def close(self) -> None:
         """See :meth:`timeline.typing.Store.close`."""

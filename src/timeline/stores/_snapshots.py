@@ -22,7 +22,7 @@ from timeline._records import FIRST_POSITION
 if TYPE_CHECKING:
     from timeline.typing import Store
 
-__all__ = ["Sealed", "load_sealed", "seal"]
+__all__ = ["Sealed", "head_problem", "load_sealed", "seal", "state_problem"]
 
 _FORMAT = "timeline.snapshot/1"
 
@@ -69,7 +69,7 @@ def load_sealed(store: Store, name: str) -> Sealed | None:
     state, head, digest = opened
     if hashlib.sha256(state.encode()).hexdigest() != digest:
         return Sealed(name, position, state, "its checksum does not match its contents")
-    problem = _head_problem(store, position, head)
+    problem = head_problem(store, position, head)
     return Sealed(name, position, state, problem)
 
 
@@ -88,7 +88,8 @@ def _open_seal(text: str) -> tuple[str, str, str] | None:
     return state, head, digest
 
 
-def _head_problem(store: Store, position: int, built_on: str) -> str | None:
+def head_problem(store: Store, position: int, built_on: str) -> str | None:
+    """Why a state built on ``built_on`` at ``position`` does not fit the log; None if it does."""
     if position < FIRST_POSITION:
         return None if built_on == GENESIS_HASH else "it was built on another, empty log"
     try:
@@ -103,3 +104,21 @@ def _head_problem(store: Store, position: int, built_on: str) -> str | None:
             "(the log was rewritten or replaced under it)"
         )
     return None
+
+
+def state_problem(store: Store, position: int, meta: object, payload: bytes) -> str | None:
+    """Why a saved projection state must not be used; None if its seal holds.
+
+    ``meta`` is its description, read from JSON: it must name the SHA-256
+    of ``payload`` and the hash of the record at ``position`` it was built on.
+    """
+    if not isinstance(meta, dict):
+        return "its description cannot be read"
+    digest, head = meta.get("sha256"), meta.get("head")
+    if not (isinstance(digest, str) and isinstance(head, str)):
+        return "it has no seal (checksum and head): not trusted"
+    if meta.get("position") != position:
+        return "its description and its position disagree"
+    if hashlib.sha256(payload).hexdigest() != digest:
+        return "its checksum does not match its contents"
+    return head_problem(store, position, head)

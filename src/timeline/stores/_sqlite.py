@@ -7,7 +7,7 @@ import os
 import secrets
 import sqlite3
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Final, Literal
 
@@ -66,6 +66,18 @@ _MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
         ) STRICT""",
     ),
 }
+
+# Projections' saved states: caches beside the log, made when first saved. A
+# state is a small JSON description and its bytes, in parts of at most 64 MB.
+_STATE_TABLES: Final = (
+    """CREATE TABLE IF NOT EXISTS timeline_states (
+        name TEXT PRIMARY KEY, position INTEGER NOT NULL, meta TEXT NOT NULL
+    ) STRICT""",
+    """CREATE TABLE IF NOT EXISTS timeline_state_parts (
+        name TEXT NOT NULL, part INTEGER NOT NULL, data BLOB NOT NULL,
+        PRIMARY KEY (name, part)
+    ) STRICT""",
+)
 
 #: How hard a commit tries to survive a crash (SQLite's ``synchronous``):
 #: "full" survives power loss; "normal" survives a killed process but may
@@ -432,6 +444,20 @@ class SQLiteStore:
             hash=digest.hex(),
         )
 
+    def read_at(self, positions: Iterable[int]) -> list[StoredRecord]:
+        """The records at ``positions``, in the order asked; those not held are left out."""
+        wanted = list(positions)
+        found: dict[int, StoredRecord] = {}
+        columns = "position, id, known_at, type, subject, body, hash"
+        for start in range(0, len(wanted), 512):
+            chunk = wanted[start : start + 512]
+            marks = ", ".join("?" for _ in chunk)
+            sql = f"SELECT {columns} FROM records WHERE position IN ({marks})"  # noqa: S608
+            with self._lock, self._errors("read"):
+                for row in self._query(sql, chunk).fetchall():
+                    found[row[0]] = self._stored(row)
+        return [found[p] for p in wanted if p in found]
+
     def last_known_by(self, known_at: str) -> int:
         """See :meth:`timeline.typing.Store.last_known_by`."""
         with self._lock, self._errors("read"):
@@ -475,6 +501,67 @@ class SQLiteStore:
         """See :meth:`timeline.typing.Store.snapshot_names`."""
         with self._lock, self._errors("read"):
             return [row[0] for row in self._query("SELECT name FROM snapshots ORDER BY name")]
+
+    def save_state(self, name: str, position: int, meta: str, parts: Sequence[bytes]) -> bool:
+        """Keep a projection's state (``meta`` and binary ``parts``) as ``name``.
+
+        One transaction replaces the last state saved as ``name``, unless that
+        one was saved at ``position`` or later: then nothing is written and
+        False is returned (another process got there first). The tables are
+        made on first use: a file that never saved a state has none.
+        """
+        self._check_writable()
+        with self._lock, self._errors("save a projection's state"), self._transaction():
+            for statement in _STATE_TABLES:
+                self._db.execute(statement)
+            row = self._db.execute(
+                "SELECT position FROM timeline_states WHERE name = ?", (name,)
+            ).fetchone()
+            if row is not None and row[0] >= position:
+                return False
+            self._db.execute("DELETE FROM timeline_state_parts WHERE name = ?", (name,))
+            self._db.execute(
+                "INSERT OR REPLACE INTO timeline_states (name, position, meta) VALUES (?, ?, ?)",
+                (name, position, meta),
+            )
+            self._db.executemany(
+                "INSERT INTO timeline_state_parts (name, part, data) VALUES (?, ?, ?)",
+                [(name, number, part) for number, part in enumerate(parts)],
+            )
+        return True
+
+    def load_state(self, name: str) -> tuple[int, str, list[bytes]] | None:
+        """Return the state saved as ``name``: position, meta and parts; None if none.
+
+        One statement reads it all, so a save by another process is seen
+        whole or not at all.
+        """
+        with self._lock, self._errors("read a projection's state"):
+            if not self._has_states():
+                return None
+            rows = self._query(
+                "SELECT s.position, s.meta, p.part, p.data FROM timeline_states AS s "
+                "LEFT JOIN timeline_state_parts AS p ON p.name = s.name "
+                "WHERE s.name = ? ORDER BY p.part",
+                (name,),
+            ).fetchall()
+        if not rows:
+            return None
+        parts = [bytes(row[3]) for row in rows if row[3] is not None]
+        return rows[0][0], rows[0][1], parts
+
+    def state_names(self) -> list[str]:
+        """Return the names of the saved projection states, sorted."""
+        with self._lock, self._errors("read"):
+            if not self._has_states():
+                return []
+            return [row[0] for row in self._query("SELECT name FROM timeline_states ORDER BY name")]
+
+    def _has_states(self) -> bool:
+        found = self._query(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'timeline_states'"
+        ).fetchone()
+        return found is not None
 
     def check_structure(self) -> list[str]:
         """SQLite's own integrity check: pages, free lists, and every index against its table.

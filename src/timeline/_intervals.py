@@ -1,0 +1,193 @@
+"""A compact interval set: rows filed under half-open integer intervals, in flat arrays.
+
+Entries are grouped by length class -- the bit length of ``high - low`` --
+and each class is kept sorted by ``low`` in three flat arrays (lows, highs,
+rows). An interval of class ``c`` is at most ``2**c - 1`` long, so those
+meeting a window ``[low, high)`` start in ``(low - 2**c, high)``: two
+bisections per class. Those starting after ``low - 2**(c - 1)`` are at least
+that long, so surely reach past ``low``: they are copied out as a slice,
+and only the others are checked one by one. A query costs
+O(classes · log n + k) with no object per entry: 24 bytes each.
+
+New entries are queued and filed in batches as a new level; levels no larger
+than a new batch are merged into it (Bentley and Saxe's logarithmic method),
+so filing costs O(log n) amortised per entry. A removed row is forgotten at
+once by queries and swept out of the arrays when the dead outnumber the
+living.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from array import array
+
+__all__ = ["IntervalSet"]
+
+# A class's arrays: lows, highs and rows, sorted by low.
+_Class = tuple["array[int]", "array[int]", "array[int]"]
+
+
+def _filed(entries: list[tuple[int, int, int]]) -> dict[int, _Class]:
+    """File ``(low, high, row)`` entries, grouped by length class and sorted by low."""
+    grouped: dict[int, list[tuple[int, int, int]]] = {}
+    for entry in entries:
+        grouped.setdefault((entry[1] - entry[0]).bit_length(), []).append(entry)
+    level = {}
+    for length, members in grouped.items():
+        members.sort()
+        level[length] = (
+            array("q", [m[0] for m in members]),
+            array("q", [m[1] for m in members]),
+            array("q", [m[2] for m in members]),
+        )
+    return level
+
+
+def _entries(level: dict[int, _Class]) -> list[tuple[int, int, int]]:
+    return [
+        entry
+        for lows, highs, rows in level.values()
+        for entry in zip(lows, highs, rows, strict=True)
+    ]
+
+
+class IntervalSet:
+    """Integer rows filed under half-open intervals ``[low, high)``.
+
+    A row is filed at most once at a time. Empty intervals meet nothing and
+    are not kept.
+
+    >>> intervals = IntervalSet()
+    >>> intervals.add(0, 10, 1)
+    >>> intervals.add(5, 20, 2)
+    >>> intervals.flush()
+    >>> sorted(intervals.overlapping(9, 10))
+    [1, 2]
+    >>> intervals.remove(1)
+    >>> sorted(intervals.overlapping(9, 10))
+    [2]
+    """
+
+    __slots__ = ("_dead", "_levels", "_live", "_queued")
+
+    #: Dead rows are swept out once they outnumber the living and this.
+    sweep_floor = 1024
+
+    def __init__(self) -> None:
+        self._levels: list[dict[int, _Class]] = []
+        self._queued: dict[int, tuple[int, int]] = {}
+        self._dead: set[int] = set()
+        self._live = 0
+
+    def __len__(self) -> int:
+        return self._live + len(self._queued)
+
+    def add(self, low: int, high: int, row: int) -> None:
+        """Queue ``row`` under ``[low, high)``; it is found once :meth:`flush` files it."""
+        if low < high:
+            self._queued[row] = (low, high)
+
+    def remove(self, row: int) -> None:
+        """Forget ``row``, which must be filed (or queued) here."""
+        if self._queued.pop(row, None) is not None:
+            return
+        self._dead.add(row)
+        self._live -= 1
+        if len(self._dead) > max(self._live, self.sweep_floor):
+            self._sweep()
+
+    def flush(self) -> None:
+        """File the queued rows as one level, merging smaller levels into it."""
+        if not self._queued:
+            return
+        if self._dead and not self._dead.isdisjoint(self._queued):
+            self._sweep()  # a removed row filed again: its old entry must go first
+        batch = [(low, high, row) for row, (low, high) in self._queued.items()]
+        self._live += len(batch)
+        self._queued = {}
+        while self._levels and _size(self._levels[-1]) <= len(batch):
+            batch.extend(_entries(self._levels.pop()))
+        if self._dead:
+            batch = self._without_dead(batch)
+        self._levels.append(_filed(batch))
+
+    def _without_dead(self, entries: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+        dead = self._dead
+        kept = []
+        for entry in entries:
+            if entry[2] in dead:
+                dead.discard(entry[2])
+            else:
+                kept.append(entry)
+        return kept
+
+    def _sweep(self) -> None:
+        entries = self._without_dead([e for level in self._levels for e in _entries(level)])
+        self._levels = [_filed(entries)] if entries else []
+
+    def overlapping(self, low: int, high: int) -> list[int]:
+        """Return the rows whose interval meets ``[low, high)``, in no set order.
+
+        Queued rows are not found until :meth:`flush`.
+        """
+        found: list[int] = []
+        if low >= high:
+            return found
+        for level in self._levels:
+            for length, (lows, highs, rows) in level.items():
+                first = bisect.bisect_right(lows, low - (1 << length))
+                stop = bisect.bisect_left(lows, high, first)
+                if first >= stop:
+                    continue
+                sure = bisect.bisect_right(lows, low - (1 << (length - 1)), first, stop)
+                if sure > first:
+                    found.extend(
+                        itertools.compress(
+                            rows[first:sure], [end > low for end in highs[first:sure]]
+                        )
+                    )
+                found.extend(rows[sure:stop])
+        if self._dead:
+            dead = self._dead
+            return [row for row in found if row not in dead]
+        return found
+
+    # -- saving ------------------------------------------------------------------
+
+    def dump(self) -> tuple[list[list[int]], list[array[int]]]:
+        """Return the set as a layout (per level, its classes) and the arrays it names.
+
+        Queued rows must be flushed first; dead rows are swept out.
+        """
+        if self._queued:
+            raise ValueError("flush() before dump(): rows are queued")
+        if self._dead:
+            self._sweep()
+        layout: list[list[int]] = []
+        arrays: list[array[int]] = []
+        for level in self._levels:
+            layout.append(sorted(level))
+            for length in sorted(level):
+                arrays.extend(level[length])
+        return layout, arrays
+
+    @classmethod
+    def load(cls, layout: list[list[int]], arrays: list[array[int]]) -> IntervalSet:
+        """Rebuild a set from what :meth:`dump` returned."""
+        made = cls()
+        parts = iter(arrays)
+        for classes in layout:
+            level: dict[int, _Class] = {}
+            for length in classes:
+                lows, highs, rows = next(parts), next(parts), next(parts)
+                if not len(lows) == len(highs) == len(rows):
+                    raise ValueError("an interval set's arrays differ in length")
+                level[length] = (lows, highs, rows)
+            made._levels.append(level)
+            made._live += _size(level)
+        return made
+
+
+def _size(level: dict[int, _Class]) -> int:
+    return sum(len(lows) for lows, _, _ in level.values())
