@@ -359,3 +359,80 @@ def test_copy_keeps_everything_and_refuses_a_full_target(store, tmp_path, capsys
     status, _, err = run(store, "copy", str(target), capsys=capsys)
     assert status == 1
     assert "needs an empty target" in err
+
+
+def test_questions_start_from_the_index_that_load_saved(tmp_path, capsys, monkeypatch):
+    """Load saves the facts index; questions read it and only what was appended since."""
+    from timeline import Log  # noqa: PLC0415
+    from timeline.sanctions import SanctionsInForce  # noqa: PLC0415
+    from timeline.stores import SQLiteStore  # noqa: PLC0415
+
+    path = tmp_path / "s.sqlite"
+    run(path, "load", str(SEEDS), capsys=capsys)
+    store = SQLiteStore(path, read_only=True)
+    assert store.load_state(SanctionsInForce.name())[0] == 14  # saved at the last position
+    saved = SanctionsInForce.from_snapshot(Log(store))
+    assert saved.position == 14
+    assert saved.catch_up() == 0
+    store.close()
+    read = []
+    original = SanctionsInForce.catch_up
+    monkeypatch.setattr(
+        SanctionsInForce, "catch_up", lambda self: read.append(original(self)) or read[-1]
+    )
+    before = path.read_bytes()
+    status, out, _ = run(path, "at", "2024-01-15", capsys=capsys)
+    assert status == 0
+    assert read[0] == 0  # nothing to read: the saved index was at the head
+    assert path.read_bytes() == before  # a question never writes
+    # A damaged index is not used: the answer is built from the log, with a warning.
+    import sqlite3  # noqa: PLC0415
+
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE timeline_state_parts SET data = zeroblob(length(data))")
+    read.clear()
+    status, again, err = run(path, "at", "2024-01-15", capsys=capsys)
+    assert status == 0
+    assert again == out
+    assert read[0] == 14
+    assert "saved state of timeline.sanctions.SanctionsInForce not used" in err
+    assert "checksum" in err
+
+
+def test_rebuild_saves_the_index_and_says_so(tmp_path, capsys, monkeypatch):
+    """Rebuild builds from the whole log and saves; a question over many new records says so."""
+    from timeline import _cli  # noqa: PLC0415
+
+    path = tmp_path / "s.sqlite"
+    run(path, "load", str(SEEDS), capsys=capsys)
+    import sqlite3  # noqa: PLC0415
+
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM timeline_states")
+    monkeypatch.setattr(_cli, "_SLOW_CATCH_UP", 10)
+    status, _, err = run(path, "at", "2024-01-15", capsys=capsys)
+    assert status == 0
+    assert "note: the facts index was built from 14 records" in err
+    assert "'timeline rebuild' saves it" in err
+    status, out, _ = run(path, "--json", "rebuild", capsys=capsys)
+    assert status == 0
+    row = json.loads(out)
+    assert row["position"] == 14
+    assert row["spells"] > 0
+    status, _, err = run(path, "at", "2024-01-15", capsys=capsys)
+    assert err == ""
+    status, out, _ = run(path, "rebuild", capsys=capsys)
+    assert out.startswith("rebuilt timeline.sanctions.SanctionsInForce (version ")
+
+
+def test_rebuild_on_json_lines_says_what_to_do(tmp_path, capsys):
+    """A JSON Lines store keeps no index: one line saying so, nothing written."""
+    path = tmp_path / "s.jsonl"
+    run(path, "load", str(SEEDS), capsys=capsys)
+    before = path.read_bytes()
+    status, out, err = run(path, "rebuild", capsys=capsys)
+    assert status == 1
+    assert out == ""
+    assert "keeps no saved index" in err
+    assert err.count("\n") == 1
+    assert path.read_bytes() == before

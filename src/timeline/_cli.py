@@ -10,6 +10,7 @@ import importlib.metadata
 import json
 import os
 import sys
+import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,6 +52,7 @@ from .stores import (
     repair,
     verify,
 )
+from .typing import StateStore
 
 if TYPE_CHECKING:
     from ._facts import Hit, Spell
@@ -198,6 +200,12 @@ def _parser() -> argparse.ArgumentParser:
     duplicate.add_argument("target", help="the new store: a path or URL")
     duplicate.add_argument("--progress", action="store_true", help="draw a progress bar")
     duplicate.add_argument("--quiet", action="store_true", help="no progress bar")
+    rebuild = command(
+        "rebuild",
+        "build the facts index from the whole log and save it in the store (SQLite), so "
+        "questions start from it; load saves it too",
+    )
+    rebuild.add_argument("--quiet", action="store_true", help="say nothing on success")
     command(
         "repair",
         "move an unfinished batch at the end of a JSON Lines store to a side file, or rebuild "
@@ -225,11 +233,15 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
     "head": ("head > pinned.txt",),
     "copy": ("--store log.jsonl copy log.sqlite", "copy sqlite:///srv/shared/log.sqlite"),
     "repair": ("--store log.jsonl repair",),
+    "rebuild": ("rebuild", "rebuild --use mymodule:Mandates"),
     "log": ("log --known 2024-01-12", "log --format jsonl | head"),
 }
 
 #: The commands that write; every other command opens its store read-only.
-_WRITERS = frozenset({"load", "repair"})
+_WRITERS = frozenset({"load", "repair", "rebuild"})
+
+#: A question that had to read this many records past the saved index suggests a rebuild.
+_SLOW_CATCH_UP = 10_000
 
 
 def _open(location: str, *, write: bool) -> Store:
@@ -356,6 +368,13 @@ def _load(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     show = not args.quiet and (args.progress or sys.stderr.isatty())
     with _Bar(f"loading {args.file.name}", enabled=show) as bar:
         loaded = load_jsonl(args.file, log, progress=bar.update)
+    try:
+        _save_facts(log, args)
+    except Exception as error:  # noqa: BLE001 -- the records are in: say so, whatever failed
+        _say(
+            f"warning: loaded, but the facts index was not saved ({error}); questions will "
+            "build it from the log, and 'timeline rebuild' saves it"
+        )
     if args.json:
         loaded_row = {
             "loaded": len(loaded),
@@ -406,9 +425,54 @@ class _Bar:
 
 
 def _facts(log: Log, args: argparse.Namespace) -> TemporalFacts:
-    facts: TemporalFacts = args.facts(log)
-    facts.catch_up()
+    """The facts index: the one saved in the store, caught up; else built from the log."""
+    facts: TemporalFacts = args.facts.from_snapshot(log)
+    saved = facts.position
+    began = time.perf_counter()
+    read = facts.catch_up()
+    if read >= _SLOW_CATCH_UP and isinstance(log.store, StateStore):
+        how = "built from" if saved == 0 else f"caught up from position {saved} over"
+        _say(
+            f"note: the facts index was {how} {read:,} records "
+            f"({time.perf_counter() - began:.1f} s); 'timeline rebuild' saves it for next time"
+        )
     return facts
+
+
+def _save_facts(log: Log, args: argparse.Namespace) -> TemporalFacts | None:
+    """Build (or catch up) the facts index and save it; None if the store keeps none."""
+    if not isinstance(log.store, StateStore):
+        return None
+    facts: TemporalFacts = args.facts.from_snapshot(log)
+    facts.save_snapshot()
+    return facts
+
+
+def _rebuild(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    if not isinstance(log.store, StateStore):
+        raise TimelineError(
+            f"{args.store}: this kind of store keeps no saved index (JSON Lines): every "
+            "question builds it from the log; copy it to SQLite to keep one"
+        )
+    began = time.perf_counter()
+    facts: TemporalFacts = args.facts(log)  # from nothing: the saved state is not read
+    facts.save_snapshot()
+    row = {
+        "projection": facts.name(),
+        "version": facts.version,
+        "position": facts.position,
+        "spells": len(facts),
+        "seconds": round(time.perf_counter() - began, 3),
+    }
+    if args.json:
+        _emit(out, args, {}, None, [row])
+    elif not args.quiet:
+        print(
+            f"rebuilt {row['projection']} (version {row['version']}): {row['spells']:,} spells "
+            f"to position {row['position']}, saved in {args.store} ({row['seconds']} s)",
+            file=out,
+        )
+    return 0
 
 
 def _at(log: Log, args: argparse.Namespace, out: TextIO) -> int:
@@ -802,6 +866,7 @@ _COMMANDS = {
     "load": _load,
     "at": _at,
     "history": _history,
+    "rebuild": _rebuild,
     "changes": _changes,
     "during": _during,
     "keys": _keys,
