@@ -1,25 +1,32 @@
-"""Benchmark: temporal facts over 10k, 100k and 1M facts, beside a full replay.
+"""Benchmark: temporal facts over 10k, 100k and 1M facts, saved and reopened.
 
 Run: .venv/bin/python bench/facts.py [--sizes 10000 100000 1000000] [--queries 1000]
 
-Each size runs in its own process so that peak memory (max RSS) is its own.
-The workload: one fact per key, starting on a random day of 1990-2030 at day
-(70 %), month (20 %) or year (10 %) precision, lasting 1-14 days (0.1 % are
-open-ended), appended in batches of 1,000 with the known time moving on.
-The records are written to a memory store in their stored form first; the
-timed build decodes them, as reading any store does.
+Each size runs in its own process (and the reopen in another), so that memory
+is its own. The workload: one fact per key, starting on a random day of
+1990-2030 at day (70 %), month (20 %) or year (10 %) precision, lasting 1-14
+days (0.1 % are open-ended), appended to a SQLite store in batches of 1,000
+with the known time moving on. Beside the build, in the same process: a plain
+SQLite insert of the same facts as (key, start, end) rows, and a full read of
+the log (every record decoded, nothing folded). The last column runs the
+``timeline at`` command on the store twice, in new processes, and gives the
+second call's wall time, start-up included.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import os
 import random
-import resource
+import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import pendulum
@@ -29,15 +36,17 @@ from timeline import (
     Log,
     ManualClock,
     Record,
-    Registry,
     TemporalFacts,
+    default_registry,
     ends,
     event,
     starts,
     valid_time,
 )
+from timeline.stores import SQLiteStore
 
-registry = Registry()
+# The default registry, so that the `timeline` command (--use facts:Sanctions) reads them too.
+registry = default_registry
 
 
 @event("bench.designated", registry=registry)
@@ -52,6 +61,11 @@ class Lifted:
 
 
 class Sanctions(TemporalFacts):
+    @classmethod
+    def name(cls) -> str:
+        # One name whether this file runs as __main__ or is imported as facts.
+        return "bench.facts.Sanctions"
+
     @starts(Designated)
     def designated(self, record: Record) -> Change:
         return Change(record.event.target, {"program": record.event.program})
@@ -95,111 +109,195 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def run(size: int, queries: int) -> dict[str, Any]:
-    """Measure one size; return the figures."""
-    rng = random.Random(size)
-    clock = ManualClock("2024-01-01T00:00:00Z")
-    log = Log(clock=clock, registry=registry)
-    started = time.perf_counter()
-    _fill(log, clock, rng, 0, size)
-    write = time.perf_counter() - started
+def _resident() -> int:
+    """Resident memory now, in bytes (not the peak)."""
+    with Path("/proc/self/statm").open() as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
-    facts = Sanctions(log)
-    started = time.perf_counter()
-    facts.catch_up()
-    build = time.perf_counter() - started
 
-    # Catch-up is timed five times, 1,000 new records each: one sample may
-    # meet a full garbage collection over every object the build made.
-    catch_ups = []
-    for round_ in range(5):
-        _fill(log, clock, rng, size + 1000 * round_, 500)  # 500 facts: about 1,000 records
-        started = time.perf_counter()
-        facts.catch_up()
-        catch_ups.append(time.perf_counter() - started)
-    catch_up = statistics.median(catch_ups)
+def _plain_insert(log: Log, folder: Path) -> float:
+    """Seconds to insert each fact as a (key, start, end) row into SQLite: the peer."""
+    rows = []
+    for record in log.read(types=[Designated]):
+        extent = record.valid.extent
+        rows.append((record.event.target, extent.start.earliest.isoformat(), None))
+    db = sqlite3.connect(folder / "plain.sqlite")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("CREATE TABLE facts (key TEXT, start TEXT, end TEXT)")
+    began = time.perf_counter()
+    with db:
+        db.executemany("INSERT INTO facts VALUES (?, ?, ?)", rows)
+    took = time.perf_counter() - began
+    db.close()
+    return took
 
-    instants = [
+
+def _instants(rng: random.Random, count: int) -> list[pendulum.DateTime]:
+    return [
         pendulum.datetime(1990, 1, 1, tz="UTC").add(seconds=rng.randrange(40 * 365 * 86400))
-        for _ in range(queries)
+        for _ in range(count)
     ]
-    # at() finds the hits, timed on its own, question after question; then
-    # again with the hits put in key order (paid when first iterated), the
-    # cost of reading the whole answer in order.
-    latencies, found = [], []
+
+
+def _questions(facts: Sanctions, log: Log, rng: random.Random, queries: int) -> dict[str, float]:
+    instants = _instants(rng, queries)
+    # at() finds the hits; "in key order" also reads the whole answer in
+    # order (the hits made, sorted by key), as a caller listing it would.
+    latencies, found, ordered = [], [], []
     for at in instants:
         began = time.perf_counter()
         hits = facts.at(at)
         latencies.append(time.perf_counter() - began)
         found.append(len(hits))
-    ordered = []
     for at in instants:
         began = time.perf_counter()
-        facts.at(at)[:1]  # the first access sorts
+        list(facts.at(at))
         ordered.append(time.perf_counter() - began)
-
-    # With nothing in force (before any fact), the cost is the index walk alone.
-    empty = []
     quiet = pendulum.datetime(1970, 6, 1, tz="UTC")
+    empty = []
     for _ in range(max(queries // 4, 1)):
         began = time.perf_counter()
         facts.at(quiet)
         empty.append(time.perf_counter() - began)
-
     first_known = log[1].known_at
-    last_known = log[log.last_position].known_at
-    span = int((last_known - first_known).total_seconds())
+    span = int((log[log.last_position].known_at - first_known).total_seconds())
     bitemporal = []
     for at in instants[: max(queries // 4, 1)]:
         known = first_known.add(seconds=rng.randrange(span + 1))
         began = time.perf_counter()
-        facts.at(at, known=known)
+        list(facts.at(at, known=known))
         bitemporal.append(time.perf_counter() - began)
-
-    # Without the index, each question means reading and folding the log anew.
-    replays = []
-    for at in instants[: 3 if size <= 100_000 else 1]:
-        began = time.perf_counter()
-        fresh = Sanctions(log)
-        fresh.catch_up()
-        fresh.at(at)
-        replays.append(time.perf_counter() - began)
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
-        "facts": size,
-        "records": log.last_position,
-        "write_s": write,
-        "build_s": build,
-        "catch_up_1000_ms": catch_up * 1000,
         "at_median_ms": statistics.median(latencies) * 1000,
         "at_p99_ms": _percentile(latencies, 0.99) * 1000,
         "ordered_median_ms": statistics.median(ordered) * 1000,
+        "ordered_p99_ms": _percentile(ordered, 0.99) * 1000,
         "hits_median": statistics.median(found),
-        "per_hit_us": statistics.median(latencies) * 1e6 / max(statistics.median(found), 1),
         "empty_us": statistics.median(empty) * 1e6,
         "vt_median_ms": statistics.median(bitemporal) * 1000,
         "vt_p99_ms": _percentile(bitemporal, 0.99) * 1000,
-        "replay_median_ms": statistics.median(replays) * 1000,
-        "peak_mib": peak,
     }
+
+
+def run(size: int, queries: int, folder: Path) -> dict[str, Any]:
+    """Measure one size in this process; the reopen runs in another."""
+    rng = random.Random(size)
+    clock = ManualClock("2024-01-01T00:00:00Z")
+    path = folder / "facts.sqlite"
+    log = Log(SQLiteStore(path, durability="normal"), clock=clock, registry=registry)
+    _fill(log, clock, rng, 0, size)
+    plain = _plain_insert(log, folder)
+
+    gc.collect()
+    began = time.perf_counter()
+    replayed = sum(1 for _ in log.read())
+    replay = time.perf_counter() - began
+
+    gc.collect()
+    before = _resident()
+    facts = Sanctions(log)
+    began = time.perf_counter()
+    facts.catch_up()
+    build = time.perf_counter() - began
+    gc.collect()
+    memory = _resident() - before
+
+    began = time.perf_counter()
+    facts.save_snapshot()
+    save = time.perf_counter() - began
+    saved = log.store.load_state(Sanctions.name())
+    assert saved is not None
+    state_bytes = sum(len(part) for part in saved[2])
+    del saved
+
+    figures = _questions(facts, log, rng, queries)
+    del facts
+    gc.collect()
+
+    reopened = json.loads(
+        subprocess.run(
+            [sys.executable, __file__, "--reopen", str(path)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    cli = _cli_at(path)
+
+    # Catch-up, five times 1,000 new records (500 facts), in the reopened state.
+    facts = Sanctions.from_snapshot(log)
+    facts.catch_up()
+    catch_ups = []
+    for round_ in range(5):
+        _fill(log, clock, rng, size + 1000 * round_, 500)
+        began = time.perf_counter()
+        facts.catch_up()
+        catch_ups.append(time.perf_counter() - began)
+    log.close()
+    return {
+        "facts": size,
+        "records": replayed,
+        "build_us": build / size * 1e6,
+        "plain_us": plain / size * 1e6,
+        "replay_us": replay / size * 1e6,
+        "memory_b": memory / size,
+        "save_s": save,
+        "state_b": state_bytes / size,
+        **reopened,
+        "cli_s": cli,
+        "catch_up_1000_ms": statistics.median(catch_ups) * 1000,
+        **figures,
+    }
+
+
+def reopen(path: Path) -> dict[str, float]:
+    """In a new process: open the saved index, answer one question; time and memory."""
+    gc.collect()
+    before = _resident()
+    began = time.perf_counter()
+    log = Log(SQLiteStore(path, read_only=True), registry=registry)
+    facts = Sanctions.from_snapshot(log)
+    list(facts.at("2010-06-15"))
+    took = time.perf_counter() - began
+    gc.collect()
+    return {"reopen_s": took, "reopened_b": (_resident() - before) / max(len(facts), 1)}
+
+
+def _cli_at(path: Path) -> float:
+    """Wall seconds of the second ``timeline at`` on the store, start-up included."""
+    command = [
+        sys.executable, "-m", "timeline", "--store", str(path), "--use", "facts:Sanctions",
+        "--format", "csv", "at", "2010-06-15",
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    took = 0.0
+    for _ in range(2):
+        began = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, env=env)
+        took = time.perf_counter() - began
+    return took
 
 
 COLUMNS = [
     ("facts", "facts", "{:,}"),
-    ("records", "records", "{:,}"),
-    ("build_s", "build s", "{:.1f}"),
+    ("build_us", "build µs/fact", "{:.1f}"),
+    ("plain_us", "SQLite insert µs/fact", "{:.1f}"),
+    ("replay_us", "read log µs/fact", "{:.1f}"),
+    ("memory_b", "memory B/fact", "{:,.0f}"),
+    ("save_s", "save s", "{:.2f}"),
+    ("state_b", "saved B/fact", "{:,.0f}"),
+    ("reopen_s", "reopen + answer s", "{:.3f}"),
+    ("reopened_b", "reopened B/fact", "{:,.0f}"),
+    ("cli_s", "`timeline at` 2nd call s", "{:.2f}"),
     ("catch_up_1000_ms", "catch-up/1k ms", "{:.1f}"),
     ("at_median_ms", "at V med ms", "{:.3f}"),
     ("at_p99_ms", "at V p99 ms", "{:.3f}"),
-    ("ordered_median_ms", "at V in key order med ms", "{:.3f}"),
+    ("ordered_median_ms", "in key order med ms", "{:.3f}"),
+    ("ordered_p99_ms", "in key order p99 ms", "{:.3f}"),
     ("hits_median", "hits med", "{:.0f}"),
-    ("per_hit_us", "µs/hit", "{:.1f}"),
-    ("empty_us", "at V, k=0 µs", "{:.0f}"),
+    ("empty_us", "k=0 µs", "{:.0f}"),
     ("vt_median_ms", "(V,T) med ms", "{:.3f}"),
     ("vt_p99_ms", "(V,T) p99 ms", "{:.3f}"),
-    ("replay_median_ms", "full replay ms", "{:,.0f}"),
-    ("peak_mib", "peak MiB", "{:,.0f}"),
 ]
 
 
@@ -209,9 +307,14 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--reopen", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.reopen:
+        print(json.dumps(reopen(args.reopen)))
+        return
     if args.one:
-        print(json.dumps(run(args.one, args.queries)))
+        with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as folder:
+            print(json.dumps(run(args.one, args.queries, Path(folder))))
         return
     rows = []
     for size in args.sizes:

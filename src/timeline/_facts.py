@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import hashlib
 import html
 import json
@@ -67,6 +68,8 @@ _SETS = ("spans", "starts", "ends", "past spans", "past starts", "past ends")
 #: What a saved state's description says it is, and the largest part it is cut in.
 _STATE_FORMAT = "timeline.facts/1"
 _PART = 64 << 20
+#: Compact once this many rows (or a quarter more than were compacted) are out of order.
+_COMPACT = 10_000
 #: Records read in one catch-up are kept for refiling until there are this many.
 _RECENT = 50_000
 
@@ -190,33 +193,22 @@ class Hit:
         answer: Yes or maybe.
     """
 
-    __slots__ = ("_load", "_order", "_spell", "answer", "key")
+    __slots__ = ("_asked", "_order", "_row", "_spell", "answer", "key")
 
     def __init__(self, spell: Spell, answer: Answer) -> None:
         self._spell: Spell | None = spell
-        self._load: Callable[[], None] | None = None
+        self._asked: _Asked | None = None
+        self._row = -1
         self.answer = answer
         self.key = spell.key
         self._order = (spell.key, spell.records[0].position if spell.records else 0)
-
-    @classmethod
-    def _later(cls, key: str, answer: Answer, first: int, load: Callable[[], None]) -> Hit:
-        """A hit whose spell ``load`` sets when first asked for."""
-        made = cls.__new__(cls)
-        made._spell = None  # noqa: SLF001 -- initialising a new instance of this class
-        made._load = load  # noqa: SLF001 -- as above
-        made.answer = answer
-        made.key = key
-        made._order = (key, first)  # noqa: SLF001 -- as above
-        return made
 
     @property
     def spell(self) -> Spell:
         """The spell in force (yes or maybe)."""
         if self._spell is None:
-            assert self._load is not None  # noqa: S101 -- one of the two is always set
-            self._load()
-        assert self._spell is not None  # noqa: S101 -- the loader sets every hit's spell
+            assert self._asked is not None  # noqa: S101 -- one of the two is always set
+            self._spell = self._asked.spell(self._row)
         return self._spell
 
     def __eq__(self, other: object) -> bool:
@@ -253,29 +245,47 @@ class InForce(Sequence[Hit]):
     <Answer.NO: 'no'>
     """
 
-    __slots__ = ("_hits", "_rows", "_source")
+    __slots__ = ("_asked", "_hits", "_made", "_rows")
 
     def __init__(self, hits: Iterable[Hit]) -> None:
         self._hits: list[Hit] | None = sorted(hits, key=_hit_order)
+        self._asked: _Asked | None = None
         self._rows: list[int] = []
-        self._source: _Asked | None = None
+        self._made: list[Hit | None] = []
 
     @classmethod
-    def _of_rows(cls, source: _Asked, rows: list[int]) -> InForce:
+    def _of_rows(cls, asked: _Asked) -> InForce:
         made = cls.__new__(cls)
         made._hits = None  # noqa: SLF001 -- initialising a new instance of this class
-        made._rows = rows  # noqa: SLF001 -- as above
-        made._source = source  # noqa: SLF001 -- as above
+        made._asked = asked  # noqa: SLF001 -- as above
+        made._rows = []  # noqa: SLF001 -- as above: put in key order when first needed
+        made._made = []  # noqa: SLF001 -- as above
         return made
+
+    def _hit(self, index: int) -> Hit:
+        """The hit at ``index`` in key order, made now if it was not yet."""
+        if self._hits is not None:
+            return self._hits[index]
+        assert self._asked is not None  # noqa: S101 -- rows always come with their question
+        if not self._made:
+            self._rows = self._asked.ordered()
+            self._made = [None] * len(self._rows)
+        hit = self._made[index]
+        if hit is None:
+            hit = self._made[index] = self._asked.hit(self._rows[index])
+        return hit
 
     def _ordered(self) -> list[Hit]:
         if self._hits is None:
-            assert self._source is not None  # noqa: S101 -- rows always come with their source
-            self._hits = self._source.hits(self._rows)
+            self._hits = [self._hit(index) for index in range(len(self))]
+            self._asked = None
         return self._hits
 
     def __len__(self) -> int:
-        return len(self._rows) if self._hits is None else len(self._hits)
+        if self._hits is not None:
+            return len(self._hits)
+        assert self._asked is not None  # noqa: S101 -- as in _hit
+        return len(self._asked.rows)
 
     @overload
     def __getitem__(self, index: int) -> Hit: ...
@@ -283,10 +293,15 @@ class InForce(Sequence[Hit]):
     def __getitem__(self, index: slice) -> list[Hit]: ...
     def __getitem__(self, index: int | slice) -> Hit | list[Hit]:
         """The hit at ``index`` (or a list of those in a slice), in key order."""
-        return self._ordered()[index]
+        if isinstance(index, slice):
+            return [self._hit(at) for at in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError("hit index out of range")
+        return self._hit(index % len(self))
 
     def __iter__(self) -> Iterator[Hit]:
-        return iter(self._ordered())
+        for index in range(len(self)):
+            yield self._hit(index)
 
     def __contains__(self, value: object) -> bool:
         return value in self._ordered()
@@ -303,8 +318,8 @@ class InForce(Sequence[Hit]):
 
     def _answers(self) -> list[tuple[str, Answer]]:
         if self._hits is None:
-            assert self._source is not None  # noqa: S101 -- as in _ordered
-            return self._source.answers(self._rows)
+            assert self._asked is not None  # noqa: S101 -- as in _hit
+            return self._asked.answers()
         return [(hit.key, hit.answer) for hit in self._hits]
 
     def __repr__(self) -> str:
@@ -342,8 +357,8 @@ class InForce(Sequence[Hit]):
     def keys(self) -> list[str]:
         """The keys of the facts in force (yes or maybe), sorted, each once."""
         if self._hits is None:
-            assert self._source is not None  # noqa: S101 -- as in _ordered
-            return sorted(self._source.keys(self._rows))
+            assert self._asked is not None  # noqa: S101 -- as in _hit
+            return sorted(self._asked.keys_found())
         return sorted({hit.key for hit in self._hits})
 
     def answer(self, key: str) -> Answer:
@@ -497,6 +512,8 @@ def _spell(key: str, spell: dict[str, Any]) -> Spell:
     ]
     for name in ("start", "end"):
         dated = spell[f"{name}s"]
+        if len(dated) < 2:
+            continue
         if len({format_edtf(moment) for moment, _ in dated if isinstance(moment, Moment)}) > 1:
             conflicts.append(Conflict(name, tuple(dated)))
     return Spell(
@@ -510,13 +527,17 @@ def _spell(key: str, spell: dict[str, Any]) -> Spell:
     )
 
 
-def _signature(spell: Spell) -> int:
-    """A stable 63-bit digest of everything a spell holds, to tell whether it changed."""
+def _signature(spell: Spell, bounds: tuple[int, int, int, int]) -> int:
+    """A stable 63-bit digest of what a spell holds, to tell whether it changed.
+
+    The records (by position) fix the dates as written; the bounds and
+    attributes are what the fold made of them.
+    """
     text = repr(
         (
             spell.fact,
-            format_edtf(spell.start) if isinstance(spell.start, Moment) else spell.start.name,
-            format_edtf(spell.end) if isinstance(spell.end, Moment) else spell.end.name,
+            bounds,
+            isinstance(spell.end, Moment),
             [record.position for record in spell.records],
             sorted((name, repr(value)) for name, value in spell.attributes.items()),
         )
@@ -525,29 +546,65 @@ def _signature(spell: Spell) -> int:
     return int.from_bytes(digest, "little") >> 1
 
 
+def _bounds(spell: Spell) -> tuple[int, int, int, int]:
+    """Where a spell's start and end may lie, in microseconds: earliest and last of each."""
+    extent = spell.extent
+    return (
+        _micros(extent.start.earliest),
+        _micros(extent.start.last),
+        _micros(extent.end.earliest),
+        _micros(extent.end.last),
+    )
+
+
 def _known_time(value: int) -> pendulum.DateTime:
     """Microseconds since 0001-01-01 UTC (see ``micros``) as an instant."""
     return pendulum.instance(dt.datetime.fromisoformat(known_at_from_micros(value)))
 
 
 class _Asked:
-    """What a question asked, to answer for an index's rows when they are looked at.
+    """A question and the index rows that answer it, to make hits from when looked at.
 
-    Rows are read at the position the question was asked at, so an answer
-    kept while the facts catch up still shows the spells it found.
+    It keeps the index's columns and keys as they were when asked, and reads
+    records up to the position asked at: an answer kept while the facts
+    catch up (or are compacted) still shows the spells it found.
     """
 
-    __slots__ = ("exact", "facts", "high", "known", "low", "position")
+    __slots__ = (
+        "columns",
+        "exact",
+        "facts",
+        "high",
+        "keys",
+        "known",
+        "low",
+        "position",
+        "rows",
+        "sorted_below",
+        "spells",
+    )
 
     def __init__(
-        self, facts: TemporalFacts, low: int, high: int, known: int, *, exact: bool
+        self,
+        facts: TemporalFacts,
+        rows: list[int],
+        low: int,
+        high: int,
+        known: int,
+        *,
+        exact: bool,
     ) -> None:
         self.facts = facts
+        self.rows = rows
         self.low, self.high, self.known, self.exact = low, high, known, exact
         self.position = facts.position
+        self.columns = facts._rows  # noqa: SLF001 -- the index's own columns
+        self.keys = facts._keys  # noqa: SLF001 -- as above
+        self.sorted_below = facts._sorted_rows  # noqa: SLF001 -- as above
+        self.spells: dict[int, Spell] | None = None
 
     def answer(self, row: int) -> Answer:
-        columns = self.facts._rows  # noqa: SLF001 -- the index's own columns
+        columns = self.columns
         yes_from, yes_until = columns.start_last[row], columns.end_earliest[row]
         if self.exact:
             surely = max(yes_from, self.low) < min(yes_until, self.high)
@@ -555,37 +612,45 @@ class _Asked:
             surely = yes_from <= self.low and self.high <= yes_until
         return Answer.YES if surely else Answer.MAYBE
 
-    def answers(self, rows: list[int]) -> list[tuple[str, Answer]]:
-        keys, key_of = self.facts._keys, self.facts._rows.key  # noqa: SLF001 -- as above
-        return [(keys[key_of[row]], self.answer(row)) for row in rows]
+    def answers(self) -> list[tuple[str, Answer]]:
+        keys, key_of = self.keys, self.columns.key
+        return [(keys[key_of[row]], self.answer(row)) for row in self.rows]
 
-    def keys(self, rows: list[int]) -> set[str]:
-        keys, key_of = self.facts._keys, self.facts._rows.key  # noqa: SLF001 -- as above
-        return {keys[number] for number in set(map(key_of.__getitem__, rows))}
+    def keys_found(self) -> set[str]:
+        keys = self.keys
+        return {keys[number] for number in set(map(self.columns.key.__getitem__, self.rows))}
 
-    def hits(self, rows: list[int]) -> list[Hit]:
-        """The rows' hits in key order; their spells are read together when first asked for."""
-        columns = self.facts._rows  # noqa: SLF001 -- as above
-        keys = self.facts._keys  # noqa: SLF001 -- as above
-        made: list[Hit] = []
+    def ordered(self) -> list[int]:
+        """The rows in key order, then by each spell's first record."""
+        rows = self.rows
+        if not rows or max(rows) < self.sorted_below:
+            # Compacted rows are numbered in that order: sorting the numbers is enough.
+            return sorted(rows)
+        keys, key_of, first = self.keys, self.columns.key, self.columns.first
+        return sorted(rows, key=lambda row: (keys[key_of[row]], first[row]))
 
-        def load() -> None:
-            found = self.facts._spells(  # noqa: SLF001 -- as above
-                {columns.key[row] for row in rows}, known=self.known, position=self.position
-            )
-            for hit, row in zip(made, order, strict=True):
-                hit._spell = _spell_at(  # noqa: SLF001 -- filling in this module's hits
-                    found[columns.key[row]], columns.first[row]
-                )
-
-        order = sorted(rows, key=lambda row: (keys[columns.key[row]], columns.first[row]))
-        made.extend(
-            Hit._later(  # noqa: SLF001 -- this module's own constructor
-                keys[columns.key[row]], self.answer(row), columns.first[row], load
-            )
-            for row in order
-        )
+    def hit(self, row: int) -> Hit:
+        made = Hit.__new__(Hit)
+        made._spell = None  # noqa: SLF001 -- a hit of this module, made here
+        made._asked = self  # noqa: SLF001 -- as above
+        made._row = row  # noqa: SLF001 -- as above
+        made.answer = self.answer(row)
+        made.key = self.keys[self.columns.key[row]]
+        made._order = (made.key, self.columns.first[row])  # noqa: SLF001 -- as above
         return made
+
+    def spell(self, row: int) -> Spell:
+        """The spell of ``row``; the first call reads those of every row, together."""
+        if self.spells is None:
+            keys, key_of, first = self.keys, self.columns.key, self.columns.first
+            wanted = {keys[key_of[row]] for row in self.rows}
+            found = self.facts._spells_of_keys(  # noqa: SLF001 -- the index's own reader
+                wanted, known=self.known, position=self.position
+            )
+            self.spells = {
+                row: _spell_at(found[keys[key_of[row]]], first[row]) for row in self.rows
+            }
+        return self.spells[row]
 
 
 def _spell_at(spells: Sequence[Spell], first: int) -> Spell:
@@ -695,6 +760,9 @@ class TemporalFacts:
         self._slot_ids = bytearray()  # per slot: the first 8 bytes of the record's id
         self._rows = _Rows()
         self._current = 0  # rows current now
+        # Rows below this number are numbered in key order (see _compact): the
+        # order of an answer is then the order of its row numbers.
+        self._sorted_rows = 0
         # Retractions and corrections: (position, known time, fix id, target id).
         self._fixes: list[tuple[int, int, uuid.UUID, uuid.UUID]] = []
         self._hidden: set[uuid.UUID] = set()
@@ -722,6 +790,10 @@ class TemporalFacts:
         """Read the records appended since the last call; return how many were read."""
         read = 0
         batch: list[Record] = []
+        # The index makes no reference cycles, and a large catch-up makes many
+        # short-lived objects: the cyclic collector would walk them all, often.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             for record in self.log.read(self._position + 1):
                 if batch and record.known_at != batch[0].known_at:
@@ -732,9 +804,13 @@ class TemporalFacts:
             if batch:
                 self._absorb(batch)
         finally:
+            if collecting:
+                gc.enable()
             for intervals in self._sets.values():
                 intervals.flush()
             self._recent = {}
+        if len(self._rows.key) - self._sorted_rows > max(_COMPACT, self._sorted_rows // 4):
+            self._compact()
         if read:
             _logger.debug(
                 "%s caught up: %d records, to position %d",
@@ -754,10 +830,15 @@ class TemporalFacts:
             return None
         return role, change if isinstance(change, Change) else Change(str(change))
 
-    def _key_number(self, key: str) -> int:
-        if len(self._key_numbers) < len(self._keys):  # a restored state: numbered when needed
+    def _find_key(self, key: str) -> int | None:
+        """The number of ``key``; None if no record was about it."""
+        if len(self._key_numbers) < len(self._keys):  # restored or compacted: numbered on demand
             self._key_numbers = {name: number for number, name in enumerate(self._keys)}
-        number = self._key_numbers.get(key)
+        return self._key_numbers.get(key)
+
+    def _key_number(self, key: str) -> int:
+        """The number of ``key``, numbering it if it is new."""
+        number = self._find_key(key)
         if number is None:
             number = self._key_numbers[key] = len(self._keys)
             self._keys.append(key)
@@ -833,6 +914,16 @@ class TemporalFacts:
             out.extend((self._change(record), record) for record in self.log._at(missing))  # noqa: SLF001 -- the log's reader by position
         return out
 
+    def _spells_of_keys(
+        self, keys: Iterable[str], *, known: int, position: int
+    ) -> dict[str, tuple[Spell, ...]]:
+        """:meth:`_spells` by key; a key no record was about has none."""
+        numbers = {key: self._find_key(key) for key in keys}
+        found = self._spells(
+            [n for n in numbers.values() if n is not None], known=known, position=position
+        )
+        return {key: () if n is None else found[n] for key, n in numbers.items()}
+
     def _spells(
         self, numbers: Iterable[int], *, known: int, position: int
     ) -> dict[int, tuple[Spell, ...]]:
@@ -877,7 +968,8 @@ class TemporalFacts:
     def _refile(self, number: int, spells: tuple[Spell, ...], now: int) -> None:
         """Close the key's rows whose spell changed and file the new spells, from ``now``."""
         rows = self._rows
-        signatures = [_signature(spell) for spell in spells]
+        bounds = [_bounds(spell) for spell in spells]
+        signatures = [_signature(spell, bound) for spell, bound in zip(spells, bounds, strict=True)]
         current = {
             rows.signature[row]: row
             for row in self._rows_of(number)
@@ -886,32 +978,40 @@ class TemporalFacts:
         for signature, row in current.items():
             if signature not in signatures:
                 self._close(row, now)
-        for spell, signature in zip(spells, signatures, strict=True):
+        for spell, bound, signature in zip(spells, bounds, signatures, strict=True):
             if signature not in current:
-                self._file(number, spell, signature, now)
+                self._file(number, spell, bound, signature, now)
 
-    def _file(self, number: int, spell: Spell, signature: int, now: int) -> None:
-        extent = spell.extent
+    def _file(
+        self,
+        number: int,
+        spell: Spell,
+        bounds: tuple[int, int, int, int],
+        signature: int,
+        now: int,
+    ) -> None:
         rows = self._rows
-        row = len(rows)
-        for name, value in (
-            ("key", number),
-            ("first", spell.records[0].position),
-            ("start_earliest", _micros(extent.start.earliest)),
-            ("start_last", _micros(extent.start.last)),
-            ("end_earliest", _micros(extent.end.earliest)),
-            ("end_last", _micros(extent.end.last)),
-            ("has_end", int(isinstance(spell.end, Moment))),
-            ("known_from", now),
-            ("known_to", _NEVER),
-            ("signature", signature),
-            ("previous", self._key_row[number]),
-        ):
-            getattr(rows, name).append(value)
+        row = len(rows.key)
+        start_earliest, start_last, end_earliest, end_last = bounds
+        has_end = isinstance(spell.end, Moment)
+        rows.key.append(number)
+        rows.first.append(spell.records[0].position)
+        rows.start_earliest.append(start_earliest)
+        rows.start_last.append(start_last)
+        rows.end_earliest.append(end_earliest)
+        rows.end_last.append(end_last)
+        rows.has_end.append(has_end)
+        rows.known_from.append(now)
+        rows.known_to.append(_NEVER)
+        rows.signature.append(signature)
+        rows.previous.append(self._key_row[number])
         self._key_row[number] = row
         self._current += 1
-        for name, low, high in self._intervals(row):
-            self._sets[name].add(low, high, row)
+        sets = self._sets
+        sets["spans"].add(start_earliest, end_last, row)
+        sets["starts"].add(start_earliest, start_last + 1, row)
+        if has_end:
+            sets["ends"].add(end_earliest, end_last + 1, row)
 
     def _intervals(self, row: int) -> list[tuple[str, int, int]]:
         """Where a row is filed: spans, starts and (if it has an end) ends."""
@@ -933,6 +1033,45 @@ class TemporalFacts:
             if self._rows.known_from[row] < now:
                 self._sets[f"past {name}"].add(low, high, row)
 
+    def _compact(self) -> None:
+        """Number keys in key order and rows in (key, first record) order.
+
+        Questions then put an answer in key order by sorting row numbers.
+        New arrays replace the old, which answers already given keep.
+        """
+        keys = self._keys
+        key_order = sorted(range(len(keys)), key=keys.__getitem__)
+        new_key = array("q", bytes(8 * len(keys)))
+        for new, old in enumerate(key_order):
+            new_key[old] = new
+        old_rows = self._rows
+        count = len(old_rows.key)
+        packed = [
+            (new_key[number] << 64) | first
+            for number, first in zip(old_rows.key, old_rows.first, strict=True)
+        ]
+        row_order = sorted(range(count), key=packed.__getitem__)
+        del packed
+        new_row = array("q", bytes(8 * count))
+        for new, old in enumerate(row_order):
+            new_row[old] = new
+        rows = _Rows()
+        for name in _Rows.NAMES:
+            column = getattr(old_rows, name)
+            setattr(rows, name, array("q", map(column.__getitem__, row_order)))
+        rows.key = array("q", map(new_key.__getitem__, rows.key))
+        rows.previous = array("q", (-1 if r < 0 else new_row[r] for r in rows.previous))
+        self._rows = rows
+        self._keys = [keys[old] for old in key_order]
+        self._key_numbers = {}
+        self._key_slot = array("q", map(self._key_slot.__getitem__, key_order))
+        self._key_row = array(
+            "q", (-1 if r < 0 else new_row[r] for r in map(self._key_row.__getitem__, key_order))
+        )
+        for intervals in self._sets.values():
+            intervals.renumber(new_row)
+        self._sorted_rows = count
+
     # -- saving ------------------------------------------------------------------
 
     def save_snapshot(self) -> bool:
@@ -951,6 +1090,8 @@ class TemporalFacts:
         store = self.log.store
         if not isinstance(store, StateStore):
             return False
+        if self._sorted_rows < len(self._rows.key):
+            self._compact()
         meta, parts = self._dump()
         return store.save_state(self.name(), self._position, meta, parts)
 
@@ -986,6 +1127,7 @@ class TemporalFacts:
             "head": self._head,
             "latest": self._latest,
             "current": self._current,
+            "sorted_rows": self._sorted_rows,
             "byteorder": sys.byteorder,
             "arrays": [[name, len(column)] for name, column in arrays],
             "blobs": [len(blob) for blob in blobs],
@@ -1078,6 +1220,7 @@ class TemporalFacts:
         self._head = meta["head"]
         self._latest = meta["latest"]
         self._current = meta["current"]
+        self._sorted_rows = meta["sorted_rows"]
         if not (
             len(self._keys) == len(self._key_slot) == len(self._key_row)
             and len(self._slot_ids) == 8 * len(self._slot_position)
@@ -1125,7 +1268,7 @@ class TemporalFacts:
         limit = self._known(known)
         rows = self._found("spans", low, high, limit)
         return InForce._of_rows(  # noqa: SLF001 -- this module's own constructor
-            _Asked(self, low, high, limit, exact=asked.exact), rows
+            _Asked(self, rows, low, high, limit, exact=asked.exact)
         )
 
     def during(
@@ -1145,7 +1288,7 @@ class TemporalFacts:
         limit = self._known(known)
         rows = self._found("spans", low, high, limit) if low < high else []
         return InForce._of_rows(  # noqa: SLF001 -- this module's own constructor
-            _Asked(self, low, high, limit, exact=True), rows
+            _Asked(self, rows, low, high, limit, exact=True)
         )
 
     def changes(
@@ -1192,19 +1335,14 @@ class TemporalFacts:
 
     def _history(self, key: str, known: int) -> History:
         """The spells of ``key`` as known at ``known``, without catching up."""
-        number = self._key_numbers.get(key) if len(self._key_numbers) == len(self._keys) else None
-        if number is None:
-            if key not in self._keys:
-                return History(())
-            number = self._key_number(key)
-        return History(self._spells([number], known=known, position=self._position)[number])
+        return History(self._spells_of_keys([key], known=known, position=self._position)[key])
 
     def versions(self, key: str) -> list[tuple[pendulum.DateTime, tuple[Spell, ...]]]:
         """Return how the history of ``key`` looked from each known time on (after catching up)."""
         self.catch_up()
-        if key not in self._keys:
+        number = self._find_key(key)
+        if number is None:
             return []
-        number = self._key_number(key)
         slot, times = self._key_slot[number], set()
         while slot >= 0:
             times.add(self._slot_position[slot])

@@ -153,6 +153,15 @@ class IntervalSet:
             return [row for row in found if row not in dead]
         return found
 
+    def renumber(self, new: array[int]) -> None:
+        """Rename every row ``r`` to ``new[r]`` (queued rows are filed first)."""
+        self.flush()
+        if self._dead:
+            self._sweep()
+        for level in self._levels:
+            for length, (lows, highs, rows) in level.items():
+                level[length] = (lows, highs, array("q", map(new.__getitem__, rows)))
+
     # -- saving ------------------------------------------------------------------
 
     def dump(self) -> tuple[list[list[int]], list[array[int]]]:
