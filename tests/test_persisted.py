@@ -224,7 +224,7 @@ def test_compacting_after_every_catch_up_changes_no_answer(schedule, at):
         kept.append((log.last_position, live.at(at)))  # read after later compactions
         play([step], log=log)
         live.catch_up()
-        live._compact()  # noqa: SLF001 -- as a large catch-up would
+        live._compact()
     for position, answer in kept:
         cut = Log(registry=registry)
         cut.store.append(list(log.store.read(stop=position + 1)), expected_position=0)
