@@ -11,6 +11,7 @@ questions at any known time are answered from the indexes, not by replaying.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import gc
@@ -67,11 +68,12 @@ _NEVER = 1 << 62
 _SETS = ("spans", "starts", "ends", "past spans", "past starts", "past ends")
 #: What a saved state's description says it is, and the largest part it is cut in.
 _STATE_FORMAT = "timeline.facts/1"
+_TYPECODES = frozenset("bilq")
 _PART = 64 << 20
 #: Compact once this many rows (or a quarter more than were compacted) are out of order.
 _COMPACT = 10_000
 #: Records read in one catch-up are kept for refiling until there are this many.
-_RECENT = 50_000
+_RECENT = 10_000
 
 
 def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -630,13 +632,14 @@ class _Asked:
         return sorted(rows, key=lambda row: (keys[key_of[row]], first[row]))
 
     def hit(self, row: int) -> Hit:
+        columns = self.columns
         made = Hit.__new__(Hit)
         made._spell = None  # noqa: SLF001 -- a hit of this module, made here
         made._asked = self  # noqa: SLF001 -- as above
         made._row = row  # noqa: SLF001 -- as above
         made.answer = self.answer(row)
-        made.key = self.keys[self.columns.key[row]]
-        made._order = (made.key, self.columns.first[row])  # noqa: SLF001 -- as above
+        made.key = key = self.keys[columns.key[row]]
+        made._order = (key, columns.first[row])  # noqa: SLF001 -- as above
         return made
 
     def spell(self, row: int) -> Spell:
@@ -686,17 +689,18 @@ class _Rows:
     __slots__ = NAMES
 
     def __init__(self) -> None:
-        self.key = array("q")
+        # Key numbers and row links in 32 bits, a flag in 8, times and positions in 64.
+        self.key = array("i")
         self.first = array("q")
         self.start_earliest = array("q")
         self.start_last = array("q")
         self.end_earliest = array("q")
         self.end_last = array("q")
-        self.has_end = array("q")
+        self.has_end = array("b")
         self.known_from = array("q")
         self.known_to = array("q")
         self.signature = array("q")
-        self.previous = array("q")
+        self.previous = array("i")
 
     def __len__(self) -> int:
         return len(self.key)
@@ -752,9 +756,12 @@ class TemporalFacts:
         self._position = FIRST_POSITION - 1
         self._latest = 0  # the last known time read, in microseconds
         self._keys: list[str] = []
+        # Keys below _sorted_keys are in sorted order (see _compact) and found by
+        # bisection; those numbered since are found in _key_numbers.
+        self._sorted_keys = 0
         self._key_numbers: dict[str, int] = {}
         self._key_slot = array("q")  # per key: its last slot, -1 for none
-        self._key_row = array("q")  # per key: its last row, -1 for none
+        self._key_row = array("i")  # per key: its last row, -1 for none
         self._slot_position = array("q")  # per slot (a record a handler kept): its position
         self._slot_previous = array("q")  # per slot: the key's slot before it
         self._slot_ids = bytearray()  # per slot: the first 8 bytes of the record's id
@@ -832,8 +839,10 @@ class TemporalFacts:
 
     def _find_key(self, key: str) -> int | None:
         """The number of ``key``; None if no record was about it."""
-        if len(self._key_numbers) < len(self._keys):  # restored or compacted: numbered on demand
-            self._key_numbers = {name: number for number, name in enumerate(self._keys)}
+        sorted_keys = self._sorted_keys
+        number = bisect.bisect_left(self._keys, key, 0, sorted_keys)
+        if number < sorted_keys and self._keys[number] == key:
+            return number
         return self._key_numbers.get(key)
 
     def _key_number(self, key: str) -> int:
@@ -1041,7 +1050,7 @@ class TemporalFacts:
         """
         keys = self._keys
         key_order = sorted(range(len(keys)), key=keys.__getitem__)
-        new_key = array("q", bytes(8 * len(keys)))
+        new_key = array("i", bytes(4 * len(keys)))
         for new, old in enumerate(key_order):
             new_key[old] = new
         old_rows = self._rows
@@ -1052,21 +1061,22 @@ class TemporalFacts:
         ]
         row_order = sorted(range(count), key=packed.__getitem__)
         del packed
-        new_row = array("q", bytes(8 * count))
+        new_row = array("i", bytes(4 * count))
         for new, old in enumerate(row_order):
             new_row[old] = new
         rows = _Rows()
         for name in _Rows.NAMES:
             column = getattr(old_rows, name)
-            setattr(rows, name, array("q", map(column.__getitem__, row_order)))
-        rows.key = array("q", map(new_key.__getitem__, rows.key))
-        rows.previous = array("q", (-1 if r < 0 else new_row[r] for r in rows.previous))
+            setattr(rows, name, array(column.typecode, map(column.__getitem__, row_order)))
+        rows.key = array("i", map(new_key.__getitem__, rows.key))
+        rows.previous = array("i", (-1 if r < 0 else new_row[r] for r in rows.previous))
         self._rows = rows
         self._keys = [keys[old] for old in key_order]
         self._key_numbers = {}
+        self._sorted_keys = len(keys)
         self._key_slot = array("q", map(self._key_slot.__getitem__, key_order))
         self._key_row = array(
-            "q", (-1 if r < 0 else new_row[r] for r in map(self._key_row.__getitem__, key_order))
+            "i", (-1 if r < 0 else new_row[r] for r in map(self._key_row.__getitem__, key_order))
         )
         for intervals in self._sets.values():
             intervals.renumber(new_row)
@@ -1090,7 +1100,7 @@ class TemporalFacts:
         store = self.log.store
         if not isinstance(store, StateStore):
             return False
-        if self._sorted_rows < len(self._rows.key):
+        if self._sorted_rows < len(self._rows.key) or self._sorted_keys < len(self._keys):
             self._compact()
         meta, parts = self._dump()
         return store.save_state(self.name(), self._position, meta, parts)
@@ -1128,8 +1138,9 @@ class TemporalFacts:
             "latest": self._latest,
             "current": self._current,
             "sorted_rows": self._sorted_rows,
+            "sorted_keys": self._sorted_keys,
             "byteorder": sys.byteorder,
-            "arrays": [[name, len(column)] for name, column in arrays],
+            "arrays": [[name, column.typecode, len(column)] for name, column in arrays],
             "blobs": [len(blob) for blob in blobs],
             "sets": layouts,
             "sha256": hashlib.sha256(payload).hexdigest(),
@@ -1183,8 +1194,10 @@ class TemporalFacts:
         at = 0
         columns: dict[str, array[int]] = {}
         swap = meta["byteorder"] != sys.byteorder
-        for name, length in meta["arrays"]:
-            column = array("q")
+        for name, typecode, length in meta["arrays"]:
+            if typecode not in _TYPECODES:
+                raise ValueError(f"an array of unknown type {typecode!r}")
+            column = array(typecode)
             size = length * column.itemsize
             column.frombytes(payload[at : at + size])
             if swap:
@@ -1221,6 +1234,10 @@ class TemporalFacts:
         self._latest = meta["latest"]
         self._current = meta["current"]
         self._sorted_rows = meta["sorted_rows"]
+        self._sorted_keys = meta["sorted_keys"]
+        self._key_numbers = {
+            self._keys[number]: number for number in range(self._sorted_keys, len(self._keys))
+        }
         if not (
             len(self._keys) == len(self._key_slot) == len(self._key_row)
             and len(self._slot_ids) == 8 * len(self._slot_position)

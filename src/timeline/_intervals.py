@@ -7,7 +7,7 @@ meeting a window ``[low, high)`` start in ``(low - 2**c, high)``: two
 bisections per class. Those starting after ``low - 2**(c - 1)`` are at least
 that long, so surely reach past ``low``: they are copied out as a slice,
 and only the others are checked one by one. A query costs
-O(classes · log n + k) with no object per entry: 24 bytes each.
+O(classes · log n + k) with no object per entry: 20 bytes each.
 
 New entries are queued and filed in batches as a new level; levels no larger
 than a new batch are merged into it (Bentley and Saxe's logarithmic method),
@@ -39,7 +39,7 @@ def _filed(entries: list[tuple[int, int, int]]) -> dict[int, _Class]:
         level[length] = (
             array("q", [m[0] for m in members]),
             array("q", [m[1] for m in members]),
-            array("q", [m[2] for m in members]),
+            array("i", [m[2] for m in members]),
         )
     return level
 
@@ -160,7 +160,7 @@ class IntervalSet:
             self._sweep()
         for level in self._levels:
             for length, (lows, highs, rows) in level.items():
-                level[length] = (lows, highs, array("q", map(new.__getitem__, rows)))
+                level[length] = (lows, highs, array("i", map(new.__getitem__, rows)))
 
     # -- saving ------------------------------------------------------------------
 
