@@ -273,7 +273,8 @@ def _cli_at(path: Path) -> float:
         sys.executable, "-m", "timeline", "--store", str(path), "--use", "facts:Sanctions",
         "--format", "csv", "at", "2010-06-15",
     ]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    paths = [str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
     took = 0.0
     for _ in range(2):
         began = time.perf_counter()
