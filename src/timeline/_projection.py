@@ -5,13 +5,12 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import heapq
-import itertools
 import json
 import logging
 import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, TypeVar
 
 import pendulum
 
@@ -19,7 +18,7 @@ from ._codec import GENESIS_HASH
 from ._corrections import Corrected, Retracted, fixes_of, hidden_ids, split_fixes
 from ._errors import TimelineError, TimelineWarning
 from ._records import FIRST_POSITION, Record
-from ._time import LATEST, to_instant
+from ._time import LATEST, micros, to_instant
 from .stores._snapshots import load_sealed, seal
 
 if TYPE_CHECKING:
@@ -173,27 +172,6 @@ def visible(records: Iterable[Record]) -> list[Record]:
     return [record for record in events if record.id not in hidden]
 
 
-def _in_order(records: list[Record]) -> list[Record]:
-    """``records`` (in position order) sorted by :func:`record_order`.
-
-    The sort is stable, so sorting records that come in position order by
-    valid time alone leaves ties in position order: the same order as
-    :func:`record_order`, with integer keys that compare faster.
-    """
-    if all(a.position < b.position for a, b in itertools.pairwise(records)):
-        return sorted(records, key=_valid_order)
-    return sorted(records, key=record_order)
-
-
-def _valid_order(record: Record) -> tuple[int, int, int, int]:
-    return record.valid.extent.order
-
-
-def _begun(record: Record, at: dt.datetime, begun: Begun) -> bool:
-    start = record.valid.extent.start
-    return start.earliest <= at if begun == "possibly" else start.last <= at
-
-
 def replay(
     projection: Projection[S],
     records: Iterable[Record],
@@ -207,15 +185,31 @@ def replay(
     not begun by ``valid`` are left out (all are kept when it is None); the
     rest are applied in :func:`record_order`.
     """
-    chosen = visible(records)
-    if valid is not None and valid < LATEST:  # at the end of time, everything has begun
-        chosen = [record for record in chosen if _begun(record, valid, begun)]
-    state = projection.initial()
     handlers = projection.bound_handlers()
-    for record in _in_order(chosen):
-        handler = handlers.get(type(record.event))
-        if handler is not None:
-            state = handler(state, record)
+    # One pass: fixes aside, records no handler takes dropped, those that have
+    # not begun by ``valid`` left out (at the end of time, everything has).
+    cut = None if valid is None or valid >= LATEST else micros(valid)
+    # An event has possibly begun once its earliest start is reached, surely once
+    # its latest start is; order[1] is the instant after that (exclusive).
+    bound, slack = (0, 0) if begun == "possibly" else (1, 1)
+    fixes: list[tuple[Any, Any]] = []
+    chosen: list[tuple[tuple[int, int, int, int], int, Record]] = []
+    for record in records:
+        kind = type(record.event)
+        if kind in _FIX_TYPES:
+            fixes.append((record.id, record.event.record))
+        elif kind in handlers:
+            order = record.valid.extent.order
+            if cut is None or order[bound] - slack <= cut:
+                chosen.append((order, record.position, record))
+    if fixes:
+        hidden = hidden_ids(fixes)
+        chosen = [item for item in chosen if item[2].id not in hidden]
+    # Positions are unique: the sort never compares two records.
+    chosen.sort()
+    state = projection.initial()
+    for _, _, record in chosen:
+        state = handlers[type(record.event)](state, record)
     return state
 
 
@@ -279,6 +273,7 @@ class View(Generic[S]):
         # After a restore, the records behind the snapshot are not loaded:
         # the horizon is the largest order key the snapshot had applied.
         self._restored: tuple[Any, ...] | None = None
+        self._handlers = projection.bound_handlers()
 
     @property
     def state(self) -> S:
@@ -329,19 +324,31 @@ class View(Generic[S]):
             [bisect.bisect_left(self._keys, key) for key, _ in add_keys]
             + [bisect.bisect_left(self._keys, key) for key in gone]
         )
-        base = first // self._every
-        start = base * self._every
-        kept = zip(self._keys[start:], self._applied[start:], strict=True)
-        # Both runs are in order already: merge them, in one pass.
-        tail = list(heapq.merge([(k, r) for k, r in kept if k not in gone], add_keys, key=_first))
-        del self._keys[start:], self._applied[start:], self._checkpoints[base + 1 :]
-        state = self._checkpoints[base]
+        if first == len(self._keys) and not gone:
+            # Everything new sorts after what was applied: fold on from the state.
+            start, state, tail = first, self._state, add_keys
+        else:
+            base = first // self._every
+            start = base * self._every
+            kept = zip(self._keys[start:], self._applied[start:], strict=True)
+            # Both runs are in order already: merge them, in one pass.
+            tail = list(
+                heapq.merge([(k, r) for k, r in kept if k not in gone], add_keys, key=_first)
+            )
+            del self._keys[start:], self._applied[start:], self._checkpoints[base + 1 :]
+            state = self._checkpoints[base]
+        handlers = self._handlers
+        keys, applied, checkpoints = self._keys, self._applied, self._checkpoints
+        every, count = self._every, start
         for key, record in tail:
-            state = self.projection.apply(state, record)
-            self._keys.append(key)
-            self._applied.append(record)
-            if len(self._applied) % self._every == 0:
-                self._checkpoints.append(state)
+            handler = handlers.get(type(record.event))
+            if handler is not None:
+                state = handler(state, record)
+            keys.append(key)
+            applied.append(record)
+            count += 1
+            if count % every == 0:
+                checkpoints.append(state)
         self._state = state
 
     def _rebuild(self) -> None:
@@ -435,6 +442,9 @@ class View(Generic[S]):
 # A view's order key: record_order's, as integers (microseconds), nested: cheaper
 # to build and to compare, and the same order.
 _Key = tuple[tuple[int, int, int, int], int]
+
+
+_FIX_TYPES: Final = frozenset({Retracted, Corrected})
 
 
 def _key(record: Record) -> _Key:
