@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
-import gc
 import hashlib
 import html
 import json
@@ -33,6 +32,7 @@ import pendulum
 
 from ._answer import Answer
 from ._codec import GENESIS_HASH, known_at_from_micros
+from ._collector import paused_collector
 from ._corrections import Corrected, Retracted, hidden_ids
 from ._edtf import format_edtf
 from ._intervals import IntervalSet
@@ -797,25 +797,20 @@ class TemporalFacts:
         """Read the records appended since the last call; return how many were read."""
         read = 0
         batch: list[Record] = []
-        # The index makes no reference cycles, and a large catch-up makes many
-        # short-lived objects: the cyclic collector would walk them all, often.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            for record in self.log.read(self._position + 1):
-                if batch and record.known_at != batch[0].known_at:
+        with paused_collector():  # the index makes no reference cycles
+            try:
+                for record in self.log.read(self._position + 1):
+                    if batch and record.known_at != batch[0].known_at:
+                        self._absorb(batch)
+                        batch = []
+                    batch.append(record)
+                    read += 1
+                if batch:
                     self._absorb(batch)
-                    batch = []
-                batch.append(record)
-                read += 1
-            if batch:
-                self._absorb(batch)
-        finally:
-            if collecting:
-                gc.enable()
-            for intervals in self._sets.values():
-                intervals.flush()
-            self._recent = {}
+            finally:
+                for intervals in self._sets.values():
+                    intervals.flush()
+                self._recent = {}
         if len(self._rows.key) - self._sorted_rows > max(_COMPACT, self._sorted_rows // 4):
             self._compact()
         if read:

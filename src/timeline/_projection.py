@@ -7,6 +7,7 @@ import datetime as dt
 import heapq
 import json
 import logging
+import operator
 import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, TypeVa
 import pendulum
 
 from ._codec import GENESIS_HASH
+from ._collector import paused_collector
 from ._corrections import Corrected, Retracted, fixes_of, hidden_ids, split_fixes
 from ._errors import TimelineError, TimelineWarning
 from ._records import FIRST_POSITION, Record
@@ -193,23 +195,34 @@ def replay(
     # its latest start is; order[1] is the instant after that (exclusive).
     bound, slack = (0, 0) if begun == "possibly" else (1, 1)
     fixes: list[tuple[Any, Any]] = []
-    chosen: list[tuple[tuple[int, int, int, int], int, Record]] = []
-    for record in records:
-        kind = type(record.event)
-        if kind in _FIX_TYPES:
-            fixes.append((record.id, record.event.record))
-        elif kind in handlers:
-            order = record.valid.extent.order
-            if cut is None or order[bound] - slack <= cut:
-                chosen.append((order, record.position, record))
-    if fixes:
-        hidden = hidden_ids(fixes)
-        chosen = [item for item in chosen if item[2].id not in hidden]
-    # Positions are unique: the sort never compares two records.
-    chosen.sort()
-    state = projection.initial()
-    for _, _, record in chosen:
-        state = handlers[type(record.event)](state, record)
+    # Records grouped by valid time: many share one (a day, a month), so the
+    # sort is over the distinct valid times, and each group stays in position order.
+    groups: dict[tuple[int, int, int, int], list[Record]] = {}
+    last, ascending = FIRST_POSITION - 1, True
+    with paused_collector():
+        for record in records:
+            ascending = ascending and record.position > last
+            last = record.position
+            kind = type(record.event)
+            if kind in _FIX_TYPES:
+                fixes.append((record.id, record.event.record))
+            elif kind in handlers:
+                order = record.valid.extent.order
+                if cut is None or order[bound] - slack <= cut:
+                    group = groups.get(order)
+                    if group is None:
+                        groups[order] = [record]
+                    else:
+                        group.append(record)
+        hidden = hidden_ids(fixes) if fixes else None
+        state = projection.initial()
+        for order in sorted(groups):
+            group = groups[order]
+            if not ascending:
+                group.sort(key=_position)
+            for record in group:
+                if hidden is None or record.id not in hidden:
+                    state = handlers[type(record.event)](state, record)
     return state
 
 
@@ -287,6 +300,10 @@ class View(Generic[S]):
 
     def catch_up(self) -> S:
         """Read records appended since the last call, apply them, return the state."""
+        with paused_collector():
+            return self._catch_up()
+
+    def _catch_up(self) -> S:
         new = list(self.log.read(self._position + 1))
         if not new:
             return self._state
@@ -320,10 +337,9 @@ class View(Generic[S]):
             return
         add_keys = sorted(((_key(r), r) for r in adding), key=_first)
         gone = {_key(r) for r in removing}
-        first = min(
-            [bisect.bisect_left(self._keys, key) for key, _ in add_keys]
-            + [bisect.bisect_left(self._keys, key) for key in gone]
-        )
+        # The first place that changes: where the smallest key goes (add_keys is sorted).
+        lowest = [add_keys[0][0]] if add_keys else []
+        first = min(bisect.bisect_left(self._keys, key) for key in [*lowest, *gone])
         if first == len(self._keys) and not gone:
             # Everything new sorts after what was applied: fold on from the state.
             start, state, tail = first, self._state, add_keys
@@ -445,6 +461,7 @@ _Key = tuple[tuple[int, int, int, int], int]
 
 
 _FIX_TYPES: Final = frozenset({Retracted, Corrected})
+_position = operator.attrgetter("position")
 
 
 def _key(record: Record) -> _Key:
