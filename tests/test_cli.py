@@ -397,6 +397,14 @@ def test_questions_start_from_the_index_that_load_saved(tmp_path, capsys, monkey
     assert read[0] == 14
     assert "saved state of timeline.sanctions.SanctionsInForce not used" in err
     assert "checksum" in err
+    assert err.count("\n") == 1  # one line, through the warning, not a raw log line too
+    # rebuild replaces the damaged index (saved at the same position), and verify is clean again.
+    assert run(path, "verify", capsys=capsys)[0] == 1
+    assert run(path, "rebuild", capsys=capsys)[0] == 0
+    assert run(path, "verify", capsys=capsys)[0] == 0
+    read.clear()
+    run(path, "at", "2024-01-15", capsys=capsys)
+    assert read[0] == 0
 
 
 def test_rebuild_saves_the_index_and_says_so(tmp_path, capsys, monkeypatch):

@@ -6,6 +6,7 @@ answers about imprecise dates; provenance on everything.
 """
 
 import importlib.metadata
+import logging
 
 from ._answer import Answer
 from ._clock import ManualClock, SystemClock
@@ -188,6 +189,10 @@ __all__ = [
     "visible",
 ]
 
+
+# The library logs to "timeline" and leaves output to the application: nothing is
+# printed unless a handler is configured (warnings also go through `warnings`).
+logging.getLogger("timeline").addHandler(logging.NullHandler())
 
 try:
     #: The installed version of the distribution ``bitemporal-timeline``.

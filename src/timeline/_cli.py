@@ -456,7 +456,11 @@ def _rebuild(log: Log, args: argparse.Namespace, out: TextIO) -> int:
         )
     began = time.perf_counter()
     facts: TemporalFacts = args.facts(log)  # from nothing: the saved state is not read
-    facts.save_snapshot()
+    if not facts.save_snapshot():
+        raise TimelineError(
+            f"{args.store}: not saved: another process saved the index further along the log "
+            "meanwhile (it is kept)"
+        )
     row = {
         "projection": facts.name(),
         "version": facts.version,

@@ -107,7 +107,8 @@ class StateStore(Protocol):
     def save_state(self, name: str, position: int, meta: str, parts: Sequence[bytes]) -> bool:
         """Replace the state saved as ``name`` atomically, unless one saved later is there.
 
-        A state saved at ``position`` or after is kept, and nothing written.
+        A state saved after ``position`` (further along the log) is kept, and
+        nothing written.
 
         Returns:
             Whether it was written.

@@ -84,7 +84,7 @@ class MemoryStore:
         """See :meth:`timeline.stores.SQLiteStore.save_state` (kept in memory, for this process)."""
         self._check_open()
         saved = self._states.get(name)
-        if saved is not None and saved[0] >= position:
+        if saved is not None and saved[0] > position:
             return False
         self._states[name] = (position, meta, [bytes(part) for part in parts])
         return True

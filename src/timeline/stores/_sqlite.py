@@ -506,8 +506,8 @@ class SQLiteStore:
         """Keep a projection's state (``meta`` and binary ``parts``) as ``name``.
 
         One transaction replaces the last state saved as ``name``, unless that
-        one was saved at ``position`` or later: then nothing is written and
-        False is returned (another process got there first). The tables are
+        one was saved further along the log (after ``position``): then nothing
+        is written and False is returned (another process got there first). The tables are
         made on first use: a file that never saved a state has none.
         """
         self._check_writable()
@@ -517,7 +517,7 @@ class SQLiteStore:
             row = self._db.execute(
                 "SELECT position FROM timeline_states WHERE name = ?", (name,)
             ).fetchone()
-            if row is not None and row[0] >= position:
+            if row is not None and row[0] > position:
                 return False
             self._db.execute("DELETE FROM timeline_state_parts WHERE name = ?", (name,))
             self._db.execute(
