@@ -1123,7 +1123,24 @@ class TemporalFacts:
                 [[at, known, fix.hex, target.hex] for at, known, fix, target in self._fixes]
             ).encode(),
         ]
-        payload = b"".join([*(column.tobytes() for _, column in arrays), *blobs])
+        # Each array and blob in parts of its own (cut where items end), so that
+        # loading copies each part once, straight into its array.
+        parts: list[bytes] = []
+        digest = hashlib.sha256()
+
+        def cut(data: bytes, item: int) -> int:
+            step = _PART - _PART % item
+            pieces = [data[at : at + step] for at in range(0, len(data), step)] or [b""]
+            for piece in pieces:
+                digest.update(piece)
+            parts.extend(pieces)
+            return len(pieces)
+
+        described = [
+            [name, column.typecode, len(column), cut(column.tobytes(), column.itemsize)]
+            for name, column in arrays
+        ]
+        blob_parts = [[len(blob), cut(blob, 1)] for blob in blobs]
         meta = {
             "format": _STATE_FORMAT,
             "name": self.name(),
@@ -1135,12 +1152,11 @@ class TemporalFacts:
             "sorted_rows": self._sorted_rows,
             "sorted_keys": self._sorted_keys,
             "byteorder": sys.byteorder,
-            "arrays": [[name, column.typecode, len(column)] for name, column in arrays],
-            "blobs": [len(blob) for blob in blobs],
+            "arrays": described,
+            "blobs": blob_parts,
             "sets": layouts,
-            "sha256": hashlib.sha256(payload).hexdigest(),
+            "sha256": digest.hexdigest(),
         }
-        parts = [payload[at : at + _PART] for at in range(0, len(payload), _PART)] or [b""]
         return json.dumps(meta), parts
 
     @classmethod
@@ -1176,35 +1192,16 @@ class TemporalFacts:
                 return "it was written by another version of the library"
             if meta["version"] != self.version:
                 return f"it is of version {meta['version']}, not {self.version}"
-            payload = b"".join(parts)
-            problem = state_problem(self.log.store, position, meta, payload)
+            problem = state_problem(self.log.store, position, meta, parts)
             if problem is not None:
                 return problem
-            self._load(meta, memoryview(payload))
+            self._load(meta, parts)
         except (KeyError, TypeError, ValueError, IndexError) as error:
             return f"it cannot be read ({type(error).__name__}: {error})"
         return None
 
-    def _load(self, meta: dict[str, Any], payload: memoryview) -> None:
-        at = 0
-        columns: dict[str, array[int]] = {}
-        swap = meta["byteorder"] != sys.byteorder
-        for name, typecode, length in meta["arrays"]:
-            if typecode not in _TYPECODES:
-                raise ValueError(f"an array of unknown type {typecode!r}")
-            column = array(typecode)
-            size = length * column.itemsize
-            column.frombytes(payload[at : at + size])
-            if swap:
-                column.byteswap()
-            columns[name] = column
-            at += size
-        blobs = []
-        for size in meta["blobs"]:
-            blobs.append(bytes(payload[at : at + size]))
-            at += size
-        if at != len(payload):
-            raise ValueError("its parts are not as long as its description says")
+    def _load(self, meta: dict[str, Any], parts: list[bytes]) -> None:
+        columns, blobs = _unpack(meta, parts)
         self._key_slot = columns["key slot"]
         self._key_row = columns["key row"]
         self._slot_position = columns["slot position"]
@@ -1410,3 +1407,36 @@ class TemporalFacts:
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _unpack(meta: dict[str, Any], parts: list[bytes]) -> tuple[dict[str, array[int]], list[bytes]]:
+    """The arrays (by name) and blobs a saved state's parts hold, as its description says."""
+    pieces = iter(parts)
+    columns: dict[str, array[int]] = {}
+    swap = meta["byteorder"] != sys.byteorder
+    for name, typecode, length, count in meta["arrays"]:
+        if typecode not in _TYPECODES:
+            raise ValueError(f"an array of unknown type {typecode!r}")
+        column = array(typecode)
+        for _ in range(count):
+            column.frombytes(_take(pieces))
+        if len(column) != length:
+            raise ValueError(f"its array {name!r} is not as long as its description says")
+        if swap:
+            column.byteswap()
+        columns[name] = column
+    blobs = []
+    for size, count in meta["blobs"]:
+        blobs.append(b"".join([_take(pieces) for _ in range(count)]))
+        if len(blobs[-1]) != size:
+            raise ValueError("a part is not as long as its description says")
+    if next(pieces, None) is not None:
+        raise ValueError("it has more parts than its description says")
+    return columns, blobs
+
+
+def _take(pieces: Iterator[bytes]) -> bytes:
+    part = next(pieces, None)
+    if part is None:
+        raise ValueError("it has fewer parts than its description says")
+    return part

@@ -225,7 +225,7 @@ def _states(store: Store) -> list[Problem]:
                 meta = json.loads(text)
             except ValueError:
                 meta = None
-            problem = state_problem(store, position, meta, b"".join(parts))
+            problem = state_problem(store, position, meta, parts)
             if problem is not None:
                 problems.append(
                     Problem(

@@ -106,11 +106,12 @@ def head_problem(store: Store, position: int, built_on: str) -> str | None:
     return None
 
 
-def state_problem(store: Store, position: int, meta: object, payload: bytes) -> str | None:
+def state_problem(store: Store, position: int, meta: object, parts: list[bytes]) -> str | None:
     """Why a saved projection state must not be used; None if its seal holds.
 
     ``meta`` is its description, read from JSON: it must name the SHA-256
-    of ``payload`` and the hash of the record at ``position`` it was built on.
+    of its ``parts``, end to end, and the hash of the record at ``position``
+    it was built on.
     """
     if not isinstance(meta, dict):
         return "its description cannot be read"
@@ -119,6 +120,9 @@ def state_problem(store: Store, position: int, meta: object, payload: bytes) -> 
         return "it has no seal (checksum and head): not trusted"
     if meta.get("position") != position:
         return "its description and its position disagree"
-    if hashlib.sha256(payload).hexdigest() != digest:
+    checksum = hashlib.sha256()
+    for part in parts:
+        checksum.update(part)
+    if checksum.hexdigest() != digest:
         return "its checksum does not match its contents"
     return head_problem(store, position, head)
