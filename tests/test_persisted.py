@@ -12,10 +12,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from test_facts import Facts, Started, Stopped, histories, registry, when
-from timeline import Log, ManualClock, SnapshotIgnoredWarning
+from test_facts import Amended, Facts, Started, Stopped, histories, registry, when
+from timeline import (
+    Change,
+    Log,
+    ManualClock,
+    Record,
+    SnapshotIgnoredWarning,
+    TemporalFacts,
+    ends,
+    starts,
+)
 from timeline.stores import JsonLinesStore, MemoryStore, SQLiteStore, verify
-from timeline.testing import play
+from timeline.testing import intervals, moments, play
 
 WIDE = ("1990-01-01", "2040-01-01")
 
@@ -252,3 +261,87 @@ def test_a_state_cut_in_many_parts_reads_back_whole(tmp_path, monkeypatch):
     assert [reopened.history(key) for key in fresh.keys()] == [
         fresh.history(key) for key in fresh.keys()
     ]
+
+
+@given(histories)
+def test_the_simple_way_files_what_the_general_way_files(schedule):
+    """New keys' simple spells, filed without building them, make the very same rows."""
+    from timeline import _facts  # noqa: PLC0415
+
+    log = play(schedule, registry=registry)
+    simple = Facts(log)
+    simple.catch_up()
+    general = Facts(log)
+    _facts._SIMPLE = False
+    try:
+        general.catch_up()
+    finally:
+        _facts._SIMPLE = True
+    assert simple._keys == general._keys
+    for name in _facts._Rows.NAMES:
+        assert getattr(simple._rows, name) == getattr(general._rows, name), name
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["kp", "ru", "ua", "by"]),
+            moments(min_year=2020, max_year=2022),
+            st.none() | moments(min_year=2020, max_year=2022) | intervals(),
+            st.booleans(),
+        ),
+        max_size=6,
+    )
+)
+def test_starts_and_ends_in_one_batch_file_the_same_rows_either_way(pairs):
+    """A batch of new keys' starts and ends (some ending before they start, some not at all)."""
+    from timeline import _facts  # noqa: PLC0415
+
+    log = Log(clock=ManualClock("2024-01-01T00:00:00Z"), registry=registry)
+    entries = []
+    for key, start, end, end_first in pairs:
+        begin = log.entry(Started(key=key, label="x"), valid=start)
+        finish = [] if end is None else [log.entry(Stopped(key=key), valid=end)]
+        entries.extend([*finish, begin] if end_first else [begin, *finish])
+    if entries:
+        log.extend(entries)
+    simple = Facts(log)
+    simple.catch_up()
+    general = Facts(log)
+    _facts._SIMPLE = False
+    try:
+        general.catch_up()
+    finally:
+        _facts._SIMPLE = True
+    for name in _facts._Rows.NAMES:
+        assert getattr(simple._rows, name) == getattr(general._rows, name), name
+    assert simple.at("2021") == general.at("2021")
+
+
+class Designations(TemporalFacts):
+    """Facts named by a label: an end of another fact of the key does not end this one."""
+
+    @starts(Started)
+    def started(self, record: Record) -> Change:
+        return Change(record.event.key, fact=record.event.label)
+
+    @ends(Amended)
+    def ended(self, record: Record) -> Change:
+        return Change(record.event.key, fact=record.event.label)
+
+
+@pytest.mark.parametrize("label", ["a", "b"])
+def test_an_end_of_another_fact_in_the_same_batch_ends_nothing(label):
+    """The simple way takes an end only if it names the fact the start began."""
+    log = Log(clock=ManualClock("2024-01-01T00:00:00Z"), registry=registry)
+    log.extend(
+        [
+            log.entry(Started(key="kp", label="a"), valid="2021-01"),
+            log.entry(Amended(key="kp", label=label), valid="2021-06"),
+        ]
+    )
+    (spell,) = Designations(log).history("kp")
+    assert (str(spell.end) == "2021-06") == (label == "a")
+    assert Designations(log).unmatched() == ([] if label == "a" else [log[2]])
+    # The index agrees: still in force later only if nothing ended it.
+    assert Designations(log).at("2022").keys() == ([] if label == "a" else ["kp"])

@@ -70,6 +70,18 @@ _SETS = ("spans", "starts", "ends", "past spans", "past starts", "past ends")
 _STATE_FORMAT = "timeline.facts/1"
 _TYPECODES = frozenset("bilq")
 _PART = 64 << 20
+#: File new keys' simple spells without building them (False: always the general way).
+_SIMPLE = True
+_FIX_TYPES = (Retracted, Corrected)
+
+
+def _open_end() -> tuple[int, int]:
+    """Where an open end lies, in microseconds: its earliest and last instants."""
+    end = Interval(Moment.parse("2000"), End.OPEN).extent.end
+    return _micros(end.earliest), _micros(end.last)
+
+
+_OPEN_END = _open_end()
 #: Compact once this many rows (or a quarter more than were compacted) are out of order.
 _COMPACT = 10_000
 #: Records read in one catch-up are kept for refiling until there are this many.
@@ -529,7 +541,13 @@ def _spell(key: str, spell: dict[str, Any]) -> Spell:
     )
 
 
-def _signature(spell: Spell, bounds: tuple[int, int, int, int]) -> int:
+def _digest(
+    fact: str | None,
+    bounds: tuple[int, int, int, int],
+    has_end: bool,  # noqa: FBT001 -- part of the digest
+    positions: Sequence[int],
+    attributes: Mapping[str, Any],
+) -> int:
     """A stable 63-bit digest of what a spell holds, to tell whether it changed.
 
     The records (by position) fix the dates as written; the bounds and
@@ -537,15 +555,49 @@ def _signature(spell: Spell, bounds: tuple[int, int, int, int]) -> int:
     """
     text = repr(
         (
-            spell.fact,
+            fact,
             bounds,
-            isinstance(spell.end, Moment),
-            [record.position for record in spell.records],
-            sorted((name, repr(value)) for name, value in spell.attributes.items()),
+            has_end,
+            list(positions),
+            sorted((name, repr(value)) for name, value in attributes.items()),
         )
     )
     digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little") >> 1
+
+
+def _simple(
+    items: list[tuple[_Role, Change, Record]],
+) -> tuple[int, tuple[int, int, int, int], bool, Change, tuple[int, ...]] | None:
+    """The row of a new key's only spell, when its records make the common case.
+
+    One start at a date and perhaps one end of the same fact at a date that
+    sorts after it: the spell runs from the one to the other (or stays open).
+    Its first record, bounds, whether it has an end, its change and its
+    records' positions -- exactly what :func:`_build_spells` would give, with
+    no Spell built. None for anything else, which takes the general way.
+    """
+    role, change, record = items[0]
+    if len(items) > 2 or role != "start" or change.every or type(record.valid) is not Moment:
+        return None
+    start = record.valid.extent.order
+    if len(items) == 1:
+        bounds = (start[0], start[1] - 1, *_OPEN_END)
+        return record.position, bounds, False, change, (record.position,)
+    role, stop, ending = items[1]
+    simple_end = (
+        role == "end"
+        and not stop.every
+        and stop.fact == change.fact
+        and type(ending.valid) is Moment
+        # An end that sorts before the start does not end it.
+        and (ending.valid.extent.order, ending.position) >= (start, record.position)
+    )
+    if not simple_end:
+        return None
+    end = ending.valid.extent.order
+    bounds = (start[0], start[1] - 1, end[0], end[1] - 1)
+    return record.position, bounds, True, change, (record.position, ending.position)
 
 
 def _bounds(spell: Spell) -> tuple[int, int, int, int]:
@@ -852,19 +904,7 @@ class TemporalFacts:
 
     def _absorb(self, batch: Sequence[Record]) -> None:
         """Take records that share one known time."""
-        touched: set[int] = set()
-        fixes = []
-        for record in batch:
-            if isinstance(record.event, Retracted | Corrected):
-                fixes.append(record)
-                continue
-            found = self._change(record)
-            if found is None:
-                continue
-            number = self._key_number(found[1].key)
-            self._key_slot[number] = self._slot(record, self._key_slot[number])
-            self._recent[record.position] = (*found, record)
-            touched.add(number)
+        touched, fresh, fixes = self._take(batch)
         known = _micros(batch[0].known_at)
         if fixes:
             self._fixes.extend((fix.position, known, fix.id, fix.event.record) for fix in fixes)
@@ -874,12 +914,51 @@ class TemporalFacts:
         self._latest = known
         self._position = batch[-1].position
         self._head = batch[-1].hash
-        if touched:
-            found_spells = self._spells(touched, known=_NEVER, position=self._position)
-            for number in sorted(touched):
+        simple = {}
+        if _SIMPLE and not fixes and not self._hidden:
+            simple = {n: row for n, items in fresh.items() if (row := _simple(items)) is not None}
+        found_spells = self._spells(
+            [n for n in touched if n not in simple], known=_NEVER, position=self._position
+        )
+        for number in sorted(touched):
+            if number not in simple:
                 self._refile(number, found_spells[number], known)
+                continue
+            first, bounds, has_end, change, positions = simple[number]
+            signature = _digest(change.fact, bounds, has_end, positions, change.attributes)
+            self._file(
+                number, first=first, bounds=bounds, has_end=has_end, signature=signature, now=known
+            )
         if len(self._recent) > _RECENT:
             self._recent = {}
+
+    def _take(
+        self, batch: Sequence[Record]
+    ) -> tuple[set[int], dict[int, list[tuple[_Role, Change, Record]]], list[Record]]:
+        """Slot the batch's records: the keys touched, new keys' records, and the fixes."""
+        touched: set[int] = set()
+        fixes = []
+        # The records of keys first seen in this batch, in arrival order: most
+        # are one start and perhaps its end, filed without building a Spell.
+        fresh: dict[int, list[tuple[_Role, Change, Record]]] = {}
+        for record in batch:
+            if type(record.event) in _FIX_TYPES:
+                fixes.append(record)
+                continue
+            found = self._change(record)
+            if found is None:
+                continue
+            number = self._key_number(found[1].key)
+            previous = self._key_slot[number]
+            self._key_slot[number] = self._slot(record, previous)
+            item = (*found, record)
+            self._recent[record.position] = item
+            if previous < 0:
+                fresh[number] = [item]
+            elif number in fresh:
+                fresh[number].append(item)
+            touched.add(number)
+        return touched, fresh, fixes
 
     def _slot(self, record: Record, previous: int) -> int:
         self._slot_position.append(record.position)
@@ -973,7 +1052,16 @@ class TemporalFacts:
         """Close the key's rows whose spell changed and file the new spells, from ``now``."""
         rows = self._rows
         bounds = [_bounds(spell) for spell in spells]
-        signatures = [_signature(spell, bound) for spell, bound in zip(spells, bounds, strict=True)]
+        signatures = [
+            _digest(
+                spell.fact,
+                bound,
+                isinstance(spell.end, Moment),
+                [record.position for record in spell.records],
+                spell.attributes,
+            )
+            for spell, bound in zip(spells, bounds, strict=True)
+        ]
         current = {
             rows.signature[row]: row
             for row in self._rows_of(number)
@@ -984,22 +1072,27 @@ class TemporalFacts:
                 self._close(row, now)
         for spell, bound, signature in zip(spells, bounds, signatures, strict=True):
             if signature not in current:
-                self._file(number, spell, bound, signature, now)
+                first = spell.records[0].position
+                has_end = isinstance(spell.end, Moment)
+                self._file(
+                    number, first=first, bounds=bound, has_end=has_end, signature=signature, now=now
+                )
 
     def _file(
         self,
         number: int,
-        spell: Spell,
+        *,
+        first: int,
         bounds: tuple[int, int, int, int],
+        has_end: bool,
         signature: int,
         now: int,
     ) -> None:
         rows = self._rows
         row = len(rows.key)
         start_earliest, start_last, end_earliest, end_last = bounds
-        has_end = isinstance(spell.end, Moment)
         rows.key.append(number)
-        rows.first.append(spell.records[0].position)
+        rows.first.append(first)
         rows.start_earliest.append(start_earliest)
         rows.start_last.append(start_last)
         rows.end_earliest.append(end_earliest)
