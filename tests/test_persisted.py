@@ -263,12 +263,10 @@ def test_a_state_cut_in_many_parts_reads_back_whole(tmp_path, monkeypatch):
     ]
 
 
-@given(histories)
-def test_the_simple_way_files_what_the_general_way_files(schedule):
-    """New keys' simple spells, filed without building them, make the very same rows."""
+def _file_both_ways(log: Log) -> tuple[Facts, Facts]:
+    """Build the facts the simple way and the general way only; check their rows are equal."""
     from timeline import _facts  # noqa: PLC0415
 
-    log = play(schedule, registry=registry)
     simple = Facts(log)
     simple.catch_up()
     general = Facts(log)
@@ -280,6 +278,13 @@ def test_the_simple_way_files_what_the_general_way_files(schedule):
     assert simple._keys == general._keys
     for name in _facts._Rows.NAMES:
         assert getattr(simple._rows, name) == getattr(general._rows, name), name
+    return simple, general
+
+
+@given(histories)
+def test_the_simple_way_files_what_the_general_way_files(schedule):
+    """New keys' simple spells, filed without building them, make the very same rows."""
+    _file_both_ways(play(schedule, registry=registry))
 
 
 @given(
@@ -295,8 +300,6 @@ def test_the_simple_way_files_what_the_general_way_files(schedule):
 )
 def test_starts_and_ends_in_one_batch_file_the_same_rows_either_way(pairs):
     """A batch of new keys' starts and ends (some ending before they start, some not at all)."""
-    from timeline import _facts  # noqa: PLC0415
-
     log = Log(clock=ManualClock("2024-01-01T00:00:00Z"), registry=registry)
     entries = []
     for key, start, end, end_first in pairs:
@@ -305,16 +308,7 @@ def test_starts_and_ends_in_one_batch_file_the_same_rows_either_way(pairs):
         entries.extend([*finish, begin] if end_first else [begin, *finish])
     if entries:
         log.extend(entries)
-    simple = Facts(log)
-    simple.catch_up()
-    general = Facts(log)
-    _facts._SIMPLE = False
-    try:
-        general.catch_up()
-    finally:
-        _facts._SIMPLE = True
-    for name in _facts._Rows.NAMES:
-        assert getattr(simple._rows, name) == getattr(general._rows, name), name
+    simple, general = _file_both_ways(log)
     assert simple.at("2021") == general.at("2021")
 
 
