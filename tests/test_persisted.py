@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import sqlite3
 import tempfile
@@ -98,6 +99,11 @@ def _damage(path: Path, damage: str) -> None:
             db.execute("UPDATE timeline_states SET position = position - 1")
         elif damage == "missing part":
             db.execute("DELETE FROM timeline_state_parts WHERE part = 0")
+        elif damage == "description changed":
+            # A count in the description, not the arrays: answers would change as surely.
+            meta = json.loads(db.execute("SELECT meta FROM timeline_states").fetchone()[0])
+            meta["current"] += 1
+            db.execute("UPDATE timeline_states SET meta = ?", (json.dumps(meta),))
         elif damage == "description unreadable":
             db.execute("UPDATE timeline_states SET meta = '{\"format\": '")
 
@@ -119,6 +125,7 @@ class NewerFacts(Facts):
         "log moved under it",
         "another position",
         "missing part",
+        "description changed",
         "description unreadable",
         "stale version",
     ],

@@ -31,7 +31,7 @@ import attrs
 import pendulum
 
 from ._answer import Answer
-from ._codec import GENESIS_HASH, known_at_from_micros
+from ._codec import GENESIS_HASH, canonical_json, known_at_from_micros
 from ._collector import paused_collector
 from ._corrections import Corrected, Retracted, hidden_ids
 from ._edtf import format_edtf
@@ -1248,8 +1248,11 @@ class TemporalFacts:
             "arrays": described,
             "blobs": blob_parts,
             "sets": layouts,
-            "sha256": digest.hexdigest(),
         }
+        # The checksum covers the description too: a changed count or time there
+        # would change answers as surely as a changed byte in the arrays.
+        digest.update(canonical_json(meta).encode())
+        meta["sha256"] = digest.hexdigest()
         return json.dumps(meta), parts
 
     @classmethod

@@ -110,8 +110,8 @@ def state_problem(store: Store, position: int, meta: object, parts: list[bytes])
     """Why a saved projection state must not be used; None if its seal holds.
 
     ``meta`` is its description, read from JSON: it must name the SHA-256
-    of its ``parts``, end to end, and the hash of the record at ``position``
-    it was built on.
+    of its ``parts``, end to end, followed by the rest of the description as
+    canonical JSON, and the hash of the record at ``position`` it was built on.
     """
     if not isinstance(meta, dict):
         return "its description cannot be read"
@@ -123,6 +123,7 @@ def state_problem(store: Store, position: int, meta: object, parts: list[bytes])
     checksum = hashlib.sha256()
     for part in parts:
         checksum.update(part)
+    checksum.update(canonical_json({k: v for k, v in meta.items() if k != "sha256"}).encode())
     if checksum.hexdigest() != digest:
         return "its checksum does not match its contents"
     return head_problem(store, position, head)
