@@ -40,7 +40,7 @@ from ._projection import SnapshotIgnoredWarning, marked_methods, record_order
 from ._records import FIRST_POSITION, Record
 from ._time import End, Extent, Interval, Moment, Question, QuestionLike, to_instant
 from ._time import micros as _micros
-from .stores._snapshots import state_problem
+from .stores._snapshots import STATE_FORMAT, state_problem
 from .typing import StateStore
 
 if TYPE_CHECKING:
@@ -67,7 +67,6 @@ _NEVER = 1 << 62
 #: The interval sets: where spells may be in force, start and end; current and past.
 _SETS = ("spans", "starts", "ends", "past spans", "past starts", "past ends")
 #: What a saved state's description says it is, and the largest part it is cut in.
-_STATE_FORMAT = "timeline.facts/1"
 _TYPECODES = frozenset("bilq")
 _PART = 64 << 20
 #: File new keys' simple spells without building them (False: always the general way).
@@ -1235,7 +1234,7 @@ class TemporalFacts:
         ]
         blob_parts = [[len(blob), cut(blob, 1)] for blob in blobs]
         meta = {
-            "format": _STATE_FORMAT,
+            "format": STATE_FORMAT,
             "name": self.name(),
             "version": self.version,
             "position": self._position,
@@ -1284,7 +1283,7 @@ class TemporalFacts:
         """Take a saved state; return why it cannot be used, or None once it is."""
         try:
             meta = json.loads(text)
-            if not isinstance(meta, dict) or meta.get("format") != _STATE_FORMAT:
+            if not isinstance(meta, dict) or meta.get("format") != STATE_FORMAT:
                 return "it was written by another version of the library"
             if meta["version"] != self.version:
                 return f"it is of version {meta['version']}, not {self.version}"

@@ -22,9 +22,12 @@ from timeline._records import FIRST_POSITION
 if TYPE_CHECKING:
     from timeline.typing import Store
 
-__all__ = ["Sealed", "head_problem", "load_sealed", "seal", "state_problem"]
+__all__ = ["STATE_FORMAT", "Sealed", "head_problem", "load_sealed", "seal", "state_problem"]
 
 _FORMAT = "timeline.snapshot/1"
+#: What a saved temporal-facts state's description says it is (2: the checksum
+#: covers the description too).
+STATE_FORMAT = "timeline.facts/2"
 
 
 def seal(state: str, *, built_on: str) -> str:
@@ -115,6 +118,8 @@ def state_problem(store: Store, position: int, meta: object, parts: list[bytes])
     """
     if not isinstance(meta, dict):
         return "its description cannot be read"
+    if meta.get("format") != STATE_FORMAT:
+        return "it was written by another version of the library"
     digest, head = meta.get("sha256"), meta.get("head")
     if not (isinstance(digest, str) and isinstance(head, str)):
         return "it has no seal (checksum and head): not trusted"
