@@ -66,7 +66,7 @@ _Role = Literal["start", "amend", "end"]
 _NEVER = 1 << 62
 #: The interval sets: where spells may be in force, start and end; current and past.
 _SETS = ("spans", "starts", "ends", "past spans", "past starts", "past ends")
-#: What a saved state's description says it is, and the largest part it is cut in.
+#: The array types a saved state may hold, and the largest part it is cut in.
 _TYPECODES = frozenset("bilq")
 _PART = 64 << 20
 #: File new keys' simple spells without building them (False: always the general way).
