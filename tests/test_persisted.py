@@ -10,7 +10,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from test_facts import Amended, Facts, Started, Stopped, histories, registry, when
@@ -28,6 +28,9 @@ from timeline.stores import JsonLinesStore, MemoryStore, SQLiteStore, verify
 from timeline.testing import intervals, moments, play
 
 WIDE = ("1990-01-01", "2040-01-01")
+# These properties build, save and compare whole indexes at every known time: half the
+# profile's examples keeps the suite near its time budget.
+HALF = settings(max_examples=max(settings().max_examples // 2, 20))
 
 
 def _same_answers(reopened: Facts, fresh: Facts, log: Log, at: object) -> None:
@@ -46,6 +49,7 @@ def _same_answers(reopened: Facts, fresh: Facts, log: Log, at: object) -> None:
         assert reopened.versions(key) == fresh.versions(key)
 
 
+@HALF
 @given(histories, st.lists(st.integers(0, 10), max_size=3), when)
 def test_reopened_and_caught_up_equals_a_fresh_build_at_every_known_time(schedule, cuts, at):
     """Invariant 9: saved at any points, reopened, caught up: the answers of a fresh build.
@@ -227,6 +231,7 @@ def test_what_each_store_keeps(tmp_path):
     assert Facts.from_snapshot(jsonl).position == 0
 
 
+@HALF
 @given(histories, when)
 def test_compacting_after_every_catch_up_changes_no_answer(schedule, at):
     """Renumbered in key order after each step, the facts answer as a fresh build.
