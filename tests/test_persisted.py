@@ -263,7 +263,7 @@ def test_a_state_cut_in_many_parts_reads_back_whole(tmp_path, monkeypatch):
 
     monkeypatch.setattr(_facts, "_PART", 20)  # 16 bytes of int64, 20 of int32, 20 of bytes
     log = _saved_log(tmp_path / "facts.sqlite")
-    assert len(log.store.load_state(Facts.name())[2]) > 50
+    assert len(list(log.store.load_state(Facts.name())[2])) > 50
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         reopened = Facts.from_snapshot(log)

@@ -40,7 +40,7 @@ from ._projection import SnapshotIgnoredWarning, marked_methods, record_order
 from ._records import FIRST_POSITION, Record
 from ._time import End, Extent, Interval, Moment, Question, QuestionLike, to_instant
 from ._time import micros as _micros
-from .stores._snapshots import STATE_FORMAT, state_problem
+from .stores._snapshots import STATE_FORMAT, seal_problem
 from .typing import StateStore
 
 if TYPE_CHECKING:
@@ -1279,24 +1279,31 @@ class TemporalFacts:
             warnings.warn(message, SnapshotIgnoredWarning, stacklevel=2)
         return facts
 
-    def _restore(self, position: int, text: str, parts: list[bytes]) -> str | None:
-        """Take a saved state; return why it cannot be used, or None once it is."""
+    def _restore(self, position: int, text: str, parts: Iterable[bytes]) -> str | None:
+        """Take a saved state; return why it cannot be used, or None once it is.
+
+        The parts are hashed as they are loaded into arrays, one at a time;
+        the arrays are used only once the whole state's checksum is right.
+        """
         try:
             meta = json.loads(text)
             if not isinstance(meta, dict) or meta.get("format") != STATE_FORMAT:
                 return "it was written by another version of the library"
             if meta["version"] != self.version:
                 return f"it is of version {meta['version']}, not {self.version}"
-            problem = state_problem(self.log.store, position, meta, parts)
+            hashed = _Hashed(parts)
+            columns, blobs = _unpack(meta, hashed)
+            problem = seal_problem(self.log.store, position, meta, hashed.digest)
             if problem is not None:
                 return problem
-            self._load(meta, parts)
+            self._load(meta, columns, blobs)
         except (KeyError, TypeError, ValueError, IndexError) as error:
             return f"it cannot be read ({type(error).__name__}: {error})"
         return None
 
-    def _load(self, meta: dict[str, Any], parts: list[bytes]) -> None:
-        columns, blobs = _unpack(meta, parts)
+    def _load(
+        self, meta: dict[str, Any], columns: dict[str, array[int]], blobs: list[bytes]
+    ) -> None:
         self._key_slot = columns["key slot"]
         self._key_row = columns["key row"]
         self._slot_position = columns["slot position"]
@@ -1504,9 +1511,27 @@ def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
         yield items[start : start + size]
 
 
-def _unpack(meta: dict[str, Any], parts: list[bytes]) -> tuple[dict[str, array[int]], list[bytes]]:
+class _Hashed:
+    """The parts of a saved state, hashed (SHA-256) as they are read."""
+
+    def __init__(self, parts: Iterable[bytes]) -> None:
+        self.digest = hashlib.sha256()
+        self._parts = iter(parts)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        part = next(self._parts)
+        self.digest.update(part)
+        return part
+
+
+def _unpack(
+    meta: dict[str, Any], parts: Iterator[bytes]
+) -> tuple[dict[str, array[int]], list[bytes]]:
     """The arrays (by name) and blobs a saved state's parts hold, as its description says."""
-    pieces = iter(parts)
+    pieces = parts
     columns: dict[str, array[int]] = {}
     swap = meta["byteorder"] != sys.byteorder
     for name, typecode, length, count in meta["arrays"]:

@@ -115,8 +115,12 @@ class StateStore(Protocol):
         """
         ...
 
-    def load_state(self, name: str) -> tuple[int, str, list[bytes]] | None:
-        """Return the state saved as ``name`` (position, meta, parts), read whole; None if none."""
+    def load_state(self, name: str) -> tuple[int, str, Iterator[bytes]] | None:
+        """Return the state saved as ``name`` (position, meta, parts); None if none.
+
+        The parts may be fetched as they are iterated, but must all come from
+        one save: never some from one and some from another.
+        """
         ...
 
     def state_names(self) -> list[str]:

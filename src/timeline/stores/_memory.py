@@ -89,11 +89,11 @@ class MemoryStore:
         self._states[name] = (position, meta, [bytes(part) for part in parts])
         return True
 
-    def load_state(self, name: str) -> tuple[int, str, list[bytes]] | None:
+    def load_state(self, name: str) -> tuple[int, str, Iterator[bytes]] | None:
         """See :meth:`timeline.stores.SQLiteStore.load_state`."""
         self._check_open()
         saved = self._states.get(name)
-        return None if saved is None else (saved[0], saved[1], list(saved[2]))
+        return None if saved is None else (saved[0], saved[1], iter(saved[2]))
 
     def state_names(self) -> list[str]:
         """See :meth:`timeline.stores.SQLiteStore.state_names`."""

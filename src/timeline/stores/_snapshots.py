@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
@@ -22,7 +23,16 @@ from timeline._records import FIRST_POSITION
 if TYPE_CHECKING:
     from timeline.typing import Store
 
-__all__ = ["STATE_FORMAT", "Sealed", "head_problem", "load_sealed", "seal", "state_problem"]
+__all__ = [
+    "STATE_FORMAT",
+    "Digest",
+    "Sealed",
+    "head_problem",
+    "load_sealed",
+    "seal",
+    "seal_problem",
+    "state_problem",
+]
 
 _FORMAT = "timeline.snapshot/1"
 #: What a saved temporal-facts state's description says it is (2: the checksum
@@ -109,13 +119,37 @@ def head_problem(store: Store, position: int, built_on: str) -> str | None:
     return None
 
 
-def state_problem(store: Store, position: int, meta: object, parts: list[bytes]) -> str | None:
+def state_problem(store: Store, position: int, meta: object, parts: Iterable[bytes]) -> str | None:
     """Why a saved projection state must not be used; None if its seal holds.
 
     ``meta`` is its description, read from JSON: it must name the SHA-256
     of its ``parts``, end to end, followed by the rest of the description as
     canonical JSON, and the hash of the record at ``position`` it was built on.
     """
+    checksum = hashlib.sha256()
+    for part in parts:
+        checksum.update(part)
+    return seal_problem(store, position, meta, checksum)
+
+
+class Digest(Protocol):
+    """A running hash, as ``hashlib`` makes them."""
+
+    def copy(self) -> Digest:
+        """Return a copy, to go on without changing this one."""
+        ...
+
+    def update(self, data: bytes, /) -> None:
+        """Hash ``data`` next."""
+        ...
+
+    def hexdigest(self) -> str:
+        """Return the hash so far, in hex."""
+        ...
+
+
+def seal_problem(store: Store, position: int, meta: object, parts: Digest) -> str | None:
+    """:func:`state_problem`, given the SHA-256 of the parts already (it is not changed)."""
     if not isinstance(meta, dict):
         return "its description cannot be read"
     if meta.get("format") != STATE_FORMAT:
@@ -125,9 +159,7 @@ def state_problem(store: Store, position: int, meta: object, parts: list[bytes])
         return "it has no seal (checksum and head): not trusted"
     if meta.get("position") != position:
         return "its description and its position disagree"
-    checksum = hashlib.sha256()
-    for part in parts:
-        checksum.update(part)
+    checksum = parts.copy()
     checksum.update(canonical_json({k: v for k, v in meta.items() if k != "sha256"}).encode())
     if checksum.hexdigest() != digest:
         return "its checksum does not match its contents"

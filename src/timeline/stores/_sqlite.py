@@ -530,25 +530,40 @@ class SQLiteStore:
             )
         return True
 
-    def load_state(self, name: str) -> tuple[int, str, list[bytes]] | None:
-        """Return the state saved as ``name``: position, meta and parts; None if none.
+    def load_state(self, name: str) -> tuple[int, str, Iterator[bytes]] | None:
+        """Return the state saved as ``name``: position, meta and its parts; None if none.
 
         One statement reads it all, so a save by another process is seen
-        whole or not at all.
+        whole or not at all. The parts are fetched one at a time as they are
+        iterated, so that a large state is never held twice in memory.
         """
         with self._lock, self._errors("read a projection's state"):
             if not self._has_states():
                 return None
-            rows = self._query(
-                "SELECT s.position, s.meta, p.part, p.data FROM timeline_states AS s "
+            cursor = self._query(
+                "SELECT s.position, s.meta, p.data FROM timeline_states AS s "
                 "LEFT JOIN timeline_state_parts AS p ON p.name = s.name "
                 "WHERE s.name = ? ORDER BY p.part",
                 (name,),
-            ).fetchall()
-        if not rows:
+            )
+            first = cursor.fetchone()
+        if first is None:
             return None
-        parts = [bytes(row[3]) for row in rows if row[3] is not None]
-        return rows[0][0], rows[0][1], parts
+        return first[0], first[1], self._parts(cursor, first[2])
+
+    def _parts(self, cursor: sqlite3.Cursor, first: bytes | None) -> Iterator[bytes]:
+        try:
+            if first is None:  # a state with no parts at all
+                return
+            yield bytes(first)
+            while True:
+                with self._lock, self._errors("read a projection's state"):
+                    row = cursor.fetchone()
+                if row is None:
+                    return
+                yield bytes(row[2])
+        finally:
+            cursor.close()
 
     def state_names(self) -> list[str]:
         """Return the names of the saved projection states, sorted."""
