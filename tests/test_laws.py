@@ -50,10 +50,10 @@ FIND = settings(deadline=None, phases=[Phase.generate])
 TWIN_BUDGET = 60 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 20
 
 
-def broken(factory, *, laws=None, runner=None) -> BrokenLawError:
+def broken(factory, *, laws=None, runner=None, budget=BUDGET) -> BrokenLawError:
     with pytest.raises(BrokenLawError) as caught:
         check_laws(
-            factory, notes, registry=registry, laws=laws, runner=runner, max_examples=BUDGET,
+            factory, notes, registry=registry, laws=laws, runner=runner, max_examples=budget,
             settings=FIND,
         )  # fmt: skip
     return caught.value
@@ -297,7 +297,11 @@ class ExactSum(Projection[tuple[float, ...]]):
 
 def test_float_sums_in_arrival_order_are_caught():
     """Order: tied events summed in another order round differently."""
-    assert broken(FloatSum, laws=["order"]).law == "order"
+    # Only some ties round differently (0.1 + 0.2 + 0.3 does, 1.0 + 0.1 does not): a few % of
+    # histories show it, and 80 missed it in 1 of 40 runs (twice in a day of full-suite runs).
+    # The check stops at the first history that shows it, so a larger budget costs only the
+    # runs that would have failed.
+    assert broken(FloatSum, laws=["order"], budget=400).law == "order"
     passes(ExactSum, laws=["order", "determinism", "retraction"])
 
 
