@@ -168,7 +168,7 @@ def test_during_and_changes_equal_brute_force(schedule, a, b):
     got = sorted((h.key, h.answer.value, str(h.spell.start)) for h in facts.during(low, high))
     assert got == during
     moved = set()
-    for s in spells:
+    for s in spells if low < high else []:  # an empty window holds no instant: nothing moved
         ext = s.extent
         if ext.start.earliest < high and ext.start.last >= low:
             moved.add((s.key, "started", str(s.start)))

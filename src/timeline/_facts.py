@@ -1411,7 +1411,8 @@ class TemporalFacts:
     ) -> list[Transition]:
         """Return the spells that start or end (surely or maybe) within ``[start, end)``.
 
-        Catches up with the log first.
+        Catches up with the log first. An empty window (``end`` not after
+        ``start``) holds no instant: nothing starts or ends in it.
         """
         self.catch_up()
         low, high = _micros(to_instant(start)), _micros(to_instant(end))
