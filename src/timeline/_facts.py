@@ -1015,15 +1015,9 @@ class TemporalFacts:
         corrections up to it and known by ``known``.
         """
         numbers = list(numbers)
-        slots: dict[int, list[int]] = {}
-        for number in numbers:
-            positions = slots[number] = []
-            slot = self._key_slot[number]
-            while slot >= 0:
-                if self._slot_position[slot] <= position:
-                    positions.append(self._slot_position[slot])
-                slot = self._slot_previous[slot]
-        owner = {p: number for number, positions in slots.items() for p in positions}
+        owner = {
+            at: number for number in numbers for at in self._positions_of(number) if at <= position
+        }
         if known >= self._latest and position >= self._position:
             hidden = self._hidden
         else:
@@ -1040,6 +1034,13 @@ class TemporalFacts:
                 continue
             items[owner[record.position]].append((*found, record))
         return {n: _build_spells(self._keys[n], items[n]) for n in numbers}
+
+    def _positions_of(self, number: int) -> Iterator[int]:
+        """The positions of key ``number``'s records, newest first."""
+        slot = self._key_slot[number]
+        while slot >= 0:
+            yield self._slot_position[slot]
+            slot = self._slot_previous[slot]
 
     def _rows_of(self, number: int) -> Iterator[int]:
         row = self._key_row[number]
@@ -1455,11 +1456,8 @@ class TemporalFacts:
         number = self._find_key(key)
         if number is None:
             return []
-        slot, times = self._key_slot[number], set()
-        while slot >= 0:
-            times.add(self._slot_position[slot])
-            slot = self._slot_previous[slot]
-        known_times = {_micros(record.known_at) for _, record in self._read(sorted(times))}
+        positions = sorted(self._positions_of(number))
+        known_times = {_micros(record.known_at) for _, record in self._read(positions)}
         first = min(known_times)
         known_times.update(fix_known for _, fix_known, _, _ in self._fixes if fix_known > first)
         found: list[tuple[pendulum.DateTime, tuple[Spell, ...]]] = []
@@ -1487,12 +1485,7 @@ class TemporalFacts:
         for chunk in _chunks(numbers, 1024):
             spells = self._spells(chunk, known=limit, position=self._position)
             used = {r.id for number in chunk for spell in spells[number] for r in spell.records}
-            positions = []
-            for number in chunk:
-                slot = self._key_slot[number]
-                while slot >= 0:
-                    positions.append(self._slot_position[slot])
-                    slot = self._slot_previous[slot]
+            positions = [at for number in chunk for at in self._positions_of(number)]
             for _, record in self._read(positions):
                 if record.id in used or record.id in self._hidden:
                     continue
