@@ -1,15 +1,22 @@
-"""Benchmark: append and read throughput, and bytes on disk, for each store.
+"""Benchmark: SQLite store throughput, beside eventsourcing and the floor, in one run.
 
 Run with the benchmark environment, which adds the ``eventsourcing`` package
 for comparison (it is not a project dependency)::
 
     make bench-stores            # or: .venv-bench/bin/python bench/stores.py
 
-Options: ``--sizes 10000 100000 1000000``. For every size and store it
-appends the same small events in batches of 1, 100 and 1,000, reads them all
-back decoded, and measures the file; then does the same with eventsourcing's
-recorders (POPO for memory, SQLite for SQLite) and prints the ratios.
-Batches of one are timed on at most 10,000 events (each is a durable commit).
+Options: ``--events 100000 --rounds 3 --where disk tmpfs``. Every round runs,
+for each place and batch size, three appenders one after the other, in an
+order that rotates from round to round: the log (``Log.extend`` on a
+``SQLiteStore``), eventsourcing's SQLite application recorder, and the floor
+-- SQLite inserting rows made beforehand into the store's own schema, with no
+Python work beyond ``executemany``. All three write with ``synchronous=FULL``
+in WAL mode. Then each reads everything back decoded (the floor: the rows
+only). The tables show medians over the rounds.
+
+Batches of one are durable commits, timed on at most 2,000 events. The
+second table times the log's selective reads (by subject, by type, by known
+time, one record by position) on the store appended in batches of 1,000.
 """
 
 from __future__ import annotations
@@ -19,82 +26,117 @@ import dataclasses
 import datetime as dt
 import functools
 import os
+import sqlite3
+import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from timeline import Log, ManualClock, Registry, event
-from timeline.stores import JsonLinesStore, MemoryStore, SQLiteStore
-from timeline.typing import Store
+from timeline import Log, Registry, event
+from timeline.stores import SQLiteStore
+from timeline.stores._sqlite import SCHEMA_VERSION
 
 registry = Registry()
-SINGLE_LIMIT = 10_000
+SINGLE_LIMIT = 2_000
+START = dt.datetime(2024, 1, 12, tzinfo=dt.UTC)
 
 
 @event("bench.noted", registry=registry)
 class Noted:
+    """The benchmark's small event."""
+
     text: str
     n: int
 
 
-def _ours(kind: str, folder: Path) -> Store:
-    if kind == "memory":
-        return MemoryStore()
-    if kind == "sqlite":
-        return SQLiteStore(folder / "log.sqlite")
-    return JsonLinesStore(folder / "log.jsonl")
+@event("bench.flagged", registry=registry)
+class Flagged:
+    """A rare event (one in 1,000), for reads by type."""
+
+    n: int
 
 
-def _size_on_disk(kind: str, folder: Path) -> int | None:
-    if kind == "memory":
-        return None
+def _places(names: list[str]) -> dict[str, str]:
+    places = {"disk": tempfile.gettempdir(), "tmpfs": "/dev/shm"}  # noqa: S108 -- a tmpfs on purpose
+    return {name: places[name] for name in names if Path(places[name]).is_dir()}
+
+
+def _size(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.iterdir())
 
 
-def bench_ours(kind: str, size: int, batch: int) -> dict[str, Any]:
-    """Append ``size`` events in batches of ``batch``, then read them back."""
-    count = min(size, SINGLE_LIMIT) if batch == 1 else size
-    with tempfile.TemporaryDirectory() as name:
-        folder = Path(name)
-        store = _ours(kind, folder)
-        log = Log(store, clock=ManualClock("2024-01-12T00:00:00Z"), registry=registry)
-        started = time.perf_counter()
-        for first in range(0, count, batch):
-            log.extend(
-                log.entry(Noted(text=f"note {n}", n=n), valid="2024-01-11", subject=f"s{n % 100}")
-                for n in range(first, min(first + batch, count))
-            )
-        append = time.perf_counter() - started
-        if kind == "sqlite":
-            assert isinstance(store, SQLiteStore)  # noqa: S101 -- kind says so
-            store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # noqa: SLF001 -- fold the WAL in
-        disk = _size_on_disk(kind, folder)
-        reader = Log(_ours(kind, folder) if kind != "memory" else store, registry=registry)
-        started = time.perf_counter()
-        read = sum(1 for _ in reader.read())
-        reading = time.perf_counter() - started
+def _entries(log: Log, first: int, stop: int) -> Iterator[Any]:
+    for n in range(first, stop):
+        if n % 1000 == 999:
+            yield log.entry(Flagged(n=n), valid="2024-01-11", subject=f"s{n % 100}")
+        else:
+            yield log.entry(Noted(text=f"note {n}", n=n), valid="2024-01-11", subject=f"s{n % 100}")
+
+
+def ours(folder: Path, count: int, batch: int) -> dict[str, float]:
+    """Append ``count`` events in batches through the log, then read them back decoded."""
+    path = folder / "log.sqlite"
+    log = Log(SQLiteStore(path), registry=registry)
+    started = time.perf_counter()
+    for first in range(0, count, batch):
+        known = START + dt.timedelta(seconds=first)
+        log.extend(_entries(log, first, min(first + batch, count)), known_at=known)
+    append = time.perf_counter() - started
+    log.close()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    disk = _size(folder)
+    reader = Log(SQLiteStore(path, read_only=True), registry=registry)
+    started = time.perf_counter()
+    read = sum(1 for _ in reader.read())
+    reading = time.perf_counter() - started
+    reader.close()
     return _rates(count, read, append, reading, disk)
 
 
-def _rates(
-    count: int, read: int, append: float, reading: float, disk: int | None
-) -> dict[str, Any]:
+def floor(folder: Path, count: int, batch: int) -> dict[str, float]:
+    """Insert ready-made rows into the store's own schema; then select them, undecoded."""
+    store = SQLiteStore(folder / "floor.sqlite")  # the schema, made as the store makes it
+    store.close()
+    body = '{"data":{"n":123,"text":"note 123"},"valid":"2024-01-11"}'
+    known = 63_842_572_800_000_000
+    rows = [
+        (n, os.urandom(16), known + n, 1, f"s{n % 100}", body, os.urandom(32))
+        for n in range(1, count + 1)
+    ]
+    db = sqlite3.connect(folder / "floor.sqlite", isolation_level=None)
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("INSERT INTO types (id, name) VALUES (1, 'bench.noted')")
+    columns = len(rows[0])
+    insert = f"INSERT INTO records VALUES ({', '.join('?' * columns)})"  # noqa: S608 -- fixed
+    started = time.perf_counter()
+    for first in range(0, count, batch):
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(insert, rows[first : first + batch])
+        db.execute("COMMIT")
+    append = time.perf_counter() - started
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    disk = _size(folder)
+    started = time.perf_counter()
+    read = sum(1 for _ in db.execute("SELECT * FROM records ORDER BY position"))
+    reading = time.perf_counter() - started
+    db.close()
+    return _rates(count, read, append, reading, disk)
+
+
+def _rates(count: int, read: int, append: float, reading: float, disk: int) -> dict[str, float]:
     """Events per second each way, and bytes per event; stop if records were lost."""
     if read != count:
         raise SystemExit(f"wrote {count} events but read back {read}")
-    return {
-        "append": count / append,
-        "read": count / reading,
-        "bytes": None if disk is None else disk / count,
-        "count": count,
-    }
+    return {"append": count / append, "read": count / reading, "bytes": disk / count}
 
 
 @functools.cache
-def _eventsourcing() -> dict[str, Any] | None:
-    """Eventsourcing's classes, and our event as its domain event; None if not installed."""
+def _eventsourcing() -> tuple[Any, ...] | None:
+    """Eventsourcing's recorder and mapper, and our event as its domain event."""
     try:
         from eventsourcing.domain import DomainEvent  # noqa: PLC0415
         from eventsourcing.persistence import (  # noqa: PLC0415
@@ -103,7 +145,6 @@ def _eventsourcing() -> dict[str, Any] | None:
             Mapper,
             UUIDAsHex,
         )
-        from eventsourcing.popo import POPOApplicationRecorder  # noqa: PLC0415
         from eventsourcing.sqlite import (  # noqa: PLC0415
             SQLiteApplicationRecorder,
             SQLiteDatastore,
@@ -119,106 +160,150 @@ def _eventsourcing() -> dict[str, Any] | None:
     transcoder = JSONTranscoder()
     transcoder.register(DatetimeAsISO())
     transcoder.register(UUIDAsHex())
-    return {
-        "event": EsNoted,
-        "mapper": Mapper(transcoder=transcoder),
-        "popo": POPOApplicationRecorder,
-        "recorder": SQLiteApplicationRecorder,
-        "datastore": SQLiteDatastore,
-    }
+    return EsNoted, Mapper(transcoder=transcoder), SQLiteApplicationRecorder, SQLiteDatastore
 
 
-def bench_eventsourcing(kind: str, size: int, batch: int) -> dict[str, Any] | None:
-    """The same workload on eventsourcing's recorders; None if it is not installed."""
-    es = _eventsourcing()
-    if es is None:
+def theirs(folder: Path, count: int, batch: int) -> dict[str, float] | None:
+    """The same workload on eventsourcing's SQLite recorder; None if it is not installed."""
+    found = _eventsourcing()
+    if found is None:
         return None
-    EsNoted, mapper = es["event"], es["mapper"]  # noqa: N806 -- a class
-    POPOApplicationRecorder = es["popo"]  # noqa: N806 -- a class
-    SQLiteApplicationRecorder, SQLiteDatastore = es["recorder"], es["datastore"]  # noqa: N806
-    if kind == "jsonl":
-        return None
-    count = min(size, SINGLE_LIMIT) if batch == 1 else size
+    EsNoted, mapper, SQLiteApplicationRecorder, SQLiteDatastore = found  # noqa: N806 -- classes
     aggregates = [uuid.uuid4() for _ in range(100)]
     versions = [0] * 100
-    now = dt.datetime(2024, 1, 12, tzinfo=dt.UTC)
-    with tempfile.TemporaryDirectory() as name:
-        if kind == "memory":
-            recorder: Any = POPOApplicationRecorder()
-        else:
-            datastore = SQLiteDatastore(os.path.join(name, "es.sqlite"))  # noqa: PTH118
-            recorder = SQLiteApplicationRecorder(datastore)
-            recorder.create_table()
-        started = time.perf_counter()
-        for first in range(0, count, batch):
-            stored = []
-            for n in range(first, min(first + batch, count)):
-                which = n % 100
-                versions[which] += 1
-                domain = EsNoted(
-                    originator_id=aggregates[which],
-                    originator_version=versions[which],
-                    timestamp=now,
-                    text=f"note {n}",
-                    n=n,
-                )
-                stored.append(mapper.to_stored_event(domain))
-            recorder.insert_events(stored)
-        append = time.perf_counter() - started
-        disk = None
-        if kind == "sqlite":
-            datastore.close()
-            disk = sum(p.stat().st_size for p in Path(name).iterdir())
-            recorder = SQLiteApplicationRecorder(SQLiteDatastore(os.path.join(name, "es.sqlite")))  # noqa: PTH118
-        started = time.perf_counter()
-        read, start = 0, 1
-        while True:
-            page = recorder.select_notifications(start, 1000)
-            if not page:
-                break
-            for notification in page:
-                mapper.to_domain_event(notification)
-            read += len(page)
-            start = page[-1].id + 1
-        reading = time.perf_counter() - started
+    path = str(folder / "es.sqlite")
+    datastore = SQLiteDatastore(path)
+    recorder = SQLiteApplicationRecorder(datastore)
+    recorder.create_table()
+    started = time.perf_counter()
+    for first in range(0, count, batch):
+        stored = []
+        for n in range(first, min(first + batch, count)):
+            which = n % 100
+            versions[which] += 1
+            domain = EsNoted(
+                originator_id=aggregates[which],
+                originator_version=versions[which],
+                timestamp=START + dt.timedelta(seconds=first),
+                text=f"note {n}",
+                n=n,
+            )
+            stored.append(mapper.to_stored_event(domain))
+        recorder.insert_events(stored)
+    append = time.perf_counter() - started
+    datastore.close()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    disk = _size(folder)
+    datastore = SQLiteDatastore(path)
+    recorder = SQLiteApplicationRecorder(datastore)
+    started = time.perf_counter()
+    read, start = 0, 1
+    while True:
+        page = recorder.select_notifications(start, 1000)
+        if not page:
+            break
+        for notification in page:
+            mapper.to_domain_event(notification)
+        read += len(page)
+        start = page[-1].id + 1
+    reading = time.perf_counter() - started
+    datastore.close()
     return _rates(count, read, append, reading, disk)
 
 
-def _fmt(value: float | None, unit: str = "") -> str:
-    return "-" if value is None else f"{value:,.0f}{unit}"
+def selective(folder: Path, count: int) -> dict[str, float]:
+    """Milliseconds for the log's indexed reads, each the median of 20 tries."""
+    path = folder / "log.sqlite"
+    log = Log(SQLiteStore(path, read_only=True), registry=registry)
+    middle = START + dt.timedelta(seconds=count // 2, milliseconds=500)
+
+    def timed(call: Callable[[int], object]) -> float:
+        times = []
+        for n in range(20):
+            started = time.perf_counter()
+            call(n)
+            times.append(time.perf_counter() - started)
+        return statistics.median(times) * 1e3
+
+    figures = {
+        "subject (1 in 100)": timed(lambda n: sum(1 for _ in log.read(subject=f"s{n}"))),
+        "type (1 in 1,000)": timed(lambda _: sum(1 for _ in log.read(types=[Flagged]))),
+        "last position known by T": timed(lambda _: log.last_position_known_by(middle)),
+        "one record by position": timed(lambda n: log[1 + n * (count // 20)]),
+    }
+    log.close()
+    return figures
 
 
-def main() -> None:
-    """Run every combination and print the table."""
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def main() -> None:  # noqa: C901 -- one loop over rounds, places and batches
+    """Run every combination, interleaved, and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--stores", nargs="+", default=["memory", "sqlite", "jsonl"])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--where", nargs="+", default=["disk", "tmpfs"])
+    parser.add_argument("--batches", type=int, nargs="+", default=[1000, 100, 1])
     args = parser.parse_args()
+    places = _places(args.where)
+    runs: dict[str, Callable[[Path, int, int], dict[str, float] | None]] = {
+        "ours": ours,
+        "eventsourcing": theirs,
+        "floor": floor,
+    }
+    results: dict[tuple[str, int, str], list[dict[str, float]]] = {}
+    reads: dict[str, list[dict[str, float]]] = {}
+    for round_number in range(args.rounds):
+        names = list(runs)
+        names = names[round_number % 3 :] + names[: round_number % 3]
+        for where, base in places.items():
+            for batch in args.batches:
+                count = min(args.events, SINGLE_LIMIT) if batch == 1 else args.events
+                for name in names:
+                    with tempfile.TemporaryDirectory(dir=base) as folder:
+                        figures = runs[name](Path(folder), count, batch)
+                        if figures is not None:
+                            results.setdefault((where, batch, name), []).append(figures)
+                        if name == "ours" and batch == max(args.batches):
+                            reads.setdefault(where, []).append(selective(Path(folder), count))
+    print(f"SQLite, {args.events:,} small events, schema {SCHEMA_VERSION}, medians of "
+          f"{args.rounds} rounds\n")  # fmt: skip
     print(
-        "| events | store | batch | append ev/s | eventsourcing ev/s | ratio "
-        "| read+decode ev/s | eventsourcing ev/s | ratio | bytes/event | eventsourcing |"
+        "| where | batch | append ev/s | eventsourcing | ratio | floor | of floor "
+        "| read+decode ev/s | eventsourcing | ratio | floor (rows only) "
+        "| bytes/event | eventsourcing |"
     )
-    print("|" + "---|" * 11)
-    for size in args.sizes:
-        for kind in args.stores:
-            for batch in (1, 100, 1000):
-                ours = bench_ours(kind, size, batch)
-                theirs = bench_eventsourcing(kind, size, batch)
+    print("|" + "---|" * 13)
+    for where in places:
+        for batch in args.batches:
+            medians = {
+                name: {key: _median([r[key] for r in rows]) for key in rows[0]}
+                for (w, b, name), rows in results.items()
+                if w == where and b == batch
+            }
+            mine, peer, bare = medians["ours"], medians.get("eventsourcing"), medians["floor"]
 
-                def ratio(
-                    key: str,
-                    ours: dict[str, Any] = ours,
-                    theirs: dict[str, Any] | None = theirs,
-                ) -> str:
-                    return "-" if theirs is None else f"{ours[key] / theirs[key]:.2f}x"
+            def ratio(key: str, mine: dict[str, float] = mine, peer: Any = peer) -> str:  # noqa: ANN401
+                return "-" if peer is None else f"{mine[key] / peer[key]:.2f}x"
 
-                print(
-                    f"| {ours['count']:,} | {kind} | {batch} | {_fmt(ours['append'])} "
-                    f"| {_fmt(theirs and theirs['append'])} | {ratio('append')} "
-                    f"| {_fmt(ours['read'])} | {_fmt(theirs and theirs['read'])} | {ratio('read')} "
-                    f"| {_fmt(ours['bytes'])} | {_fmt(theirs and theirs['bytes'])} |",
-                    flush=True,
-                )
+            def rate(figures: Any, key: str) -> str:  # noqa: ANN401
+                return "-" if figures is None else f"{figures[key]:,.0f}"
+
+            print(
+                f"| {where} | {batch} | {rate(mine, 'append')} | {rate(peer, 'append')} "
+                f"| {ratio('append')} | {rate(bare, 'append')} "
+                f"| {mine['append'] / bare['append']:.0%} | {rate(mine, 'read')} "
+                f"| {rate(peer, 'read')} | {ratio('read')} | {rate(bare, 'read')} "
+                f"| {mine['bytes']:.0f} | {rate(peer, 'bytes')} |"
+            )
+    print("\n| where | read | ms (median) |")
+    print("|---|---|---|")
+    for where, rounds in reads.items():
+        for key in rounds[0]:
+            print(f"| {where} | {key} | {_median([r[key] for r in rounds]):.2f} |")
 
 
 if __name__ == "__main__":
