@@ -56,8 +56,8 @@ def _sqlite(count: int, durability: str) -> float:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(f"PRAGMA synchronous={durability}")
         db.execute("PRAGMA foreign_keys=ON")
-        for statement in _MIGRATIONS[1]:
-            db.execute(statement)
+        for step in sorted(_MIGRATIONS):
+            _MIGRATIONS[step](db)
         db.execute("INSERT INTO types (id, name) VALUES (1, 'bench.noted')")
         started = time.perf_counter()
         for first in range(0, count, 1000):

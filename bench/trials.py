@@ -41,6 +41,7 @@ from timeline._cli import main as cli
 from timeline._codec import GENESIS_HASH, chain_hash
 from timeline.stores import JsonLinesStore, SQLiteStore, TornWriteWarning, verify
 from timeline.stores._jsonl import _line
+from timeline.stores._sqlite import _fill_postings
 from timeline.typing import Store
 
 registry = Registry()
@@ -333,10 +334,12 @@ def _position(line: str) -> int | None:
 def _cut(kind: str, path: Path, rng: random.Random) -> None:
     """Remove the last batches, as whole batches (so no torn tail gives it away)."""
     if kind == "sqlite":
-        last = SQLiteStore(path, read_only=True)
-        count = len(list(last.read()))
-        last.close()
-        _sqlite_rows(path, "DELETE FROM records WHERE position > ?", (rng.randrange(count),))
+        # The postings are written again for what is left: a careful cut leaves no trace.
+        with sqlite3.connect(path) as db:
+            (count,) = db.execute("SELECT count(*) FROM records").fetchone()
+            db.execute("DELETE FROM records WHERE position > ?", (rng.randrange(count),))
+            db.execute("DELETE FROM postings")
+            _fill_postings(db)
         return
     lines = path.read_text().splitlines(keepends=True)
     ends = [0, *[i for i, line in enumerate(lines) if line.startswith('{"commit":')][:-1]]

@@ -241,8 +241,11 @@ def test_the_cli_prints_and_checks_a_pin(tmp_path, capsys):
         db.execute("DELETE FROM records WHERE position = 14")
     assert main(["--store", str(path), "--json", "verify", "--pin", token]) == 1
     report = json.loads(capsys.readouterr().out)
-    # The facts index that load saved was built on the record that was cut: not usable either.
-    assert [p["kind"] for p in report["problems"]] == ["cut", "snapshot"]
+    # The postings still file the record that was cut, and the facts index that load
+    # saved was built on it: neither is usable.
+    kinds = [p["kind"] for p in report["problems"]]
+    assert kinds[0] == "cut"
+    assert set(kinds[1:]) == {"structure", "snapshot"}
 
 
 # -- damage --------------------------------------------------------------------------------------
@@ -257,33 +260,41 @@ def test_single_byte_flips_in_sqlite_never_give_silent_wrong_reads(tmp_path):
     assert result["trials"] == count
 
 
-def _corrupt_subject_index(path: Path) -> None:
-    """Change one subject inside the subject index's own pages, leaving the table as it is."""
-    with sqlite3.connect(path) as db:
-        page_size = db.execute("PRAGMA page_size").fetchone()[0]
-        root = db.execute(
-            "SELECT rootpage FROM sqlite_master WHERE name = 'records_by_subject'"
-        ).fetchone()[0]
-    raw = bytearray(path.read_bytes())
-    page = raw[(root - 1) * page_size : root * page_size]
-    at = page.index(b"s1")
-    raw[(root - 1) * page_size + at + 1] = ord("7")
-    path.write_bytes(bytes(raw))
+_DAMAGE = {
+    # One position of a posting changed, as a flipped bit in its offsets would.
+    "an offset changed": (
+        "UPDATE postings SET offsets = CAST(substr(offsets, 1, length(offsets) - 4) || x'01000000' "
+        "AS BLOB) "
+        "WHERE key = 's:s1' AND length(offsets) > 4 AND first = "
+        "(SELECT max(first) FROM postings WHERE key = 's:s1' AND length(offsets) > 4)"
+    ),
+    "a posting lost": (
+        "DELETE FROM postings WHERE key = 's:s1' AND first = "
+        "(SELECT min(first) FROM postings WHERE key = 's:s1')"
+    ),
+    "a posting filed under another subject": (
+        "UPDATE postings SET key = 's:s9' WHERE key = 's:s1' AND first = "
+        "(SELECT min(first) FROM postings WHERE key = 's:s1')"
+    ),
+}
 
 
-def test_verify_finds_a_corrupted_sqlite_index_and_repair_rebuilds_it(tmp_path):
-    """A damaged subject index gives wrong filtered reads: verify reports it; repair mends it."""
+@pytest.mark.parametrize("damage", list(_DAMAGE))
+def test_verify_finds_damaged_postings_and_repair_rebuilds_them(tmp_path, damage):
+    """Damaged postings give wrong reads by subject: verify reports them; repair mends them."""
     path = tmp_path / "i.sqlite"
     trials.fill(SQLiteStore(path), 30).close()
     truth = list(SQLiteStore(path, read_only=True).read(subject="s1"))
-    _corrupt_subject_index(path)
+    with sqlite3.connect(path) as db:
+        assert db.execute(_DAMAGE[damage]).rowcount == 1
     store = SQLiteStore(path, read_only=True)
     assert list(store.read(subject="s1")) != truth  # the wrong answer verify must explain
     result = verify(store)
-    assert [p.kind for p in result.problems] == ["structure"]
+    assert {p.kind for p in result.problems} == {"structure"}
+    assert "postings" in result.problems[0].message
     store.close()
     writer = SQLiteStore(path)
-    assert "rebuilt the indexes" in (repair(writer) or "")
+    assert "rebuilt the indexes and postings" in (repair(writer) or "")
     assert list(writer.read(subject="s1")) == truth
     assert verify(writer).ok
     assert repair(writer) is None

@@ -20,6 +20,7 @@ from timeline.stores import (
     repair,
     verify,
 )
+from timeline.stores._sqlite import SCHEMA_VERSION
 from timeline.testing import PersistentStoreContract, StoreContract
 
 registry = Registry()
@@ -28,6 +29,11 @@ registry = Registry()
 @event("test.stores.noted", registry=registry)
 class Noted:
     text: str
+
+
+@event("test.stores.other", registry=registry)
+class Other:
+    n: int
 
 
 class TestMemoryStore(StoreContract):
@@ -98,7 +104,7 @@ def test_sqlite_is_wal_with_the_chosen_durability(tmp_path):
     store = SQLiteStore(tmp_path / "log.sqlite", durability="normal")
     assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
-    assert store.schema_version == 1
+    assert store.schema_version == SCHEMA_VERSION
     store.close()
     with pytest.raises(ValueError, match="durability"):
         SQLiteStore(tmp_path / "x.sqlite", durability="sometimes")  # type: ignore[arg-type]
@@ -243,3 +249,115 @@ def test_sqlite_to_jsonl_to_sqlite_keeps_everything(tmp_path):
     assert verify(second).ok
     with pytest.raises(StoreError, match="empty target"):
         copy(first, second)
+
+
+def test_a_schema_1_file_is_migrated_keeping_every_record_hash_and_answer(tmp_path):
+    """A store written by schema 1 opens migrated: the same records, hashes, reads and answers."""
+    import timeline.events  # noqa: F401, PLC0415 -- the seed's vocabularies, registered
+    from timeline.sanctions import SanctionsInForce  # noqa: PLC0415
+
+    path = tmp_path / "old.sqlite"
+    path.write_bytes((Path(__file__).parent / "data" / "schema-1.sqlite").read_bytes())
+    with sqlite3.connect(path) as db:
+        schema = db.execute("SELECT value FROM timeline_meta WHERE key = 'schema'").fetchone()
+        assert schema == ("1",)
+        names = dict(db.execute("SELECT id, name FROM types"))
+        raw = [
+            (position, raw_id, names[kind], subject, body, digest)
+            for position, raw_id, kind, subject, body, digest in db.execute(
+                "SELECT position, id, type, subject, body, hash FROM records ORDER BY position"
+            )
+        ]
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="older than this library's"):
+        SQLiteStore(path, read_only=True)  # read-only never migrates, and never writes
+    assert path.read_bytes() == before
+
+    store = SQLiteStore(path)
+    assert store.schema_version == SCHEMA_VERSION
+    records = list(store.read())
+    held = [
+        (r.position, bytes.fromhex(r.id.replace("-", "")), r.type, r.subject, r.body,
+         bytes.fromhex(r.hash))
+        for r in records
+    ]  # fmt: skip
+    assert held == raw
+    assert verify(store).ok  # the hash chain, and the postings against the records
+    for subject in {r.subject for r in records}:
+        if subject is not None:
+            assert list(store.read(subject=subject)) == [r for r in records if r.subject == subject]
+    for name in set(names.values()):
+        assert list(store.read(types=[name])) == [r for r in records if r.type == name]
+    for record in records:
+        known = [r.position for r in records if r.known_at <= record.known_at]
+        assert store.last_known_by(record.known_at) == max(known)
+
+    fresh = MemoryStore()
+    copy(store, fresh)
+    migrated, rebuilt = SanctionsInForce(Log(store)), SanctionsInForce(Log(fresh))
+    for day in ("2006-10-14", "2023-09-01", "2024-01-11", "2024-01-15", "2025-01-01"):
+        for known in ("2024-03-01T12:00:00Z", "2024-03-02T12:00:00Z", "2024-03-04T00:00:00Z"):
+            assert list(migrated.in_force(day, known=known)) == list(
+                rebuilt.in_force(day, known=known)
+            )
+    assert any(len(migrated.in_force(day)) for day in ("2024-01-11", "2024-01-15"))
+    store.close()
+
+
+@given(
+    batches=st.lists(
+        st.lists(
+            st.tuples(st.sampled_from(["a", "b", None]), st.sampled_from([0, 1])),
+            min_size=1,
+            max_size=6,
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    start=st.integers(0, 40),
+    stop=st.none() | st.integers(0, 40),
+    steps=st.lists(st.integers(0, 2), min_size=8, max_size=8),
+)
+@settings(max_examples=40)
+def test_sqlite_reads_by_subject_type_and_known_time_agree_with_a_scan(
+    tmp_path_factory, batches, start, stop, steps
+):
+    """The postings and the bisection give what filtering every record would."""
+    store = SQLiteStore(tmp_path_factory.mktemp("postings") / "p.sqlite")
+    log = Log(store, registry=registry)
+    second = 0
+    for batch, step in zip(batches, steps, strict=False):
+        second += step  # known times repeat across batches, and move on
+        log.extend(
+            [
+                log.entry(Noted(text="x") if kind == 0 else Other(n=1), valid="2024", subject=who)
+                for who, kind in batch
+            ],
+            known_at=f"2024-01-12T00:00:{second:02d}Z",
+        )
+    every = list(store.read())
+
+    def scan(subject=None, types=None):
+        return [
+            r
+            for r in every
+            if r.position >= start
+            and (stop is None or r.position < stop)
+            and (subject is None or r.subject == subject)
+            and (types is None or r.type in types)
+        ]
+
+    for subject in ("a", "b", "c"):
+        assert list(store.read(start, stop=stop, subject=subject)) == scan(subject=subject)
+        for types in (["test.stores.noted"], ["test.stores.other", "test.stores.noted"]):
+            found = list(store.read(start, stop=stop, subject=subject, types=types))
+            assert found == scan(subject=subject, types=types)
+    for types in (["test.stores.noted"], ["test.stores.other"], ["x"], []):
+        assert list(store.read(start, stop=stop, types=types)) == scan(types=types)
+    for second in range(-1, 20):
+        moment = f"2024-01-12T00:00:{max(second, 0):02d}.{500_000 if second < 0 else 0:06d}Z"
+        if second < 0:
+            moment = "2024-01-11T00:00:00.000000Z"
+        expected = max((r.position for r in every if r.known_at <= moment), default=0)
+        assert store.last_known_by(moment) == expected
+    store.close()

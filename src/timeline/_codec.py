@@ -13,20 +13,22 @@ import decimal
 import functools
 import hashlib
 import json
+import math
 import re
 import typing
 import uuid
 import zoneinfo
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any, Final
 
 import attrs
 import cattrs
+import msgspec
 import pendulum
 from cattrs.cols import is_any_set, is_sequence
 
-from ._edtf import parse_edtf
+from ._edtf import _parse_edtf, parse_edtf
 from ._errors import (
     InvalidEventError,
     InvalidValidTimeError,
@@ -34,10 +36,17 @@ from ._errors import (
     UnknownEventTypeError,
 )
 from ._events import Registry
+from ._ids import UUID_SLOTTED, id_from_bytes, id_text, id_text_of_bytes
 from ._records import FIRST_POSITION, NO_PROVENANCE, Entry, Head, Provenance, Record, StoredRecord
 from ._time import End, Interval, Moment, ValidTime, _zone_name, micros
 
 __all__ = ["GENESIS_HASH", "Codec", "canonical_json", "chain_hash", "format_known_at"]
+
+#: A record encoded for a store to write: position, id (16 bytes), known time,
+#: type, subject, body and hash -- a StoredRecord's fields, the id as bytes.
+EncodedRow = tuple[int, bytes, str, str, str | None, str, str]
+
+_NO_OFFSET: Final = dt.timedelta(0)
 
 #: The hash the first record chains to.
 GENESIS_HASH: Final = "0" * 64
@@ -94,6 +103,20 @@ def _decode_json(text: str) -> Any:  # noqa: ANN401 -- any JSON value
 
 _json_string: Final[Callable[[str], str]] = json.encoder.encode_basestring
 
+# Bodies are read with msgspec's compiled decoder, several times faster than
+# json's on small bodies. It reads every body the codec writes to the same
+# values; on anything it refuses (a number out of float range, a lone
+# surrogate escape) json reads it instead, so what is read, or the error
+# raised, stays json's.
+_read_body: Final = msgspec.json.Decoder().decode
+
+
+def _decode_body(text: str) -> Any:  # noqa: ANN401 -- any JSON value
+    try:
+        return _read_body(text)
+    except msgspec.MsgspecError:
+        return _decode_json(text)
+
 
 def chain_hash(previous: str, stored: StoredRecord) -> str:
     """Return the integrity hash of ``stored`` chained to the ``previous`` hash.
@@ -134,7 +157,11 @@ def format_known_at(instant: dt.datetime) -> str:
     >>> format_known_at(pendulum.datetime(2024, 1, 12, tz="UTC"))
     '2024-01-12T00:00:00.000000Z'
     """
-    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = instant if instant.utcoffset() == _NO_OFFSET else instant.astimezone(dt.UTC)
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T"
+        f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}.{utc.microsecond:06d}Z"
+    )
 
 
 @functools.lru_cache(maxsize=1024)  # a batch's records share one known time
@@ -160,7 +187,17 @@ def parse_known_at(text: str) -> pendulum.DateTime:
     if len(text) != 27 or text[-1] != "Z":
         raise ValueError(f"known time {text!r} is not of the form 2024-01-12T00:00:00.000000Z")
     parsed = dt.datetime.fromisoformat(text)
-    return pendulum.instance(parsed).in_tz("UTC")
+    # Built directly: pendulum.instance(...).in_tz("UTC") takes ten times as long.
+    return pendulum.DateTime(
+        parsed.year,
+        parsed.month,
+        parsed.day,
+        parsed.hour,
+        parsed.minute,
+        parsed.second,
+        parsed.microsecond,
+        tzinfo=pendulum.UTC,
+    )
 
 
 def _unstructure_datetime(value: dt.datetime) -> str:
@@ -217,6 +254,185 @@ def _strict(kind: type, *, also: tuple[type, ...] = ()) -> Callable[[object, typ
     return structure
 
 
+# The field types whose JSON values the fast structurer takes as they are,
+# where the converter's hook for them is the strict one registered below.
+_PLAIN: Final[dict[object, tuple[type, ...]]] = {
+    str: (str,),
+    int: (int,),
+    bool: (bool,),
+    float: (float,),  # an int for a float is converted by the converter: left to it
+    str | None: (str, type(None)),
+    int | None: (int, type(None)),
+    bool | None: (bool, type(None)),
+    float | None: (float, type(None)),
+}
+
+
+def _fast_structurer(
+    converter: cattrs.Converter, cls: type[Any], strict: Mapping[type, object]
+) -> Callable[[dict[str, Any]], Any] | None:
+    """A structurer for ``cls`` when its fields are plain values; None otherwise.
+
+    It gives what the converter's own structure function would: it checks
+    that no key is unknown, that every required one is there, and that each
+    value has exactly its field's JSON type, then calls the class, whose
+    validators run as they would. On anything else it returns None and the
+    converter does the work (and raises its error). It is only made while the
+    converter would use the function cattrs generated for ``cls`` and the
+    strict hooks for the field types; a hook registered on the converter
+    turns it off.
+    """
+    checks = _plain_fields(converter, cls, "structure")
+    if checks is None:
+        return None
+    for _, kinds, _ in checks:
+        for kind in kinds:
+            if kind in strict and converter.get_structure_hook(kind) is not strict[kind]:
+                return None
+    if all(required for _, _, required in checks):
+        return _compiled_structurer(cls, checks)
+    return _checking_structurer(cls, checks)
+
+
+def _checking_structurer(
+    cls: type[Any], checks: list[tuple[str, tuple[type, ...], bool]]
+) -> Callable[[dict[str, Any]], Any]:
+    """The fast structurer of a plain class with defaults: keys checked one by one."""
+    names = frozenset(name for name, _, _ in checks)
+
+    def structure(data: dict[str, Any]) -> Any:  # noqa: ANN401 -- an instance of cls
+        if not data.keys() <= names:
+            return None
+        for name, kinds, required in checks:
+            if name in data:
+                if type(data[name]) not in kinds:
+                    return None
+            elif required:
+                return None
+        try:
+            return cls(**data)
+        except Exception:  # noqa: BLE001 -- the converter raises the error, in its words
+            return None
+
+    return structure
+
+
+def _compiled_structurer(
+    cls: type[Any], checks: list[tuple[str, tuple[type, ...], bool]]
+) -> Callable[[dict[str, Any]], Any]:
+    """The fast structurer of a class whose fields are all required, as straight-line code.
+
+    With as many keys as fields and each field's key there, no key is unknown.
+    """
+    namespace: dict[str, Any] = {"cls": cls, "Exception": Exception}
+    lines = [
+        "def structure(data):",
+        f"    if len(data) != {len(checks)}:",
+        "        return None",
+        "    try:",
+    ]
+    arguments = []
+    positional = not any(field.kw_only for field in attrs.fields(cls))
+    for number, (name, kinds, _) in enumerate(checks):
+        namespace[f"kinds{number}"] = kinds
+        lines += [
+            f"        value{number} = data[{name!r}]",
+            f"        if type(value{number}) not in kinds{number}:",
+            "            return None",
+        ]
+        arguments.append(f"value{number}" if positional else f"{name}=value{number}")
+    lines += [
+        f"        return cls({', '.join(arguments)})",
+        "    except Exception:",
+        "        return None",
+    ]
+    code = compile("\n".join(lines), f"<timeline structurer {cls.__qualname__}>", "exec")
+    exec(code, namespace)  # noqa: S102 -- code made above from field names attrs checked
+    return namespace["structure"]  # type: ignore[no-any-return]
+
+
+def _plain_fields(
+    converter: cattrs.Converter, cls: type[Any], direction: str
+) -> list[tuple[str, tuple[type, ...], bool]] | None:
+    """Name, JSON types and whether required, of each field of a plain class; else None.
+
+    A class is plain when cattrs would use the function it generated for it
+    (``direction`` "structure" or "unstructure"), and every field is a str,
+    int, float or bool, or one of these or None, under its own name.
+    """
+    if not attrs.has(cls):
+        return None
+    get = getattr(converter, f"get_{direction}_hook")
+    code = getattr(get(cls), "__code__", None)
+    if not getattr(code, "co_filename", "").startswith(f"<cattrs generated {direction}"):
+        return None
+    try:
+        fields = attrs.fields(attrs.resolve_types(cls))
+    except (NameError, TypeError):
+        return None
+    checks: list[tuple[str, tuple[type, ...], bool]] = []
+    for field in fields:
+        kinds = _PLAIN.get(field.type)
+        if (
+            kinds is None
+            or not field.init
+            or field.alias != field.name
+            or field.name.startswith("_")
+        ):
+            return None
+        checks.append((field.name, kinds, field.default is attrs.NOTHING))
+    return checks
+
+
+def _fast_writer(converter: cattrs.Converter, cls: type[Any]) -> Callable[[Any], str | None] | None:
+    """A writer of the canonical JSON of a plain class's instances; None for other classes.
+
+    The text is what ``canonical_json(converter.unstructure(event))`` gives,
+    written field by field in sorted key order by code made for the class.
+    Where a value is not exactly its field's type (a float that is not
+    finite, a str in an int field), the writer returns None and the
+    converter and json do the work, or raise their error.
+    """
+    checks = _plain_fields(converter, cls, "unstructure")
+    if checks is None or converter.get_unstructure_hook(str) is not converter.get_unstructure_hook(
+        int
+    ):
+        return None
+    namespace: dict[str, Any] = {
+        "string": _json_string,
+        "number": int.__repr__,
+        "real": float.__repr__,
+        "finite": math.isfinite,
+    }
+    lines = ["def write(event):"]
+    parts = []
+    for number, (name, kinds, _) in enumerate(sorted(checks)):
+        value = f"value{number}"
+        lines.append(f"    {value} = event.{name}")
+        kind = kinds[0]
+        write = {
+            str: f"string({value})",
+            int: f"number({value})",
+            bool: f"('true' if {value} else 'false')",
+            float: f"real({value})",
+        }[kind]
+        lines.append(f"    if type({value}) is {kind.__name__}:")
+        if kind is float:
+            lines += [f"        if not finite({value}):", "            return None"]
+        lines.append(f"        text{number} = {write}")
+        if type(None) in kinds:
+            lines.append(f"    elif {value} is None:")
+            lines.append(f"        text{number} = 'null'")
+        lines += ["    else:", "        return None"]
+        separator = "{" if number == 0 else ","
+        parts.append(f"{separator + _json_string(name) + ':'!r} + text{number}")
+    body = " + ".join(parts) + " + '}'" if parts else "'{}'"
+    lines.append(f"    return {body}")
+    code = compile("\n".join(lines), f"<timeline writer {cls.__qualname__}>", "exec")
+    exec(code, namespace)  # noqa: S102 -- code made above from field names attrs checked
+    return namespace["write"]  # type: ignore[no-any-return]
+
+
 def _is_collection(kind: object) -> bool:
     return bool(is_sequence(kind) or is_any_set(kind))
 
@@ -259,18 +475,67 @@ def _sorted_list(values: Iterable[Any]) -> list[Any]:
     return sorted(values, key=canonical_json)
 
 
+@functools.cache
+def _strict_hooks() -> dict[type, Callable[[object, type], object]]:
+    """The converter's hooks for JSON's scalars: strict, and one of each for every converter."""
+    return {
+        int: _strict(int),
+        float: _strict(float, also=(int,)),
+        str: _strict(str),
+        bool: _strict(bool),
+    }
+
+
+class _Converter(cattrs.Converter):
+    """The codec's converter: it counts the hooks registered on it.
+
+    The codec's fast structurers and writers are made for the hooks of the
+    moment; a new hook (for an event class, say) makes them be made again.
+    """
+
+    generation = 0
+
+    def register_structure_hook(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 -- cattrs' own signature
+        """See :meth:`cattrs.Converter.register_structure_hook`."""
+        self.generation += 1
+        return super().register_structure_hook(*args, **kwargs)
+
+    def register_structure_hook_func(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
+        """See :meth:`cattrs.Converter.register_structure_hook_func`."""
+        self.generation += 1
+        super().register_structure_hook_func(*args, **kwargs)
+
+    def register_structure_hook_factory(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        """See :meth:`cattrs.Converter.register_structure_hook_factory`."""
+        self.generation += 1
+        return super().register_structure_hook_factory(*args, **kwargs)
+
+    def register_unstructure_hook(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        """See :meth:`cattrs.Converter.register_unstructure_hook`."""
+        self.generation += 1
+        return super().register_unstructure_hook(*args, **kwargs)
+
+    def register_unstructure_hook_func(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
+        """See :meth:`cattrs.Converter.register_unstructure_hook_func`."""
+        self.generation += 1
+        super().register_unstructure_hook_func(*args, **kwargs)
+
+    def register_unstructure_hook_factory(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        """See :meth:`cattrs.Converter.register_unstructure_hook_factory`."""
+        self.generation += 1
+        return super().register_unstructure_hook_factory(*args, **kwargs)
+
+
 def _make_converter() -> cattrs.Converter:
-    converter = cattrs.Converter(
+    converter = _Converter(
         forbid_extra_keys=True,
         # Sets are written as lists in a fixed order, so equal events encode
         # (and hash) identically whatever their sets' iteration order.
         unstruct_collection_overrides={AbstractSet: _sorted_list},
     )
     converter.register_structure_hook_factory(_is_collection, _collection_hook)
-    converter.register_structure_hook(int, _strict(int))
-    converter.register_structure_hook(float, _strict(float, also=(int,)))
-    converter.register_structure_hook(str, _strict(str))
-    converter.register_structure_hook(bool, _strict(bool))
+    for kind, hook in _strict_hooks().items():
+        converter.register_structure_hook(kind, hook)
     for zoned in (dt.datetime, pendulum.DateTime):
         converter.register_unstructure_hook(zoned, _unstructure_datetime)
     converter.register_structure_hook(dt.datetime, _structure_datetime)
@@ -320,10 +585,17 @@ def encode_valid(value: ValidTime) -> str | dict[str, Any]:
 
 # Valid times repeat; their phrase is not part of equality, so it joins the key.
 @functools.lru_cache(maxsize=1 << 16)
-def _encode_valid_cached(value: ValidTime, phrase: str | None) -> str | dict[str, Any]:
+def _valid_json(value: ValidTime, phrase: str | None) -> str:
+    """The canonical JSON of an encoded valid time."""
     del phrase
-    return encode_valid(value)
+    return canonical_json(encode_valid(value))
 
+
+# A marker for "not looked up yet".
+_UNSEEN: Final = object()
+_new: Final = object.__new__
+_set: Final = object.__setattr__
+_SAFE_UNKNOWN: Final = uuid.SafeUUID.unknown
 
 _BODY_KEYS: Final = frozenset({"data", "valid", "version", "provenance"})
 
@@ -393,6 +665,40 @@ class Codec:
 
     registry: Registry
     converter: cattrs.Converter = attrs.field(factory=_make_converter)
+    _fast: dict[type, tuple[int, Callable[[dict[str, Any]], Any] | None]] = attrs.field(
+        factory=dict, init=False, repr=False, eq=False
+    )
+    _writers: dict[type, tuple[int | None, str, int, Callable[[Any], str | None] | None]] = (
+        attrs.field(factory=dict, init=False, repr=False, eq=False)
+    )
+    _plain: tuple[int, dict[str, Any]] = attrs.field(
+        default=(-1, {}), init=False, repr=False, eq=False
+    )
+
+    def _writer(self, cls: type[Any]) -> tuple[str, int, Callable[[Any], str | None] | None]:
+        """The type name, version and fast writer of an event class, for today's hooks."""
+        generation = getattr(self.converter, "generation", None)
+        cached = self._writers.get(cls)
+        if cached is None or cached[0] != generation:
+            try:
+                entry = self.registry.type_of(cls)
+            except UnknownEventTypeError as error:
+                raise InvalidEventError(str(error)) from None
+            writer = None if generation is None else _fast_writer(self.converter, cls)
+            cached = (generation, entry.name, entry.version, writer)
+            self._writers[cls] = cached
+        return cached[1], cached[2], cached[3]
+
+    def _structurer(self, cls: type[Any]) -> Callable[[dict[str, Any]], Any] | None:
+        """The fast structurer of ``cls`` for the converter's hooks as they are now."""
+        generation = getattr(self.converter, "generation", None)
+        if generation is None:  # a converter of the caller's own: no fast path
+            return None
+        cached = self._fast.get(cls)
+        if cached is None or cached[0] != generation:
+            cached = (generation, _fast_structurer(self.converter, cls, _strict_hooks()))
+            self._fast[cls] = cached
+        return cached[1]
 
     def encode_event(self, event: object) -> tuple[str, int, dict[str, Any]]:
         """Return ``(type name, version, fields)`` for a registered event.
@@ -427,6 +733,11 @@ class Codec:
             current = (
                 data if version == entry.version else self.registry.upcast(name, version, data)
             )
+            fast = self._structurer(entry.cls)
+            if fast is not None and type(current) is dict:
+                made = fast(current)
+                if made is not None:
+                    return made
             return self.converter.structure(current, entry.cls)
         except cattrs.BaseValidationError as error:
             problems = "; ".join(cattrs.transform_error(error, path=name))
@@ -467,40 +778,58 @@ class Codec:
         position = previous.position + 1 if previous is not None else FIRST_POSITION
         stored: list[StoredRecord] = []
         for entry, known_at, record_id in zip(entries, known_ats, record_ids, strict=True):
-            record = self._encode(entry, position, known_at, prior, str(record_id))
+            record = self._encode(entry, position, known_at, prior, id_text(record_id))
             stored.append(record)
             prior = record.hash
             position += 1
         return stored
 
+    def encode_rows(
+        self,
+        entries: Sequence[Entry],
+        *,
+        known_ats: Sequence[str],
+        previous: Head | None,
+        record_ids: Sequence[uuid.UUID],
+    ) -> list[EncodedRow]:
+        """Encode as :meth:`encode_batch` does, each record as a row for a store to write.
+
+        A row is (position, id as 16 bytes, known time, type, subject, body,
+        hash): a :class:`StoredRecord`'s fields, with the id as the bytes a
+        store keeps rather than text it would read back.
+        """
+        prior = previous.hash if previous is not None else GENESIS_HASH
+        position = previous.position + 1 if previous is not None else FIRST_POSITION
+        rows: list[EncodedRow] = []
+        append = rows.append
+        # Entries in a batch mostly share their class, and often their valid time.
+        last_class, writer, last_valid, valid_text = None, None, None, None
+        for entry, known_at, record_id in zip(entries, known_ats, record_ids, strict=True):
+            if type(entry.event) is not last_class:
+                last_class = type(entry.event)
+                writer = self._writer(last_class)
+            if entry.valid is not last_valid:
+                last_valid = entry.valid
+                valid_text = _valid_json(last_valid, last_valid.phrase)
+            raw_id = record_id.bytes
+            name, body, digest = self._encode_parts(
+                entry,
+                position,
+                known_at,
+                prior,
+                id_text_of_bytes(raw_id),
+                writer=writer,
+                valid_text=valid_text,
+            )
+            append((position, raw_id, known_at, name, entry.subject, body, digest))
+            prior = digest
+            position += 1
+        return rows
+
     def _encode(
         self, entry: Entry, position: int, known_at: str, prior: str, text_id: str
     ) -> StoredRecord:
-        name, version, data = self.encode_event(entry.event)
-        # The version is left out when it is 1, the provenance when it is
-        # empty: most records are small, and every byte is stored (and hashed).
-        body: dict[str, Any] = {
-            "data": data,
-            "valid": _encode_valid_cached(entry.valid, entry.valid.phrase),
-        }
-        if version != 1:
-            body["version"] = version
-        if entry.provenance is not NO_PROVENANCE:
-            provenance = _encode_provenance(entry.provenance)
-            if provenance:
-                body["provenance"] = provenance
-        try:
-            text = canonical_json(body)
-        except (TypeError, ValueError) as error:
-            raise InvalidEventError(f"{name!r} has a field JSON cannot hold: {error}") from None
-        try:
-            digest = _hash(prior, position, text_id, known_at, name, entry.subject, text)
-        except UnicodeEncodeError as error:
-            # A lone surrogate (from a bad decode upstream) is text UTF-8 cannot hold.
-            raise InvalidEventError(
-                f"{name!r} holds text that is not valid Unicode ({error.reason} at "
-                f"{error.object[max(error.start - 20, 0) : error.end + 20]!r})"
-            ) from None
+        name, text, digest = self._encode_parts(entry, position, known_at, prior, text_id)
         return StoredRecord(
             position=position,
             id=text_id,
@@ -511,6 +840,50 @@ class Codec:
             hash=digest,
         )
 
+    def _encode_parts(
+        self,
+        entry: Entry,
+        position: int,
+        known_at: str,
+        prior: str,
+        text_id: str,
+        *,
+        writer: tuple[str, int, Callable[[Any], str | None] | None] | None = None,
+        valid_text: str | None = None,
+    ) -> tuple[str, str, str]:
+        """The type name, body and hash of ``entry`` as the record at ``position``.
+
+        ``writer`` and ``valid_text`` are the event class's writer and the valid
+        time's JSON when the caller has them already.
+        """
+        name, version, write = writer or self._writer(type(entry.event))
+        data_text = None if write is None else write(entry.event)
+        if data_text is None:
+            name, version, data = self.encode_event(entry.event)
+        # The body's canonical JSON, written key by key in sorted order (data,
+        # provenance, valid, version) -- what canonical_json of the whole would
+        # write. The version is left out when it is 1, the provenance when it is
+        # empty: most records are small, and every byte is stored (and hashed).
+        try:
+            text = '{"data":' + (canonical_json(data) if data_text is None else data_text)
+            if entry.provenance is not NO_PROVENANCE:
+                provenance = _encode_provenance(entry.provenance)
+                if provenance:
+                    text += ',"provenance":' + canonical_json(provenance)
+            text += ',"valid":' + (valid_text or _valid_json(entry.valid, entry.valid.phrase))
+            text += "}" if version == 1 else f',"version":{version:d}}}'
+        except (TypeError, ValueError) as error:
+            raise InvalidEventError(f"{name!r} has a field JSON cannot hold: {error}") from None
+        try:
+            digest = _hash(prior, position, text_id, known_at, name, entry.subject, text)
+        except UnicodeEncodeError as error:
+            # A lone surrogate (from a bad decode upstream) is text UTF-8 cannot hold.
+            raise InvalidEventError(
+                f"{name!r} holds text that is not valid Unicode ({error.reason} at "
+                f"{error.object[max(error.start - 20, 0) : error.end + 20]!r})"
+            ) from None
+        return name, text, digest
+
     def decode(self, stored: StoredRecord) -> Record:
         """Return the :class:`Record` a stored record holds.
 
@@ -518,9 +891,121 @@ class Codec:
             RecordDecodeError: The record is malformed; the message names its
                 position and what is wrong.
         """
-        position = stored.position
         try:
-            body = _decode_json(stored.body)
+            record_id = uuid.UUID(stored.id)
+        except (TypeError, ValueError) as error:
+            raise RecordDecodeError(stored.position, str(error)) from None
+        return self._decode(
+            stored.position,
+            record_id,
+            stored.known_at,
+            stored.type,
+            stored.subject,
+            stored.body,
+            stored.hash,
+        )
+
+    def decode_raw(self, row: tuple[int, bytes, str, str, str | None, str, bytes]) -> Record:
+        """Decode a record as a store read it: id and hash as bytes, the rest as text.
+
+        The same as :meth:`decode` on the :class:`StoredRecord` the row makes,
+        without writing the id and hash as text to read them back.
+
+        Raises:
+            RecordDecodeError: As :meth:`decode`.
+        """
+        position, raw_id, known_at, name, subject, body, digest = row
+        try:
+            record_id = id_from_bytes(raw_id)
+        except (TypeError, ValueError) as error:
+            raise RecordDecodeError(position, str(error)) from None
+        return self._decode(position, record_id, known_at, name, subject, body, digest.hex())
+
+    def decode_rows(
+        self, rows: Iterable[tuple[int, bytes, str, str, str | None, str, bytes]]
+    ) -> list[Record]:
+        """Decode a page of rows as :meth:`decode_raw` does each, faster for the common form.
+
+        The common form -- an event of a plain class at version 1, an EDTF
+        string for valid time, no provenance -- is decoded in one loop; any
+        other row, and any row that fails on the way, goes through
+        :meth:`decode_raw`, which decodes it or raises its error.
+        """
+        fast = self._plain_types()
+        if fast is None:
+            return [self.decode_raw(row) for row in rows]
+        decoded: list[Record] = []
+        append = decoded.append
+        # A page's records mostly share their known time (a batch's), and often
+        # their valid time: each distinct text is read once per page.
+        known_ats: dict[str, pendulum.DateTime] = {}
+        valids: dict[str, ValidTime] = {}
+        for row in rows:
+            position, raw_id, known_text, name, subject, text, digest = row
+            made = None
+            structure = fast.get(name, _UNSEEN)
+            if structure is _UNSEEN:
+                structure = fast[name] = self._plain_type(name)
+            if structure is not None and len(raw_id) == 16:
+                try:
+                    body = _read_body(text)
+                    data, raw_valid = body["data"], body["valid"]
+                    if len(body) == 2 and type(data) is dict and type(raw_valid) is str:
+                        event = structure(data)
+                        known_at = known_ats.get(known_text)
+                        if known_at is None:
+                            known_at = known_ats[known_text] = parse_known_at(known_text)
+                        valid = valids.get(raw_valid)
+                        if valid is None:
+                            valid = valids[raw_valid] = _parse_edtf(raw_valid, "UTC", None)
+                        if event is not None:
+                            # As id_from_bytes makes it, without the call.
+                            record_id = _new(uuid.UUID)
+                            _set(record_id, "int", int.from_bytes(raw_id))
+                            _set(record_id, "is_safe", _SAFE_UNKNOWN)
+                            made = Record(
+                                position=position,
+                                id=record_id,
+                                known_at=known_at,
+                                event=event,
+                                valid=valid,
+                                subject=subject,
+                                provenance=NO_PROVENANCE,
+                                hash=digest.hex(),
+                            )
+                except Exception:  # noqa: BLE001 -- decode_raw decodes it, or raises its error
+                    made = None
+            append(self.decode_raw(row) if made is None else made)
+        return decoded
+
+    def _plain_types(self) -> dict[str, Any] | None:
+        """Per type name, its fast structurer (None where it has none), for today's hooks."""
+        generation = getattr(self.converter, "generation", None)
+        if generation is None or not UUID_SLOTTED:
+            return None
+        if self._plain[0] != generation:
+            self._plain = (generation, {})
+        return self._plain[1]
+
+    def _plain_type(self, name: str) -> Callable[[dict[str, Any]], Any] | None:
+        try:
+            entry = self.registry.lookup(name)
+        except UnknownEventTypeError:
+            return None
+        return self._structurer(entry.cls) if entry.version == 1 else None
+
+    def _decode(  # noqa: PLR0917 -- a record's parts, in order
+        self,
+        position: int,
+        record_id: uuid.UUID,
+        known_text: str,
+        name: str,
+        subject: str | None,
+        text: str,
+        digest: str,
+    ) -> Record:
+        try:
+            body = _decode_body(text)
         except ValueError as error:
             raise RecordDecodeError(position, f"body is not JSON: {error}") from None
         if not (
@@ -532,18 +1017,13 @@ class Codec:
         version = body.get("version", 1)
         if isinstance(version, bool) or not isinstance(version, int):
             raise RecordDecodeError(position, f"version must be an int, got {version!r}")
-        event = self.decode_event(stored.type, version, body["data"], position=position)
+        event = self.decode_event(name, version, body["data"], position=position)
         try:
             raw_valid, raw_provenance = body["valid"], body.get("provenance", {})
             # Fast paths for the common forms: a plain EDTF string, no provenance.
             valid = parse_edtf(raw_valid) if type(raw_valid) is str else decode_valid(raw_valid)
-            provenance = (
-                NO_PROVENANCE
-                if raw_provenance == {}
-                else self.converter.structure(raw_provenance, Provenance)
-            )
-            known_at = parse_known_at(stored.known_at)
-            record_id = uuid.UUID(stored.id)
+            provenance = NO_PROVENANCE if raw_provenance == {} else self._provenance(raw_provenance)
+            known_at = parse_known_at(known_text)
         except InvalidValidTimeError as error:
             raise RecordDecodeError(position, f"valid time: {error}") from None
         except cattrs.BaseValidationError as error:
@@ -557,7 +1037,15 @@ class Codec:
             known_at=known_at,
             event=event,
             valid=valid,
-            subject=stored.subject,
+            subject=subject,
             provenance=provenance,
-            hash=stored.hash,
+            hash=digest,
         )
+
+    def _provenance(self, raw: object) -> Provenance:
+        fast = self._structurer(Provenance)
+        if fast is not None and type(raw) is dict:
+            made = fast(raw)
+            if made is not None:
+                return made  # type: ignore[no-any-return]
+        return self.converter.structure(raw, Provenance)

@@ -303,8 +303,29 @@ def to_instant(value: dt.datetime | dt.date | str) -> pendulum.DateTime:
             raise InvalidValidTimeError(
                 f"naive datetime {value.isoformat()} has no time zone: give an aware datetime"
             )
-        return pendulum.instance(value).in_tz("UTC")
+        return utc_instant(value)
     return pendulum.datetime(value.year, value.month, value.day, tz="UTC")
+
+
+def utc_instant(value: dt.datetime) -> pendulum.DateTime:
+    """Return an aware datetime as a pendulum instant in UTC.
+
+    What ``pendulum.instance(value).in_tz("UTC")`` gives, built directly: that
+    takes ten times as long, and every append asks the clock for one.
+    """
+    if type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC:
+        return value
+    utc = value.astimezone(dt.UTC)
+    return pendulum.DateTime(
+        utc.year,
+        utc.month,
+        utc.day,
+        utc.hour,
+        utc.minute,
+        utc.second,
+        utc.microsecond,
+        tzinfo=pendulum.UTC,
+    )
 
 
 def _parse_iso(text: str) -> dt.date:
