@@ -444,3 +444,20 @@ def test_rebuild_on_json_lines_says_what_to_do(tmp_path, capsys):
     assert "keeps no saved index" in err
     assert err.count("\n") == 1
     assert path.read_bytes() == before
+
+
+def test_an_older_store_is_refused_read_only_and_migrate_brings_it_up(tmp_path, capsys):
+    """Questions never write, so they name the command that migrates; it says what it did."""
+    path = tmp_path / "old.sqlite"
+    path.write_bytes((Path(__file__).parent / "data" / "schema-1.sqlite").read_bytes())
+    before = path.read_bytes()
+    assert main(["--store", str(path), "at", "2024-01-15"]) != 0
+    assert "timeline migrate" in capsys.readouterr().err
+    assert path.read_bytes() == before
+    assert main(["--store", str(path), "migrate"]) == 0
+    assert "from schema 1 to 2" in capsys.readouterr().out
+    assert main(["--store", str(path), "--json", "migrate"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"migrated": False, "from": None, "to": 2}
+    assert main(["--store", str(path), "at", "2024-01-15"]) == 0
+    assert "UN Security Council / arms embargo / North Korea" in capsys.readouterr().out
+    assert main(["--store", str(path), "verify"]) == 0

@@ -207,6 +207,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     rebuild.add_argument("--quiet", action="store_true", help="say nothing on success")
     command(
+        "migrate",
+        "bring a SQLite store written by an older version of the library to this one's "
+        "schema, in one transaction; every record and hash stays as it was",
+    )
+    command(
         "repair",
         "move an unfinished batch at the end of a JSON Lines store to a side file, or rebuild "
         "a SQLite store's damaged indexes; never touches a committed record",
@@ -233,12 +238,13 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
     "head": ("head > pinned.txt",),
     "copy": ("--store log.jsonl copy log.sqlite", "copy sqlite:///srv/shared/log.sqlite"),
     "repair": ("--store log.jsonl repair",),
+    "migrate": ("--store old.sqlite migrate",),
     "rebuild": ("rebuild", "rebuild --use mymodule:Mandates"),
     "log": ("log --known 2024-01-12", "log --format jsonl | head"),
 }
 
 #: The commands that write; every other command opens its store read-only.
-_WRITERS = frozenset({"load", "repair", "rebuild"})
+_WRITERS = frozenset({"load", "repair", "rebuild", "migrate"})
 
 #: A question that had to read this many records past the saved index suggests a rebuild.
 _SLOW_CATCH_UP = 10_000
@@ -686,6 +692,21 @@ def _copy(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _migrate(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    store = log.store
+    before = getattr(store, "migrated_from", None)
+    now = getattr(store, "schema_version", None)
+    if args.json:
+        _emit(out, args, {}, None, [{"migrated": before is not None, "from": before, "to": now}])
+    elif before is not None:
+        print(f"migrated {args.store} from schema {before} to {now}", file=out)
+    elif now is not None:
+        print(f"{args.store} is at schema {now} already: nothing to migrate", file=out)
+    else:
+        print(f"{args.store} has no schema to migrate", file=out)
+    return 0
+
+
 def _repair(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     said = repair(log.store)
     if args.json:
@@ -878,6 +899,7 @@ _COMMANDS = {
     "head": _head,
     "copy": _copy,
     "repair": _repair,
+    "migrate": _migrate,
     "log": _log,
 }
 

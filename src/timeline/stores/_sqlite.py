@@ -258,6 +258,9 @@ class SQLiteStore:
         self._lock = threading.RLock()
         self._types: dict[str, int] = {}
         self._names: dict[int, str] = {}
+        #: The schema version the file had before this store migrated it on
+        #: open; None when it needed no migration.
+        self.migrated_from: int | None = None
         check_location(self.path, read_only=read_only)
         if not read_only and not self.path.exists():
             self._create()
@@ -350,11 +353,14 @@ class SQLiteStore:
             self._db.execute("PRAGMA foreign_keys=ON")
             if version < SCHEMA_VERSION:
                 with self._transaction():
-                    self._migrate_on(self._db, self._version())
+                    before = self._version()  # again, inside the lock: another may have done it
+                    if before < SCHEMA_VERSION:
+                        self._migrate_on(self._db, before)
+                        self.migrated_from = before
         elif version < SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} has schema version {version}, older than this library's "
-                f"{SCHEMA_VERSION}: open it once for writing to migrate it"
+                f"{SCHEMA_VERSION}: open it once for writing to migrate it ('timeline migrate')"
             )
         self._names = dict(self._db.execute("SELECT id, name FROM types"))
         self._types = {name: number for number, name in self._names.items()}
