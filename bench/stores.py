@@ -9,8 +9,8 @@ Options: ``--events 100000 --rounds 3 --where disk tmpfs``. Every round runs,
 for each place and batch size, three appenders one after the other, in an
 order that rotates from round to round: the log (``Log.extend`` on a
 ``SQLiteStore``), eventsourcing's SQLite application recorder, and the floor
--- SQLite inserting rows made beforehand into the store's own schema, with no
-Python work beyond ``executemany``. All three write with ``synchronous=FULL``
+-- SQLite inserting rows and postings made beforehand into the store's own
+schema, with no Python work beyond ``executemany``. All three write with ``synchronous=FULL``
 in WAL mode. Then each reads everything back decoded (the floor: the rows
 only). The tables show medians over the rounds.
 
@@ -37,7 +37,7 @@ from typing import Any
 
 from timeline import Log, Registry, event
 from timeline.stores import SQLiteStore
-from timeline.stores._sqlite import SCHEMA_VERSION
+from timeline.stores._sqlite import SCHEMA_VERSION, _postings_of
 
 registry = Registry()
 SINGLE_LIMIT = 2_000
@@ -98,7 +98,7 @@ def ours(folder: Path, count: int, batch: int) -> dict[str, float]:
 
 
 def floor(folder: Path, count: int, batch: int) -> dict[str, float]:
-    """Insert ready-made rows into the store's own schema; then select them, undecoded."""
+    """Insert ready-made rows (and postings) into the store's own schema; select them back."""
     store = SQLiteStore(folder / "floor.sqlite")  # the schema, made as the store makes it
     store.close()
     body = '{"data":{"n":123,"text":"note 123"},"valid":"2024-01-11"}'
@@ -107,15 +107,20 @@ def floor(folder: Path, count: int, batch: int) -> dict[str, float]:
         (n, os.urandom(16), known + n, 1, f"s{n % 100}", body, os.urandom(32))
         for n in range(1, count + 1)
     ]
+    postings = [
+        _postings_of((row[0], row[3], row[4]) for row in rows[first : first + batch])
+        for first in range(0, count, batch)
+    ]
     db = sqlite3.connect(folder / "floor.sqlite", isolation_level=None)
     db.execute("PRAGMA synchronous=FULL")
     db.execute("INSERT INTO types (id, name) VALUES (1, 'bench.noted')")
     columns = len(rows[0])
     insert = f"INSERT INTO records VALUES ({', '.join('?' * columns)})"  # noqa: S608 -- fixed
     started = time.perf_counter()
-    for first in range(0, count, batch):
+    for number, first in enumerate(range(0, count, batch)):
         db.execute("BEGIN IMMEDIATE")
         db.executemany(insert, rows[first : first + batch])
+        db.executemany("INSERT INTO postings VALUES (?, ?, ?, ?)", postings[number])
         db.execute("COMMIT")
     append = time.perf_counter() - started
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
