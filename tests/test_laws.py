@@ -93,8 +93,15 @@ class KnownTime(_Names):
 
 
 def test_the_wall_clock_in_a_handler_is_caught():
-    """Determinism: two folds of the same records read two clocks."""
-    assert broken(WallClock).law == "determinism"
+    """Determinism: two folds of the same records read two clocks.
+
+    With every law checked, a history whose records are all retracted by its
+    end folds none of them at its end, so determinism holds there; the
+    prefix law, which folds them at an earlier known time twice, is the one
+    that names it. Which comes first depends on the histories drawn.
+    """
+    assert broken(WallClock, laws=["determinism"]).law == "determinism"
+    assert broken(WallClock).law in {"determinism", "prefix"}
     passes(KnownTime)
 
 
