@@ -18,7 +18,6 @@ ratio is eventsourcing's count over ours: above 1, ours does less work.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import re
 import shutil
@@ -70,24 +69,12 @@ def ours(what: str, count: int) -> None:
 
 def theirs(what: str, count: int) -> None:
     """The same with eventsourcing's SQLite application recorder."""
-    from eventsourcing.domain import DomainEvent  # noqa: PLC0415
-    from eventsourcing.persistence import (  # noqa: PLC0415
-        DatetimeAsISO,
-        JSONTranscoder,
-        Mapper,
-        UUIDAsHex,
-    )
-    from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore  # noqa: PLC0415
+    from stores import _eventsourcing  # noqa: PLC0415 -- bench/stores.py, beside this script
 
-    @dataclasses.dataclass(frozen=True)
-    class EsNoted(DomainEvent):
-        text: str
-        n: int
-
-    transcoder = JSONTranscoder()
-    transcoder.register(DatetimeAsISO())
-    transcoder.register(UUIDAsHex())
-    mapper = Mapper(transcoder=transcoder)
+    found = _eventsourcing()
+    if found is None:
+        raise SystemExit("this benchmark needs eventsourcing: run it with .venv-bench/bin/python")
+    EsNoted, mapper, SQLiteApplicationRecorder, SQLiteDatastore = found  # noqa: N806 -- classes
     datastore = SQLiteDatastore(str(Path(tempfile.mkdtemp(dir=SCRATCH)) / "es.sqlite"))
     recorder = SQLiteApplicationRecorder(datastore)
     recorder.create_table()

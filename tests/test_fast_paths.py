@@ -229,7 +229,7 @@ def test_the_fast_structurer_gives_what_cattrs_gives_or_steps_aside(cls, data):
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError):
         assert made is None
         return
-    assert made is None or made == expected
+    assert made is None or repr(made) == repr(expected)  # repr: NaN is not equal to itself
 
 
 def _instances(cls: type) -> st.SearchStrategy[object]:

@@ -495,35 +495,28 @@ class _Converter(cattrs.Converter):
 
     generation = 0
 
-    def register_structure_hook(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 -- cattrs' own signature
-        """See :meth:`cattrs.Converter.register_structure_hook`."""
-        self.generation += 1
-        return super().register_structure_hook(*args, **kwargs)
 
-    def register_structure_hook_func(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
-        """See :meth:`cattrs.Converter.register_structure_hook_func`."""
-        self.generation += 1
-        super().register_structure_hook_func(*args, **kwargs)
+def _counted(name: str) -> Callable[..., Any]:
+    """``cattrs.Converter``'s method ``name``, counting each call in ``generation``."""
+    method = getattr(cattrs.Converter, name)
 
-    def register_structure_hook_factory(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
-        """See :meth:`cattrs.Converter.register_structure_hook_factory`."""
+    @functools.wraps(method)
+    def register(self: _Converter, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 -- cattrs' own
         self.generation += 1
-        return super().register_structure_hook_factory(*args, **kwargs)
+        return method(self, *args, **kwargs)
 
-    def register_unstructure_hook(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
-        """See :meth:`cattrs.Converter.register_unstructure_hook`."""
-        self.generation += 1
-        return super().register_unstructure_hook(*args, **kwargs)
+    return register
 
-    def register_unstructure_hook_func(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
-        """See :meth:`cattrs.Converter.register_unstructure_hook_func`."""
-        self.generation += 1
-        super().register_unstructure_hook_func(*args, **kwargs)
 
-    def register_unstructure_hook_factory(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
-        """See :meth:`cattrs.Converter.register_unstructure_hook_factory`."""
-        self.generation += 1
-        return super().register_unstructure_hook_factory(*args, **kwargs)
+for _name in (
+    "register_structure_hook",
+    "register_structure_hook_func",
+    "register_structure_hook_factory",
+    "register_unstructure_hook",
+    "register_unstructure_hook_func",
+    "register_unstructure_hook_factory",
+):
+    setattr(_Converter, _name, _counted(_name))
 
 
 def _make_converter() -> cattrs.Converter:

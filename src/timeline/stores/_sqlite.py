@@ -166,6 +166,20 @@ _KNOWN_RANGE: Final = (86_400_000_000, (dt.date.max.toordinal() + 1) * 86_400_00
 RawRecord = tuple[int, bytes, str, str, str | None, str, bytes]
 
 
+def _as_stored(row: RawRecord) -> StoredRecord:
+    """The StoredRecord of a checked row: its id and hash written as text."""
+    position, raw_id, known_at, name, subject, body, digest = row
+    return StoredRecord(
+        position=position,
+        id=id_text_of_bytes(raw_id),
+        known_at=known_at,
+        type=name,
+        subject=subject,
+        body=body,
+        hash=digest.hex(),
+    )
+
+
 def _marks(values: Sequence[object]) -> str:
     """As many placeholders as ``values``, comma-separated."""
     return ", ".join("?" * len(values))
@@ -541,16 +555,7 @@ class SQLiteStore:
     ) -> Iterator[StoredRecord]:
         """See :meth:`timeline.typing.Store.read`."""
         for page in self._read_pages(start, stop=stop, types=types, subject=subject):
-            for position, raw_id, known_at, name, kept, body, digest in page:
-                yield StoredRecord(
-                    position=position,
-                    id=id_text_of_bytes(raw_id),
-                    known_at=known_at,
-                    type=name,
-                    subject=kept,
-                    body=body,
-                    hash=digest.hex(),
-                )
+            yield from map(_as_stored, page)
 
     def _read_pages(
         self,
@@ -651,16 +656,7 @@ class SQLiteStore:
             low = page[-1][0] + 1
 
     def _stored(self, row: tuple[int, bytes, int, int, str | None, str, bytes]) -> StoredRecord:
-        position, raw_id, known_at, name, subject, body, digest = self._checked(row)
-        return StoredRecord(
-            position=position,
-            id=id_text_of_bytes(raw_id),
-            known_at=known_at,
-            type=name,
-            subject=subject,
-            body=body,
-            hash=digest.hex(),
-        )
+        return _as_stored(self._checked(row))
 
     def _checked_page(
         self, rows: list[tuple[int, bytes, int, int, str | None, str, bytes]]
