@@ -36,7 +36,7 @@ from ._errors import (
     UnknownEventTypeError,
 )
 from ._events import Registry
-from ._ids import UUID_SLOTTED, id_from_bytes, id_text, id_text_of_bytes
+from ._ids import UUID_SLOTTED, id_from_bytes, id_text_of_bytes
 from ._records import FIRST_POSITION, NO_PROVENANCE, Entry, Head, Provenance, Record, StoredRecord
 from ._time import End, Interval, Moment, ValidTime, _zone_name, micros
 
@@ -47,6 +47,21 @@ __all__ = ["GENESIS_HASH", "Codec", "canonical_json", "chain_hash", "format_know
 EncodedRow = tuple[int, bytes, str, str, str | None, str, str]
 
 _NO_OFFSET: Final = dt.timedelta(0)
+
+
+def stored_record(row: EncodedRow) -> StoredRecord:
+    """The :class:`StoredRecord` of an encoded row: its id written as text."""
+    position, raw_id, known_at, name, subject, body, digest = row
+    return StoredRecord(
+        position=position,
+        id=id_text_of_bytes(raw_id),
+        known_at=known_at,
+        type=name,
+        subject=subject,
+        body=body,
+        hash=digest,
+    )
+
 
 #: The hash the first record chains to.
 GENESIS_HASH: Final = "0" * 64
@@ -767,15 +782,10 @@ class Codec:
 
         The same as :meth:`encode` on each in turn, chaining each to the one before.
         """
-        prior = previous.hash if previous is not None else GENESIS_HASH
-        position = previous.position + 1 if previous is not None else FIRST_POSITION
-        stored: list[StoredRecord] = []
-        for entry, known_at, record_id in zip(entries, known_ats, record_ids, strict=True):
-            record = self._encode(entry, position, known_at, prior, id_text(record_id))
-            stored.append(record)
-            prior = record.hash
-            position += 1
-        return stored
+        rows = self.encode_rows(
+            entries, known_ats=known_ats, previous=previous, record_ids=record_ids
+        )
+        return [stored_record(row) for row in rows]
 
     def encode_rows(
         self,

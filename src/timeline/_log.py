@@ -12,11 +12,18 @@ import attrs
 import pendulum
 
 from ._clock import SystemClock
-from ._codec import GENESIS_HASH, Codec, format_known_at, parse_known_at
+from ._codec import (
+    GENESIS_HASH,
+    Codec,
+    EncodedRow,
+    format_known_at,
+    parse_known_at,
+    stored_record,
+)
 from ._corrections import Corrected, Retracted, fixes_of, hidden_ids
 from ._errors import ConcurrencyError, KnownTimeError
 from ._events import Registry, default_registry
-from ._ids import id_text_of_bytes, random_ids
+from ._ids import random_ids
 from ._records import (
     FIRST_POSITION,
     NO_PROVENANCE,
@@ -27,7 +34,6 @@ from ._records import (
     Record,
     Records,
     RecordStatus,
-    StoredRecord,
     known_instant,
 )
 from ._time import ValidTimeLike, to_instant, valid_time
@@ -207,26 +213,13 @@ class Log:
             return tuple(records)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _write(
-        self, rows: list[tuple[int, bytes, str, str, str | None, str, str]], last: int
-    ) -> None:
+    def _write(self, rows: list[EncodedRow], last: int) -> None:
         """Append encoded rows to the store: as rows where it takes them, else as StoredRecords."""
         fast = getattr(self._store, "_append_rows", None)
         if fast is not None:
             fast(rows, expected_position=last)
             return
-        stored = [
-            StoredRecord(
-                position=position,
-                id=id_text_of_bytes(raw_id),
-                known_at=known_at,
-                type=name,
-                subject=subject,
-                body=body,
-                hash=digest,
-            )
-            for position, raw_id, known_at, name, subject, body, digest in rows
-        ]
+        stored = [stored_record(row) for row in rows]
         self._store.append(stored, expected_position=last)
 
     def _stamp(self, explicit: pendulum.DateTime | None, head: Head | None) -> str:
