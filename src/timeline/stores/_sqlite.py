@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Final, Literal
 
-from timeline._codec import EncodedRow, known_at_from_micros, known_at_micros
+from timeline._codec import EncodedRow, known_at_from_micros, known_at_micros, stored_record
 from timeline._errors import (
     ConcurrencyError,
     CorruptStoreError,
@@ -27,7 +27,6 @@ from timeline._errors import (
     StoreLockedError,
     StoreNotFoundError,
 )
-from timeline._ids import id_text_of_bytes
 from timeline._records import FIRST_POSITION, Head, StoredRecord
 
 from ._common import (
@@ -169,15 +168,7 @@ RawRecord = tuple[int, bytes, str, str, str | None, str, bytes]
 def _as_stored(row: RawRecord) -> StoredRecord:
     """The StoredRecord of a checked row: its id and hash written as text."""
     position, raw_id, known_at, name, subject, body, digest = row
-    return StoredRecord(
-        position=position,
-        id=id_text_of_bytes(raw_id),
-        known_at=known_at,
-        type=name,
-        subject=subject,
-        body=body,
-        hash=digest.hex(),
-    )
+    return stored_record((position, raw_id, known_at, name, subject, body, digest.hex()))
 
 
 def _marks(values: Sequence[object]) -> str:
