@@ -316,3 +316,26 @@ def test_known_times_are_the_instants_python_reads_and_are_written_and_read_back
     assert len(text) == 27
     assert parse_known_at(text) == made
     assert repr(parse_known_at(text)) == repr(made)
+
+
+def test_a_sqlite_store_subclass_that_changes_reads_or_writes_is_asked_through_the_protocol(
+    tmp_path,
+):
+    """The fast lanes are for the library's own store: an override is never bypassed."""
+    seen: list[str] = []
+
+    class Watched(SQLiteStore):
+        def read(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            seen.append("read")
+            return super().read(*args, **kwargs)
+
+        def append(self, records, *, expected_position):  # type: ignore[no-untyped-def]
+            seen.append(f"append {len(records)}")
+            super().append(records, expected_position=expected_position)
+
+    log = Log(Watched(tmp_path / "w.sqlite"), registry=registry)
+    (record,) = log.extend([log.entry(WithDefaults(text="x"), valid="2024-01")])
+    assert list(log.read()) == [record]
+    assert seen == ["append 1", "read"]
+    plain = Log(SQLiteStore(tmp_path / "w.sqlite"), registry=registry)
+    assert list(plain.read()) == [record]  # the same file, through the fast lane

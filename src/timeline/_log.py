@@ -37,7 +37,7 @@ from ._records import (
     known_instant,
 )
 from ._time import ValidTimeLike, to_instant, valid_time
-from .stores import MemoryStore, open_store
+from .stores import MemoryStore, SQLiteStore, open_store
 from .typing import Clock, Store
 
 __all__ = ["Log"]
@@ -215,9 +215,8 @@ class Log:
 
     def _write(self, rows: list[EncodedRow], last: int) -> None:
         """Append encoded rows to the store: as rows where it takes them, else as StoredRecords."""
-        fast = getattr(self._store, "_append_rows", None)
-        if fast is not None:
-            fast(rows, expected_position=last)
+        if _own_sqlite(self._store, "append"):
+            self._store._append_rows(rows, expected_position=last)  # type: ignore[attr-defined]  # noqa: SLF001 -- the library's own store
             return
         stored = [stored_record(row) for row in rows]
         self._store.append(stored, expected_position=last)
@@ -459,9 +458,9 @@ class Log:
         # The library's own SQLite store hands over its rows as read, which the
         # codec decodes directly: the StoredRecord between them would cost a
         # third of a read.
-        pages = getattr(self._store, "_read_pages", None)
-        if pages is not None:
+        if _own_sqlite(self._store, "read"):
             decode = self._codec.decode_rows
+            pages = self._store._read_pages  # type: ignore[attr-defined]  # noqa: SLF001
             for page in pages(start, stop=stop, types=names, subject=subject):
                 yield from decode(page)
             return
@@ -548,6 +547,18 @@ class Log:
 
     def __repr__(self) -> str:
         return f"<Log of {len(self)} records in {self._store!r}>"
+
+
+def _own_sqlite(store: Store, method: str) -> bool:
+    """Whether ``store`` is a SQLiteStore whose ``method`` is the library's own.
+
+    Only then may the log take the store's fast lane for it: a subclass that
+    changes how records are read or written is always asked through the
+    protocol.
+    """
+    return isinstance(store, SQLiteStore) and getattr(type(store), method) is getattr(
+        SQLiteStore, method
+    )
 
 
 def _new_ids(batch: Sequence[Entry]) -> list[uuid.UUID]:
