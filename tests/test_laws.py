@@ -50,10 +50,10 @@ FIND = settings(deadline=None, phases=[Phase.generate])
 TWIN_BUDGET = 60 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 20
 
 
-def broken(factory, *, laws=None, runner=None, budget=BUDGET) -> BrokenLawError:
+def broken(factory, *, laws=None, runner=None, budget=BUDGET, among=notes) -> BrokenLawError:
     with pytest.raises(BrokenLawError) as caught:
         check_laws(
-            factory, notes, registry=registry, laws=laws, runner=runner, max_examples=budget,
+            factory, among, registry=registry, laws=laws, runner=runner, max_examples=budget,
             settings=FIND,
         )  # fmt: skip
     return caught.value
@@ -120,9 +120,18 @@ class SortedSet(_Names):
         return tuple(sorted({*state, record.event.name}))
 
 
+# Events that differ only by name: the fresh law runs on the histories with the most distinct
+# events, and a set of two names keeps its order under another hash seed half the time -- with
+# amounts varying too, the richest histories could hold two names, and the test failed 1 run
+# in several dozen.
+names_only = events(
+    Noted, name=st.sampled_from(["alpha", "bravo", "charlie", "delta", "echo"]), amount=st.just(0.1)
+)
+
+
 def test_set_iteration_order_is_caught():
     """Fresh interpreter: another PYTHONHASHSEED orders the set another way."""
-    assert broken(SetOrder).law == "fresh"
+    assert broken(SetOrder, among=names_only).law == "fresh"
     passes(SortedSet)
 
 
