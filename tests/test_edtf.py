@@ -76,6 +76,10 @@ def test_generated_values_round_trip(value):
         ("2024/2023", "ends before it starts"),
         ("-0500", "negative years"),
         ("2024-01-11T10:00+9", "zone offset"),
+        ("2024-01-11T10:00+123", "zone offset"),
+        ("2024-01-11T10:00+05:3", "zone offset"),
+        ("2024-01-11T10:00+24:00", "zone offset '\\+24:00' is out of range"),
+        ("2024-01-11T10:00+05:60", "out of range"),
         ("2024-01-11 10:00", "unexpected"),
         ("2024-01-11T10:00:00Z~", "unexpected '~'"),
         ("../..", "at least one dated end"),
@@ -130,3 +134,21 @@ def test_where_the_edtf_package_is_wrong():
     assert _date(oracle.lower_fuzzy()) == dt.date(2022, 8, 1)
     ours = parse_edtf("2023-09~").bounds()  # type: ignore[union-attr]
     assert ours.earliest.date() == dt.date(2023, 8, 1)
+
+
+@pytest.mark.parametrize(
+    ("written", "as_"),
+    [
+        ("1985-04-12T23:20:30-04", "1985-04-12T23:20:30-04:00"),  # the EDTF specification's
+        ("1985-04-12T23:20:30-0400", "1985-04-12T23:20:30-04:00"),
+        ("2024-01-11T10:00:00+0530", "2024-01-11T10:00:00+05:30"),
+        ("2024-01-11T10:00:00+00", "2024-01-11T10:00:00Z"),
+        ("2024-01-11T10:00:00-00:00", "2024-01-11T10:00:00Z"),
+    ],
+)
+def test_zone_offsets_of_hours_or_without_a_colon_read_as_iso_8601_has_them(written, as_):
+    """Level 0 takes ISO 8601's +hh and +hhmm besides +hh:mm, and writes +hh:mm back."""
+    value, same = parse_edtf(written), parse_edtf(as_)
+    assert value == same
+    assert value.bounds() == same.bounds()
+    assert format_edtf(value) == as_

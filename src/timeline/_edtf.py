@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from typing import Final
 
 import pendulum
@@ -110,11 +111,7 @@ def parse_moment(text: str, *, tz: str = "UTC", phrase: str | None = None) -> Mo
         if scan.literal("Z"):
             zone = "UTC"
         elif scan.peek() in {"+", "-"}:
-            offset = scan.text[scan.at : scan.at + 6]
-            if len(offset) != 6 or offset[3] != ":" or not (offset[1:3] + offset[4:]).isdigit():
-                raise scan.fail(f"the zone offset must look like +09:00, found {offset!r}")
-            scan.at += 6
-            zone = "UTC" if offset in {"+00:00", "-00:00"} else offset
+            zone = _zone_offset(scan)
     if scan.at != len(scan.text):
         raise scan.fail(f"unexpected {scan.text[scan.at :]!r} after {scan.text[: scan.at]!r}")
     # A qualifier after the last component qualifies the whole value; after an
@@ -147,6 +144,25 @@ def parse_moment(text: str, *, tz: str = "UTC", phrase: str | None = None) -> Mo
         )
     except InvalidValidTimeError as error:
         raise scan.fail(str(error)) from None
+
+
+# ISO 8601's zone offsets, as EDTF level 0 takes them: +hh, +hhmm or +hh:mm (or -).
+_OFFSET: Final = re.compile(r"[+-](\d\d)(?::?(\d\d))?")
+
+
+def _zone_offset(scan: _Scanner) -> str:
+    """Read a zone offset at the scanner, written back as +hh:mm ("UTC" for a zero offset)."""
+    found = _OFFSET.match(scan.text, scan.at)
+    after = scan.text[found.end() : found.end() + 1] if found is not None else ""
+    if found is None or (after.isdigit() or after == ":"):
+        written = scan.text[scan.at :]
+        raise scan.fail(f"the zone offset must look like +09:00, +0900 or +09, found {written!r}")
+    hours, minutes = int(found[1]), int(found[2] or 0)
+    if hours > 23 or minutes > 59:
+        raise scan.fail(f"the zone offset {found[0]!r} is out of range")
+    scan.at = found.end()
+    offset = f"{found[0][0]}{hours:02d}:{minutes:02d}"
+    return "UTC" if offset in {"+00:00", "-00:00"} else offset
 
 
 def parse_edtf(text: str, *, tz: str = "UTC", phrase: str | None = None) -> ValidTime:
