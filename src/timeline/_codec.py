@@ -27,6 +27,7 @@ import cattrs
 import msgspec
 import pendulum
 from cattrs.cols import is_any_set, is_sequence
+from cattrs.fns import identity
 
 from ._edtf import _parse_edtf, parse_edtf
 from ._errors import (
@@ -409,10 +410,13 @@ def _fast_writer(converter: cattrs.Converter, cls: type[Any]) -> Callable[[Any],
     converter and json do the work, or raise their error.
     """
     checks = _plain_fields(converter, cls, "unstructure")
-    if checks is None or converter.get_unstructure_hook(str) is not converter.get_unstructure_hook(
-        int
+    if checks is None or any(
+        converter.get_unstructure_hook(kind) is not identity
+        for _, kinds, _ in checks
+        for kind in kinds
+        if kind is not type(None)
     ):
-        return None
+        return None  # a hook of the caller's for a field's type: the converter writes it
     namespace: dict[str, Any] = {
         "string": _json_string,
         "number": int.__repr__,

@@ -14,7 +14,7 @@ import os
 import uuid
 from typing import Final
 
-__all__ = ["UUID_SLOTTED", "id_from_bytes", "id_text", "id_text_of_bytes", "random_ids"]
+__all__ = ["UUID_SLOTTED", "id_from_bytes", "id_text_of_bytes", "random_ids"]
 
 # Version 4 (random) and the RFC 4122 variant, as uuid.UUID(..., version=4) sets them.
 _CLEAR: Final = ~((0xF000 << 64) | (0xC000 << 48))
@@ -59,12 +59,6 @@ def id_from_bytes(raw: bytes) -> uuid.UUID:
     if len(raw) != 16:
         raise ValueError(f"a UUID is 16 bytes, not {len(raw)}")
     return _made(int.from_bytes(raw))
-
-
-def id_text(value: uuid.UUID) -> str:
-    """Return ``str(value)``: the canonical lowercase text with hyphens."""
-    digits = f"{value.int:032x}"
-    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 def id_text_of_bytes(raw: bytes) -> str:
