@@ -603,6 +603,21 @@ def _valid_json(value: ValidTime, phrase: str | None) -> str:
     return canonical_json(encode_valid(value))
 
 
+def _plain_body(structure: Callable[[dict[str, Any]], Any], text: str) -> tuple[Any, str] | None:
+    """The event and EDTF text of a body in the common form: data and a valid-time string only.
+
+    None for any other body, or data the structurer leaves to the converter.
+    """
+    body = _read_body(text)
+    if type(body) is not dict or len(body) != 2:
+        return None
+    data, valid = body.get("data"), body.get("valid")
+    if type(data) is not dict or type(valid) is not str:
+        return None
+    event = structure(data)
+    return None if event is None else (event, valid)
+
+
 # A marker for "not looked up yet".
 _UNSEEN: Final = object()
 _new: Final = object.__new__
@@ -949,40 +964,40 @@ class Codec:
         valids: dict[str, ValidTime] = {}
         for row in rows:
             position, raw_id, known_text, name, subject, text, digest = row
-            made = None
             structure = fast.get(name, _UNSEEN)
             if structure is _UNSEEN:
                 structure = fast[name] = self._plain_type(name)
-            if structure is not None and len(raw_id) == 16:
-                try:
-                    body = _read_body(text)
-                    data, raw_valid = body["data"], body["valid"]
-                    if len(body) == 2 and type(data) is dict and type(raw_valid) is str:
-                        event = structure(data)
-                        known_at = known_ats.get(known_text)
-                        if known_at is None:
-                            known_at = known_ats[known_text] = parse_known_at(known_text)
-                        valid = valids.get(raw_valid)
-                        if valid is None:
-                            valid = valids[raw_valid] = _parse_edtf(raw_valid, "UTC", None)
-                        if event is not None:
-                            # As id_from_bytes makes it, without the call.
-                            record_id = _new(uuid.UUID)
-                            _set(record_id, "int", int.from_bytes(raw_id))
-                            _set(record_id, "is_safe", _SAFE_UNKNOWN)
-                            made = Record(
-                                position=position,
-                                id=record_id,
-                                known_at=known_at,
-                                event=event,
-                                valid=valid,
-                                subject=subject,
-                                provenance=NO_PROVENANCE,
-                                hash=digest.hex(),
-                            )
-                except Exception:  # noqa: BLE001 -- decode_raw decodes it, or raises its error
-                    made = None
-            append(self.decode_raw(row) if made is None else made)
+            try:
+                plain = None if structure is None else _plain_body(structure, text)
+                if plain is None or len(raw_id) != 16:
+                    append(self.decode_raw(row))
+                    continue
+                event, raw_valid = plain
+                known_at = known_ats.get(known_text)
+                if known_at is None:
+                    known_at = known_ats[known_text] = parse_known_at(known_text)
+                valid = valids.get(raw_valid)
+                if valid is None:
+                    valid = valids[raw_valid] = _parse_edtf(raw_valid, "UTC", None)
+            except Exception:  # noqa: BLE001 -- decode_raw decodes it, or raises its error
+                append(self.decode_raw(row))
+                continue
+            # The id as id_from_bytes makes it, without the call.
+            record_id = _new(uuid.UUID)
+            _set(record_id, "int", int.from_bytes(raw_id))
+            _set(record_id, "is_safe", _SAFE_UNKNOWN)
+            append(
+                Record(
+                    position=position,
+                    id=record_id,
+                    known_at=known_at,
+                    event=event,
+                    valid=valid,
+                    subject=subject,
+                    provenance=NO_PROVENANCE,
+                    hash=digest.hex(),
+                )
+            )
         return decoded
 
     def _plain_types(self) -> dict[str, Any] | None:
