@@ -53,17 +53,26 @@ def check_append(records: Sequence[StoredRecord], *, expected: int, actual: int)
         StoreError: The batch's positions do not follow on, or a record's id
             is not a UUID in canonical text.
     """
-    if expected != actual:
-        raise ConcurrencyError(expected, actual)
-    for offset, record in enumerate(records, start=1):
-        if record.position != actual + offset:
-            raise StoreError(
-                f"record position {record.position} does not follow {actual + offset - 1}"
-            )
+    check_follows([record.position for record in records], expected=expected, actual=actual)
+    for record in records:
         if not is_canonical(record.id):
             raise StoreError(
                 f"record {record.position}: id {record.id!r} is not a UUID in canonical text"
             )
+
+
+def check_follows(positions: Sequence[int], *, expected: int, actual: int) -> None:
+    """Refuse positions that do not follow ``actual`` one by one, or a stale ``expected``.
+
+    Raises:
+        ConcurrencyError: ``expected`` is not ``actual`` (another writer was first).
+        StoreError: The positions do not follow on.
+    """
+    if expected != actual:
+        raise ConcurrencyError(expected, actual)
+    for offset, position in enumerate(positions, start=actual + 1):
+        if position != offset:
+            raise StoreError(f"record position {position} does not follow {offset - 1}")
 
 
 def check_location(path: Path, *, read_only: bool) -> None:

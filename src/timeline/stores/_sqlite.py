@@ -18,7 +18,6 @@ from typing import Final, Literal
 
 from timeline._codec import EncodedRow, known_at_from_micros, known_at_micros, stored_record
 from timeline._errors import (
-    ConcurrencyError,
     CorruptStoreError,
     NotAStoreError,
     ReadOnlyStoreError,
@@ -32,6 +31,7 @@ from timeline._records import FIRST_POSITION, Head, StoredRecord
 from ._common import (
     ErrorsOf,
     check_append,
+    check_follows,
     check_location,
     fsync_path,
     is_canonical,
@@ -491,11 +491,10 @@ class SQLiteStore:
         self._check_writable()
         with self._lock, self._errors("append"), self._transaction():
             actual = self._last_position()
-            if expected_position != actual:
-                raise ConcurrencyError(expected_position, actual)
-            for offset, row in enumerate(rows, start=actual + 1):
-                if row[0] != offset or len(row[1]) != 16:
-                    raise StoreError(f"row {row[0]} does not follow {offset - 1} with a 16-byte id")
+            check_follows([row[0] for row in rows], expected=expected_position, actual=actual)
+            for row in rows:
+                if len(row[1]) != 16:
+                    raise StoreError(f"record {row[0]}: its id is not 16 bytes")
             self._insert(rows)
 
     def _last_position(self) -> int:
