@@ -44,6 +44,14 @@ def refinements(draw: st.DrawFn, moment: Moment) -> Moment:
             "".join(c if draw(st.booleans()) else m for m, c in zip(part, concrete, strict=True))
         )
     deeper = draw(st.integers(0, 3 - sum(p is not None for p in parts)))
+    if deeper and qualifier is not None:
+        # The whole value's qualifier reaches every component it has; once
+        # more are added it must stay on those, or it would reach more.
+        reached = sum(p is not None for p in parts)
+        yq = qualifier | yq
+        mq = qualifier | mq if reached >= 2 else mq
+        dq = qualifier | dq if reached >= 3 else dq
+        qualifier = None
     for index in range(3):
         if filled[index] is None and deeper > 0:
             filled[index] = real[index]

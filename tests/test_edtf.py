@@ -11,7 +11,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from strategies import intervals, moments
-from timeline import InvalidValidTimeError, Moment, format_edtf, parse_edtf
+from timeline import Grouping, InvalidValidTimeError, Moment, Precision, format_edtf, parse_edtf
 
 CANONICAL = [
     "2006",
@@ -69,7 +69,8 @@ def test_generated_values_round_trip(value):
         ("2023-02-30", "no real date"),
         ("20a3", "year must be 4 digits"),
         ("2023-09-", "day must be 2 digits"),
-        ("2001-21", "seasons"),
+        ("2001-21-03", "has no day: give year and code only"),
+        ("2001-42", "no season or grouping 21-41"),
         ("", "empty"),
         ("2023/2024/2025", "more than one '/'"),
         ("2024-01-11T25", "hour 25"),
@@ -126,14 +127,79 @@ def test_unspecified_and_component_forms_agree_with_the_edtf_package(text):
 
 
 def test_where_the_edtf_package_is_wrong():
-    """Documented differences: `edtf` rejects 2024-01-0X and pads 2023-09~ by a year and a month."""
+    """Documented differences: `edtf` rejects 2024-01-0X and ends a padded month mid-month."""
     with pytest.raises(ValueError, match="invalid literal"):
         edtf.parse_edtf("2024-01-0X").lower_strict()
     assert str(parse_edtf("2024-01-0X").bounds().latest.date()) == "2024-01-10"  # type: ignore[union-attr]
+    # "2023-09~" is year and month approximate: both agree on a year and a
+    # month each way, but `edtf` pads September's last day and so stops on
+    # 30 October 2024; a value of month precision ends with its month.
     oracle = edtf.parse_edtf("2023-09~")
-    assert _date(oracle.lower_fuzzy()) == dt.date(2022, 8, 1)
+    assert _date(oracle.upper_fuzzy()) == dt.date(2024, 10, 30)
     ours = parse_edtf("2023-09~").bounds()  # type: ignore[union-attr]
-    assert ours.earliest.date() == dt.date(2023, 8, 1)
+    assert ours.latest.date() == dt.date(2024, 11, 1)
+
+
+_MARKS = st.sampled_from(["", "~", "?", "%"])
+
+
+@st.composite
+def _qualified_dates(draw: st.DrawFn) -> str:
+    """Dates of year, month or day precision with qualifiers in any EDTF place."""
+    year = draw(st.integers(1100, 2900))
+    parts = [f"{year}"]
+    if draw(st.booleans()):
+        parts.append(f"{draw(st.integers(1, 12)):02d}")
+        if draw(st.booleans()):
+            parts.append(f"{draw(st.integers(1, 28)):02d}")  # no month-end clamping
+    before = [draw(_MARKS) for _ in parts]
+    if len(parts) == 1:  # "~2023" is level 2's way of writing "2023~"
+        before = [""]
+    inner = [draw(_MARKS) if index < len(parts) - 1 else "" for index in range(len(parts))]
+    text = "-".join(f"{b}{p}{i}" for b, p, i in zip(before, parts, inner, strict=True))
+    return text + draw(_MARKS)
+
+
+@given(_qualified_dates())
+def test_qualifier_padding_agrees_with_the_edtf_package(text):
+    """Each component a qualifier reaches strays by one of its units, as `edtf` pads it.
+
+    A qualifier after a component reaches it and every component to its
+    left, a trailing one the whole date (ISO 8601-2): ``2004-06-11?`` is
+    uncertain in year, month and day. Only at month precision do the two
+    differ, by where a padded month ends (see the test above).
+    """
+    try:
+        oracle = edtf.parse_edtf(text)
+    except edtf.EDTFParseException:
+        assume(False)  # `edtf` reads fewer placements than EDTF allows
+    value = parse_edtf(text)
+    assert isinstance(value, Moment)
+    bounds = value.bounds()
+    assert bounds.earliest.date() == _date(oracle.lower_fuzzy())
+    last = (bounds.latest - dt.timedelta(days=1)).date()
+    upper = _date(oracle.upper_fuzzy())
+    if value.precision is Precision.DAY or not value.qualified:
+        assert last == upper
+    else:
+        assert (last.year, last.month) == (upper.year, upper.month)
+
+
+def test_a_qualifier_reads_the_same_wherever_the_specification_lets_it_stand():
+    """Saying the same thing two ways gives the same bounds (the explanation's table)."""
+    same = [
+        ("2004-06~", "~2004-~06"),
+        ("2004-06-11?", "?2004-?06-?11"),
+        ("2004-06~-11", "~2004-~06-11"),
+        ("2004?-06-11", "?2004-06-11"),
+        ("2004-06%", "%2004-%06"),
+    ]
+    for one, other in same:
+        assert parse_edtf(one).bounds() == parse_edtf(other).bounds(), (one, other)  # type: ignore[union-attr]
+    # Qualifying more components never narrows the bounds.
+    year_only, whole = parse_edtf("~2004-06").bounds(), parse_edtf("2004-06~").bounds()  # type: ignore[union-attr]
+    assert whole.earliest <= year_only.earliest
+    assert year_only.latest <= whole.latest
 
 
 @pytest.mark.parametrize(
@@ -152,3 +218,47 @@ def test_zone_offsets_of_hours_or_without_a_colon_read_as_iso_8601_has_them(writ
     assert value == same
     assert value.bounds() == same.bounds()
     assert format_edtf(value) == as_
+
+
+# What the specification's groupings span (first month, months), written out
+# here rather than taken from the code's own table.
+_GROUPINGS = {
+    21: (3, 3), 22: (6, 3), 23: (9, 3), 24: (12, 3),
+    25: (3, 3), 26: (6, 3), 27: (9, 3), 28: (12, 3),
+    29: (9, 3), 30: (12, 3), 31: (3, 3), 32: (6, 3),
+    33: (1, 3), 34: (4, 3), 35: (7, 3), 36: (10, 3),
+    37: (1, 4), 38: (5, 4), 39: (9, 4),
+    40: (1, 6), 41: (7, 6),
+}  # fmt: skip
+
+
+@given(st.integers(3, 9997), st.sampled_from(sorted(_GROUPINGS)))
+def test_seasons_and_groupings_span_their_months(year, code):
+    """``YYYY-21`` .. ``YYYY-41`` span whole months; winters run into the next year."""
+    first, months = _GROUPINGS[code]
+    value = parse_edtf(f"{year:04d}-{code}")
+    assert isinstance(value, Moment)
+    assert value.grouping is Grouping(code)
+    assert format_edtf(value) == f"{year:04d}-{code}"
+    bounds = value.strict_bounds()
+    assert bounds.earliest.date() == dt.date(year, first, 1)
+    end = first - 1 + months  # months since January of the year written
+    assert bounds.latest.date() == dt.date(year + end // 12, end % 12 + 1, 1)
+    # A qualifier widens by a year and by the grouping's own length.
+    padded = parse_edtf(f"{year:04d}-{code}~").bounds()  # type: ignore[union-attr]
+    assert padded.earliest == bounds.earliest.subtract(years=1, months=months)
+    assert padded.latest == bounds.latest.add(years=1, months=months)
+
+
+@pytest.mark.parametrize("code", sorted(_GROUPINGS))
+def test_groupings_agree_with_the_edtf_package_within_the_year(code):
+    """`edtf` reads the same months, except that it cuts a winter at 31 December."""
+    oracle = edtf.parse_edtf(f"2001-{code}")
+    bounds = parse_edtf(f"2001-{code}").bounds()  # type: ignore[union-attr]
+    assert bounds.earliest.date() == _date(oracle.lower_strict())
+    last = (bounds.latest - dt.timedelta(days=1)).date()
+    if _GROUPINGS[code][0] == 12:  # `edtf` is wrong: a winter lasts three months
+        assert _date(oracle.upper_strict()) == dt.date(2001, 12, 31)
+        assert last == dt.date(2002, 2, 28)
+    else:
+        assert last == _date(oracle.upper_strict())

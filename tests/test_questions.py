@@ -203,8 +203,10 @@ def test_moments_and_intervals_give_their_earliest_and_latest_instants():
         pendulum.datetime(2023, 9, 1),
         pendulum.datetime(2023, 10, 1),
     )
-    approximately = Moment.parse("2023-09~")
-    assert approximately.earliest == pendulum.datetime(2023, 8, 1)
+    approximately = Moment.parse("2023-09~")  # year and month approximate
+    assert approximately.earliest == pendulum.datetime(2022, 8, 1)
+    month_only = Moment.parse("2023-~09")
+    assert month_only.earliest == pendulum.datetime(2023, 8, 1)
     span = Interval.parse("2006/..")
     assert span.earliest == pendulum.datetime(2006, 1, 1)
     assert span.latest.year == 9999

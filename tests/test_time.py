@@ -176,8 +176,9 @@ def test_dst_transitions_change_day_lengths():
 
 
 def test_padding_policy():
-    """~ pads by one unit of the qualified component, % by both paddings."""
-    assert Moment.parse("2023-09~").bounds() == Bounds(utc(2023, 8, 1), utc(2023, 11, 1))
+    """~ pads each component it reaches by one of its units, % by both paddings."""
+    assert Moment.parse("2023-~09").bounds() == Bounds(utc(2023, 8, 1), utc(2023, 11, 1))
+    assert Moment.parse("2023-09~").bounds() == Bounds(utc(2022, 8, 1), utc(2024, 11, 1))
     assert Moment.parse("~2023-09").bounds() == Bounds(utc(2022, 9, 1), utc(2024, 10, 1))
     assert Moment.parse("2023%").bounds() == Bounds(utc(2021, 1, 1), utc(2026, 1, 1))
     none = Padding(approximate=0, uncertain=0)

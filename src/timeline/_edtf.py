@@ -1,15 +1,14 @@
 """EDTF (ISO 8601-2) in and out: the interchange syntax for valid times.
 
 Supported: level 0 and level 1 (dates, date-times, intervals with open
-``..`` and unknown empty ends, ``~ ? %`` on the whole value, ``X`` digits)
-and the level-2 forms people write most (``X`` in any date digit such as
-``2024-01-0X``; a qualifier before one component such as ``~2023-09``; a
-qualifier after an inner component, which applies to it and all to its left).
-Times may stop at the hour or minute, and carry microseconds -- ISO 8601
-reduced and extended precision beyond EDTF's own level 0. Not supported, with
-a clear error: seasons (``2001-21``), years before 0001, ``Y``-prefixed long
-years, sets (``[..]``, ``{..}``) and exponents.
-"""
+``..`` and unknown empty ends, ``~ ? %`` on the whole value, ``X`` digits,
+seasons) and these forms of level 2: ``X`` in any date digit such as
+``2024-01-0X``; a qualifier before one component such as ``~2023-09``, or
+after an inner component, which reaches it and all to its left; sub-year
+groupings (``2001-33``, a quarter). Times may stop at the hour or minute, and
+carry microseconds -- ISO 8601 reduced and extended precision beyond EDTF's
+own level 0. Not supported, with a clear error: years before 0001,
+``Y``-prefixed long years, sets (``[..]``, ``{..}``) and exponents."""
 
 from __future__ import annotations
 
@@ -88,8 +87,6 @@ def parse_moment(text: str, *, tz: str = "UTC", phrase: str | None = None) -> Mo
         before.append(scan.qualifier())
         components.append(scan.digits(4 if index == 0 else 2, name, masks=True))
         after.append(scan.qualifier())
-    if len(components) >= 2 and components[1].isdigit() and 21 <= int(components[1]) <= 41:
-        raise scan.fail(f"seasons and sub-year groupings ({components[1]}) are not supported")
     hour = minute = second = micro = None
     zone = tz
     if scan.literal("T"):

@@ -30,6 +30,7 @@ __all__ = [
     "Bounds",
     "End",
     "Extent",
+    "Grouping",
     "Interval",
     "Moment",
     "Padding",
@@ -83,6 +84,67 @@ _UNITS: Final = {
 }
 
 
+class Grouping(enum.Enum):
+    """A season or other sub-year grouping, written in a date's month place (EDTF 21-41).
+
+    ``2001-21`` is spring 2001, ``2001-34`` its second quarter. Each grouping
+    is a run of whole months: seasons are meteorological, three months each;
+    a season that runs over the new year (northern winter, southern summer)
+    begins in December of the year written. The seasons 21-24 do not say
+    where they were observed; they are read as the northern hemisphere's
+    (as the ``edtf`` package and most catalogues read them) -- write 29-32
+    for the southern hemisphere's.
+
+    >>> Moment.parse("2001-24").bounds()
+    Bounds(earliest=DateTime(2001, 12, 1, 0, 0, 0, tzinfo=Timezone('UTC')), \
+latest=DateTime(2002, 3, 1, 0, 0, 0, tzinfo=Timezone('UTC')))
+    """
+
+    SPRING = 21
+    SUMMER = 22
+    AUTUMN = 23
+    WINTER = 24
+    SPRING_NORTH = 25
+    SUMMER_NORTH = 26
+    AUTUMN_NORTH = 27
+    WINTER_NORTH = 28
+    SPRING_SOUTH = 29
+    SUMMER_SOUTH = 30
+    AUTUMN_SOUTH = 31
+    WINTER_SOUTH = 32
+    QUARTER_1 = 33
+    QUARTER_2 = 34
+    QUARTER_3 = 35
+    QUARTER_4 = 36
+    QUADRIMESTER_1 = 37
+    QUADRIMESTER_2 = 38
+    QUADRIMESTER_3 = 39
+    SEMESTER_1 = 40
+    SEMESTER_2 = 41
+
+    @property
+    def first_month(self) -> int:
+        """The month the grouping begins in (1-12), in the year written."""
+        return _GROUPING_MONTHS[self][0]
+
+    @property
+    def months(self) -> int:
+        """How many months the grouping lasts; a qualifier widens it by this many."""
+        return _GROUPING_MONTHS[self][1]
+
+
+_SEASONS: Final = {"SPRING": 3, "SUMMER": 6, "AUTUMN": 9, "WINTER": 12}
+_SOUTH: Final = {"SPRING": 9, "SUMMER": 12, "AUTUMN": 3, "WINTER": 6}
+_GROUPING_MONTHS: Final[dict[Grouping, tuple[int, int]]] = {
+    **{g: (_SEASONS[g.name.split("_")[0]], 3) for g in Grouping if g.value <= 28},
+    **{g: (_SOUTH[g.name.split("_")[0]], 3) for g in Grouping if 29 <= g.value <= 32},
+    **{g: (3 * (g.value - 33) + 1, 3) for g in Grouping if 33 <= g.value <= 36},
+    **{g: (4 * (g.value - 37) + 1, 4) for g in Grouping if 37 <= g.value <= 39},
+    **{g: (6 * (g.value - 40) + 1, 6) for g in Grouping if g.value >= 40},
+}
+_GROUPING_CODES: Final = {f"{g.value}": g for g in Grouping}
+
+
 class Qualifier(enum.Enum):
     """An EDTF qualifier: approximate (``~``), uncertain (``?``) or both (``%``)."""
 
@@ -125,15 +187,14 @@ class End(enum.Enum):
 class Padding:
     """How far approximate and uncertain values may stray, in units.
 
-    A qualified value is widened on both sides by ``approximate`` units of the
-    qualified component for ``~``, ``uncertain`` units for ``?`` and the sum of
-    both for ``%``. The unit is that of the component the qualifier applies to:
-    ``2023-09~`` (approximately September 2023) is widened by one *month* each
-    side, ``~2023-09`` (September of approximately 2023) by one *year*.
-
-    The default, one unit each, matches the ``edtf`` package for whole-value
-    qualifiers, but not its padding of ``2023-09~`` by a year *and* a month:
-    that treats "approximately September" as "approximately 2023".
+    Every component a qualifier reaches is widened on both sides by
+    ``approximate`` of its units for ``~``, ``uncertain`` for ``?`` and the
+    sum of both for ``%``. A qualifier before a component reaches it alone;
+    after one, it reaches it and every component to its left; at the end,
+    the whole date (ISO 8601-2). So ``2023-~09`` (the month approximate) is
+    widened by a month each side, ``~2023-09`` (the year) by a year, and
+    ``2023-09~`` (year and month) by a year and a month, as the ``edtf``
+    package pads it. A season or other grouping is widened by its length.
 
     >>> Moment.parse("2023~").bounds(padding=Padding(approximate=2))
     Bounds(earliest=DateTime(2021, 1, 1, 0, 0, 0, tzinfo=Timezone('UTC')), \
@@ -398,8 +459,15 @@ class Moment:
         if self.month is not None:
             if not isinstance(self.month, str) or not _MASK_2.match(self.month):
                 raise InvalidValidTimeError(f"month {self.month!r} must be two digits or X")
-            if next(_candidates(self.month, 1, 12, reverse=False), None) is None:
-                raise InvalidValidTimeError(f"month {self.month} matches no month 01-12")
+            if self.month in _GROUPING_CODES:
+                if self.day is not None:
+                    raise InvalidValidTimeError(
+                        f"a season or grouping ({self.month}) has no day: give year and code only"
+                    )
+            elif next(_candidates(self.month, 1, 12, reverse=False), None) is None:
+                raise InvalidValidTimeError(
+                    f"month {self.month} matches no month 01-12 and no season or grouping 21-41"
+                )
         if self.day is not None:
             if not isinstance(self.day, str) or not _MASK_2.match(self.day):
                 raise InvalidValidTimeError(f"day {self.day!r} must be two digits or X")
@@ -489,6 +557,16 @@ class Moment:
         return Precision(1 + sum(p is not None for p in parts))
 
     @property
+    def grouping(self) -> Grouping | None:
+        """The season or sub-year grouping in the month place (``2001-21``), if any."""
+        return _GROUPING_CODES.get(self.month or "")
+
+    @property
+    def _month_span(self) -> int:
+        grouping = self.grouping
+        return 1 if grouping is None else grouping.months
+
+    @property
     def unspecified(self) -> bool:
         """True when some digit is unspecified (``X``)."""
         return "X" in f"{self.year}{self.month or ''}{self.day or ''}"
@@ -525,9 +603,13 @@ class Moment:
 
     def _first_or_last(self, *, last: bool) -> _Fields:
         years = _candidates(self.year, 1, 9999, reverse=last)
+        grouping = self.grouping
         for year in years:
             if self.month is None:
                 return (year, 1, 1, 0, 0, 0, 0)
+            if grouping is not None:  # its first month, or its last (perhaps next year's)
+                month = grouping.first_month + (grouping.months - 1 if last else 0)
+                return (year + (month - 1) // 12, (month - 1) % 12 + 1, 1, 0, 0, 0, 0)
             for month in _candidates(self.month, 1, 12, reverse=last):
                 if self.day is None:
                     return (year, month, 1, 0, 0, 0, 0)
@@ -556,18 +638,24 @@ class Moment:
         return self._pad(DEFAULT_PADDING)
 
     def _pad(self, padding: Padding) -> Bounds:
+        # A qualifier reaches the component it is written against and, after
+        # a component, every one to its left; the whole value's qualifier
+        # reaches every component (ISO 8601-2). Each component reached strays
+        # by its own units: "2004-06~" -- year and month approximate -- by a
+        # year and a month, as "~2004-~06" says the same.
         core = self._core
-        widen: dict[str, int] = {}
-        qualified = (
-            (self.qualifier, self.precision),
-            (self.year_qualifier, Precision.YEAR),
-            (self.month_qualifier, Precision.MONTH),
-            (self.day_qualifier, Precision.DAY),
+        reached = (
+            (self.year_qualifier, "years", 1),
+            (self.month_qualifier, "months", self._month_span),
+            (self.day_qualifier, "days", 1),
         )
-        for qualifier, precision in qualified:
-            if qualifier is not None:
-                unit = precision.unit
-                widen[unit] = widen.get(unit, 0) + padding.units(qualifier)
+        widen: dict[str, int] = {}
+        for index, (qualifier, unit, size) in enumerate(reached):
+            if index >= self.precision:  # the moment stops before this component
+                break
+            combined = self.qualifier | qualifier if self.qualifier else qualifier
+            if combined is not None:
+                widen[unit] = widen.get(unit, 0) + size * padding.units(combined)
         if not any(widen.values()):
             return core
         zone = _zone(self.tz)
