@@ -8,7 +8,8 @@ after an inner component, which reaches it and all to its left; sub-year
 groupings (``2001-33``, a quarter). Times may stop at the hour or minute, and
 carry microseconds -- ISO 8601 reduced and extended precision beyond EDTF's
 own level 0. Not supported, with a clear error: years before 0001,
-``Y``-prefixed long years, sets (``[..]``, ``{..}``) and exponents."""
+``Y``-prefixed long years, sets (``[..]``, ``{..}``) and exponents.
+"""
 
 from __future__ import annotations
 

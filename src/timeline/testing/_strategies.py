@@ -12,7 +12,7 @@ import pendulum
 from hypothesis import strategies as st
 
 from timeline._edtf import format_edtf
-from timeline._time import End, Interval, Moment, Qualifier
+from timeline._time import End, Grouping, Interval, Moment, Qualifier
 
 __all__ = ["edtf_strings", "events", "instants", "intervals", "moments", "valid_times"]
 
@@ -38,7 +38,7 @@ def moments(  # noqa: D417 -- keyword-only options; draw is hypothesis's
     times: bool = True,
     zones: tuple[str, ...] = ZONES,
 ) -> Moment:
-    """Moments at every precision, with qualifiers, ``X`` digits and zones.
+    """Moments at every precision, with qualifiers, ``X`` digits, seasons and zones.
 
     Args:
         min_year: The earliest year drawn.
@@ -64,6 +64,8 @@ def moments(  # noqa: D417 -- keyword-only options; draw is hypothesis's
         parts = [_mask(draw, part) if part is not None else None for part in parts]
         if parts[0] == "0000":
             parts[0] = year
+    elif precision == 2 and draw(st.integers(0, 3)) == 0:  # a season or other grouping
+        parts[1] = f"{draw(st.sampled_from(Grouping)).value}"
     per: list[Qualifier | None] = [None, None, None]
     whole = None
     if qualifiers:
