@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import pendulum
 from hypothesis import strategies as st
 
 from timeline import Moment
+from timeline._calendar import fields_at
 from timeline._time import _zone
 from timeline.testing import instants, intervals, moments
 
@@ -24,11 +24,12 @@ def refinements(draw: st.DrawFn, moment: Moment) -> Moment:
     parts = [moment.year, moment.month, moment.day]
     core = moment.strict_bounds()
     # Pick a real day inside the strict bounds and fill X digits from it.
-    span = (core.latest - core.earliest).in_days()
+    day = 86_400_000_000
+    span = (core.high - core.low) // day
     offset = draw(st.integers(0, max(span - 1, 0)))
-    local = core.earliest.in_tz(pendulum.timezone("UTC")).add(days=offset)
-    local = local.in_tz(_zone(moment.tz))
-    real = [f"{local.year:04d}", f"{local.month:02d}", f"{local.day:02d}"]
+    year, month, date, *_ = fields_at(core.low + offset * day, _zone(moment.tz))
+    sign = "-" if year < 0 else ""
+    real = [f"{sign}{abs(year):04d}", f"{month:02d}", f"{date:02d}"]
     filled = []
     for part, concrete in zip(parts, real, strict=True):
         if part is None:

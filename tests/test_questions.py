@@ -78,16 +78,12 @@ class Facts(TemporalFacts):
 
 def _best_over_instants(extent: Extent, question: Question) -> Answer:
     """Brute force: the answer at every instant where it can change inside the question."""
-    low, high = question.start, question.end
-    edges = {low, dt.datetime.__sub__(high, TICK)}
-    for bound in (extent.start.earliest, extent.start.last, extent.end.earliest, extent.end.last):
-        for step in (-TICK, dt.timedelta(0), TICK):
-            try:
-                instant = dt.datetime.__add__(bound, step)
-            except OverflowError:  # past year 1 or 9999
-                continue
-            if low <= instant < high:
-                edges.add(instant)
+    low, high = question.low, question.high  # microseconds: any year
+    edges = {low, high - 1}
+    for bound in (extent.start.low, extent.start.top, extent.end.low, extent.end.top):
+        for step in (-1, 0, 1):
+            if low <= bound + step < high:
+                edges.add(bound + step)
     answers = {extent.at(instant) for instant in edges}
     if question.exact:
         if Answer.YES in answers:

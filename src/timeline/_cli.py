@@ -41,7 +41,7 @@ from ._importer import _vocabularies, load_jsonl
 from ._log import Log
 from ._projection import record_order, visible
 from ._records import Pin
-from ._time import End, Interval, Moment, to_instant
+from ._time import End, Interval, Moment, instant_text, to_instant
 from .sanctions import SanctionsInForce, fold_name
 from .stores import (
     Problem,
@@ -733,18 +733,23 @@ def _end_json(end: Moment | End) -> dict[str, Any] | None:
         return None
     if end is End.UNKNOWN:
         return {"edtf": None, "earliest": None, "latest": None, "unknown": True}
+    bounds = end.bounds()
     return {
         "edtf": str(end),
-        "earliest": end.earliest.isoformat(),
-        "latest": end.latest.isoformat(),
+        "earliest": instant_text(bounds.low),
+        "latest": instant_text(bounds.high),
     }
 
 
 def _valid_json(valid: Moment | Interval) -> dict[str, Any]:
+    if isinstance(valid, Moment):
+        low, high = valid.bounds().low, valid.bounds().high
+    else:
+        low, high = valid.extent.start.low, valid.extent.end.top
     return {
         "edtf": str(valid),
-        "earliest": valid.earliest.isoformat(),
-        "latest": valid.latest.isoformat(),
+        "earliest": instant_text(low),
+        "latest": instant_text(high),
         "phrase": valid.phrase,
     }
 

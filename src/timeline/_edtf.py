@@ -2,24 +2,24 @@
 
 Supported: level 0 and level 1 (dates, date-times, intervals with open
 ``..`` and unknown empty ends, ``~ ? %`` on the whole value, ``X`` digits,
-seasons) and these forms of level 2: ``X`` in any date digit such as
+seasons, years BCE such as ``-0064`` and ``Y``-years such as ``Y17000``
+or ``Y17E3``) and these forms of level 2: ``X`` in any date digit such as
 ``2024-01-0X``; a qualifier before one component such as ``~2023-09``, or
 after an inner component, which reaches it and all to its left; sub-year
-groupings (``2001-33``, a quarter). Times may stop at the hour or minute, and
-carry microseconds -- ISO 8601 reduced and extended precision beyond EDTF's
-own level 0. Not supported, with a clear error: years before 0001,
-``Y``-prefixed long years, sets (``[..]``, ``{..}``) and exponents.
+groupings (``2001-33``, a quarter); significant digits (``1950S2``). Times
+may stop at the hour or minute, and carry microseconds -- ISO 8601 reduced
+and extended precision beyond EDTF's own level 0. Years run from -99999 to
+99999 (see ``_calendar``); beyond them, and for sets (``[..]``, ``{..}``), a
+clear error.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 from typing import Final
 
-import pendulum
-
+from ._calendar import offset_of
 from ._errors import InvalidValidTimeError
 from ._time import End, Interval, Moment, Qualifier, ValidTime, _zone
 
@@ -76,17 +76,22 @@ def parse_moment(text: str, *, tz: str = "UTC", phrase: str | None = None) -> Mo
     scan = _Scanner(text.strip(), text)
     if not scan.text:
         raise scan.fail("it is empty")
-    if scan.peek() in {"-", "Y"} or scan.text[:1] in {"[", "{"}:
-        raise scan.fail("negative years, Y-years and sets are not supported")
+    if scan.text[:1] in {"[", "{"}:
+        raise scan.fail("sets are not supported")
     components: list[str] = []
     before: list[Qualifier | None] = []
     after: list[Qualifier | None] = []
+    significant = None
     names = ("year", "month", "day")
     for index, name in enumerate(names):
         if index and not scan.literal("-"):
             break
         before.append(scan.qualifier())
-        components.append(scan.digits(4 if index == 0 else 2, name, masks=True))
+        if index == 0:
+            year, significant = _year(scan)
+            components.append(year)
+        else:
+            components.append(scan.digits(2, name, masks=True))
         after.append(scan.qualifier())
     hour = minute = second = micro = None
     zone = tz
@@ -138,10 +143,40 @@ def parse_moment(text: str, *, tz: str = "UTC", phrase: str | None = None) -> Mo
             year_qualifier=per[0],
             month_qualifier=per[1],
             day_qualifier=per[2],
+            significant=significant,
             phrase=phrase,
         )
     except InvalidValidTimeError as error:
         raise scan.fail(str(error)) from None
+
+
+# A Y-year: digits, perhaps an exponent (E) -- EDTF level 1 and 2.
+_LONG_YEAR: Final = re.compile(r"(-?)([0-9]+)(?:E([0-9]+))?")
+_SIGNIFICANT: Final = re.compile(r"S([0-9]+)")
+
+
+def _year(scan: _Scanner) -> tuple[str, int | None]:
+    """Read a year: ``2004``, ``-0064``, ``Y170002``, ``Y-17E3``, each perhaps with ``S2``."""
+    if scan.literal("Y"):
+        found = _LONG_YEAR.match(scan.text, scan.at)
+        if found is None:
+            raise scan.fail(f"a Y-year needs digits after 'Y', found {scan.text[scan.at :]!r}")
+        sign, digits, exponent = found.groups()
+        value = int(digits) * 10 ** int(exponent or 0)
+        if exponent is None and (len(digits) <= 4 or digits.startswith("0")):
+            raise scan.fail(f"a Y-year has more than four digits, no leading zero: {digits!r}")
+        scan.at = found.end()
+        year = f"{sign}{value:04d}"
+    else:
+        sign = "-" if scan.literal("-") else ""
+        year = sign + scan.digits(4, "year", masks=True)
+        if year == "-0000":
+            raise scan.fail("year -0000 is written 0000 (1 BCE)")
+    significant = _SIGNIFICANT.match(scan.text, scan.at)
+    if significant is None:
+        return year, None
+    scan.at = significant.end()
+    return year, int(significant[1])
 
 
 # ISO 8601's zone offsets, as EDTF level 0 takes them: +hh, +hhmm or +hh:mm (or -).
@@ -218,7 +253,7 @@ def format_moment(moment: Moment, *, offset: bool = True) -> str:
     def part(value: str, qualifier: Qualifier | None) -> str:
         return f"{qualifier.value if qualifier else ''}{value}"
 
-    text = part(moment.year, moment.year_qualifier)
+    text = part(_year_text(moment), moment.year_qualifier)
     if moment.month is not None:
         text += "-" + part(moment.month, moment.month_qualifier)
     if moment.day is not None:
@@ -238,22 +273,31 @@ def format_moment(moment: Moment, *, offset: bool = True) -> str:
     return text
 
 
+def _year_text(moment: Moment) -> str:
+    """The year as EDTF writes it: ``Y`` before more than four digits, ``S`` after."""
+    year = moment.year
+    if len(year.lstrip("-")) > 4:
+        year = f"Y{year}"
+    if moment.significant is not None:
+        year += f"S{moment.significant}"
+    return year
+
+
 def _offset(moment: Moment) -> str:
     if moment.tz == "UTC":
         return "Z"
     if moment.tz[:1] in {"+", "-"}:
         return moment.tz
-    local = pendulum.datetime(
+    fields = (
         int(moment.year),
         int(moment.month or 1),
         int(moment.day or 1),
         moment.hour or 0,
         moment.minute or 0,
         moment.second or 0,
-        tz=_zone(moment.tz),
+        0,
     )
-    offset = local.utcoffset() or dt.timedelta(0)
-    minutes = int(offset.total_seconds()) // 60
+    minutes = offset_of(fields, _zone(moment.tz)) // 60_000_000
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 

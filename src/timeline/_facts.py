@@ -77,7 +77,7 @@ _FIX_TYPES = (Retracted, Corrected)
 def _open_end() -> tuple[int, int]:
     """Where an open end lies, in microseconds: its earliest and last instants."""
     end = Interval(Moment.parse("2000"), End.OPEN).extent.end
-    return _micros(end.earliest), _micros(end.last)
+    return end.low, end.top
 
 
 _OPEN_END = _open_end()
@@ -475,7 +475,7 @@ def _start(
     reopen = spell is None or (
         isinstance(spell["end"], Moment)
         and start is not End.OPEN
-        and Interval(start, End.OPEN).extent.start.earliest >= spell["end"].bounds().earliest
+        and Interval(start, End.OPEN).extent.start.low >= spell["end"].bounds().low
     )
     if reopen:
         spell = {
@@ -601,13 +601,8 @@ def _simple(
 
 def _bounds(spell: Spell) -> tuple[int, int, int, int]:
     """Where a spell's start and end may lie, in microseconds: earliest and last of each."""
-    extent = spell.extent
-    return (
-        _micros(extent.start.earliest),
-        _micros(extent.start.last),
-        _micros(extent.end.earliest),
-        _micros(extent.end.last),
-    )
+    start, end = spell.extent.start, spell.extent.end
+    return (start.low, start.top, end.low, end.top)
 
 
 def _known_time(value: int) -> pendulum.DateTime:
@@ -1376,7 +1371,7 @@ class TemporalFacts:
         """
         self.catch_up()
         asked = Question.of(valid)
-        low, high = _micros(asked.start), _micros(asked.end)
+        low, high = asked.low, asked.high
         limit = self._known(known)
         rows = self._found("spans", low, high, limit)
         return InForce._of_rows(  # noqa: SLF001 -- this module's own constructor

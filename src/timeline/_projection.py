@@ -158,7 +158,7 @@ class Projection(Generic[S]):
 
 def record_order(record: Record) -> tuple[Any, ...]:
     """The order projections apply records in: valid time, then position."""
-    return (*record.valid.extent.sort_key, record.position)
+    return (*record.valid.extent.order, record.position)
 
 
 def visible(records: Iterable[Record]) -> list[Record]:

@@ -21,6 +21,18 @@ import pendulum
 from pendulum.tz.timezone import FixedTimezone
 
 from ._answer import Answer
+from ._calendar import (
+    CEIL,
+    FLOOR,
+    MAX_YEAR,
+    MIN_YEAR,
+    add_to_fields,
+    days_in_month,
+    fields_at,
+    format_instant,
+    instant_of,
+    parse_instant,
+)
 from ._errors import InvalidValidTimeError
 
 __all__ = [
@@ -49,11 +61,18 @@ __all__ = [
 ]
 
 _TICK: Final = dt.timedelta(microseconds=1)
+_ORIGIN: Final = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 
-#: The earliest instant the library can represent; an open start reaches it.
+#: The earliest instant a ``datetime`` holds; what an open start reads as.
 EARLIEST: Final = pendulum.datetime(1, 1, 1, tz="UTC")
-#: The last instant the library can represent; an open end reaches it.
+#: The last instant a ``datetime`` holds; what an open end reads as.
 LATEST: Final = pendulum.datetime(9999, 12, 31, 23, 59, 59, 999999, tz="UTC")
+# The instants a datetime holds, in microseconds (see micros), and those a
+# valid time may name: beyond them lie only the open ends.
+_FIRST_INSTANT: Final = 86_400_000_000
+_LAST_INSTANT: Final = 315_537_897_599_999_999 + _FIRST_INSTANT
+_FIRST_HELD: Final = instant_of((MIN_YEAR, 1, 1, 0, 0, 0, 0), FixedTimezone(0))
+_LAST_HELD: Final = instant_of((MAX_YEAR + 1, 1, 1, 0, 0, 0, 0), FixedTimezone(0))
 
 
 class Precision(enum.IntEnum):
@@ -215,31 +234,106 @@ latest=DateTime(2026, 1, 1, 0, 0, 0, tzinfo=Timezone('UTC')))
 DEFAULT_PADDING: Final = Padding()
 
 
-@attrs.frozen
+@attrs.frozen(init=False, repr=False)
 class Bounds:
     """The instants a value may denote: ``earliest <= t < latest``, in UTC.
+
+    Kept as integers, :attr:`low` and :attr:`high`: UTC microseconds on
+    Python's ordinal scale (``date.toordinal()`` days), so a bound may lie in
+    any year from -99999 to 99999, where a ``datetime`` holds only 1-9999.
+    :attr:`earliest`, :attr:`latest` and :attr:`last` give them as pendulum
+    instants; an open end reads as :data:`EARLIEST` or :data:`LATEST`.
 
     >>> Moment.parse("2023-09").bounds()
     Bounds(earliest=DateTime(2023, 9, 1, 0, 0, 0, tzinfo=Timezone('UTC')), \
 latest=DateTime(2023, 10, 1, 0, 0, 0, tzinfo=Timezone('UTC')))
+    >>> Moment.parse("-0063").bounds()
+    Bounds.of('-0063-01-01T00:00:00+00:00', '-0062-01-01T00:00:00+00:00')
     """
 
-    earliest: pendulum.DateTime
-    latest: pendulum.DateTime
+    #: The first microsecond inside.
+    low: int
+    #: The first microsecond after (exclusive).
+    high: int
 
-    @functools.cached_property
+    def __init__(self, earliest: dt.datetime, latest: dt.datetime) -> None:
+        self.__attrs_init__(micros(earliest), micros(latest))
+
+    @classmethod
+    def of(cls, low: int | str, high: int | str) -> Bounds:
+        """Build bounds from microseconds (or the ISO 8601 strings :meth:`iso` writes)."""
+        bounds = object.__new__(cls)
+        bounds.__attrs_init__(_micros_of(low), _micros_of(high))
+        return bounds
+
+    @property
+    def top(self) -> int:
+        """The last microsecond inside (:attr:`high` less one, unless empty)."""
+        return self.high - 1 if self.high > self.low else self.high
+
+    @property
+    def earliest(self) -> pendulum.DateTime:
+        """The first instant inside.
+
+        Raises:
+            InvalidValidTimeError: it lies outside the years 1-9999 a datetime
+                holds; read :attr:`low` or :meth:`iso` instead.
+        """
+        return _instant(self.low)
+
+    @property
+    def latest(self) -> pendulum.DateTime:
+        """The first instant after (exclusive); raises as :attr:`earliest` does."""
+        return _instant(self.high)
+
+    @property
     def last(self) -> pendulum.DateTime:
         """The last instant inside, ``latest`` less one microsecond (the resolution)."""
-        if self.latest <= self.earliest:
-            return self.latest
-        # The stdlib's arithmetic keeps the pendulum type and is several
-        # times faster than pendulum's own.
-        earlier: pendulum.DateTime = dt.datetime.__sub__(self.latest, _TICK)
-        return earlier
+        return _instant(self.top)
+
+    def iso(self) -> tuple[str, str]:
+        """``(earliest, latest)`` as ISO 8601 in UTC, years beyond 0-9999 expanded."""
+        return format_instant(self.low), format_instant(self.high)
 
     def contains(self, instant: dt.datetime) -> bool:
         """Return whether ``instant`` lies in ``[earliest, latest)``."""
-        return self.earliest <= instant < self.latest
+        return self.low <= micros(instant) < self.high
+
+    def __repr__(self) -> str:
+        if _in_datetime_range(self.low) and _in_datetime_range(self.high):
+            return f"Bounds(earliest={self.earliest!r}, latest={self.latest!r})"
+        low, high = self.iso()
+        return f"Bounds.of({low!r}, {high!r})"
+
+
+def _micros_of(value: int | str) -> int:
+    if isinstance(value, int):
+        return value
+    return parse_instant(value)
+
+
+def _in_datetime_range(value: int) -> bool:
+    return _FIRST_INSTANT <= value <= _LAST_INSTANT
+
+
+def _instant(value: int) -> pendulum.DateTime:
+    if value < _FIRST_HELD:  # where open starts lie
+        return EARLIEST
+    if value > _LAST_HELD:  # where open ends lie
+        return LATEST
+    if not _in_datetime_range(value):
+        raise InvalidValidTimeError(
+            f"{format_instant(value)} lies outside the years 1-9999 a datetime holds: "
+            "read the bounds' low and high microseconds, or their iso() strings"
+        )
+    return utc_instant(_ORIGIN + dt.timedelta(microseconds=value - _FIRST_INSTANT))
+
+
+def instant_text(value: int) -> str:
+    """Microseconds as ISO 8601: ``datetime.isoformat()`` where it can, else expanded years."""
+    if _in_datetime_range(value) or not _FIRST_HELD <= value <= _LAST_HELD:
+        return _instant(value).isoformat()
+    return format_instant(value)
 
 
 @attrs.frozen
@@ -254,47 +348,52 @@ class Extent:
     start: Bounds
     end: Bounds
 
-    def at(self, instant: dt.datetime) -> Answer:
+    def at(self, instant: dt.datetime | int) -> Answer:
         """Answer "is it in force at ``instant``?" (design.md, imprecise time).
 
         No if ``instant < start.earliest`` or ``instant >= end.last``; yes if
         ``instant >= start.last`` and ``instant < end.earliest``; otherwise
-        maybe. (``last`` is the latest instant a bound may denote.)
+        maybe. (``last`` is the latest instant a bound may denote.) The instant
+        is an aware datetime, or microseconds as :class:`Bounds` keeps them.
         """
-        if instant < self.start.earliest or instant >= self.end.last:
+        at = instant if isinstance(instant, int) else micros(instant)
+        if at < self.start.low or at >= self.end.top:
             return Answer.NO
-        if instant >= self.start.last and instant < self.end.earliest:
+        if at >= self.start.top and at < self.end.low:
             return Answer.YES
         return Answer.MAYBE
 
     def during(self, start: dt.datetime, end: dt.datetime) -> Answer:
         """Answer "is it in force at any instant of ``[start, end)``?"."""
+        return self._during(micros(start), micros(end))
+
+    def _during(self, low: int, high: int) -> Answer:
         # No instant of the window lies where it may be in force, [start.earliest, end.last).
-        if max(self.start.earliest, start) >= min(self.end.last, end):
+        if max(self.start.low, low) >= min(self.end.top, high):
             return Answer.NO
         # In the least favourable world it starts as late and ends as early
         # as it may; if even then it is in force inside the window: yes.
-        if max(self.start.last, start) < min(self.end.earliest, end):
+        if max(self.start.top, low) < min(self.end.low, high):
             return Answer.YES
         return Answer.MAYBE
 
-    @functools.cached_property
+    @property
     def sort_key(self) -> tuple[pendulum.DateTime, ...]:
-        """The total valid-time order: start earliest, start latest, end earliest, end latest."""
+        """The total valid-time order: start earliest, start latest, end earliest, end latest.
+
+        As instants, so only for bounds within the years 1-9999 (see
+        :attr:`Bounds.earliest`); :attr:`order` is the same order for any year.
+        """
         return (self.start.earliest, self.start.latest, self.end.earliest, self.end.latest)
 
     @functools.cached_property
     def order(self) -> tuple[int, int, int, int]:
-        """:attr:`sort_key` in microseconds: the same order, compared faster."""
-        return (
-            micros(self.start.earliest),
-            micros(self.start.latest),
-            micros(self.end.earliest),
-            micros(self.end.latest),
-        )
+        """The valid-time order as integers: each bound's low and high microseconds."""
+        return (self.start.low, self.start.high, self.end.low, self.end.high)
 
 
-_MASK_YEAR: Final = re.compile(r"^[0-9X]{4}$")
+# Four digits or X, or a longer year of digits only (EDTF's Y-years); a sign for BCE.
+_MASK_YEAR: Final = re.compile(r"^-?(?:[0-9X]{4}|[1-9][0-9]{4,})$")
 _MASK_2: Final = re.compile(r"^[0-9X]{2}$")
 
 
@@ -333,9 +432,11 @@ _ZERO: Final = dt.timedelta(0)
 
 
 def micros(instant: dt.datetime) -> int:
-    """Return an aware instant as microseconds since 0001-01-01T00:00 UTC.
+    """Return an aware instant as UTC microseconds on Python's ordinal scale.
 
-    Integers compare and index faster than datetimes; this is exact.
+    Day 1 is 0001-01-01, so that day's midnight (UTC) is 86,400,000,000; the
+    scale :class:`Bounds` keeps. Integers compare and index faster than
+    datetimes; this is exact.
     """
     offset = instant.utcoffset() or _ZERO
     seconds = (
@@ -439,16 +540,14 @@ class Moment:
     year_qualifier: Qualifier | None = attrs.field(default=None, validator=_qualifier_validator)
     month_qualifier: Qualifier | None = attrs.field(default=None, validator=_qualifier_validator)
     day_qualifier: Qualifier | None = attrs.field(default=None, validator=_qualifier_validator)
+    significant: int | None = attrs.field(default=None, kw_only=True)
     phrase: str | None = attrs.field(default=None, eq=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         self._check()
 
     def _check(self) -> None:  # noqa: C901, PLR0912 -- one check per component, in order
-        if not isinstance(self.year, str) or not _MASK_YEAR.match(self.year):
-            raise InvalidValidTimeError(f"year {self.year!r} must be four digits or X")
-        if self.year == "0000":
-            raise InvalidValidTimeError("year 0000 is not supported: years start at 0001")
+        self._check_year()
         parts = (self.month, self.day, self.hour, self.minute, self.second, self.microsecond)
         given = [p is not None for p in parts]
         if given != sorted(given, reverse=True):
@@ -495,6 +594,31 @@ class Moment:
         _zone(self.tz)
         # Raises for impossible dates such as 2023-02-30 or 2023-02-3X.
         _ = self._core
+
+    def _check_year(self) -> None:
+        if not isinstance(self.year, str) or not _MASK_YEAR.match(self.year):
+            raise InvalidValidTimeError(
+                f"year {self.year!r} must be four digits or X (or more digits, no X), "
+                "with '-' before years BCE"
+            )
+        if self.year == "-0000":
+            raise InvalidValidTimeError("year -0000 is written 0000 (1 BCE)")
+        if "X" not in self.year and not MIN_YEAR <= int(self.year) <= MAX_YEAR:
+            raise InvalidValidTimeError(
+                f"year {self.year} lies beyond the years a valid time holds "
+                f"({MIN_YEAR} to {MAX_YEAR})"
+            )
+        if self.significant is not None:
+            digits = len(self.year.lstrip("-"))
+            if not isinstance(self.significant, int) or not 1 <= self.significant <= digits:
+                raise InvalidValidTimeError(
+                    f"significant digits {self.significant!r} must be 1 to {digits} for "
+                    f"year {self.year}"
+                )
+            if "X" in self.year or self.month is not None:
+                raise InvalidValidTimeError(
+                    "significant digits (S) apply to a year alone, written without X"
+                )
 
     # -- construction -------------------------------------------------------
 
@@ -568,8 +692,19 @@ class Moment:
 
     @property
     def unspecified(self) -> bool:
-        """True when some digit is unspecified (``X``)."""
-        return "X" in f"{self.year}{self.month or ''}{self.day or ''}"
+        """True when some digit is unspecified (``X``), or only some digits are significant."""
+        return (
+            self.significant is not None or "X" in f"{self.year}{self.month or ''}{self.day or ''}"
+        )
+
+    @property
+    def _year_mask(self) -> str:
+        """The year with its insignificant digits as X (``1950S2`` is ``19XX``)."""
+        if self.significant is None:
+            return self.year
+        sign = "-" if self.year.startswith("-") else ""
+        digits = self.year.lstrip("-")
+        return sign + digits[: self.significant] + "X" * (len(digits) - self.significant)
 
     @property
     def qualified(self) -> bool:
@@ -589,31 +724,30 @@ class Moment:
     @functools.cached_property
     def _core(self) -> Bounds:
         zone = _zone(self.tz)
-        first = self._first_or_last(last=False)
+        low = instant_of(self._first_or_last(last=False), zone)
         last = self._first_or_last(last=True)
-        try:
-            earliest = _local(first, zone).in_tz("UTC")
-        except (OverflowError, ValueError):  # year 0001 west of Greenwich
-            earliest = EARLIEST
-        try:
-            latest = _local(last, zone).add(**{self.precision.unit: 1}).in_tz("UTC")
-        except (OverflowError, ValueError):  # the end of year 9999
-            latest = LATEST
-        return Bounds(earliest, latest)
+        precision = self.precision
+        if precision >= Precision.HOUR:  # hours and finer are elapsed time, not wall time
+            return Bounds.of(low, instant_of(last, zone) + _UNIT_MICROS[precision])
+        step = {
+            Precision.YEAR: {"years": 1},
+            Precision.MONTH: {"months": self._month_span},
+            Precision.DAY: {"days": 1},
+        }[precision]
+        return Bounds.of(low, instant_of(add_to_fields(last, **step), zone))
 
     def _first_or_last(self, *, last: bool) -> _Fields:
-        years = _candidates(self.year, 1, 9999, reverse=last)
+        years = _year_candidates(self._year_mask, reverse=last)
         grouping = self.grouping
         for year in years:
             if self.month is None:
                 return (year, 1, 1, 0, 0, 0, 0)
             if grouping is not None:  # its first month, or its last (perhaps next year's)
-                month = grouping.first_month + (grouping.months - 1 if last else 0)
-                return (year + (month - 1) // 12, (month - 1) % 12 + 1, 1, 0, 0, 0, 0)
+                return (year, grouping.first_month, 1, 0, 0, 0, 0)
             for month in _candidates(self.month, 1, 12, reverse=last):
                 if self.day is None:
                     return (year, month, 1, 0, 0, 0, 0)
-                days = pendulum.date(year, month, 1).days_in_month
+                days = days_in_month(year, month)
                 for day in _candidates(self.day, 1, days, reverse=last):
                     hour, minute = self.hour or 0, self.minute or 0
                     return (year, month, day, hour, minute, self.second or 0, self.microsecond or 0)
@@ -659,9 +793,9 @@ class Moment:
         if not any(widen.values()):
             return core
         zone = _zone(self.tz)
-        return Bounds(
-            _shift(core.earliest, zone, widen, sign=-1),
-            _shift(core.latest, zone, widen, sign=1),
+        return Bounds.of(
+            _shift(core.low, zone, widen, sign=-1),
+            _shift(core.high, zone, widen, sign=1),
         )
 
     @functools.cached_property
@@ -698,7 +832,7 @@ class Moment:
         """
         asked = Question.of(question)
         bounds = self.bounds()
-        if bounds.earliest >= asked.end or bounds.latest <= asked.start:
+        if bounds.low >= asked.high or bounds.high <= asked.low:
             return Answer.NO
         if self.exact and asked.exact:
             return Answer.YES
@@ -716,23 +850,36 @@ class Moment:
 _Fields: TypeAlias = tuple[int, int, int, int, int, int, int]
 
 
-def _local(fields: _Fields, zone: pendulum.Timezone | FixedTimezone) -> pendulum.DateTime:
-    year, month, day, hour, minute, second, micro = fields
-    return pendulum.datetime(year, month, day, hour, minute, second, micro, tz=zone)
+_UNIT_MICROS: Final = {
+    Precision.HOUR: 3_600_000_000,
+    Precision.MINUTE: 60_000_000,
+    Precision.SECOND: 1_000_000,
+    Precision.MICROSECOND: 1,
+}
+
+
+def _year_candidates(mask: str, *, reverse: bool) -> Iterator[int]:
+    """The years a signed year mask matches within the range held, in order."""
+    if mask.startswith("-"):
+        for value in _candidates(mask[1:], 0, -MIN_YEAR, reverse=not reverse):
+            yield -value
+    else:
+        yield from _candidates(mask, 0, MAX_YEAR, reverse=reverse)
 
 
 def _shift(
-    instant: pendulum.DateTime,
+    instant: int,
     zone: pendulum.Timezone | FixedTimezone,
     widen: dict[str, int],
     *,
     sign: int,
-) -> pendulum.DateTime:
-    try:
-        moved = instant.in_tz(zone).add(**{k: sign * v for k, v in widen.items()})
-        return moved.in_tz("UTC")
-    except (OverflowError, ValueError):  # padded past year 1 or year 9999
-        return EARLIEST if sign < 0 else LATEST
+) -> int:
+    """Move an instant by calendar units in its zone's wall time, within the range held."""
+    fields = fields_at(instant, zone)
+    moved = add_to_fields(fields, **{unit: sign * count for unit, count in widen.items()})
+    if not MIN_YEAR <= moved[0] <= MAX_YEAR:  # padded beyond every year held
+        return FLOOR if sign < 0 else CEIL
+    return instant_of(moved, zone)
 
 
 def _zone_name(instant: dt.datetime) -> str:
@@ -788,7 +935,7 @@ class Interval:
         if isinstance(self.start, End) and isinstance(self.end, End):
             raise InvalidValidTimeError("an interval needs at least one dated end")
         extent = self.extent
-        if extent.start.earliest >= extent.end.latest:
+        if extent.start.low >= extent.end.high:
             raise InvalidValidTimeError(f"interval {self} ends before it starts")
 
     @classmethod
@@ -816,13 +963,9 @@ class Interval:
         end = self.end.bounds(padding=padding) if isinstance(self.end, Moment) else None
         if start is None:
             assert end is not None  # noqa: S101 -- checked on construction
-            start = (
-                Bounds(EARLIEST, EARLIEST)
-                if self.start is End.OPEN
-                else Bounds(EARLIEST, end.latest)
-            )
+            start = Bounds.of(FLOOR, FLOOR if self.start is End.OPEN else end.high)
         if end is None:
-            end = Bounds(LATEST, LATEST) if self.end is End.OPEN else Bounds(start.earliest, LATEST)
+            end = Bounds.of(CEIL if self.end is End.OPEN else start.low, CEIL)
         return Extent(start, end)
 
     @property
@@ -950,12 +1093,16 @@ def until(last: Moment | str | dt.date, *, tz: str = "UTC") -> Moment:
     moment = valid_time(last, tz=tz)
     if not isinstance(moment, Moment) or not moment.exact:
         raise InvalidValidTimeError(f"until() needs one exact date, not {last!r}")
-    end = moment.strict_bounds().latest.in_tz(_zone(moment.tz))
+    year, month, day, hour, minute, second, micro = fields_at(
+        moment.strict_bounds().high, _zone(moment.tz)
+    )
     return Moment(
-        f"{end.year:04d}", f"{end.month:02d}", f"{end.day:02d}",
-        end.hour, end.minute, end.second, end.microsecond,
-        tz=moment.tz,
-    )  # fmt: skip
+        _year_text(year), f"{month:02d}", f"{day:02d}", hour, minute, second, micro, tz=moment.tz
+    )
+
+
+def _year_text(year: int) -> str:
+    return f"-{-year:04d}" if year < 0 else f"{year:04d}"
 
 
 def _extent(value: ValidTime) -> Extent:
@@ -988,9 +1135,9 @@ def before(a: ValidTimeLike, b: ValidTimeLike) -> Answer:
     <Answer.MAYBE: 'maybe'>
     """
     first, second = _extent(valid_time(a)), _extent(valid_time(b))
-    if first.end.last <= second.start.earliest:
+    if first.end.top <= second.start.low:
         return Answer.YES
-    if first.end.earliest > second.start.last:
+    if first.end.low > second.start.top:
         return Answer.NO
     return Answer.MAYBE
 
@@ -1008,23 +1155,23 @@ def overlaps(a: ValidTimeLike, b: ValidTimeLike) -> Answer:
     first, second = valid_time(a), valid_time(b)
     if isinstance(first, Moment) and isinstance(second, Moment):
         p, q = first.bounds(), second.bounds()
-        return Answer.MAYBE if p.earliest < q.latest and q.earliest < p.latest else Answer.NO
+        return Answer.MAYBE if p.low < q.high and q.low < p.high else Answer.NO
     if isinstance(first, Moment):
         return _covers(second.extent, first.bounds())
     if isinstance(second, Moment):
         return _covers(first.extent, second.bounds())
     x, y = first.extent, second.extent
-    if x.start.earliest >= y.end.last or y.start.earliest >= x.end.last:
+    if x.start.low >= y.end.top or y.start.low >= x.end.top:
         return Answer.NO
-    if max(x.start.last, y.start.last) < min(x.end.earliest, y.end.earliest):
+    if max(x.start.top, y.start.top) < min(x.end.low, y.end.low):
         return Answer.YES
     return Answer.MAYBE
 
 
 def _covers(span: Extent, point: Bounds) -> Answer:
-    if span.start.last <= point.earliest and point.last < span.end.earliest:
+    if span.start.top <= point.low and point.top < span.end.low:
         return Answer.YES
-    if span.end.last <= point.earliest or span.start.earliest > point.last:
+    if span.end.top <= point.low or span.start.low > point.top:
         return Answer.NO
     return Answer.MAYBE
 
@@ -1055,8 +1202,8 @@ class Question:
     them, and *maybe* otherwise.
 
     Attributes:
-        start: The first instant asked about (UTC).
-        end: The first instant after it (exclusive).
+        low: The first instant asked about, in microseconds (see :class:`Bounds`).
+        high: The first instant after it (exclusive), in microseconds.
         exact: False when the question itself may mean several periods.
 
     >>> january = Question.of("2024-01")
@@ -1066,8 +1213,8 @@ class Question:
     True
     """
 
-    start: pendulum.DateTime
-    end: pendulum.DateTime
+    low: int
+    high: int
     exact: bool = True
 
     @classmethod
@@ -1080,31 +1227,47 @@ class Question:
         if isinstance(value, Question):
             return value
         if isinstance(value, dt.datetime):
-            instant = to_instant(value)
-            return cls(instant, dt.datetime.__add__(instant, _TICK))
+            at = micros(to_instant(value))
+            return cls(at, at + 1)
         if isinstance(value, str) and _TIME_OF_DAY.search(value) and "/" not in value:
-            instant = to_instant(value)
-            return cls(instant, dt.datetime.__add__(instant, _TICK))
+            try:
+                at = micros(to_instant(value))
+            except InvalidValidTimeError:  # ISO 8601 as pendulum reads it, or else EDTF
+                moment = valid_time(value, tz=tz)
+                if not isinstance(moment, Moment):
+                    raise
+                at = moment.strict_bounds().low
+            return cls(at, at + 1)
         asked = valid_time(value, tz=tz)
         if isinstance(asked, Moment):
             bounds = asked.bounds()
-            return cls(bounds.earliest, bounds.latest, exact=asked.exact)
+            return cls(bounds.low, bounds.high, exact=asked.exact)
         extent = asked.extent
         ends = [end for end in (asked.start, asked.end) if isinstance(end, Moment)]
         exact = all(end.exact for end in ends)
-        return cls(extent.start.earliest, max(extent.end.last, extent.start.latest), exact=exact)
+        return cls(extent.start.low, max(extent.end.top, extent.start.high), exact=exact)
+
+    @property
+    def start(self) -> pendulum.DateTime:
+        """The first instant asked about (UTC); see :attr:`Bounds.earliest` for its range."""
+        return _instant(self.low)
+
+    @property
+    def end(self) -> pendulum.DateTime:
+        """The first instant after it (UTC, exclusive)."""
+        return _instant(self.high)
 
     @property
     def instant(self) -> bool:
         """True when the question is about one instant."""
-        return dt.datetime.__sub__(self.end, self.start) == _TICK
+        return self.high - self.low == 1
 
     def answer(self, extent: Extent) -> Answer:
         """Answer "is something of ``extent`` in force at this question?" (yes / maybe / no)."""
-        found = extent.during(self.start, self.end)
+        found = extent._during(self.low, self.high)  # noqa: SLF001 -- the same module's
         if self.exact or found is Answer.NO:
             return found
-        if extent.start.last <= self.start and self.end <= extent.end.earliest:
+        if extent.start.top <= self.low and self.high <= extent.end.low:
             return Answer.YES
         return Answer.MAYBE
 

@@ -11,6 +11,7 @@ import attrs
 import pendulum
 from hypothesis import strategies as st
 
+from timeline._calendar import days_in_month
 from timeline._edtf import format_edtf
 from timeline._time import End, Grouping, Interval, Moment, Qualifier
 
@@ -37,6 +38,7 @@ def moments(  # noqa: D417 -- keyword-only options; draw is hypothesis's
     qualifiers: bool = True,
     times: bool = True,
     zones: tuple[str, ...] = ZONES,
+    deep_years: bool = True,
 ) -> Moment:
     """Moments at every precision, with qualifiers, ``X`` digits, seasons and zones.
 
@@ -47,11 +49,18 @@ def moments(  # noqa: D417 -- keyword-only options; draw is hypothesis's
         qualifiers: Whether ``~ ? %`` may apply.
         times: Whether hour to microsecond precision may be drawn.
         zones: The zones to draw from.
+        deep_years: Whether a year before 1 (BCE) or after 9999 may be drawn,
+            now and then, beyond ``min_year`` and ``max_year``.
     """
     day = draw(st.dates(min_value=dt.date(min_year, 1, 1), max_value=dt.date(max_year, 12, 31)))
     precision = draw(st.integers(1, 7 if times else 3))
     tz = draw(st.sampled_from(zones))
     year, month, date = f"{day.year:04d}", f"{day.month:02d}", f"{day.day:02d}"
+    deep = deep_years and draw(st.integers(0, 7)) == 0
+    if deep:  # a year before 1 or after 9999: BCE, or EDTF's Y-years
+        number = draw(st.integers(-9999, 0) | st.integers(10_000, 99_999))
+        year = f"-{-number:04d}" if number < 0 else f"{number:04d}"
+        date = f"{min(day.day, days_in_month(number, day.month)):02d}"
     if precision >= 4:
         hour, minute = draw(st.integers(0, 23)), draw(st.integers(0, 59))
         second, micro = draw(st.integers(0, 59)), draw(st.integers(1, 999_999))
@@ -60,7 +69,7 @@ def moments(  # noqa: D417 -- keyword-only options; draw is hypothesis's
         return Moment(year, month, date, clock[0], clock[1], clock[2], clock[3], tz=tz)
     parts: list[str | None] = [year, month, date]
     del parts[precision:]
-    if masks and draw(st.booleans()):
+    if masks and not deep and draw(st.booleans()):
         parts = [_mask(draw, part) if part is not None else None for part in parts]
         if parts[0] == "0000":
             parts[0] = year
@@ -73,6 +82,9 @@ def moments(  # noqa: D417 -- keyword-only options; draw is hypothesis's
         if precision > 1:
             per = [draw(_qualifiers) if draw(st.booleans()) else None for _ in range(precision)]
             per += [None] * (3 - len(per))
+    significant = None
+    if precision == 1 and masks and "X" not in parts[0] and draw(st.integers(0, 7)) == 0:  # type: ignore[operator]
+        significant = draw(st.integers(1, len(year.lstrip("-"))))  # 1950S2: 1900-1999
     parts += [None] * (3 - len(parts))
     return Moment(
         parts[0],  # type: ignore[arg-type]
@@ -83,6 +95,7 @@ def moments(  # noqa: D417 -- keyword-only options; draw is hypothesis's
         year_qualifier=per[0],
         month_qualifier=per[1],
         day_qualifier=per[2],
+        significant=significant,
     )
 
 
@@ -102,9 +115,9 @@ def intervals(  # noqa: D417 -- draw is hypothesis's
     if isinstance(start, End) and isinstance(end, End):
         end = draw(point)
     if isinstance(start, Moment) and isinstance(end, Moment):
-        if start.bounds().earliest >= end.bounds().latest:
+        if start.bounds().low >= end.bounds().high:
             start, end = end, start
-        if start.bounds().earliest >= end.bounds().latest:
+        if start.bounds().low >= end.bounds().high:
             end = End.OPEN
     return Interval(start, end)
 

@@ -1,0 +1,198 @@
+"""Instants as integers: the proleptic Gregorian calendar beyond ``datetime``'s years.
+
+Bounds are kept as microseconds on Python's ordinal scale (day 1 is
+0001-01-01, so 0001-01-01T00:00 UTC is one day's microseconds; earlier
+instants are smaller, then negative), so a valid time can lie in any year from :data:`MIN_YEAR` to
+:data:`MAX_YEAR`, where ``datetime`` stops at 1 and 9999. Years are
+astronomical, as ISO 8601 numbers them: year 0 is 1 BCE, year -1 is 2 BCE.
+
+Within years 1-9999 zones are resolved by pendulum, as everywhere else in
+the library; outside them a zone keeps the offset it has at the nearest
+year ``datetime`` holds (for an IANA zone far in the past, its local mean
+time), since no rule exists there to say otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Final, TypeAlias
+
+import pendulum
+from pendulum.tz.timezone import FixedTimezone
+
+__all__ = [
+    "CEIL",
+    "FLOOR",
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "Fields",
+    "add_to_fields",
+    "days_in_month",
+    "fields_at",
+    "format_instant",
+    "instant_of",
+    "micros_of",
+    "offset_of",
+    "parse_instant",
+]
+
+#: The earliest and latest years a valid time may name.
+MIN_YEAR: Final = -99_999
+MAX_YEAR: Final = 99_999
+
+_DAY: Final = 86_400_000_000
+# Days from 0000-03-01 to 0000-12-31, ordinal 0 on Python's scale.
+_EPOCH_SHIFT: Final = 305
+
+# (year, month, day, hour, minute, second, microsecond), local wall time.
+Fields: TypeAlias = tuple[int, int, int, int, int, int, int]
+
+Zone: TypeAlias = pendulum.Timezone | FixedTimezone
+
+
+def _days(year: int, month: int, day: int) -> int:
+    """The date's ordinal, as ``date.toordinal()`` gives it (proleptic Gregorian, any year)."""
+    # Count from 1 March of year 0, so the leap day ends each counted year.
+    shifted = year - (month <= 2)
+    era = shifted // 400
+    of_era = shifted - era * 400
+    of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    of_era_days = of_era * 365 + of_era // 4 - of_era // 100 + of_year
+    return era * 146_097 + of_era_days - _EPOCH_SHIFT
+
+
+def _date(days: int) -> tuple[int, int, int]:
+    """The date of ordinal ``days`` (the inverse of :func:`_days`)."""
+    days += _EPOCH_SHIFT
+    era = days // 146_097
+    of_era = days - era * 146_097
+    of_era_year = (of_era - of_era // 1460 + of_era // 36_524 - of_era // 146_096) // 365
+    of_year = of_era - (365 * of_era_year + of_era_year // 4 - of_era_year // 100)
+    month_index = (5 * of_year + 2) // 153
+    day = of_year - (153 * month_index + 2) // 5 + 1
+    month = month_index + (3 if month_index < 10 else -9)
+    return of_era_year + era * 400 + (month <= 2), month, day
+
+
+def days_in_month(year: int, month: int) -> int:
+    """How many days ``month`` of ``year`` has (any year)."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in {4, 6, 9, 11} else 31
+
+
+def _wall(fields: Fields) -> int:
+    year, month, day, hour, minute, second, micro = fields
+    seconds = hour * 3600 + minute * 60 + second
+    return _days(year, month, day) * _DAY + seconds * 1_000_000 + micro
+
+
+def _edge_offset(zone: Zone, year: int) -> int:
+    edge = pendulum.datetime(*((1, 1, 2) if year < 1 else (9999, 12, 30)), tz=zone)
+    offset = edge.utcoffset() or dt.timedelta(0)
+    return (offset.days * 86_400 + offset.seconds) * 1_000_000
+
+
+#: Beyond every instant a valid time may name: where open ends lie.
+FLOOR: Final = _wall((MIN_YEAR - 1, 1, 1, 0, 0, 0, 0))
+CEIL: Final = _wall((MAX_YEAR + 1, 12, 31, 23, 59, 59, 999_999))
+
+
+def micros_of(instant: dt.datetime) -> int:
+    """An aware datetime as UTC microseconds on the ordinal scale."""
+    offset = instant.utcoffset() or dt.timedelta(0)
+    seconds = (
+        instant.toordinal() * 86_400 + instant.hour * 3600 + instant.minute * 60 + instant.second
+    )
+    return (seconds - offset.days * 86_400 - offset.seconds) * 1_000_000 + instant.microsecond
+
+
+def instant_of(fields: Fields, zone: Zone) -> int:
+    """The UTC microseconds of a local wall time in ``zone`` (any year)."""
+    year = fields[0]
+    if 1 <= year <= 9999:
+        try:
+            return micros_of(pendulum.datetime(*fields, tz=zone))
+        except (OverflowError, ValueError):  # the first or last hours datetime holds
+            pass
+    return _wall(fields) - _edge_offset(zone, year)
+
+
+def offset_of(fields: Fields, zone: Zone) -> int:
+    """The zone's UTC offset at a local wall time, in microseconds."""
+    return _wall(fields) - instant_of(fields, zone)
+
+
+def fields_at(micros: int, zone: Zone) -> Fields:
+    """The local wall time in ``zone`` at UTC microseconds ``micros`` (any year)."""
+    if _FIRST_DATETIME <= micros < _LAST_DATETIME:
+        try:
+            local = (_ORIGIN + dt.timedelta(microseconds=micros - _FIRST_DATETIME)).astimezone(zone)
+        except (OverflowError, ValueError):  # the local time lies in year 0 or 10000
+            pass
+        else:
+            return (
+                local.year, local.month, local.day,
+                local.hour, local.minute, local.second, local.microsecond,
+            )  # fmt: skip
+    year = _date(micros // _DAY)[0]
+    wall = micros + _edge_offset(zone, year)
+    days, rest = divmod(wall, _DAY)
+    seconds, micro = divmod(rest, 1_000_000)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    return (*_date(days), hour, minute, second, micro)
+
+
+def add_to_fields(fields: Fields, *, years: int = 0, months: int = 0, days: int = 0) -> Fields:
+    """Move a wall time by calendar units, a day past a month's end clamped to it."""
+    year, month, day, *clock = fields
+    index = year * 12 + month - 1 + years * 12 + months
+    year, month = divmod(index, 12)
+    month += 1
+    day = min(day, days_in_month(year, month))
+    if days:
+        year, month, day = _date(_days(year, month, day) + days)
+    return (year, month, day, *clock)  # type: ignore[return-value]
+
+
+_ORIGIN: Final = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+_FIRST_DATETIME: Final = _DAY
+_LAST_DATETIME: Final = _wall((9999, 12, 31, 23, 59, 59, 999_999)) + 1
+
+
+def format_instant(micros: int) -> str:
+    """UTC microseconds as ISO 8601, years beyond 0-9999 expanded (``-0063-03-01T00:00:00+00:00``).
+
+    The shape ``datetime.isoformat()`` gives in UTC, for any year.
+    """
+    days, rest = divmod(micros, _DAY)
+    seconds, micro = divmod(rest, 1_000_000)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    year, month, day = _date(days)
+    sign = "-" if year < 0 else ("+" if year > 9999 else "")
+    text = f"{sign}{abs(year):04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}"
+    return f"{text}.{micro:06d}+00:00" if micro else f"{text}+00:00"
+
+
+_ISO: Final = re.compile(
+    r"([+-]?\d{4,})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{6}))?(?:Z|\+00:00)"
+)
+
+
+def parse_instant(text: str) -> int:
+    """UTC microseconds from what :func:`format_instant` writes (or ``datetime.isoformat`` in UTC).
+
+    Raises:
+        ValueError: ``text`` is not such a string.
+    """
+    found = _ISO.fullmatch(text)
+    if found is None:
+        raise ValueError(f"{text!r} is not an ISO 8601 instant in UTC")
+    year, month, day, hour, minute, second = (int(part) for part in found.groups()[:6])
+    fields = (year, month, day, hour, minute, second, int(found[7] or 0))
+    if not (1 <= month <= 12 and 1 <= day <= days_in_month(year, month)):
+        raise ValueError(f"{text!r} names no real date")
+    return _wall(fields)
