@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from timeline import (
-    EARLIEST,
-    LATEST,
     Answer,
     Change,
     End,
@@ -20,6 +16,7 @@ from timeline import (
     ManualClock,
     Moment,
     Provenance,
+    Question,
     Record,
     Registry,
     TemporalFacts,
@@ -29,6 +26,8 @@ from timeline import (
     in_force,
     starts,
 )
+from timeline._calendar import CEIL, FLOOR
+from timeline._time import micros
 from timeline.testing import events, instants, play, schedules
 
 registry = Registry()
@@ -118,15 +117,15 @@ def test_in_force_at_every_boundary_equals_brute_force(schedule):
     log = play(schedule, registry=registry)
     facts = Facts(log)
     facts.catch_up()
-    tick = dt.timedelta(microseconds=1)
     for key in facts.keys():
         for spell in facts.history(key):
             extent = spell.extent
-            for bound in (extent.start.earliest, extent.start.last, extent.end.earliest):
-                if not EARLIEST < bound < LATEST:
+            for bound in (extent.start.low, extent.start.top, extent.end.low):
+                if not FLOOR < bound < CEIL:
                     continue  # an open end: no instant before it
-                for at in (bound - tick, bound):
-                    assert _summary(facts.at(at)) == _brute_at(facts, at)
+                for at in (bound - 1, bound):  # microseconds: any year
+                    asked = Question(at, at + 1)
+                    assert _summary(facts.at(asked)) == _brute_at(facts, asked)
 
 
 @given(histories, when)
@@ -169,10 +168,10 @@ def test_during_and_changes_equal_brute_force(schedule, a, b):
     assert got == during
     moved = set()
     for s in spells if low < high else []:  # an empty window holds no instant: nothing moved
-        ext = s.extent
-        if ext.start.earliest < high and ext.start.last >= low:
+        ext, lo, hi = s.extent, micros(low), micros(high)
+        if ext.start.low < hi and ext.start.top >= lo:
             moved.add((s.key, "started", str(s.start)))
-        if isinstance(s.end, Moment) and ext.end.earliest < high and ext.end.last >= low:
+        if not isinstance(s.end, End) and ext.end.low < hi and ext.end.top >= lo:
             moved.add((s.key, "ended", str(s.start)))
     assert {(t.key, t.kind, str(t.spell.start)) for t in facts.changes(low, high)} == moved
 
@@ -278,3 +277,18 @@ def test_markers_need_event_types():
     """A marker without event types is a mistake caught at class definition."""
     with pytest.raises(TypeError, match="at least one event type"):
         starts()
+
+
+def test_a_set_for_a_start_is_one_of_its_dates_or_the_first_of_all():
+    """'Began in 2001 or 2003' is maybe in 2002; 'happened in 2001 and in 2003' began in 2001."""
+    log = Log(clock=ManualClock("2024-06-01T00:00:00Z"), registry=registry)
+    log.append(Started(key="either", label="x"), valid="[2001,2003]")
+    log.append(Started(key="each", label="x"), valid="{2003,2001}")
+    log.append(Started(key="caesar", label="x"), valid="-0048-01-10/-0043-03-15")
+    facts = Facts(log)
+    asked = facts.at("2002")
+    assert (asked.answer("either"), asked.answer("each")) == (Answer.MAYBE, Answer.YES)
+    assert facts.at("2000").keys() == []
+    assert str(facts.history("each")[0].start) == "2001"
+    assert facts.at("-0045").answer("caesar") is Answer.YES
+    assert facts.at("-0043-03-16").answer("caesar") is Answer.NO

@@ -41,7 +41,7 @@ from ._importer import _vocabularies, load_jsonl
 from ._log import Log
 from ._projection import record_order, visible
 from ._records import Pin
-from ._time import End, Interval, Moment, instant_text, to_instant
+from ._time import DateSet, End, Interval, Moment, instant_text, to_instant
 from .sanctions import SanctionsInForce, fold_name
 from .stores import (
     Problem,
@@ -727,7 +727,7 @@ def _log(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _end_json(end: Moment | End) -> dict[str, Any] | None:
+def _end_json(end: Moment | DateSet | End) -> dict[str, Any] | None:
     """An interval end for machines: its EDTF and the instants it may be; null if open."""
     if end is End.OPEN:
         return None
@@ -741,8 +741,8 @@ def _end_json(end: Moment | End) -> dict[str, Any] | None:
     }
 
 
-def _valid_json(valid: Moment | Interval) -> dict[str, Any]:
-    if isinstance(valid, Moment):
+def _valid_json(valid: Moment | Interval | DateSet) -> dict[str, Any]:
+    if isinstance(valid, Moment | DateSet):
         low, high = valid.bounds().low, valid.bounds().high
     else:
         low, high = valid.extent.start.low, valid.extent.end.top
@@ -792,20 +792,22 @@ def _known_used(args: argparse.Namespace) -> str:
     return (pendulum.now("UTC") if known is None else known).isoformat()
 
 
-def _when(end: Moment | End) -> str:
+def _when(end: Moment | DateSet | End) -> str:
     """An interval end for people: the EDTF, or "open" / "unknown"."""
-    if isinstance(end, Moment):
+    if not isinstance(end, End):
         return str(end)
     return "open" if end is End.OPEN else "unknown"
 
 
-def _precision(end: Moment | End) -> str:
+def _precision(end: Moment | DateSet | End) -> str:
+    if isinstance(end, DateSet):
+        return "all of a set" if end.every else "one of a set"
     return end.precision.name.lower() if isinstance(end, Moment) else _when(end)
 
 
 def _chronology_row(record: Record) -> dict[str, Any]:
     valid = record.valid
-    if isinstance(valid, Moment):
+    if isinstance(valid, Moment | DateSet):
         precision = _precision(valid)
     else:
         precision = f"{_precision(valid.start)} to {_precision(valid.end)}"

@@ -39,7 +39,7 @@ from ._errors import (
 from ._events import Registry
 from ._ids import UUID_SLOTTED, id_from_bytes, id_text_of_bytes
 from ._records import FIRST_POSITION, NO_PROVENANCE, Entry, Head, Provenance, Record, StoredRecord
-from ._time import End, Interval, Moment, ValidTime, _zone_name, micros
+from ._time import DateRange, DateSet, End, Interval, Moment, ValidTime, _zone_name, micros
 
 __all__ = ["GENESIS_HASH", "Codec", "canonical_json", "chain_hash", "format_known_at"]
 
@@ -562,7 +562,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(uuid.UUID, lambda value, _: uuid.UUID(value))
     converter.register_unstructure_hook(decimal.Decimal, str)
     converter.register_structure_hook(decimal.Decimal, lambda value, _: decimal.Decimal(value))
-    for valid in (Moment, Interval):
+    for valid in (Moment, Interval, DateSet):
         converter.register_unstructure_hook(valid, encode_valid)
         converter.register_structure_hook(valid, lambda value, _: decode_valid(value))
     return converter
@@ -578,13 +578,15 @@ def encode_valid(value: ValidTime) -> str | dict[str, Any]:
     """
     from ._edtf import format_edtf  # noqa: PLC0415 -- keeps _edtf free of codec imports
 
-    zones = {end.tz for end in _moments(value)}
+    zones = _zones(value)
     encoded: dict[str, Any]
     if len(zones) == 1:
         encoded = {"edtf": format_edtf(value, offset=False)}
         zone = zones.pop()
         if zone != "UTC":
             encoded["tz"] = zone
+    elif isinstance(value, DateSet):  # members in different zones: one by one
+        encoded = {"every" if value.every else "one_of": [_encode_member(m) for m in value.members]}
     else:
         assert isinstance(value, Interval)  # noqa: S101 -- one moment has one zone
         encoded = {"start": encode_valid(value.start), "end": encode_valid(value.end)}  # type: ignore[arg-type]
@@ -639,10 +641,34 @@ def _encode_provenance(provenance: Provenance) -> dict[str, str]:
     }
 
 
-def _moments(value: ValidTime) -> list[Moment]:
+def _zones(value: ValidTime) -> set[str]:
+    """The zones of the dates in a valid time."""
     if isinstance(value, Moment):
-        return [value]
-    return [end for end in (value.start, value.end) if isinstance(end, Moment)]
+        return {value.tz}
+    if isinstance(value, DateSet):
+        return set(value.zones)
+    zones: set[str] = set()
+    for end in (value.start, value.end):
+        if not isinstance(end, End):
+            zones |= _zones(end)
+    return zones
+
+
+def _encode_member(member: Moment | DateRange) -> str | dict[str, Any] | list[Any]:
+    if isinstance(member, Moment):
+        return encode_valid(member)
+    return [None if end is None else encode_valid(end) for end in (member.first, member.last)]
+
+
+def _decode_member(raw: object) -> Moment | DateRange:
+    if isinstance(raw, list) and len(raw) == 2:
+        first, last = (None if end is None else decode_valid(end) for end in raw)
+        if isinstance(first, Moment | None) and isinstance(last, Moment | None):
+            return DateRange(first, last)
+    member = decode_valid(raw)
+    if not isinstance(member, Moment):
+        raise InvalidValidTimeError(f"a set's member must be a date or a range, not {raw!r}")
+    return member
 
 
 def decode_valid(encoded: object) -> ValidTime:
@@ -660,6 +686,10 @@ def decode_valid(encoded: object) -> ValidTime:
     phrase = encoded.get("phrase")
     if "edtf" in encoded and set(encoded) <= {"edtf", "tz", "phrase"}:
         return parse_edtf(encoded["edtf"], tz=encoded.get("tz", "UTC"), phrase=phrase)
+    for kind in ("one_of", "every"):
+        if kind in encoded and set(encoded) <= {kind, "phrase"} and isinstance(encoded[kind], list):
+            members = tuple(_decode_member(raw) for raw in encoded[kind])
+            return DateSet(members, every=kind == "every", phrase=phrase)
     if set(encoded) <= {"start", "end", "phrase"} and {"start", "end"} <= set(encoded):
         ends = []
         for side in ("start", "end"):

@@ -21,7 +21,7 @@ from typing import Final
 
 from ._calendar import offset_of
 from ._errors import InvalidValidTimeError
-from ._time import End, Interval, Moment, Qualifier, ValidTime, _zone
+from ._time import DateRange, DateSet, End, Interval, Moment, Qualifier, ValidTime, _zone
 
 __all__ = ["format_edtf", "format_moment", "parse_edtf", "parse_moment"]
 
@@ -77,7 +77,7 @@ def parse_moment(text: str, *, tz: str = "UTC", phrase: str | None = None) -> Mo
     if not scan.text:
         raise scan.fail("it is empty")
     if scan.text[:1] in {"[", "{"}:
-        raise scan.fail("sets are not supported")
+        raise scan.fail("a set, not a single date")
     components: list[str] = []
     before: list[Qualifier | None] = []
     after: list[Qualifier | None] = []
@@ -224,6 +224,8 @@ def parse_edtf(text: str, *, tz: str = "UTC", phrase: str | None = None) -> Vali
 def _parse_edtf(text: str, tz: str, phrase: str | None) -> ValidTime:
     if text.count("/") > 1:
         raise InvalidValidTimeError(f"invalid EDTF {text!r}: more than one '/'")
+    if text.strip()[:1] in {"[", "{"} and "/" not in text:
+        return _parse_set(text, text, tz=tz, phrase=phrase)
     if "/" not in text:
         return parse_moment(text, tz=tz, phrase=phrase)
     left, right = text.split("/")
@@ -231,15 +233,63 @@ def _parse_edtf(text: str, tz: str, phrase: str | None) -> ValidTime:
     return Interval(ends[0], ends[1], phrase=phrase)
 
 
-def _interval_end(part: str, whole: str, *, tz: str) -> Moment | End:
+def _interval_end(part: str, whole: str, *, tz: str) -> Moment | DateSet | End:
     if part == "..":
         return End.OPEN
     if not part:
         return End.UNKNOWN
     try:
+        if part.startswith("["):  # an extension: an end that is one of a set
+            return _parse_set(part, part, tz=tz, phrase=None)
         return parse_moment(part, tz=tz)
     except InvalidValidTimeError as error:
         raise InvalidValidTimeError(f"invalid EDTF interval {whole!r}: {error}") from None
+
+
+def _parse_set(text: str, whole: str, *, tz: str, phrase: str | None) -> DateSet:
+    """Read ``[a,b,c..d]`` (one of) or ``{a,b}`` (all of); ``..x`` first or ``x..`` last."""
+    text = text.strip()
+    closing = "]" if text[0] == "[" else "}"
+    if not text.endswith(closing):
+        raise InvalidValidTimeError(f"invalid EDTF set {whole!r}: it must end with {closing!r}")
+    items = [item.strip() for item in text[1:-1].split(",")]
+    if items == [""]:
+        raise InvalidValidTimeError(f"invalid EDTF set {whole!r}: it is empty")
+    members: list[Moment | DateRange] = []
+    for index, item in enumerate(items):
+        try:
+            members.append(_set_member(item, tz, first=index == 0, last=index == len(items) - 1))
+        except InvalidValidTimeError as error:
+            raise InvalidValidTimeError(
+                f"invalid EDTF set {whole!r}, member {item!r}: {error}"
+            ) from None
+    return DateSet(tuple(members), every=closing == "}", phrase=phrase)
+
+
+def _set_member(item: str, tz: str, *, first: bool, last: bool) -> Moment | DateRange:
+    if ".." not in item:
+        return parse_moment(item, tz=tz)
+    start, _, end = item.partition("..")
+    if not start and not first:
+        raise InvalidValidTimeError("only the first member may be open before ('..x')")
+    if not end and not last:
+        raise InvalidValidTimeError("only the last member may be open after ('x..')")
+    return DateRange(
+        parse_moment(start, tz=tz) if start else None,
+        parse_moment(end, tz=tz) if end else None,
+    )
+
+
+def _format_set(value: DateSet, *, offset: bool) -> str:
+    def member(part: Moment | DateRange) -> str:
+        if isinstance(part, Moment):
+            return format_moment(part, offset=offset)
+        first = "" if part.first is None else format_moment(part.first, offset=offset)
+        last = "" if part.last is None else format_moment(part.last, offset=offset)
+        return f"{first}..{last}"
+
+    text = ",".join(member(part) for part in value.members)
+    return f"{{{text}}}" if value.every else f"[{text}]"
 
 
 def format_moment(moment: Moment, *, offset: bool = True) -> str:
@@ -310,8 +360,14 @@ def format_edtf(value: ValidTime, *, offset: bool = True) -> str:
     """
     if isinstance(value, Moment):
         return format_moment(value, offset=offset)
+    if isinstance(value, DateSet):
+        return _format_set(value, offset=offset)
     ends = (
-        end.value if isinstance(end, End) else format_moment(end, offset=offset)
+        end.value
+        if isinstance(end, End)
+        else _format_set(end, offset=offset)
+        if isinstance(end, DateSet)
+        else format_moment(end, offset=offset)
         for end in (value.start, value.end)
     )
     return "/".join(ends)

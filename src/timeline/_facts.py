@@ -38,7 +38,7 @@ from ._edtf import format_edtf
 from ._intervals import IntervalSet
 from ._projection import SnapshotIgnoredWarning, marked_methods, record_order
 from ._records import FIRST_POSITION, Record
-from ._time import End, Extent, Interval, Moment, Question, QuestionLike, to_instant
+from ._time import DateSet, End, Extent, Interval, Moment, Question, QuestionLike, to_instant
 from ._time import micros as _micros
 from .stores._snapshots import STATE_FORMAT, seal_problem
 from .typing import StateStore
@@ -177,8 +177,8 @@ class Spell:
     """
 
     key: str
-    start: Moment | End
-    end: Moment | End
+    start: Moment | DateSet | End
+    end: Moment | DateSet | End
     attributes: Mapping[str, Any] = attrs.field(converter=_frozen_mapping)
     records: tuple[Record, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
@@ -394,8 +394,8 @@ def _hit_cells(hit: Hit) -> tuple[str, ...]:
     return (
         hit.answer.value,
         hit.key,
-        str(hit.spell.start) if isinstance(hit.spell.start, Moment) else "..",
-        str(hit.spell.end) if isinstance(hit.spell.end, Moment) else "..",
+        ".." if isinstance(hit.spell.start, End) else str(hit.spell.start),
+        ".." if isinstance(hit.spell.end, End) else str(hit.spell.end),
         ", ".join(sources),
     )
 
@@ -434,11 +434,21 @@ class Transition:
         return self.spell.key
 
 
-def _ends_of(record: Record) -> tuple[Moment | End, Moment | End]:
+def _ends_of(record: Record) -> tuple[Moment | DateSet | End, Moment | DateSet | End]:
     valid = record.valid
     if isinstance(valid, Interval):
         return valid.start, valid.end
+    if isinstance(valid, DateSet) and valid.every:
+        return _first_of(valid), End.OPEN
     return valid, End.OPEN
+
+
+def _first_of(dates: DateSet) -> Moment | End:
+    """An all-of set as a start or an end: its earliest member, when it first happened."""
+    first = min(dates.members, key=lambda member: member.bounds().low)
+    if isinstance(first, Moment):
+        return first
+    return End.OPEN if first.first is None else first.first
 
 
 def _build_spells(key: str, items: Sequence[tuple[_Role, Change, Record]]) -> tuple[Spell, ...]:
@@ -457,7 +467,7 @@ def _build_spells(key: str, items: Sequence[tuple[_Role, Change, Record]]) -> tu
                     spell["sources"][name] = [(value, record)]
                 continue
             stop, _ = _ends_of(record)
-            if isinstance(stop, Moment):
+            if not isinstance(stop, End):
                 spell["ends"].append((stop, record))
             if spell["end"] is End.OPEN or spell["end"] is End.UNKNOWN:
                 spell["end"] = stop
@@ -473,7 +483,7 @@ def _start(
     start, end = _ends_of(record)
     spell = current.get(change.fact)
     reopen = spell is None or (
-        isinstance(spell["end"], Moment)
+        not isinstance(spell["end"], End)
         and start is not End.OPEN
         and Interval(start, End.OPEN).extent.start.low >= spell["end"].bounds().low
     )
@@ -486,7 +496,7 @@ def _start(
             "sources": {name: [(v, record)] for name, v in change.attributes.items()},
             "records": [record],
             "starts": [(start, record)],
-            "ends": [(end, record)] if isinstance(end, Moment) else [],
+            "ends": [] if isinstance(end, End) else [(end, record)],
         }
         spells.append(spell)
         current[change.fact] = spell
@@ -495,7 +505,7 @@ def _start(
     # A further source for the fact in force: kept, and where it disagrees, listed.
     spell["records"].append(record)
     spell["starts"].append((start, record))
-    if isinstance(end, Moment):
+    if not isinstance(end, End):
         spell["ends"].append((end, record))
     for name, value in change.attributes.items():
         spell["sources"].setdefault(name, []).append((value, record))
@@ -509,7 +519,7 @@ def _changed_by(current: dict[str | None, dict[str, Any]], change: Change) -> li
     if not change.every:
         spell = current.get(change.fact)
         return [] if spell is None else [spell]
-    open_ = [s for s in current.values() if not isinstance(s["end"], Moment)]
+    open_ = [s for s in current.values() if isinstance(s["end"], End)]
     if open_:
         return open_
     # Nothing open: like an end of a closed fact, it is kept with the latest spell.
@@ -527,7 +537,7 @@ def _spell(key: str, spell: dict[str, Any]) -> Spell:
         dated = spell[f"{name}s"]
         if len(dated) < 2:
             continue
-        if len({format_edtf(moment) for moment, _ in dated if isinstance(moment, Moment)}) > 1:
+        if len({format_edtf(moment) for moment, _ in dated if not isinstance(moment, End)}) > 1:
             conflicts.append(Conflict(name, tuple(dated)))
     return Spell(
         key=key,
@@ -1051,7 +1061,7 @@ class TemporalFacts:
             _digest(
                 spell.fact,
                 bound,
-                isinstance(spell.end, Moment),
+                not isinstance(spell.end, End),
                 [record.position for record in spell.records],
                 spell.attributes,
             )
@@ -1068,7 +1078,7 @@ class TemporalFacts:
         for spell, bound, signature in zip(spells, bounds, signatures, strict=True):
             if signature not in current:
                 first = spell.records[0].position
-                has_end = isinstance(spell.end, Moment)
+                has_end = not isinstance(spell.end, End)
                 self._file(
                     number, first=first, bounds=bound, has_end=has_end, signature=signature, now=now
                 )

@@ -40,6 +40,8 @@ __all__ = [
     "EARLIEST",
     "LATEST",
     "Bounds",
+    "DateRange",
+    "DateSet",
     "End",
     "Extent",
     "Grouping",
@@ -901,12 +903,200 @@ def _zone_name(instant: dt.datetime) -> str:
     return f"{sign}{hours:02d}:{minutes:02d}"
 
 
-def _end_validator(
-    _instance: object, attribute: attrs.Attribute[Moment | End], value: object
+def _member_validator(
+    _instance: object, _attribute: attrs.Attribute[Moment | None], value: object
 ) -> None:
-    if not isinstance(value, Moment | End):
+    if value is not None and not isinstance(value, Moment):
+        raise InvalidValidTimeError(f"a range's ends are Moments or None, not {value!r}")
+
+
+@attrs.frozen(repr=False)
+class DateRange:
+    """A run of dates in a set, both ends included: ``1670..1672``, ``..1760-12-03``, ``1760-12..``.
+
+    ``None`` leaves that side open ("on or before", "on or after"). In a
+    one-of set the value is one date within the range; in an all-of set it
+    is every instant between its ends.
+    """
+
+    first: Moment | None = attrs.field(validator=_member_validator)
+    last: Moment | None = attrs.field(validator=_member_validator)
+
+    def __attrs_post_init__(self) -> None:
+        if self.first is None and self.last is None:
+            raise InvalidValidTimeError("a range in a set needs at least one end")
+        first, last = self.first, self.last
+        if first is not None and last is not None and first.bounds().low >= last.bounds().high:
+            raise InvalidValidTimeError(f"range {self} ends before it starts")
+
+    @property
+    def zones(self) -> frozenset[str]:
+        """The zones of its ends."""
+        return frozenset(end.tz for end in (self.first, self.last) if end is not None)
+
+    @property
+    def exact(self) -> bool:
+        """True when each end it has is exact."""
+        return all(end.exact for end in (self.first, self.last) if end is not None)
+
+    def bounds(self, *, padding: Padding = DEFAULT_PADDING) -> Bounds:
+        """From the first end's earliest instant to the last end's latest (or the open ends)."""
+        low = FLOOR if self.first is None else self.first.bounds(padding=padding).low
+        high = CEIL if self.last is None else self.last.bounds(padding=padding).high
+        return Bounds.of(low, high)
+
+    def __str__(self) -> str:
+        first = "" if self.first is None else str(self.first)
+        last = "" if self.last is None else str(self.last)
+        return f"{first}..{last}"
+
+    def __repr__(self) -> str:
+        return f"DateRange({self.first!r}, {self.last!r})"
+
+
+def _members_validator(
+    _instance: object, _attribute: attrs.Attribute[tuple[Moment | DateRange, ...]], value: object
+) -> None:
+    if not isinstance(value, tuple) or not value:
+        raise InvalidValidTimeError("a set needs at least one member, given as a tuple")
+    for member in value:
+        if not isinstance(member, Moment | DateRange):
+            raise InvalidValidTimeError(
+                f"a set's members are Moments or DateRanges, not {member!r}"
+            )
+
+
+@attrs.frozen(repr=False, cache_hash=True)
+class DateSet:
+    """An EDTF set: one of its members (``[1667,1668,1670..1672]``) or all of them (``{..}``).
+
+    *One of* (``every=False``) says the thing happened on one of the dates,
+    not which: a question is *yes* only if every member says yes, *no* only
+    if every member says no. *All of* (``every=True``) says it happened on
+    each: *yes* if some member says yes, *no* only if all say no. Where an
+    order or a single span is needed (sorting, the facts index, an interval
+    end) a set stands for its hull, from its earliest member's earliest
+    instant to its latest member's latest -- exact for a one-of set as a
+    start or an end: "began in 1858 or 1860" has begun surely only once
+    1860 has.
+
+    >>> either = DateSet.parse("[1858,1860]", phrase="1858/1860")
+    >>> either.contains("1859")
+    <Answer.NO: 'no'>
+    >>> valid_time("[1858,1860]/..").contains("1859")  # began in one of them
+    <Answer.MAYBE: 'maybe'>
+    """
+
+    members: tuple[Moment | DateRange, ...] = attrs.field(validator=_members_validator)
+    every: bool = False
+    phrase: str | None = attrs.field(default=None, eq=False, kw_only=True)
+
+    @classmethod
+    def parse(cls, text: str, *, tz: str = "UTC", phrase: str | None = None) -> DateSet:
+        """Read an EDTF set such as ``"[1667,1668,1670..1672]"`` or ``"{1960,1961-12}"``.
+
+        Raises:
+            InvalidValidTimeError: ``text`` is not an EDTF set.
+        """
+        value = _parse_edtf(text, tz=tz, phrase=phrase)
+        if not isinstance(value, DateSet):
+            raise InvalidValidTimeError(f"{text!r} is not a set")
+        return value
+
+    @property
+    def zones(self) -> frozenset[str]:
+        """The zones of its members (one, unless written with different offsets)."""
+        return frozenset().union(
+            *(
+                {member.tz} if isinstance(member, Moment) else member.zones
+                for member in self.members
+            )
+        )
+
+    @property
+    def exact(self) -> bool:
+        """True for a set of one exact date (it then names one period)."""
+        return (
+            len(self.members) == 1 and isinstance(self.members[0], Moment) and self.members[0].exact
+        )
+
+    def strict_bounds(self) -> Bounds:
+        """The hull of the members' strict bounds."""
+        return self.bounds(padding=Padding(approximate=0, uncertain=0))
+
+    def bounds(self, *, padding: Padding = DEFAULT_PADDING) -> Bounds:
+        """The hull: the first instant any member may denote to the last (exclusive)."""
+        if padding is DEFAULT_PADDING:
+            return self._hull
+        each = [member.bounds(padding=padding) for member in self.members]
+        return Bounds.of(min(b.low for b in each), max(b.high for b in each))
+
+    @functools.cached_property
+    def _hull(self) -> Bounds:
+        each = [member.bounds() for member in self.members]
+        return Bounds.of(min(b.low for b in each), max(b.high for b in each))
+
+    @functools.cached_property
+    def extent(self) -> Extent:
+        """The hull as a point event (see the class notes)."""
+        return Extent(self._hull, self._hull)
+
+    @property
+    def earliest(self) -> pendulum.DateTime:
+        """The first instant a member may denote (UTC)."""
+        return self._hull.earliest
+
+    @property
+    def latest(self) -> pendulum.DateTime:
+        """The first instant after every member (UTC, exclusive)."""
+        return self._hull.latest
+
+    def contains(self, question: QuestionLike) -> Answer:
+        """Answer over the members: for one of, yes only if all say yes; for all of, if any does."""
+        asked = Question.of(question)
+        answers = {_member_answer(member, asked, every=self.every) for member in self.members}
+        if answers == {Answer.NO}:
+            return Answer.NO
+        if (Answer.YES in answers) if self.every else (answers == {Answer.YES}):
+            return Answer.YES
+        return Answer.MAYBE
+
+    def __str__(self) -> str:
+        from ._edtf import format_edtf  # noqa: PLC0415 -- the formatter reads sets
+
+        return format_edtf(self)
+
+    def __repr__(self) -> str:
+        if len(self.zones) == 1:
+            return f"DateSet.parse({_repr_args(self, next(iter(self.zones)))})"
+        return f"DateSet({self.members!r}, every={self.every!r}, phrase={self.phrase!r})"
+
+
+def _member_answer(member: Moment | DateRange, asked: Question, *, every: bool) -> Answer:
+    if isinstance(member, Moment):
+        return member.contains(asked)
+    bounds = member.bounds()
+    if bounds.low >= asked.high or bounds.high <= asked.low:
+        return Answer.NO
+    if every:  # every instant of the range: any instant asked about inside it
+        return Answer.YES if member.exact and asked.exact else Answer.MAYBE
+    # One date of the range: surely inside only if the whole range is.
+    inside = asked.low <= bounds.low and bounds.high <= asked.high
+    return Answer.YES if inside and member.exact and asked.exact else Answer.MAYBE
+
+
+def _end_validator(
+    _instance: object, attribute: attrs.Attribute[Moment | DateSet | End], value: object
+) -> None:
+    if isinstance(value, DateSet) and value.every:
         raise InvalidValidTimeError(
-            f"interval {attribute.name} must be a Moment, End.OPEN or End.UNKNOWN, not {value!r}"
+            f"interval {attribute.name} is an all-of set {{..}}: "
+            "an end is one date, or one of a set"
+        )
+    if not isinstance(value, Moment | DateSet | End):
+        raise InvalidValidTimeError(
+            f"interval {attribute.name} must be a Moment, a one-of DateSet, End.OPEN or "
+            f"End.UNKNOWN, not {value!r}"
         )
 
 
@@ -927,8 +1117,8 @@ class Interval:
     <Answer.MAYBE: 'maybe'>
     """
 
-    start: Moment | End = attrs.field(validator=_end_validator)
-    end: Moment | End = attrs.field(validator=_end_validator)
+    start: Moment | DateSet | End = attrs.field(validator=_end_validator)
+    end: Moment | DateSet | End = attrs.field(validator=_end_validator)
     phrase: str | None = attrs.field(default=None, eq=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
@@ -959,8 +1149,8 @@ class Interval:
 
     def bounded(self, *, padding: Padding = DEFAULT_PADDING) -> Extent:
         """Return the extent with qualified ends widened by ``padding``."""
-        start = self.start.bounds(padding=padding) if isinstance(self.start, Moment) else None
-        end = self.end.bounds(padding=padding) if isinstance(self.end, Moment) else None
+        start = None if isinstance(self.start, End) else self.start.bounds(padding=padding)
+        end = None if isinstance(self.end, End) else self.end.bounds(padding=padding)
         if start is None:
             assert end is not None  # noqa: S101 -- checked on construction
             start = Bounds.of(FLOOR, FLOOR if self.start is End.OPEN else end.high)
@@ -998,13 +1188,18 @@ class Interval:
         return format_edtf(self)
 
     def __repr__(self) -> str:
-        zones = {end.tz for end in (self.start, self.end) if isinstance(end, Moment)}
+        zones: set[str] = set()
+        for end in (self.start, self.end):
+            if isinstance(end, DateSet):
+                zones |= end.zones
+            elif isinstance(end, Moment):
+                zones.add(end.tz)
         if len(zones) == 1:
             return f"Interval.parse({_repr_args(self, zones.pop())})"
         return f"Interval({self.start!r}, {self.end!r}, phrase={self.phrase!r})"
 
 
-def _repr_args(value: Moment | Interval, tz: str) -> str:
+def _repr_args(value: ValidTime, tz: str) -> str:
     from ._edtf import format_edtf  # noqa: PLC0415 -- the formatter reads valid times
 
     args = [repr(format_edtf(value, offset=False))]
@@ -1015,13 +1210,14 @@ def _repr_args(value: Moment | Interval, tz: str) -> str:
     return ", ".join(args)
 
 
-#: A valid time: a point or an interval.
-ValidTime: TypeAlias = Moment | Interval
+#: A valid time: a point, an interval, or a set of dates.
+ValidTime: TypeAlias = Moment | Interval | DateSet
 
 #: What the library accepts wherever it takes a valid time.
 ValidTimeLike: TypeAlias = (
     Moment
     | Interval
+    | DateSet
     | str
     | dt.date
     | dt.datetime
@@ -1054,7 +1250,7 @@ def valid_time(value: ValidTimeLike, *, tz: str = "UTC", phrase: str | None = No
     """
     if isinstance(value, str):
         return _parse_edtf(value, tz=tz, phrase=phrase)
-    if isinstance(value, Moment | Interval):
+    if isinstance(value, Moment | Interval | DateSet):
         return value
     if isinstance(value, dt.datetime):
         return Moment.from_datetime(value, phrase=phrase)
@@ -1069,14 +1265,14 @@ def valid_time(value: ValidTimeLike, *, tz: str = "UTC", phrase: str | None = No
     )
 
 
-def _end(value: object, *, tz: str) -> Moment | End:
+def _end(value: object, *, tz: str) -> Moment | DateSet | End:
     if value is None:
         return End.OPEN
-    if isinstance(value, End | Moment):
+    if isinstance(value, End | Moment | DateSet):
         return value
     if isinstance(value, str | dt.date):
         moment = valid_time(value, tz=tz)
-        if isinstance(moment, Moment):
+        if isinstance(moment, Moment | DateSet):
             return moment
     raise InvalidValidTimeError(f"an interval end must be a single date or None, not {value!r}")
 
@@ -1147,18 +1343,18 @@ def overlaps(a: ValidTimeLike, b: ValidTimeLike) -> Answer:
 
     A :class:`Moment` is a point event here: it overlaps a span when the span
     is in force at its instant; two imprecise points may coincide (maybe) but
-    are never known to.
+    are never known to. A :class:`DateSet` is read by its hull.
 
     >>> overlaps("2023-12-30/2024-01-02", "2024-01-01")
     <Answer.YES: 'yes'>
     """
     first, second = valid_time(a), valid_time(b)
-    if isinstance(first, Moment) and isinstance(second, Moment):
+    if isinstance(first, Moment | DateSet) and isinstance(second, Moment | DateSet):
         p, q = first.bounds(), second.bounds()
         return Answer.MAYBE if p.low < q.high and q.low < p.high else Answer.NO
-    if isinstance(first, Moment):
+    if isinstance(first, Moment | DateSet):
         return _covers(second.extent, first.bounds())
-    if isinstance(second, Moment):
+    if isinstance(second, Moment | DateSet):
         return _covers(first.extent, second.bounds())
     x, y = first.extent, second.extent
     if x.start.low >= y.end.top or y.start.low >= x.end.top:
@@ -1243,7 +1439,10 @@ class Question:
             bounds = asked.bounds()
             return cls(bounds.low, bounds.high, exact=asked.exact)
         extent = asked.extent
-        ends = [end for end in (asked.start, asked.end) if isinstance(end, Moment)]
+        if isinstance(asked, DateSet):
+            hull = asked.bounds()
+            return cls(hull.low, hull.high, exact=asked.exact)
+        ends = [end for end in (asked.start, asked.end) if not isinstance(end, End)]
         exact = all(end.exact for end in ends)
         return cls(extent.start.low, max(extent.end.top, extent.start.high), exact=exact)
 

@@ -31,7 +31,15 @@ from ._laws import (
     check_snapshot,
 )
 from ._schedules import Append, Correct, Retract, Schedule, Step, play, schedules
-from ._strategies import edtf_strings, events, instants, intervals, moments, valid_times
+from ._strategies import (
+    date_sets,
+    edtf_strings,
+    events,
+    instants,
+    intervals,
+    moments,
+    valid_times,
+)
 
 __all__ = [
     "LAWS",
@@ -54,6 +62,7 @@ __all__ = [
     "check_resume",
     "check_retraction",
     "check_snapshot",
+    "date_sets",
     "edtf_strings",
     "events",
     "instants",

@@ -12,10 +12,19 @@ import pendulum
 from hypothesis import strategies as st
 
 from timeline._calendar import days_in_month
-from timeline._edtf import format_edtf
-from timeline._time import End, Grouping, Interval, Moment, Qualifier
+from timeline._edtf import format_edtf, parse_edtf
+from timeline._errors import InvalidValidTimeError
+from timeline._time import DateRange, DateSet, End, Grouping, Interval, Moment, Qualifier
 
-__all__ = ["edtf_strings", "events", "instants", "intervals", "moments", "valid_times"]
+__all__ = [
+    "date_sets",
+    "edtf_strings",
+    "events",
+    "instants",
+    "intervals",
+    "moments",
+    "valid_times",
+]
 
 #: Zones the strategies draw from: UTC, named zones on both sides of it, offsets.
 ZONES = ("UTC", "America/New_York", "Asia/Pyongyang", "Europe/Kyiv", "+09:00", "-03:30")
@@ -122,16 +131,41 @@ def intervals(  # noqa: D417 -- draw is hypothesis's
     return Interval(start, end)
 
 
-def valid_times(
-    points: st.SearchStrategy[Moment] | None = None,
-) -> st.SearchStrategy[Moment | Interval]:
-    """Any valid time: a moment or an interval.
+@st.composite
+def date_sets(  # noqa: D417 -- draw is hypothesis's
+    draw: st.DrawFn, /, points: st.SearchStrategy[Moment] | None = None
+) -> DateSet:
+    """EDTF sets, one of (``[..]``) or all of (``{..}``): dates and ranges in one zone.
 
     Args:
-        points: The moments drawn, alone or as interval ends; :func:`moments` by default.
+        points: The moments members are drawn from; :func:`moments` by default.
     """
     point = moments() if points is None else points
-    return point | intervals(point)
+    drawn = draw(st.lists(point, min_size=1, max_size=4))
+    zone = drawn[0].tz
+    members: list[Moment | DateRange] = [m for m in drawn if m.tz == zone]
+    if len(drawn) >= 2 and drawn[1].tz == zone and draw(st.booleans()):  # a range of two
+        first, last = sorted(drawn[:2], key=lambda m: (m.bounds().low, m.bounds().high))
+        if first.bounds().low < last.bounds().high:
+            members[:2] = [DateRange(first, last)]
+    if draw(st.integers(0, 5)) == 0 and isinstance(members[0], Moment):
+        members[0] = DateRange(None, members[0])  # on or before
+    if draw(st.integers(0, 5)) == 0 and isinstance(members[-1], Moment):
+        members[-1] = DateRange(members[-1], None)  # on or after
+    return DateSet(tuple(members), every=draw(st.booleans()))
+
+
+def valid_times(
+    points: st.SearchStrategy[Moment] | None = None,
+) -> st.SearchStrategy[Moment | Interval | DateSet]:
+    """Any valid time: a moment, an interval, or a set (one of, or all of).
+
+    Args:
+        points: The moments drawn, alone, as interval ends or as set members;
+            :func:`moments` by default.
+    """
+    point = moments() if points is None else points
+    return point | intervals(point) | date_sets(point)
 
 
 def edtf_strings(points: st.SearchStrategy[Moment] | None = None) -> st.SearchStrategy[str]:
@@ -140,7 +174,20 @@ def edtf_strings(points: st.SearchStrategy[Moment] | None = None) -> st.SearchSt
     Args:
         points: As for :func:`valid_times`.
     """
-    return valid_times(points).map(format_edtf)
+    return valid_times(points).map(format_edtf).filter(_reads_back)
+
+
+def _reads_back(text: str) -> bool:
+    """Whether ``text`` parses.
+
+    A date written without its zone is read back in UTC, so a value drawn in
+    another zone may not (an interval could end before it starts).
+    """
+    try:
+        parse_edtf(text)
+    except InvalidValidTimeError:
+        return False
+    return True
 
 
 def instants(min_year: int = 999, max_year: int = 3001) -> st.SearchStrategy[pendulum.DateTime]:
@@ -159,7 +206,7 @@ _AWARE = st.datetimes(
 )
 
 
-def _field_strategy(kind: object) -> st.SearchStrategy[Any]:  # noqa: C901, PLR0911 -- one per kind
+def _field_strategy(kind: object) -> st.SearchStrategy[Any]:  # noqa: C901, PLR0911, PLR0912 -- one per kind
     # Only what the log accepts: no NaN or infinity (JSON has none), no naive
     # datetimes, and the same inside containers and optional fields.
     origin, args = typing.get_origin(kind), typing.get_args(kind)
@@ -188,6 +235,8 @@ def _field_strategy(kind: object) -> st.SearchStrategy[Any]:  # noqa: C901, PLR0
         return moments()
     if kind is Interval:
         return intervals()
+    if kind is DateSet:
+        return date_sets()
     return st.from_type(kind)  # type: ignore[arg-type]
 
 
