@@ -1,0 +1,87 @@
+"""Conformance: the EDTF specification's examples, and ours, against the parser.
+
+The table (tests/edtf_spec.py) is written from the specification's text;
+the expected instants are computed here with Python's own calendar, shifted
+by whole 400-year cycles for years a ``date`` cannot hold -- independently
+of the library's calendar arithmetic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from edtf_spec import INVALID, OURS, SPEC, Example
+from timeline import (
+    DateSet,
+    Interval,
+    InvalidValidTimeError,
+    Moment,
+    Padding,
+    format_edtf,
+    parse_edtf,
+)
+
+_CYCLE_DAYS = 146_097  # days in 400 Gregorian years
+_NONE = Padding(approximate=0, uncertain=0)
+_INSTANT = re.compile(r"(-?\d{4,5})-(\d\d)-(\d\d)(?:T(\d\d):(\d\d):(\d\d))?")
+
+
+def _micros(text: str) -> int:
+    """An ISO date or date-time (UTC, any year) as microseconds on the ordinal scale."""
+    found = _INSTANT.fullmatch(text)
+    assert found is not None, text
+    year, month, day = int(found[1]), int(found[2]), int(found[3])
+    cycles = 0
+    while not 1 <= year <= 9999:  # move by 400-year cycles into what date holds
+        step = 1 if year < 1 else -1
+        year, cycles = year + 400 * step, cycles - step
+    days = dt.date(year, month, day).toordinal() + cycles * _CYCLE_DAYS
+    clock = int(found[4] or 0) * 3600 + int(found[5] or 0) * 60 + int(found[6] or 0)
+    return (days * 86_400 + clock) * 1_000_000
+
+
+def _span(value: Moment | Interval | DateSet, *, padded: bool) -> tuple[int, int]:
+    if isinstance(value, Interval):
+        extent = value.extent if padded else value.bounded(padding=_NONE)
+        return extent.start.low, extent.end.high
+    bounds = value.bounds() if padded else value.strict_bounds()
+    return bounds.low, bounds.high
+
+
+def _open(value: int, *, low: bool) -> bool:
+    """Whether an open side reaches past every year a valid time names."""
+    return value < _micros("-99999-01-01") if low else value > _micros("99999-12-31")
+
+
+def _check(example: Example) -> None:
+    value = parse_edtf(example.text)
+    again = parse_edtf(format_edtf(value))
+    assert again == value, "formats back to an equivalent string"
+    low, high = _span(value, padded=False)
+    for side, got, is_low in ((example.low, low, True), (example.high, high, False)):
+        if side == "..":
+            assert _open(got, low=is_low)
+        else:
+            assert got == _micros(side), (example.text, side)
+    if example.padded is not None:
+        assert _span(value, padded=True) == tuple(_micros(p) for p in example.padded)
+
+
+@pytest.mark.parametrize("example", SPEC + OURS, ids=lambda e: e.text)
+def test_examples_parse_write_back_and_mean_what_the_specification_says(example):
+    """Every valid example parses, writes back to an equivalent string, with its bounds."""
+    if example.deviation == "beyond":
+        with pytest.raises(InvalidValidTimeError, match=r"beyond the years .*-99999 to 99999"):
+            parse_edtf(example.text)
+        return
+    _check(example)
+
+
+@pytest.mark.parametrize(("text", "part"), INVALID)
+def test_invalid_strings_are_refused_naming_the_part(text, part):
+    """Every invalid example is a typed error that names what is wrong."""
+    with pytest.raises(InvalidValidTimeError, match=re.escape(part)):
+        parse_edtf(text)
