@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import edtf
 import pytest
+from pendulum.tz.timezone import FixedTimezone
 
 from edtf_spec import INVALID, OURS, SPEC, Example
 from timeline import (
@@ -23,6 +25,7 @@ from timeline import (
     format_edtf,
     parse_edtf,
 )
+from timeline._calendar import fields_at
 
 _CYCLE_DAYS = 146_097  # days in 400 Gregorian years
 _NONE = Padding(approximate=0, uncertain=0)
@@ -85,3 +88,83 @@ def test_invalid_strings_are_refused_naming_the_part(text, part):
     """Every invalid example is a typed error that names what is wrong."""
     with pytest.raises(InvalidValidTimeError, match=re.escape(part)):
         parse_edtf(text)
+
+
+# -- against the `edtf` package ---------------------------------------------------------------
+
+# Where the `edtf` package and we differ on the examples above, and why. Each
+# entry is checked: if `edtf` changes, the test says so.
+DISAGREEMENTS = {
+    # `edtf` fails computing bounds of an open side (a float where a date is due).
+    "[..1760-12-03]": "edtf crashes",
+    "[1760-12..]": "edtf crashes",
+    "[1760-01,1760-02,1760-12..]": "edtf crashes",
+    "[..1984]": "edtf crashes",
+    "{..1984}": "edtf crashes",
+    "1985-04-12/..": "edtf crashes",
+    "1985-04/..": "edtf crashes",
+    "1985/..": "edtf crashes",
+    "../1985-04-12": "edtf crashes",
+    "../1985-04": "edtf crashes",
+    "../1985": "edtf crashes",
+    # The specification's own example; `edtf` fails on its masked month.
+    "1984-1X": "edtf crashes",
+    # An unknown end: `edtf` assumes ten years; the source gave none, so we do not.
+    "1985-04-12/": "edtf guesses",
+    "1985-04/": "edtf guesses",
+    "1985/": "edtf guesses",
+    "/1985-04-12": "edtf guesses",
+    "/1985-04": "edtf guesses",
+    "/1985": "edtf guesses",
+    # `edtf` cuts a winter at 31 December; a winter lasts three months.
+    "2001-24": "edtf cuts winter",
+    # A date-time: `edtf` gives the local date, neither the time nor the offset.
+    "1985-04-12T23:20:30": "edtf drops the time",
+    "1985-04-12T23:20:30Z": "edtf drops the time",
+    "1985-04-12T23:20:30-04": "edtf drops the time",
+    "1985-04-12T23:20:30+04:30": "edtf drops the time",
+    # "Some year from 1900 to 1999, estimated to be 1950": `edtf` keeps 1950 as
+    # the strict value and the century as the padded one; for us the century
+    # is what the value may mean, so it is the strict bounds.
+    "1950S2": "edtf is strict on the estimate",
+    "-1950S2": "edtf is strict on the estimate",
+    # `edtf` refuses a qualifier on a season.
+    "1849-21~": "edtf refuses",
+}
+
+
+def _oracle_days(text: str) -> tuple[tuple[int, ...], tuple[int, ...]] | str:
+    try:
+        oracle = edtf.parse_edtf(text)
+    except edtf.EDTFParseException:
+        return "edtf refuses"
+    except (TypeError, ValueError, AttributeError):  # `edtf` fails inside its parser
+        return "edtf crashes"
+    try:
+        return tuple(oracle.lower_strict())[:3], tuple(oracle.upper_strict())[:3]
+    except (TypeError, ValueError, AttributeError):
+        return "edtf crashes"
+
+
+def _days(value: int) -> tuple[int, int, int]:
+    year, month, day, *_ = fields_at(value, FixedTimezone(0))
+    return year, month, day
+
+
+@pytest.mark.parametrize(
+    "example", [e for e in SPEC + OURS if e.deviation != "beyond"], ids=lambda e: e.text
+)
+def test_every_feature_agrees_with_the_edtf_package_or_the_difference_is_listed(example):
+    """Strict bounds, by day, against `edtf` (invariant 7): equal, or a listed difference."""
+    value = parse_edtf(example.text)
+    low, high = _span(value, padded=False)
+    ours = (_days(low), _days(high - 86_400_000_000))
+    theirs = _oracle_days(example.text)
+    listed = DISAGREEMENTS.get(example.text)
+    if listed is None:
+        assert theirs == ours
+        return
+    if listed in {"edtf crashes", "edtf refuses"}:
+        assert theirs == listed
+    else:
+        assert theirs != ours, f"{example.text}: `edtf` now agrees; drop it from the list"
