@@ -461,3 +461,45 @@ def test_an_older_store_is_refused_read_only_and_migrate_brings_it_up(tmp_path, 
     assert main(["--store", str(path), "at", "2024-01-15"]) == 0
     assert "UN Security Council / arms embargo / North Korea" in capsys.readouterr().out
     assert main(["--store", str(path), "verify"]) == 0
+
+
+def _designations(path: Path, valid_times: list[str]) -> Path:
+    """One seed designation per valid time, each on its own target."""
+    template = next(
+        json.loads(line)
+        for line in SEEDS.read_text().splitlines()
+        if '"sanctions.designated"' in line
+    )
+    lines = []
+    for n, edtf in enumerate(valid_times):
+        entry = json.loads(json.dumps(template))
+        entry["valid"] = {"edtf": edtf}
+        entry["data"]["target"]["name"] = f"target {n}"
+        lines.append(json.dumps(entry))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_sets_seasons_and_years_bce_through_the_command(tmp_path, capsys):
+    """EDTF's sets, seasons and BCE years load, answer and print; a bad set names its line."""
+    source = _designations(
+        tmp_path / "deep.jsonl", ["-0064/-0010", "[1858,1860]/..", "{1960,1961-12}", "1849-21~/.."]
+    )
+    store = tmp_path / "deep.sqlite"
+    assert run(store, "load", str(source), capsys=capsys)[0] == 0
+    _, out, _ = run(store, "--json", "at", "-0050", capsys=capsys)
+    (hit,) = json.loads(out)["in_force"]
+    assert (hit["answer"], hit["from"]["earliest"]) == ("yes", "-0064-01-01T00:00:00+00:00")
+    _, out, _ = run(store, "--json", "at", "1859", capsys=capsys)
+    answers = {h["attributes"]["target"]: h["answer"] for h in json.loads(out)["in_force"]}
+    assert answers == {"target 1": "maybe", "target 3": "yes"}
+    _, out, _ = run(store, "log", capsys=capsys)
+    assert "one of a set to open" in out
+    assert "spring to open" in out
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(_designations(tmp_path / "x.jsonl", ["[1858,1860"]).read_text())
+    status, _, err = run(store, "load", str(bad), capsys=capsys)
+    assert status != 0
+    assert "bad.jsonl:1" in err
+    assert "must end with ']'" in err
+    assert run(store, "verify", capsys=capsys)[:2] == (0, "ok: 4 records, hash chain intact\n")

@@ -802,6 +802,8 @@ def _when(end: Moment | DateSet | End) -> str:
 def _precision(end: Moment | DateSet | End) -> str:
     if isinstance(end, DateSet):
         return "all of a set" if end.every else "one of a set"
+    if isinstance(end, Moment) and end.grouping is not None:
+        return end.grouping.name.lower().replace("_", " ")  # "spring", "quarter 2"
     return end.precision.name.lower() if isinstance(end, Moment) else _when(end)
 
 
