@@ -143,4 +143,6 @@ INVALID = [
     ("2004/2003", "ends before it starts"),
     ("2004-06-11/2004-06-11/2004", "more than one '/'"),
     ("198", "year must be 4 digits"),
+    ("-12000", "more than four digits is written with a Y"),
+    ("Y17000-12", "a year alone"),
 ]

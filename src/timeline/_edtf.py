@@ -170,6 +170,10 @@ def _year(scan: _Scanner) -> tuple[str, int | None]:
     else:
         sign = "-" if scan.literal("-") else ""
         year = sign + scan.digits(4, "year", masks=True)
+        if scan.peek().isdigit():
+            digits = re.match(r"\d*", scan.text[scan.at :])
+            longer = year + (digits[0] if digits else "")
+            raise scan.fail(f"a year of more than four digits is written with a Y: Y{longer}")
         if year == "-0000":
             raise scan.fail("year -0000 is written 0000 (1 BCE)")
     significant = _SIGNIFICANT.match(scan.text, scan.at)

@@ -610,6 +610,11 @@ class Moment:
                 f"year {self.year} lies beyond the years a valid time holds "
                 f"({MIN_YEAR} to {MAX_YEAR})"
             )
+        if len(self.year.lstrip("-")) > 4 and self.month is not None:
+            raise InvalidValidTimeError(
+                f"year {self.year} has more than four digits: EDTF writes it as a year alone "
+                f"(Y{self.year}), with no month or day"
+            )
         if self.significant is not None:
             digits = len(self.year.lstrip("-"))
             if not isinstance(self.significant, int) or not 1 <= self.significant <= digits:

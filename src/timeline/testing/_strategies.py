@@ -66,10 +66,12 @@ def moments(  # noqa: D417 -- keyword-only options; draw is hypothesis's
     tz = draw(st.sampled_from(zones))
     year, month, date = f"{day.year:04d}", f"{day.month:02d}", f"{day.day:02d}"
     deep = deep_years and draw(st.integers(0, 7)) == 0
-    if deep:  # a year before 1 or after 9999: BCE, or EDTF's Y-years
+    if deep:  # a year before 1 or after 9999: BCE, or EDTF's Y-years (a year alone)
         number = draw(st.integers(-9999, 0) | st.integers(10_000, 99_999))
         year = f"-{-number:04d}" if number < 0 else f"{number:04d}"
         date = f"{min(day.day, days_in_month(number, day.month)):02d}"
+        if len(year) > 4 + (number < 0):
+            precision = 1
     if precision >= 4:
         hour, minute = draw(st.integers(0, 23)), draw(st.integers(0, 59))
         second, micro = draw(st.integers(0, 59)), draw(st.integers(1, 999_999))
