@@ -15,7 +15,7 @@ __all__ = ["instants", "intervals", "moments", "refinements"]
 @st.composite
 def refinements(draw: st.DrawFn, moment: Moment) -> Moment:
     """A value that says more than ``moment``: bounds inside its bounds."""
-    if moment.hour is not None:
+    if moment.hour is not None or len(moment.year.lstrip("-")) > 4:  # a Y-year stands alone
         return moment
     qualifier = moment.qualifier if draw(st.booleans()) else None
     yq = moment.year_qualifier if draw(st.booleans()) else None
@@ -45,8 +45,6 @@ def refinements(draw: st.DrawFn, moment: Moment) -> Moment:
             "".join(c if draw(st.booleans()) else m for m, c in zip(part, concrete, strict=True))
         )
     deeper = draw(st.integers(0, 3 - sum(p is not None for p in parts)))
-    if len(moment.year.lstrip("-")) > 4:  # a Y-year stands alone
-        deeper = 0
     if deeper and qualifier is not None:
         # The whole value's qualifier reaches every component it has; once
         # more are added it must stay on those, or it would reach more.

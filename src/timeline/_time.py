@@ -14,7 +14,7 @@ import functools
 import itertools
 import re
 from collections.abc import Iterator
-from typing import Final, TypeAlias
+from typing import Final, TypeAlias, TypeVar
 
 import attrs
 import pendulum
@@ -1003,10 +1003,7 @@ class DateSet:
         Raises:
             InvalidValidTimeError: ``text`` is not an EDTF set.
         """
-        value = _parse_edtf(text, tz=tz, phrase=phrase)
-        if not isinstance(value, DateSet):
-            raise InvalidValidTimeError(f"{text!r} is not a set")
-        return value
+        return _parse_as(DateSet, text, tz=tz, phrase=phrase, otherwise="is not a set")
 
     @property
     def zones(self) -> frozenset[str]:
@@ -1140,12 +1137,7 @@ class Interval:
         Raises:
             InvalidValidTimeError: ``text`` is not an EDTF interval.
         """
-        from ._edtf import parse_edtf  # noqa: PLC0415 -- the parser builds Intervals
-
-        value = parse_edtf(text, tz=tz, phrase=phrase)
-        if not isinstance(value, Interval):
-            raise InvalidValidTimeError(f"{text!r} is a single date, not an interval")
-        return value
+        return _parse_as(Interval, text, tz=tz, phrase=phrase, otherwise="is not an interval")
 
     @functools.cached_property
     def extent(self) -> Extent:
@@ -1202,6 +1194,19 @@ class Interval:
         if len(zones) == 1:
             return f"Interval.parse({_repr_args(self, zones.pop())})"
         return f"Interval({self.start!r}, {self.end!r}, phrase={self.phrase!r})"
+
+
+_Kind = TypeVar("_Kind", Interval, DateSet)
+
+
+def _parse_as(
+    kind: type[_Kind], text: str, *, tz: str, phrase: str | None, otherwise: str
+) -> _Kind:
+    """Parse EDTF that must be of ``kind``."""
+    value = _parse_edtf(text, tz=tz, phrase=phrase)
+    if not isinstance(value, kind):
+        raise InvalidValidTimeError(f"{text!r} {otherwise}")
+    return value
 
 
 def _repr_args(value: ValidTime, tz: str) -> str:
