@@ -198,31 +198,43 @@ def replay(
     # Records grouped by valid time: many share one (a day, a month), so the
     # sort is over the distinct valid times, and each group stays in position order.
     groups: dict[tuple[int, int, int, int], list[Record]] = {}
+    find = groups.get
+    # Retractions and corrections are fixes, never handed to a handler.
+    wanted = {kind: handler for kind, handler in handlers.items() if kind not in _FIX_TYPES}
     last, ascending = FIRST_POSITION - 1, True
     with paused_collector():
         for record in records:
-            ascending = ascending and record.position > last
-            last = record.position
+            position = record.position
+            if position <= last:
+                ascending = False
+            last = position
             kind = type(record.event)
-            if kind in _FIX_TYPES:
-                fixes.append((record.id, record.event.record))
-            elif kind in handlers:
+            if kind in wanted:
                 order = record.valid.extent.order
-                if cut is None or order[bound] - slack <= cut:
-                    group = groups.get(order)
-                    if group is None:
-                        groups[order] = [record]
-                    else:
-                        group.append(record)
+                if cut is not None and order[bound] - slack > cut:
+                    continue
+                group = find(order)
+                if group is None:
+                    groups[order] = [record]
+                else:
+                    group.append(record)
+            elif kind in _FIX_TYPES:
+                fixes.append((record.id, record.event.record))
         hidden = hidden_ids(fixes) if fixes else None
         state = projection.initial()
+        only = next(iter(wanted.values())) if len(wanted) == 1 else None
         for order in sorted(groups):
             group = groups[order]
             if not ascending:
                 group.sort(key=_position)
-            for record in group:
-                if hidden is None or record.id not in hidden:
-                    state = handlers[type(record.event)](state, record)
+            if hidden is not None:
+                group = [record for record in group if record.id not in hidden]
+            if only is not None:  # one event type: no lookup per record
+                for record in group:
+                    state = only(state, record)
+            else:
+                for record in group:
+                    state = wanted[type(record.event)](state, record)
     return state
 
 
