@@ -194,32 +194,10 @@ def replay(
     # An event has possibly begun once its earliest start is reached, surely once
     # its latest start is; order[1] is the instant after that (exclusive).
     bound, slack = (0, 0) if begun == "possibly" else (1, 1)
-    fixes: list[tuple[Any, Any]] = []
-    # Records grouped by valid time: many share one (a day, a month), so the
-    # sort is over the distinct valid times, and each group stays in position order.
-    groups: dict[tuple[int, int, int, int], list[Record]] = {}
-    find = groups.get
     # Retractions and corrections are fixes, never handed to a handler.
     wanted = {kind: handler for kind, handler in handlers.items() if kind not in _FIX_TYPES}
-    last, ascending = FIRST_POSITION - 1, True
     with paused_collector():
-        for record in records:
-            position = record.position
-            if position <= last:
-                ascending = False
-            last = position
-            kind = type(record.event)
-            if kind in wanted:
-                order = record.valid.extent.order
-                if cut is not None and order[bound] - slack > cut:
-                    continue
-                group = find(order)
-                if group is None:
-                    groups[order] = [record]
-                else:
-                    group.append(record)
-            elif kind in _FIX_TYPES:
-                fixes.append((record.id, record.event.record))
+        groups, fixes, ascending = _grouped(records, wanted, cut, bound, slack)
         hidden = hidden_ids(fixes) if fixes else None
         state = projection.initial()
         only = next(iter(wanted.values())) if len(wanted) == 1 else None
@@ -236,6 +214,42 @@ def replay(
                 for record in group:
                     state = wanted[type(record.event)](state, record)
     return state
+
+
+def _grouped(
+    records: Iterable[Record],
+    wanted: dict[type[Any], Callable[[Any, Record], Any]],
+    cut: int | None,
+    bound: int,
+    slack: int,
+) -> tuple[dict[tuple[int, int, int, int], list[Record]], list[tuple[Any, Any]], bool]:
+    """One pass: records a handler takes, grouped by valid time; the fixes; whether ascending.
+
+    Many records share a valid time (a day, a month), so a fold sorts the
+    distinct times only, and each group stays in position order.
+    """
+    groups: dict[tuple[int, int, int, int], list[Record]] = {}
+    find = groups.get
+    fixes: list[tuple[Any, Any]] = []
+    last, ascending = FIRST_POSITION - 1, True
+    for record in records:
+        position = record.position
+        if position <= last:
+            ascending = False
+        last = position
+        kind = type(record.event)
+        if kind in wanted:
+            order = record.valid.extent.order
+            if cut is not None and order[bound] - slack > cut:
+                continue  # not begun by V
+            group = find(order)
+            if group is None:
+                groups[order] = [record]
+            else:
+                group.append(record)
+        elif kind in _FIX_TYPES:
+            fixes.append((record.id, record.event.record))
+    return groups, fixes, ascending
 
 
 def project(
