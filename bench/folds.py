@@ -1,6 +1,7 @@
 """Benchmark: what folding costs beyond reading, for project() and View.
 
 Run: .venv/bin/python bench/folds.py [--events 50000] [--rounds 5]
+     .venv/bin/python bench/folds.py --instructions   (needs valgrind)
 
 A count-per-subject fold over small events with imprecise valid times, three
 ways in each round, interleaved: a plain loop over ``log.read()`` (the
@@ -12,9 +13,15 @@ over the plain loop (issue #11's target: at most 20 %).
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from timeline import LATEST, Log, ManualClock, Projection, Record, Registry, View, event, on
 from timeline import project as fold
@@ -53,12 +60,8 @@ def build(count: int) -> Log:
     return log
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=50_000)
-    parser.add_argument("--rounds", type=int, default=5)
-    options = parser.parse_args()
-    log = build(options.events)
+def ways(log: Log) -> dict[str, Callable[[], object]]:
+    """The folds compared, each over the whole of ``log``."""
 
     def plain() -> object:
         counts: dict[str, int] = {}
@@ -73,16 +76,79 @@ def main() -> None:
             counts[record.event.subject] = counts.get(record.event.subject, 0) + 1
         return counts
 
-    ways: dict[str, Callable[[], object]] = {
+    return {
         "plain loop over log.read()": plain,
         "keep every record, then loop": held,
         "project()": lambda: fold(Count(), log, valid=LATEST),
         "View(...).catch_up()": lambda: View(Count(), log).catch_up(),
     }
-    assert ways["project()"]() == plain() == ways["View(...).catch_up()"]()  # noqa: S101
-    times: dict[str, list[float]] = {name: [] for name in ways}
+
+
+def instructions(sizes: tuple[int, int] = (2_000, 5_000)) -> None:
+    """Count CPU instructions per event under callgrind: exact where wall time is noisy.
+
+    Each way runs in its own interpreter over a log of each size; so does
+    building the log alone. What a way costs per event is the difference of
+    its counts over the two sizes, less the building's, over the sizes'
+    difference: start-up, imports and the build are taken out.
+    """
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        raise SystemExit("--instructions needs valgrind")
+    names = ["build only", *ways(build(1))]
+    counts: dict[str, list[int]] = {name: [] for name in names}
+    for size in sizes:
+        for index, name in enumerate(names):
+            with tempfile.TemporaryDirectory() as scratch:
+                out = Path(scratch) / "callgrind.out"
+                subprocess.run(
+                    [
+                        valgrind, "--tool=callgrind", f"--callgrind-out-file={out}",
+                        sys.executable, __file__, "--one", str(index), "--events", str(size),
+                    ],
+                    check=True,
+                    capture_output=True,
+                )  # fmt: skip
+                found = re.search(r"^summary: (\d+)", out.read_text(), re.MULTILINE)
+                assert found is not None  # noqa: S101 -- callgrind always writes one
+                counts[name].append(int(found[1]))
+    span = sizes[1] - sizes[0]
+    build_cost = (counts["build only"][1] - counts["build only"][0]) / span
+    per_event = {
+        name: (counts[name][1] - counts[name][0]) / span - build_cost for name in names[1:]
+    }
+    floor = per_event["plain loop over log.read()"]
+    print(f"CPU instructions per event under callgrind ({sizes[0]:,} and {sizes[1]:,} events)\n")
+    print("| way | instructions per event | over the plain loop |")
+    print("|---|---|---|")
+    for name, cost in per_event.items():
+        print(f"| {name} | {cost:,.0f} | {cost / floor - 1:+.0%} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--instructions", action="store_true", help="count instructions under valgrind instead"
+    )
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.instructions:
+        instructions()
+        return
+    if options.one is not None:  # a child of --instructions: build, then one way (0: none)
+        log = build(options.events)
+        if options.one:
+            list(ways(log).values())[options.one - 1]()
+        return
+    log = build(options.events)
+    compared = ways(log)
+    plain = compared["plain loop over log.read()"]
+    assert compared["project()"]() == plain() == compared["View(...).catch_up()"]()  # noqa: S101
+    times: dict[str, list[float]] = {name: [] for name in compared}
     for _ in range(options.rounds):
-        for name, way in ways.items():  # interleaved: a noisy moment hits every way
+        for name, way in compared.items():  # interleaved: a noisy moment hits every way
             started = time.perf_counter()
             way()
             times[name].append(time.perf_counter() - started)

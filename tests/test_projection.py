@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from timeline import (
@@ -233,3 +233,26 @@ def test_projection_without_state_type_cannot_snapshot(log):
     view = View(NoType(), log)
     with pytest.raises(Exception, match="no state_type"):
         view.save_snapshot()
+
+
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 99), st.integers(2000, 2009)), min_size=1, max_size=9),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(1, 5),
+)
+@example(
+    batches=[[(1, 2001), (2, 2002), (3, 2003)], [(4, 2004), (5, 2005), (6, 2006)], [(7, 2005)]],
+    every=2,
+)
+def test_a_view_fed_in_batches_equals_a_replay(batches, every):
+    """Batches of any size, late years among them: the checkpoints stay where they belong."""
+    log = Log(clock=ManualClock("2024-01-12T00:00:00Z"), registry=registry)
+    view = View(Ordered(), log, checkpoint_every=every)
+    for batch in batches:
+        log.extend(
+            [log.entry(Item(key="k", value=value), valid=f"{year}") for value, year in batch]
+        )
+        assert view.catch_up() == project(Ordered(), log, valid=LATEST)

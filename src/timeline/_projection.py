@@ -361,7 +361,7 @@ class View(Generic[S]):
     def _merge(self, adding: Sequence[Record], removing: Sequence[Record]) -> None:
         if not adding and not removing:
             return
-        add_keys = sorted(((_key(r), r) for r in adding), key=_first)
+        add_keys = _in_order(adding)
         gone = {_key(r) for r in removing}
         # The first place that changes: where the smallest key goes (add_keys is sorted).
         lowest = [add_keys[0][0]] if add_keys else []
@@ -379,16 +379,19 @@ class View(Generic[S]):
             )
             del self._keys[start:], self._applied[start:], self._checkpoints[base + 1 :]
             state = self._checkpoints[base]
-        handlers = self._handlers
-        keys, applied, checkpoints = self._keys, self._applied, self._checkpoints
-        every, count = self._every, start
-        for key, record in tail:
-            handler = handlers.get(type(record.event))
-            if handler is not None:
-                state = handler(state, record)
-            keys.append(key)
-            applied.append(record)
-            count += 1
+        handlers, checkpoints, every = self._handlers, self._checkpoints, self._every
+        self._keys.extend(key for key, _ in tail)
+        self._applied.extend(record for _, record in tail)
+        # A state is kept each time the count of applied records reaches a
+        # multiple of ``every``: fold chunk by chunk up to each.
+        count, index = start, 0
+        while index < len(tail):
+            chunk = tail[index : index + every - count % every]
+            for _, record in chunk:
+                handler = handlers.get(type(record.event))
+                if handler is not None:
+                    state = handler(state, record)
+            index, count = index + len(chunk), count + len(chunk)
             if count % every == 0:
                 checkpoints.append(state)
         self._state = state
@@ -492,6 +495,30 @@ _position = operator.attrgetter("position")
 
 def _key(record: Record) -> _Key:
     return (record.valid.extent.order, record.position)
+
+
+def _in_order(records: Sequence[Record]) -> list[tuple[_Key, Record]]:
+    """Records with their keys, in key order, sorting only their distinct valid times."""
+    groups: dict[tuple[int, int, int, int], list[Record]] = {}
+    find = groups.get
+    last, ascending = FIRST_POSITION - 1, True
+    for record in records:
+        if record.position <= last:
+            ascending = False
+        last = record.position
+        order = record.valid.extent.order
+        group = find(order)
+        if group is None:
+            groups[order] = [record]
+        else:
+            group.append(record)
+    keyed: list[tuple[_Key, Record]] = []
+    for order in sorted(groups):
+        group = groups[order]
+        if not ascending:
+            group.sort(key=_position)
+        keyed.extend(((order, record.position), record) for record in group)
+    return keyed
 
 
 def _first(pair: tuple[_Key, Record]) -> _Key:
