@@ -493,6 +493,10 @@ def test_sets_seasons_and_years_bce_through_the_command(tmp_path, capsys):
     _, out, _ = run(store, "--json", "at", "1859", capsys=capsys)
     answers = {h["attributes"]["target"]: h["answer"] for h in json.loads(out)["in_force"]}
     assert answers == {"target 1": "maybe", "target 3": "yes"}
+    _, out, _ = run(store, "--json", "changes", "-0070", "-0060", capsys=capsys)
+    assert [c["change"] for c in json.loads(out)["changes"]] == ["started"]
+    _, out, _ = run(store, "--json", "during", "-0009", "1800", capsys=capsys)
+    assert json.loads(out)["in_force"] == []  # "-0010" ends within the year before -0009
     _, out, _ = run(store, "log", capsys=capsys)
     assert "one of a set to open" in out
     assert "spring to open" in out

@@ -396,3 +396,15 @@ def test_a_one_of_set_as_a_start_is_read_by_its_hull():
 def test_sets_keep_every_member_through_the_codec(value):
     """Members in different zones (written with offsets) are encoded one by one."""
     assert decode_valid(json.loads(json.dumps(encode_valid(value)))) == value
+
+
+@given(date_sets(moments(zones=("UTC",), times=False)), st.data(), st.integers(995, 3005))
+def test_dropping_members_of_a_one_of_set_never_flips_yes_and_no(value, data, year):
+    """A one-of set with fewer members says more (invariant 7: monotone under refinement)."""
+    assume(not value.every and len(value.members) > 1)
+    kept = data.draw(st.lists(st.sampled_from(value.members), min_size=1, unique=True))
+    narrower = DateSet(tuple(kept))
+    question = f"{year:04d}"
+    before, after = value.contains(question), narrower.contains(question)
+    if before is not Answer.MAYBE:
+        assert after is before

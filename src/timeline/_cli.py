@@ -498,7 +498,7 @@ def _at(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 
 def _during(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     facts = _facts(log, args)
-    hits = facts.during(to_instant(args.start), to_instant(args.end), known=_known(args))
+    hits = facts.during(args.start, args.end, known=_known(args))
     empty = f"nothing in force between {args.start} and {args.end}"
     return _hits_out(out, args, hits, {"from": args.start, "to": args.end}, empty)
 
@@ -605,7 +605,7 @@ def _history(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 
 def _changes(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     facts = _facts(log, args)
-    found = facts.changes(to_instant(args.start), to_instant(args.end), known=_known(args))
+    found = facts.changes(args.start, args.end, known=_known(args))
     rows = [
         {
             "answer": change.answer.value,

@@ -38,7 +38,17 @@ from ._edtf import format_edtf
 from ._intervals import IntervalSet
 from ._projection import SnapshotIgnoredWarning, marked_methods, record_order
 from ._records import FIRST_POSITION, Record
-from ._time import DateSet, End, Extent, Interval, Moment, Question, QuestionLike, to_instant
+from ._time import (
+    DateSet,
+    End,
+    Extent,
+    Interval,
+    Moment,
+    Question,
+    QuestionLike,
+    instant_micros,
+    to_instant,
+)
 from ._time import micros as _micros
 from .stores._snapshots import STATE_FORMAT, seal_problem
 from .typing import StateStore
@@ -1398,10 +1408,10 @@ class TemporalFacts:
         """Return the spells in force (yes or maybe) at any time in ``[start, end)``.
 
         Catches up with the log first. ``start`` and ``end`` are instants (a
-        date is its first instant).
+        date is its first instant; an exact EDTF date such as ``"-0050"`` too).
         """
         self.catch_up()
-        low, high = _micros(to_instant(start)), _micros(to_instant(end))
+        low, high = instant_micros(start), instant_micros(end)
         limit = self._known(known)
         rows = self._found("spans", low, high, limit) if low < high else []
         return InForce._of_rows(  # noqa: SLF001 -- this module's own constructor
@@ -1421,7 +1431,7 @@ class TemporalFacts:
         ``start``) holds no instant: nothing starts or ends in it.
         """
         self.catch_up()
-        low, high = _micros(to_instant(start)), _micros(to_instant(end))
+        low, high = instant_micros(start), instant_micros(end)
         limit = self._known(known)
         rows = self._rows
         found: list[tuple[int, Literal["started", "ended"], Answer]] = []

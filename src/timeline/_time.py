@@ -471,6 +471,29 @@ def to_instant(value: dt.datetime | dt.date | str) -> pendulum.DateTime:
     return pendulum.datetime(value.year, value.month, value.day, tz="UTC")
 
 
+def instant_micros(value: dt.datetime | dt.date | str) -> int:
+    """Return what :func:`to_instant` reads, as microseconds (see :class:`Bounds`), in any year.
+
+    A string that is no ISO 8601 instant but an exact EDTF date (``"-0050"``,
+    ``"Y17000"``) is its first instant, in UTC.
+
+    Raises:
+        InvalidValidTimeError: ``value`` is neither.
+    """
+    try:
+        return micros(to_instant(value))
+    except InvalidValidTimeError:
+        if not isinstance(value, str):
+            raise
+        try:
+            moment = valid_time(value)
+        except InvalidValidTimeError:
+            moment = None
+        if not isinstance(moment, Moment) or not moment.exact:
+            raise
+        return moment.strict_bounds().low
+
+
 def utc_instant(value: dt.datetime) -> pendulum.DateTime:
     """Return an aware datetime as a pendulum instant in UTC.
 
