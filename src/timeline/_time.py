@@ -62,7 +62,6 @@ __all__ = [
     "valid_time",
 ]
 
-_TICK: Final = dt.timedelta(microseconds=1)
 _ORIGIN: Final = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 
 #: The earliest instant a ``datetime`` holds; what an open start reads as.
