@@ -723,7 +723,10 @@ def _log(log: Log, args: argparse.Namespace, out: TextIO) -> int:
         _emit(out, args, {"known": _known_used(args)}, "records", rows)
     else:
         rows = [_chronology_row(record) for record in records]
-        _table(out, rows, ["valid", "precision", "phrase", "event", "source"])
+        if rows:
+            _table(out, rows, ["valid", "precision", "phrase", "event", "source"])
+        else:
+            print(f"no records known at {_known_used(args)}", file=out)
     return 0
 
 
@@ -889,7 +892,7 @@ def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 def _table(out: TextIO, rows: list[dict[str, Any]], columns: list[str]) -> None:
     widths = {
-        column: max(len(column), *(len(str(row[column])) for row in rows)) for column in columns
+        column: max([len(column), *(len(str(row[column])) for row in rows)]) for column in columns
     }
     print("  ".join(column.upper().ljust(widths[column]) for column in columns).rstrip(), file=out)
     for row in rows:
