@@ -510,7 +510,7 @@ def test_sets_seasons_and_years_bce_through_the_command(tmp_path, capsys):
 
 
 def test_log_before_anything_was_known_says_so(store, capsys):
-    """A known time before the first record: a sentence, not an internal error (found by fuzzing)."""
+    """A known time before the first record: a sentence, not an internal error (a fuzz find)."""
     status, out, err = run(store, "log", "--known", "0001", capsys=capsys)
     assert (status, err) == (0, "")
     assert out == "no records known at 0001-01-01T00:00:00+00:00\n"
