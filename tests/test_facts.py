@@ -26,8 +26,7 @@ from timeline import (
     in_force,
     starts,
 )
-from timeline._calendar import CEIL, FLOOR
-from timeline._time import micros
+from timeline._calendar import CEIL, FLOOR, micros
 from timeline.testing import events, instants, play, schedules
 
 registry = Registry()

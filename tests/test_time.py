@@ -25,7 +25,7 @@ from timeline import (
     until,
     valid_time,
 )
-from timeline._time import micros
+from timeline._calendar import micros
 
 
 def utc(*args: int) -> pendulum.DateTime:

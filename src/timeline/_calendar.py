@@ -31,10 +31,12 @@ __all__ = [
     "days_in_month",
     "fields_at",
     "format_instant",
+    "in_datetime_range",
     "instant_of",
-    "micros_of",
+    "micros",
     "offset_of",
     "parse_instant",
+    "utc_datetime",
 ]
 
 #: The earliest and latest years a valid time may name.
@@ -99,8 +101,13 @@ FLOOR: Final = _wall((MIN_YEAR - 1, 1, 1, 0, 0, 0, 0))
 CEIL: Final = _wall((MAX_YEAR + 1, 12, 31, 23, 59, 59, 999_999))
 
 
-def micros_of(instant: dt.datetime) -> int:
-    """An aware datetime as UTC microseconds on the ordinal scale."""
+def micros(instant: dt.datetime) -> int:
+    """Return an aware instant as UTC microseconds on Python's ordinal scale.
+
+    Day 1 is 0001-01-01, so that day's midnight (UTC) is 86,400,000,000; the
+    scale valid-time bounds keep. Integers compare and index faster than
+    datetimes; this is exact.
+    """
     offset = instant.utcoffset() or dt.timedelta(0)
     seconds = (
         instant.toordinal() * 86_400 + instant.hour * 3600 + instant.minute * 60 + instant.second
@@ -113,7 +120,7 @@ def instant_of(fields: Fields, zone: Zone) -> int:
     year = fields[0]
     if 1 <= year <= 9999:
         try:
-            return micros_of(pendulum.datetime(*fields, tz=zone))
+            return micros(pendulum.datetime(*fields, tz=zone))
         except (OverflowError, ValueError):  # the first or last hours datetime holds
             pass
     return _wall(fields) - _edge_offset(zone, year)
@@ -124,11 +131,11 @@ def offset_of(fields: Fields, zone: Zone) -> int:
     return _wall(fields) - instant_of(fields, zone)
 
 
-def fields_at(micros: int, zone: Zone) -> Fields:
-    """The local wall time in ``zone`` at UTC microseconds ``micros`` (any year)."""
-    if _FIRST_DATETIME <= micros < _LAST_DATETIME:
+def fields_at(instant: int, zone: Zone) -> Fields:
+    """The local wall time in ``zone`` at the instant (UTC microseconds, any year)."""
+    if in_datetime_range(instant):
         try:
-            local = (_ORIGIN + dt.timedelta(microseconds=micros - _FIRST_DATETIME)).astimezone(zone)
+            local = utc_datetime(instant).astimezone(zone)
         except (OverflowError, ValueError):  # the local time lies in year 0 or 10000
             pass
         else:
@@ -136,8 +143,8 @@ def fields_at(micros: int, zone: Zone) -> Fields:
                 local.year, local.month, local.day,
                 local.hour, local.minute, local.second, local.microsecond,
             )  # fmt: skip
-    year = _date(micros // _DAY)[0]
-    wall = micros + _edge_offset(zone, year)
+    year = _date(instant // _DAY)[0]
+    wall = instant + _edge_offset(zone, year)
     days, rest = divmod(wall, _DAY)
     seconds, micro = divmod(rest, 1_000_000)
     minutes, second = divmod(seconds, 60)
@@ -158,16 +165,27 @@ def add_to_fields(fields: Fields, *, years: int = 0, months: int = 0, days: int 
 
 
 _ORIGIN: Final = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+# The instants a datetime holds: 0001-01-01T00:00 to 9999-12-31T23:59:59.999999 UTC.
 _FIRST_DATETIME: Final = _DAY
-_LAST_DATETIME: Final = _wall((9999, 12, 31, 23, 59, 59, 999_999)) + 1
+_LAST_DATETIME: Final = _wall((9999, 12, 31, 23, 59, 59, 999_999))
 
 
-def format_instant(micros: int) -> str:
+def in_datetime_range(instant: int) -> bool:
+    """Whether a ``datetime`` can hold the instant (years 1-9999, in UTC)."""
+    return _FIRST_DATETIME <= instant <= _LAST_DATETIME
+
+
+def utc_datetime(instant: int) -> dt.datetime:
+    """The instant as an aware UTC ``datetime`` (see :func:`in_datetime_range`)."""
+    return _ORIGIN + dt.timedelta(microseconds=instant - _FIRST_DATETIME)
+
+
+def format_instant(instant: int) -> str:
     """UTC microseconds as ISO 8601, years beyond 0-9999 expanded (``-0063-03-01T00:00:00+00:00``).
 
     The shape ``datetime.isoformat()`` gives in UTC, for any year.
     """
-    days, rest = divmod(micros, _DAY)
+    days, rest = divmod(instant, _DAY)
     seconds, micro = divmod(rest, 1_000_000)
     minutes, second = divmod(seconds, 60)
     hour, minute = divmod(minutes, 60)

@@ -29,6 +29,7 @@ import pendulum
 from cattrs.cols import is_any_set, is_sequence
 from cattrs.fns import identity
 
+from ._calendar import micros
 from ._edtf import _parse_edtf, parse_edtf
 from ._errors import (
     InvalidEventError,
@@ -39,7 +40,7 @@ from ._errors import (
 from ._events import Registry
 from ._ids import UUID_SLOTTED, id_from_bytes, id_text_of_bytes
 from ._records import FIRST_POSITION, NO_PROVENANCE, Entry, Head, Provenance, Record, StoredRecord
-from ._time import DateRange, DateSet, End, Interval, Moment, ValidTime, _zone_name, micros
+from ._time import DateRange, DateSet, End, Interval, Moment, ValidTime, _zone_name
 
 __all__ = ["GENESIS_HASH", "Codec", "canonical_json", "chain_hash", "format_known_at"]
 

@@ -31,6 +31,7 @@ import attrs
 import pendulum
 
 from ._answer import Answer
+from ._calendar import micros as _micros
 from ._codec import GENESIS_HASH, canonical_json, known_at_from_micros
 from ._collector import paused_collector
 from ._corrections import Corrected, Retracted, hidden_ids
@@ -49,7 +50,6 @@ from ._time import (
     instant_micros,
     to_instant,
 )
-from ._time import micros as _micros
 from .stores._snapshots import STATE_FORMAT, seal_problem
 from .typing import StateStore
 

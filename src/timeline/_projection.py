@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, TypeVa
 
 import pendulum
 
+from ._calendar import micros
 from ._codec import GENESIS_HASH
 from ._collector import paused_collector
 from ._corrections import Corrected, Retracted, fixes_of, hidden_ids, split_fixes
 from ._errors import TimelineError, TimelineWarning
 from ._records import FIRST_POSITION, Record
-from ._time import LATEST, micros, to_instant
+from ._time import LATEST, to_instant
 from .stores._snapshots import load_sealed, seal
 
 if TYPE_CHECKING:

@@ -30,8 +30,11 @@ from ._calendar import (
     days_in_month,
     fields_at,
     format_instant,
+    in_datetime_range,
     instant_of,
+    micros,
     parse_instant,
+    utc_datetime,
 )
 from ._errors import InvalidValidTimeError
 
@@ -62,16 +65,12 @@ __all__ = [
     "valid_time",
 ]
 
-_ORIGIN: Final = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 
 #: The earliest instant a ``datetime`` holds; what an open start reads as.
 EARLIEST: Final = pendulum.datetime(1, 1, 1, tz="UTC")
 #: The last instant a ``datetime`` holds; what an open end reads as.
 LATEST: Final = pendulum.datetime(9999, 12, 31, 23, 59, 59, 999999, tz="UTC")
-# The instants a datetime holds, in microseconds (see micros), and those a
-# valid time may name: beyond them lie only the open ends.
-_FIRST_INSTANT: Final = 86_400_000_000
-_LAST_INSTANT: Final = 315_537_897_599_999_999 + _FIRST_INSTANT
+# The instants a valid time may name: beyond them lie only the open ends.
 _FIRST_HELD: Final = instant_of((MIN_YEAR, 1, 1, 0, 0, 0, 0), FixedTimezone(0))
 _LAST_HELD: Final = instant_of((MAX_YEAR + 1, 1, 1, 0, 0, 0, 0), FixedTimezone(0))
 
@@ -301,7 +300,7 @@ latest=DateTime(2023, 10, 1, 0, 0, 0, tzinfo=Timezone('UTC')))
         return self.low <= micros(instant) < self.high
 
     def __repr__(self) -> str:
-        if _in_datetime_range(self.low) and _in_datetime_range(self.high):
+        if in_datetime_range(self.low) and in_datetime_range(self.high):
             return f"Bounds(earliest={self.earliest!r}, latest={self.latest!r})"
         low, high = self.iso()
         return f"Bounds.of({low!r}, {high!r})"
@@ -313,26 +312,22 @@ def _micros_of(value: int | str) -> int:
     return parse_instant(value)
 
 
-def _in_datetime_range(value: int) -> bool:
-    return _FIRST_INSTANT <= value <= _LAST_INSTANT
-
-
 def _instant(value: int) -> pendulum.DateTime:
     if value < _FIRST_HELD:  # where open starts lie
         return EARLIEST
     if value > _LAST_HELD:  # where open ends lie
         return LATEST
-    if not _in_datetime_range(value):
+    if not in_datetime_range(value):
         raise InvalidValidTimeError(
             f"{format_instant(value)} lies outside the years 1-9999 a datetime holds: "
             "read the bounds' low and high microseconds, or their iso() strings"
         )
-    return utc_instant(_ORIGIN + dt.timedelta(microseconds=value - _FIRST_INSTANT))
+    return utc_instant(utc_datetime(value))
 
 
 def instant_text(value: int) -> str:
     """Microseconds as ISO 8601: ``datetime.isoformat()`` where it can, else expanded years."""
-    if _in_datetime_range(value) or not _FIRST_HELD <= value <= _LAST_HELD:
+    if in_datetime_range(value) or not _FIRST_HELD <= value <= _LAST_HELD:
         return _instant(value).isoformat()
     return format_instant(value)
 
@@ -427,23 +422,6 @@ def _zone(name: str) -> pendulum.Timezone | FixedTimezone:
         return pendulum.timezone(name)
     except Exception as error:  # pendulum raises a bare InvalidTimezone
         raise InvalidValidTimeError(f"unknown time zone {name!r}") from error
-
-
-_ZERO: Final = dt.timedelta(0)
-
-
-def micros(instant: dt.datetime) -> int:
-    """Return an aware instant as UTC microseconds on Python's ordinal scale.
-
-    Day 1 is 0001-01-01, so that day's midnight (UTC) is 86,400,000,000; the
-    scale :class:`Bounds` keeps. Integers compare and index faster than
-    datetimes; this is exact.
-    """
-    offset = instant.utcoffset() or _ZERO
-    seconds = (
-        instant.toordinal() * 86_400 + instant.hour * 3600 + instant.minute * 60 + instant.second
-    )
-    return (seconds - offset.days * 86_400 - offset.seconds) * 1_000_000 + instant.microsecond
 
 
 def to_instant(value: dt.datetime | dt.date | str) -> pendulum.DateTime:
