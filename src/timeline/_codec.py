@@ -644,15 +644,7 @@ def _encode_provenance(provenance: Provenance) -> dict[str, str]:
 
 def _zones(value: ValidTime) -> set[str]:
     """The zones of the dates in a valid time."""
-    if isinstance(value, Moment):
-        return {value.tz}
-    if isinstance(value, DateSet):
-        return set(value.zones)
-    zones: set[str] = set()
-    for end in (value.start, value.end):
-        if not isinstance(end, End):
-            zones |= _zones(end)
-    return zones
+    return {value.tz} if isinstance(value, Moment) else set(value.zones)
 
 
 def _encode_member(member: Moment | DateRange) -> str | dict[str, Any] | list[Any]:

@@ -448,26 +448,26 @@ def to_instant(value: dt.datetime | dt.date | str) -> pendulum.DateTime:
     return pendulum.datetime(value.year, value.month, value.day, tz="UTC")
 
 
-def instant_micros(value: dt.datetime | dt.date | str) -> int:
+def instant_micros(value: dt.datetime | dt.date | str, *, tz: str = "UTC") -> int:
     """Return what :func:`to_instant` reads, as microseconds (see :class:`Bounds`), in any year.
 
-    A string that is no ISO 8601 instant but an exact EDTF date (``"-0050"``,
-    ``"Y17000"``) is its first instant, in UTC.
+    A string that is no ISO 8601 instant but an exact EDTF date or date-time
+    (``"-0050"``, ``"Y17000"``) is its first instant, read in ``tz``.
 
     Raises:
-        InvalidValidTimeError: ``value`` is neither.
+        InvalidValidTimeError: ``value`` is neither; for a string, the error
+            names the part EDTF could not read.
     """
     try:
         return micros(to_instant(value))
     except InvalidValidTimeError:
         if not isinstance(value, str):
             raise
-        try:
-            moment = valid_time(value)
-        except InvalidValidTimeError:
-            moment = None
+        moment = valid_time(value, tz=tz)  # raises, naming the bad part
         if not isinstance(moment, Moment) or not moment.exact:
-            raise
+            raise InvalidValidTimeError(
+                f"{value!r} names more than one instant: give one exact date or time"
+            ) from None
         return moment.strict_bounds().low
 
 
@@ -1030,12 +1030,14 @@ class DateSet:
         """The hull: the first instant any member may denote to the last (exclusive)."""
         if padding is DEFAULT_PADDING:
             return self._hull
-        each = [member.bounds(padding=padding) for member in self.members]
-        return Bounds.of(min(b.low for b in each), max(b.high for b in each))
+        return self._hull_of(padding)
 
     @functools.cached_property
     def _hull(self) -> Bounds:
-        each = [member.bounds() for member in self.members]
+        return self._hull_of(DEFAULT_PADDING)
+
+    def _hull_of(self, padding: Padding) -> Bounds:
+        each = [member.bounds(padding=padding) for member in self.members]
         return Bounds.of(min(b.low for b in each), max(b.high for b in each))
 
     @functools.cached_property
@@ -1184,15 +1186,19 @@ class Interval:
 
         return format_edtf(self)
 
+    @property
+    def zones(self) -> frozenset[str]:
+        """The zones of its dated ends (one, unless they were given in different zones)."""
+        each = (
+            end.zones if isinstance(end, DateSet) else {end.tz}
+            for end in (self.start, self.end)
+            if not isinstance(end, End)
+        )
+        return frozenset().union(*each)
+
     def __repr__(self) -> str:
-        zones: set[str] = set()
-        for end in (self.start, self.end):
-            if isinstance(end, DateSet):
-                zones |= end.zones
-            elif isinstance(end, Moment):
-                zones.add(end.tz)
-        if len(zones) == 1:
-            return f"Interval.parse({_repr_args(self, zones.pop())})"
+        if len(self.zones) == 1:
+            return f"Interval.parse({_repr_args(self, next(iter(self.zones)))})"
         return f"Interval({self.start!r}, {self.end!r}, phrase={self.phrase!r})"
 
 
@@ -1436,13 +1442,7 @@ class Question:
             at = micros(to_instant(value))
             return cls(at, at + 1)
         if isinstance(value, str) and _TIME_OF_DAY.search(value) and "/" not in value:
-            try:
-                at = micros(to_instant(value))
-            except InvalidValidTimeError:  # ISO 8601 as pendulum reads it, or else EDTF
-                moment = valid_time(value, tz=tz)
-                if not isinstance(moment, Moment):
-                    raise
-                at = moment.strict_bounds().low
+            at = instant_micros(value, tz=tz)  # ISO 8601 as pendulum reads it, or else EDTF
             return cls(at, at + 1)
         asked = valid_time(value, tz=tz)
         if isinstance(asked, Moment):
