@@ -408,3 +408,30 @@ def test_dropping_members_of_a_one_of_set_never_flips_yes_and_no(value, data, ye
     before, after = value.contains(question), narrower.contains(question)
     if before is not Answer.MAYBE:
         assert after is before
+
+
+_YEAR_MEMBERS = st.lists(
+    st.integers(1990, 2010).map(lambda y: (y, y))
+    | st.tuples(st.integers(1990, 2010), st.integers(0, 4)).map(lambda p: (p[0], p[0] + p[1])),
+    min_size=1,
+    max_size=4,
+)
+
+
+@given(_YEAR_MEMBERS, st.booleans(), st.integers(1988, 2016))
+def test_sets_of_years_answer_as_their_expansion_does(members, every, year):
+    """Against the years a set names, written out: an oracle apart from the members' answers.
+
+    One of: yes only if every year it may be is the year asked; no if none is.
+    All of: yes if one of its years is the year asked (it happened then); else no.
+    """
+    text = ",".join(f"{a}" if a == b else f"{a}..{b}" for a, b in members)
+    value = parse_edtf(f"{{{text}}}" if every else f"[{text}]")
+    years = {y for a, b in members for y in range(a, b + 1)}
+    if every:
+        expected = Answer.YES if year in years else Answer.NO
+    elif year not in years:
+        expected = Answer.NO
+    else:
+        expected = Answer.YES if years == {year} else Answer.MAYBE
+    assert value.contains(f"{year:04d}") is expected
