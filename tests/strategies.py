@@ -1,15 +1,30 @@
-"""Strategies our own tests need beyond timeline.testing's."""
+"""Strategies our own tests need beyond timeline.testing's, and a brute-force oracle."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import strategies as st
 
-from timeline import Moment
-from timeline._calendar import fields_at
+from timeline import Answer, Moment
+from timeline._calendar import EAST, QUARTER, WEST, fields_at
 from timeline._time import _zone
 from timeline.testing import instants, intervals, moments
 
-__all__ = ["instants", "intervals", "moments", "refinements"]
+__all__ = ["OFFSETS", "every_offset", "instants", "intervals", "moments", "refinements"]
+
+#: Every UTC offset a floating time may have: -12:00 to +14:00 by quarter hours (105).
+OFFSETS = range(WEST, EAST + 1, QUARTER)
+
+
+def every_offset(rule: Callable[[int], Answer]) -> Answer:
+    """The answer over all 105 offsets, one by one: yes or no if all agree, else maybe.
+
+    The library asks only the offsets where an answer may turn; this oracle
+    asks every one.
+    """
+    answers = {rule(offset) for offset in OFFSETS}
+    return answers.pop() if len(answers) == 1 else Answer.MAYBE
 
 
 @st.composite

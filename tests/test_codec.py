@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from strategies import intervals, moments
 from timeline import (
+    FLOATING,
     Codec,
     Entry,
     InvalidEventError,
@@ -132,6 +133,19 @@ def test_whole_records_round_trip(provenance, subject, valid):
 def test_valid_times_round_trip(value):
     """A valid time's EDTF, zone and phrase survive encoding."""
     assert decode_valid(json.loads(json.dumps(encode_valid(value)))) == value
+
+
+def test_a_valid_time_without_a_zone_is_stored_bare_and_read_back_floating():
+    """Bare EDTF is local time somewhere; a zone, UTC included, is written beside it."""
+    local = Moment.parse("2017-12-22T15:00")
+    assert local.tz == FLOATING
+    assert encode_valid(local) == "2017-12-22T15:00"
+    assert decode_valid("2017-12-22T15:00") == local
+    in_utc = Moment.parse("2017-12-22T15:00Z")
+    assert encode_valid(in_utc) == {"edtf": "2017-12-22T15:00", "tz": "UTC"}
+    assert decode_valid(encode_valid(in_utc)) == in_utc
+    assert decode_valid({"edtf": "2017-12-22", "tz": "UTC"}).bounds().floating is False
+    assert decode_valid("2017-12-22").bounds().floating is True
 
 
 def test_naive_datetimes_in_events_are_rejected():

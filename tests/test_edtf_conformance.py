@@ -25,7 +25,7 @@ from timeline import (
     format_edtf,
     parse_edtf,
 )
-from timeline._calendar import fields_at
+from timeline._calendar import FLOATING, fields_at
 
 _CYCLE_DAYS = 146_097  # days in 400 Gregorian years
 _NONE = Padding(approximate=0, uncertain=0)
@@ -59,10 +59,18 @@ def _open(value: int, *, low: bool) -> bool:
     return value < _micros("-99999-01-01") if low else value > _micros("99999-12-31")
 
 
+_ZONED = re.compile(r"T[0-9:.]+(?:Z|[+-][0-9]{2})")
+
+
 def _check(example: Example) -> None:
     value = parse_edtf(example.text)
     again = parse_edtf(format_edtf(value))
     assert again == value, "formats back to an equivalent string"
+    zones = {value.tz} if isinstance(value, Moment) else set(value.zones)
+    if _ZONED.search(example.text):
+        assert FLOATING not in zones
+    else:  # written without a zone: local time somewhere, never silently UTC
+        assert zones == {FLOATING}
     low, high = _span(value, padded=False)
     for side, got, is_low in ((example.low, low, True), (example.high, high, False)):
         if side == "..":

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from strategies import every_offset
 from timeline import (
     Answer,
     Change,
@@ -26,7 +27,7 @@ from timeline import (
     in_force,
     starts,
 )
-from timeline._calendar import CEIL, FLOOR, micros
+from timeline._calendar import CEIL, EAST, FLOOR, WEST, micros
 from timeline.testing import events, instants, play, schedules
 
 registry = Registry()
@@ -122,9 +123,12 @@ def test_in_force_at_every_boundary_equals_brute_force(schedule):
             for bound in (extent.start.low, extent.start.top, extent.end.low):
                 if not FLOOR < bound < CEIL:
                     continue  # an open end: no instant before it
-                for at in (bound - 1, bound):  # microseconds: any year
-                    asked = Question(at, at + 1)
-                    assert _summary(facts.at(asked)) == _brute_at(facts, asked)
+                # Microseconds, any year; a floating question meets zoned spells (and a
+                # zoned one floating spells) up to 14 hours away.
+                for at in (bound - 1, bound, bound - EAST, bound - WEST - 1):
+                    for floating in (False, True):
+                        asked = Question(at, at + 1, floating=floating)
+                        assert _summary(facts.at(asked)) == _brute_at(facts, asked)
 
 
 @given(histories, when)
@@ -165,14 +169,24 @@ def test_during_and_changes_equal_brute_force(schedule, a, b):
     )
     got = sorted((h.key, h.answer.value, str(h.spell.start)) for h in facts.during(low, high))
     assert got == during
-    moved = set()
+    moved = {}
+    lo, hi = micros(low), micros(high)
     for s in spells if low < high else []:  # an empty window holds no instant: nothing moved
-        ext, lo, hi = s.extent, micros(low), micros(high)
-        if ext.start.low < hi and ext.start.top >= lo:
-            moved.add((s.key, "started", str(s.start)))
-        if not isinstance(s.end, End) and ext.end.low < hi and ext.end.top >= lo:
-            moved.add((s.key, "ended", str(s.start)))
-    assert {(t.key, t.kind, str(t.spell.start)) for t in facts.changes(low, high)} == moved
+        for kind, bounds in (("started", s.extent.start), ("ended", s.extent.end)):
+            if kind == "ended" and isinstance(s.end, End):
+                continue
+            answer = every_offset(lambda o, b=bounds: _falls_in(b.moved(o), lo, hi))
+            if answer is not Answer.NO:
+                moved[s.key, kind, str(s.start)] = answer
+    got = {(t.key, t.kind, str(t.spell.start)): t.answer for t in facts.changes(low, high)}
+    assert got == moved
+
+
+def _falls_in(bounds, low, high):
+    """Brute force: does an instant within ``bounds`` fall in ``[low, high)``?"""
+    if bounds.top < low or bounds.low >= high:
+        return Answer.NO
+    return Answer.YES if low <= bounds.low and bounds.top < high else Answer.MAYBE
 
 
 @given(histories, when)

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from strategies import OFFSETS, moments
 from timeline import (
     LATEST,
     Log,
@@ -21,7 +22,9 @@ from timeline import (
     event,
     on,
     project,
+    record_order,
 )
+from timeline._calendar import micros
 from timeline.testing import (
     Append,
     Schedule,
@@ -256,3 +259,43 @@ def test_a_view_fed_in_batches_equals_a_replay(batches, every):
             [log.entry(Item(key="k", value=value), valid=f"{year}") for value, year in batch]
         )
         assert view.catch_up() == project(Ordered(), log, valid=LATEST)
+
+
+_HOUR = 3_600_000_000
+
+
+@given(
+    st.lists(
+        moments(min_year=1900, max_year=2100, masks=False, deep_years=False), min_size=1, max_size=6
+    ),
+    st.sampled_from(["possibly", "surely"]),
+    st.data(),
+)
+def test_begun_by_v_across_zones_is_decided_at_every_offset(valids, begun, data):
+    """An event floating where V is not has possibly begun at some offset, surely at all 105."""
+    log = Log(clock=ManualClock("2024-01-10T00:00:00Z"), registry=registry)
+    for value, valid in enumerate(valids):
+        log.append(Item(key="k", value=value), valid=valid)
+    anchor = data.draw(
+        st.sampled_from([b for m in valids for b in (m.bounds().low, m.bounds().top)])
+    )
+    at = anchor + data.draw(st.integers(-20 * _HOUR, 20 * _HOUR))
+    floating = data.draw(st.booleans())
+    wall = dt.datetime(1, 1, 1) + dt.timedelta(
+        microseconds=at - micros(dt.datetime(1, 1, 1, tzinfo=dt.UTC))
+    )
+    asked = wall.isoformat() if floating else wall.replace(tzinfo=dt.UTC)
+
+    def begun_at(bounds, offset):
+        start = bounds.low if begun == "possibly" else bounds.top
+        start -= offset if bounds.floating else 0
+        return start <= (at - offset if floating else at)
+
+    check = any if begun == "possibly" else all
+    records = sorted(log.read(), key=record_order)
+    expected = tuple(
+        r.event.value
+        for r in records
+        if check(begun_at(r.valid.extent.start, offset) for offset in OFFSETS)
+    )
+    assert project(Ordered(), log, valid=asked, known=LATEST, begun=begun) == expected

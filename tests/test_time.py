@@ -9,23 +9,27 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from strategies import instants, intervals, moments, refinements
+from strategies import every_offset, instants, intervals, moments, refinements
 from timeline import (
     Answer,
     Bounds,
     End,
+    Extent,
     Interval,
     InvalidValidTimeError,
     Moment,
     Padding,
     Precision,
+    Question,
     before,
     in_force,
     overlaps,
     until,
     valid_time,
 )
-from timeline._calendar import micros
+from timeline._calendar import MAX_YEAR, MIN_YEAR, fields_at, micros
+from timeline._time import _zone
+from timeline.testing._strategies import ZONES
 
 
 def utc(*args: int) -> pendulum.DateTime:
@@ -138,6 +142,92 @@ def test_overlap_is_symmetric(a, b):
     assert overlaps(a, b) is overlaps(b, a)
 
 
+# Instants written without a zone: local time somewhere (floating).
+local_instants = instants().map(lambda at: at.naive().isoformat())
+questions = st.one_of(moments(), intervals(), instants(), local_instants)
+
+
+def _at(bounds: Bounds, offset: int) -> Bounds:
+    """Floating bounds as the instants they denote at UTC ``offset``: zoned bounds."""
+    return Bounds.of(bounds.low - offset, bounds.high - offset) if bounds.floating else bounds
+
+
+_HOUR = 3_600_000_000
+
+
+@st.composite
+def nearby(draw: st.DrawFn, extent: Extent) -> Question:
+    """A question within hours of one of ``extent``'s bounds, where offsets turn answers."""
+    anchor = draw(
+        st.sampled_from([extent.start.low, extent.start.top, extent.end.low, extent.end.top])
+    )
+    quarters = st.integers(-80, 80).map(lambda n: n * _HOUR // 4)  # where offsets lie
+    low = anchor + draw(quarters | st.integers(-20 * _HOUR, 20 * _HOUR))
+    width = draw(st.sampled_from([1, _HOUR // 4, _HOUR, 24 * _HOUR]))
+    return Question(low, low + width, exact=draw(st.booleans()), floating=draw(st.booleans()))
+
+
+@given(st.one_of(moments(), intervals()), questions, st.data())
+def test_a_question_across_zones_is_its_answer_at_every_offset(value, asked, data):
+    """Floating and zoned times meet as they would at each of the 105 offsets, combined."""
+    extent = value.extent
+    question = Question.of(asked) if data.draw(st.booleans()) else data.draw(nearby(extent))
+
+    def at(offset: int) -> Answer:
+        if question.floating:
+            low, high = question.low - offset, question.high - offset
+        else:
+            low, high = question.low, question.high
+        moved = Extent(_at(extent.start, offset), _at(extent.end, offset))
+        return Question(low, high, exact=question.exact).answer(moved)
+
+    assert question.answer(extent) is every_offset(at)
+
+
+@given(moments(), questions, st.data())
+def test_a_moment_across_zones_is_its_answer_at_every_offset(moment, asked, data):
+    """Moment.contains: no where the periods cannot meet at any offset, yes only if sure at all."""
+    bounds = moment.bounds()
+    if data.draw(st.booleans()):
+        asked = data.draw(nearby(moment.extent))
+    question = Question.of(asked)
+    sure = moment.exact and question.exact
+
+    def at(offset: int) -> Answer:
+        mine = _at(bounds, offset)
+        theirs = _at(Bounds.of(question.low, question.high, floating=question.floating), offset)
+        if mine.low >= theirs.high or mine.high <= theirs.low:
+            return Answer.NO
+        return Answer.YES if sure else Answer.MAYBE
+
+    assert moment.contains(asked) is every_offset(at)
+
+
+@given(st.one_of(moments(), intervals()), st.one_of(moments(), intervals()), st.data())
+def test_before_across_zones_is_its_answer_at_every_offset(a, b, data):
+    """before(): yes if a surely ended before b began at every offset, no if at none."""
+    if data.draw(st.booleans()) and isinstance(b, Moment) and b.hour is None:
+        # The same date, or one a day either side, in another zone: answers turn within hours.
+        day = data.draw(st.sampled_from([a.extent.end.low, a.extent.end.top]))
+        year, month, date, *_ = fields_at(
+            day + data.draw(st.sampled_from([-1, 0, 1])) * 24 * _HOUR, _zone("UTC")
+        )
+        zone = data.draw(st.sampled_from(ZONES))
+        assume(MIN_YEAR <= year <= MAX_YEAR)
+        b = Moment(
+            f"{year:04d}" if year >= 0 else f"-{-year:04d}", f"{month:02d}", f"{date:02d}", tz=zone
+        )
+    end, start = a.extent.end, b.extent.start
+
+    def at(offset: int) -> Answer:
+        first, second = _at(end, offset), _at(start, offset)
+        if first.top <= second.low:
+            return Answer.YES
+        return Answer.NO if first.low > second.top else Answer.MAYBE
+
+    assert before(a, b) is every_offset(at)
+
+
 def test_un_resolution_2397_zones():
     """22 December 2017 in New York had already become 23 December in Pyongyang."""
     adopted = Moment.parse("2017-12-22", tz="America/New_York", phrase="22 December 2017")
@@ -148,8 +238,27 @@ def test_un_resolution_2397_zones():
     # Noon in Pyongyang on the 23rd is still the 22nd in New York.
     noon_pyongyang = pendulum.datetime(2017, 12, 23, 12, tz="Asia/Pyongyang")
     assert adopted.contains(noon_pyongyang) is Answer.YES
-    as_utc_day = Moment.parse("2017-12-22")
+    as_utc_day = Moment.parse("2017-12-22", tz="UTC")
     assert as_utc_day.contains(noon_pyongyang) is Answer.NO
+    # Written without a zone, the 22nd is local time somewhere: in some zones
+    # (UTC-12:00) it lasted until 12:00 UTC on the 23rd, past 03:00 UTC.
+    assert Moment.parse("2017-12-22").contains(noon_pyongyang) is Answer.MAYBE
+
+
+def test_floating_times_meet_zoned_ones_through_every_offset():
+    """design.md's examples: floating dates against a zoned instant and each other."""
+    adopted = Interval.parse("2017-12-22T15:00/..", tz="America/New_York")  # 20:00 UTC
+    assert adopted.contains("2017-12-23") is Answer.YES  # in every zone
+    assert adopted.contains("2017-12-22") is Answer.MAYBE  # only in some
+    assert adopted.contains("2017-12-21") is Answer.NO  # in none: UTC+14 ends it at 10:00 UTC
+    embargo = Interval.parse("2006-10-14/..")  # floating
+    assert embargo.contains("2006-10-14") is Answer.YES  # one shared zone
+    assert embargo.contains("2006-10-13T23:59") is Answer.NO
+    assert embargo.contains(utc(2006, 10, 14, 1)) is Answer.MAYBE  # in UTC-12:00 not yet
+    # It began some time that day: surely once the day is over in every zone.
+    assert embargo.contains(utc(2006, 10, 15, 11, 59)) is Answer.MAYBE
+    assert embargo.contains(utc(2006, 10, 15, 12)) is Answer.YES
+    assert embargo.contains(utc(2006, 10, 13, 9, 59)) is Answer.NO  # before UTC+14:00 began it
 
 
 def test_leap_days_and_year_ends():
@@ -172,10 +281,16 @@ def test_dst_transitions_change_day_lengths():
 
 def test_padding_policy():
     """~ pads each component it reaches by one of its units, % by both paddings."""
-    assert Moment.parse("2023-~09").bounds() == Bounds(utc(2023, 8, 1), utc(2023, 11, 1))
-    assert Moment.parse("2023-09~").bounds() == Bounds(utc(2022, 8, 1), utc(2024, 11, 1))
-    assert Moment.parse("~2023-09").bounds() == Bounds(utc(2022, 9, 1), utc(2024, 10, 1))
-    assert Moment.parse("2023%").bounds() == Bounds(utc(2021, 1, 1), utc(2026, 1, 1))
+
+    def local(low: dt.datetime, high: dt.datetime) -> Bounds:
+        return Bounds(low, high, floating=True)
+
+    assert Moment.parse("2023-~09").bounds() == local(utc(2023, 8, 1), utc(2023, 11, 1))
+    assert Moment.parse("2023-09~").bounds() == local(utc(2022, 8, 1), utc(2024, 11, 1))
+    assert Moment.parse("~2023-09").bounds() == local(utc(2022, 9, 1), utc(2024, 10, 1))
+    assert Moment.parse("2023%").bounds() == local(utc(2021, 1, 1), utc(2026, 1, 1))
+    in_utc = Moment.parse("2023%", tz="UTC").bounds()
+    assert in_utc == Bounds(utc(2021, 1, 1), utc(2026, 1, 1))
     none = Padding(approximate=0, uncertain=0)
     assert Moment.parse("2023%").bounds(padding=none) == Moment.parse("2023").bounds()
 
@@ -192,8 +307,9 @@ def test_seed_article_examples():
     strikes = valid_time("2023-12-30/2024-01-02")
     assert overlaps(strikes, "2024-01-01") is Answer.YES
     mandate = Interval(Moment.parse("2009-06-12"), until("2024-04-30"))
-    assert mandate.contains(utc(2024, 4, 30, 23, 59)) is Answer.YES
-    assert mandate.contains(utc(2024, 5, 1)) is Answer.NO
+    assert mandate.contains("2024-04-30T23:59") is Answer.YES
+    assert mandate.contains("2024-05-01T00:00") is Answer.NO
+    assert mandate.contains(utc(2024, 4, 30, 23, 59)) is Answer.MAYBE  # whose 30 April?
 
 
 def test_in_force_rule_ends():

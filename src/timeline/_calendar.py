@@ -23,9 +23,13 @@ from pendulum.tz.timezone import FixedTimezone
 
 __all__ = [
     "CEIL",
+    "EAST",
+    "FLOATING",
     "FLOOR",
     "MAX_YEAR",
     "MIN_YEAR",
+    "QUARTER",
+    "WEST",
     "Fields",
     "add_to_fields",
     "days_in_month",
@@ -95,6 +99,17 @@ def _edge_offset(zone: Zone, year: int) -> int:
     offset = edge.utcoffset() or dt.timedelta(0)
     return (offset.days * 86_400 + offset.seconds) * 1_000_000
 
+
+#: The zone of a date or time written without one: local time somewhere
+#: (iCalendar's "floating" time). Its wall time is kept on this module's
+#: scale as if it were UTC; :data:`WEST` and :data:`EAST` say how far it may lie from that.
+FLOATING: Final = "floating"
+#: Offsets are multiples of a quarter hour (every zone in use today keeps to them).
+QUARTER: Final = 15 * 60 * 1_000_000
+#: The westernmost offset in use, UTC-12:00, in microseconds.
+WEST: Final = -12 * 4 * QUARTER
+#: The easternmost offset in use, UTC+14:00, in microseconds.
+EAST: Final = 14 * 4 * QUARTER
 
 #: Beyond every instant a valid time may name: where open ends lie.
 FLOOR: Final = _wall((MIN_YEAR - 1, 1, 1, 0, 0, 0, 0))

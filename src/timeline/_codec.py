@@ -29,7 +29,7 @@ import pendulum
 from cattrs.cols import is_any_set, is_sequence
 from cattrs.fns import identity
 
-from ._calendar import micros
+from ._calendar import FLOATING, micros
 from ._edtf import _parse_edtf, parse_edtf
 from ._errors import (
     InvalidEventError,
@@ -584,7 +584,7 @@ def encode_valid(value: ValidTime) -> str | dict[str, Any]:
     if len(zones) == 1:
         encoded = {"edtf": format_edtf(value, offset=False)}
         zone = zones.pop()
-        if zone != "UTC":
+        if zone != FLOATING:  # a bare EDTF string is local time somewhere
             encoded["tz"] = zone
     elif isinstance(value, DateSet):  # members in different zones: one by one
         encoded = {"every" if value.every else "one_of": [_encode_member(m) for m in value.members]}
@@ -678,7 +678,7 @@ def decode_valid(encoded: object) -> ValidTime:
         raise InvalidValidTimeError(f"expected an EDTF string or an object, got {encoded!r}")
     phrase = encoded.get("phrase")
     if "edtf" in encoded and set(encoded) <= {"edtf", "tz", "phrase"}:
-        return parse_edtf(encoded["edtf"], tz=encoded.get("tz", "UTC"), phrase=phrase)
+        return parse_edtf(encoded["edtf"], tz=encoded.get("tz", FLOATING), phrase=phrase)
     for kind in ("one_of", "every"):
         if kind in encoded and set(encoded) <= {kind, "phrase"} and isinstance(encoded[kind], list):
             members = tuple(_decode_member(raw) for raw in encoded[kind])
@@ -1001,7 +1001,7 @@ class Codec:
                     known_at = known_ats[known_text] = parse_known_at(known_text)
                 valid = valids.get(raw_valid)
                 if valid is None:
-                    valid = valids[raw_valid] = _parse_edtf(raw_valid, "UTC", None)
+                    valid = valids[raw_valid] = _parse_edtf(raw_valid, FLOATING, None)
             except Exception:  # noqa: BLE001 -- decode_raw decodes it, or raises its error
                 append(self.decode_raw(row))
                 continue

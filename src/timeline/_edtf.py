@@ -19,7 +19,7 @@ import functools
 import re
 from typing import Final
 
-from ._calendar import offset_of
+from ._calendar import FLOATING, offset_of
 from ._errors import InvalidValidTimeError
 from ._time import DateRange, DateSet, End, Interval, Moment, Qualifier, ValidTime, _zone
 
@@ -67,7 +67,7 @@ class _Scanner:
         return False
 
 
-def parse_moment(text: str, *, tz: str = "UTC", phrase: str | None = None) -> Moment:  # noqa: C901, PLR0912, PLR0915 -- a scanner, one branch per EDTF component
+def parse_moment(text: str, *, tz: str = FLOATING, phrase: str | None = None) -> Moment:  # noqa: C901, PLR0912, PLR0915 -- a scanner, one branch per EDTF component
     """Read one EDTF date or date-time. See :meth:`Moment.parse`."""
     if not isinstance(text, str):
         raise InvalidValidTimeError(f"EDTF must be a string, not {text!r}")
@@ -202,12 +202,13 @@ def _zone_offset(scan: _Scanner) -> str:
     return "UTC" if offset in {"+00:00", "-00:00"} else offset
 
 
-def parse_edtf(text: str, *, tz: str = "UTC", phrase: str | None = None) -> ValidTime:
+def parse_edtf(text: str, *, tz: str = FLOATING, phrase: str | None = None) -> ValidTime:
     """Read an EDTF date, date-time or interval.
 
     Args:
         text: EDTF such as ``"2023-09"``, ``"2024-01-0X"``, ``"2006/.."``.
-        tz: The zone for dates and for times without an offset.
+        tz: The zone for dates and for times without an offset; by default
+            :data:`~timeline.FLOATING`, local time somewhere.
         phrase: The source's own words, kept beside the value.
 
     Raises:
@@ -338,6 +339,8 @@ def _year_text(moment: Moment) -> str:
 
 
 def _offset(moment: Moment) -> str:
+    if moment.tz == FLOATING:  # local time somewhere: written as it was, without a zone
+        return ""
     if moment.tz == "UTC":
         return "Z"
     if moment.tz[:1] in {"+", "-"}:

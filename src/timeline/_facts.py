@@ -25,12 +25,13 @@ import uuid
 import warnings
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, Self, TypeVar, overload
 
 import attrs
 import pendulum
 
 from ._answer import Answer
+from ._calendar import EAST, FLOATING, QUARTER, WEST
 from ._calendar import micros as _micros
 from ._codec import GENESIS_HASH, canonical_json, known_at_from_micros
 from ._collector import paused_collector
@@ -40,6 +41,7 @@ from ._intervals import IntervalSet
 from ._projection import SnapshotIgnoredWarning, marked_methods, record_order
 from ._records import FIRST_POSITION, Record
 from ._time import (
+    Bounds,
     DateSet,
     End,
     Extent,
@@ -47,7 +49,7 @@ from ._time import (
     Moment,
     Question,
     QuestionLike,
-    instant_micros,
+    across_offsets,
     to_instant,
 )
 from .stores._snapshots import STATE_FORMAT, seal_problem
@@ -587,7 +589,7 @@ def _digest(
 
 def _simple(
     items: list[tuple[_Role, Change, Record]],
-) -> tuple[int, tuple[int, int, int, int], bool, Change, tuple[int, ...]] | None:
+) -> tuple[int, tuple[int, int, int, int], bool, int, Change, tuple[int, ...]] | None:
     """The row of a new key's only spell, when its records make the common case.
 
     One start at a date and perhaps one end of the same fact at a date that
@@ -600,9 +602,10 @@ def _simple(
     if len(items) > 2 or role != "start" or change.every or type(record.valid) is not Moment:
         return None
     start = record.valid.extent.order
+    floating = _ALL_FLOATING if record.valid.tz == FLOATING else _ALL_ZONED
     if len(items) == 1:
         bounds = (start[0], start[1] - 1, *_OPEN_END)
-        return record.position, bounds, False, change, (record.position,)
+        return record.position, bounds, False, floating, change, (record.position,)
     role, stop, ending = items[1]
     simple_end = (
         role == "end"
@@ -616,13 +619,110 @@ def _simple(
         return None
     end = ending.valid.extent.order
     bounds = (start[0], start[1] - 1, end[0], end[1] - 1)
-    return record.position, bounds, True, change, (record.position, ending.position)
+    floating &= _FLOATING_START
+    if isinstance(ending.valid, Moment) and ending.valid.tz == FLOATING:
+        floating |= _FLOATING_END
+    return record.position, bounds, True, floating, change, (record.position, ending.position)
 
 
 def _bounds(spell: Spell) -> tuple[int, int, int, int]:
     """Where a spell's start and end may lie, in microseconds: earliest and last of each."""
     start, end = spell.extent.start, spell.extent.end
     return (start.low, start.top, end.low, end.top)
+
+
+#: A row's flags: its start, its end is floating (local time somewhere; see FLOATING).
+_FLOATING_START: Final = 1
+_FLOATING_END: Final = 2
+#: The flags of a row all floating; of one all zoned.
+_ALL_FLOATING: Final = _FLOATING_START | _FLOATING_END
+_ALL_ZONED: Final = 0
+
+
+def _floating(extent: Extent) -> int:
+    """The row flags of an extent: which of its bounds are floating."""
+    return (_FLOATING_START if extent.start.floating else 0) | (
+        _FLOATING_END if extent.end.floating else 0
+    )
+
+
+# Beyond this from every instant a question compares, an offset turns no answer.
+_FAR: Final = EAST + 2 * QUARTER
+
+
+def _turning(
+    columns: _Rows, rows: Iterable[int], same: int, low: int, high: int, *, ends: bool
+) -> set[int]:
+    """The rows among ``rows`` whose answer to ``[low, high)`` an offset may turn.
+
+    A row with flags ``same`` meets the question as written. A row all
+    floating against a zoned question (or the other way round) does too when
+    every bound lies farther than any offset from both ends of the question:
+    no comparison turns within the offsets in use. A row floating at one end
+    only may turn on its own. With ``ends``, rows without an end are left out.
+    """
+    flags, has_end = columns.floating, columns.has_end
+    starts, starts_last = columns.start_earliest, columns.start_last
+    stops, stops_last = columns.end_earliest, columns.end_last
+    a, b, c, d = low - _FAR, low + _FAR, high - _FAR, high + _FAR
+    found = set()
+    for row in rows:
+        flag = flags[row]
+        if flag == same or (ends and not has_end[row]):
+            continue
+        if flag not in (_ALL_FLOATING, _ALL_ZONED):
+            found.add(row)
+            continue
+        for value in (starts[row], starts_last[row], stops[row], stops_last[row]):
+            if a <= value <= b or c <= value <= d:
+                found.add(row)
+                break
+    return found
+
+
+def _across(columns: _Rows, row: int, asked: Question) -> Answer:
+    """A row's answer to a question as floating as it is not, through every offset.
+
+    What :meth:`Question.answer` gives, in closed form for a row all floating
+    against a zoned question (or all zoned against a floating one): reading
+    the floating side at offset ``o`` moves the question by ``d`` against
+    the row, and each condition of the rule is an interval of ``d``.
+    """
+    flag = columns.floating[row]
+    if flag not in (_ALL_FLOATING, _ALL_ZONED):  # floating at one end: the general way
+        return asked.answer(_row_extent(columns, row))
+    start_low, start_top = columns.start_earliest[row], columns.start_last[row]
+    end_low, end_top = columns.end_earliest[row], columns.end_last[row]
+    low, high = asked.low, asked.high
+    # A floating row at offset o is the instant w - o: the question moves by d = o;
+    # a floating question moves by d = -o.
+    first, last = (-EAST, -WEST) if asked.floating else (WEST, EAST)
+    # No at d when d <= start_low - high or d >= end_top - low: is there a d between?
+    between = max((start_low - high) // QUARTER * QUARTER + QUARTER, first)
+    if start_low >= end_top or between > last or between >= end_top - low:
+        return Answer.NO
+    if asked.exact:  # yes at d when start_top - high < d < end_low - low
+        surely = start_top < end_low and start_top - high < first and last < end_low - low
+    else:  # yes at d when start_top - low <= d <= end_low - high
+        surely = start_top - low <= first and last <= end_low - high
+    return Answer.YES if surely else Answer.MAYBE
+
+
+def _row_extent(columns: _Rows, row: int) -> Extent:
+    """The extent a row was filed with, its floating bounds marked."""
+    flags = columns.floating[row]
+    return Extent(
+        Bounds.of(
+            columns.start_earliest[row],
+            columns.start_last[row] + 1,
+            floating=bool(flags & _FLOATING_START),
+        ),
+        Bounds.of(
+            columns.end_earliest[row],
+            columns.end_last[row] + 1,
+            floating=bool(flags & _FLOATING_END),
+        ),
+    )
 
 
 def _known_time(value: int) -> pendulum.DateTime:
@@ -646,7 +746,9 @@ class _Asked:
         "keys",
         "known",
         "low",
+        "near",
         "position",
+        "question",
         "rows",
         "sorted_below",
         "spells",
@@ -655,16 +757,19 @@ class _Asked:
     def __init__(
         self,
         facts: TemporalFacts,
-        rows: list[int],
-        low: int,
-        high: int,
+        found: tuple[list[int], set[int]],
+        question: Question,
         known: int,
-        *,
-        exact: bool,
     ) -> None:
         self.facts = facts
-        self.rows = rows
-        self.low, self.high, self.known, self.exact = low, high, known, exact
+        self.rows, self.near = found
+        self.question = question
+        self.low, self.high, self.known, self.exact = (
+            question.low,
+            question.high,
+            known,
+            question.exact,
+        )
         self.position = facts.position
         self.columns = facts._rows  # noqa: SLF001 -- the index's own columns
         self.keys = facts._keys  # noqa: SLF001 -- as above
@@ -673,6 +778,8 @@ class _Asked:
 
     def answer(self, row: int) -> Answer:
         columns = self.columns
+        if row in self.near:  # an offset may turn its answer
+            return _across(columns, row, self.question)
         yes_from, yes_until = columns.start_last[row], columns.end_earliest[row]
         if self.exact:
             surely = max(yes_from, self.low) < min(yes_until, self.high)
@@ -722,6 +829,32 @@ class _Asked:
         return self.spells[row]
 
 
+def _meet(name: str, asked: Question, extent: Extent) -> Answer:
+    """Whether a row of set ``name`` meets ``asked``: a span in force, a start or end inside."""
+    if name == "spans":
+        return asked.answer(extent)
+    bounds = extent.start if name == "starts" else extent.end
+    return across_offsets(
+        [*_instants(bounds), (asked.low, asked.floating), (asked.high, asked.floating)],
+        lambda offset: _falls(bounds.moved(offset), asked, offset),
+    )
+
+
+def _instants(bounds: Bounds) -> list[tuple[int, bool]]:
+    return [(bounds.low, bounds.floating), (bounds.top, bounds.floating)]
+
+
+def _falls(bounds: Bounds, asked: Question, offset: int) -> Answer:
+    """Whether an instant within ``bounds`` falls in the window asked, read at ``offset``."""
+    low, high = (
+        (asked.low - offset, asked.high - offset) if asked.floating else (asked.low, asked.high)
+    )
+    if bounds.top < low or bounds.low >= high:
+        return Answer.NO
+    inside = asked.exact and low <= bounds.low and bounds.top < high
+    return Answer.YES if inside else Answer.MAYBE
+
+
 def _spell_at(spells: Sequence[Spell], first: int) -> Spell:
     for spell in spells:
         if spell.records[0].position == first:
@@ -733,10 +866,11 @@ class _Rows:
     """One row per spell version filed, as columns of integers.
 
     A row holds the spell's bounds in microseconds -- its start lies in
-    ``[start_earliest, start_last]``, its end in ``[end_earliest, end_last]``
-    -- the known times it was current for, ``[known_from, known_to)``, the
-    position of its first record (which names it among its key's spells), a
-    digest of its contents, and the key's previous row.
+    ``[start_earliest, start_last]``, its end in ``[end_earliest, end_last]``,
+    each perhaps floating (its flags) -- the known times it was current for,
+    ``[known_from, known_to)``, the position of its first record (which
+    names it among its key's spells), a digest of its contents, and the
+    key's previous row.
     """
 
     NAMES: ClassVar[tuple[str, ...]] = (
@@ -747,6 +881,7 @@ class _Rows:
         "end_earliest",
         "end_last",
         "has_end",
+        "floating",
         "known_from",
         "known_to",
         "signature",
@@ -763,6 +898,7 @@ class _Rows:
         self.end_earliest = array("q")
         self.end_last = array("q")
         self.has_end = array("b")
+        self.floating = array("b")
         self.known_from = array("q")
         self.known_to = array("q")
         self.signature = array("q")
@@ -821,6 +957,7 @@ class TemporalFacts:
         self.log = log
         self._position = FIRST_POSITION - 1
         self._latest = 0  # the last known time read, in microseconds
+        self._flags = 0  # bit 1 << f set once a row with floating flags f was filed
         self._keys: list[str] = []
         # Keys below _sorted_keys are in sorted order (see _compact) and found by
         # bisection; those numbered since are found in _key_numbers.
@@ -938,10 +1075,16 @@ class TemporalFacts:
             if number not in simple:
                 self._refile(number, found_spells[number], known)
                 continue
-            first, bounds, has_end, change, positions = simple[number]
+            first, bounds, has_end, floating, change, positions = simple[number]
             signature = _digest(change.fact, bounds, has_end, positions, change.attributes)
             self._file(
-                number, first=first, bounds=bounds, has_end=has_end, signature=signature, now=known
+                number,
+                first=first,
+                bounds=bounds,
+                has_end=has_end,
+                floating=floating,
+                signature=signature,
+                now=known,
             )
         if len(self._recent) > _RECENT:
             self._recent = {}
@@ -1090,7 +1233,13 @@ class TemporalFacts:
                 first = spell.records[0].position
                 has_end = not isinstance(spell.end, End)
                 self._file(
-                    number, first=first, bounds=bound, has_end=has_end, signature=signature, now=now
+                    number,
+                    first=first,
+                    bounds=bound,
+                    has_end=has_end,
+                    floating=_floating(spell.extent),
+                    signature=signature,
+                    now=now,
                 )
 
     def _file(
@@ -1100,6 +1249,7 @@ class TemporalFacts:
         first: int,
         bounds: tuple[int, int, int, int],
         has_end: bool,
+        floating: int,
         signature: int,
         now: int,
     ) -> None:
@@ -1113,6 +1263,8 @@ class TemporalFacts:
         rows.end_earliest.append(end_earliest)
         rows.end_last.append(end_last)
         rows.has_end.append(has_end)
+        rows.floating.append(floating)
+        self._flags |= 1 << floating
         rows.known_from.append(now)
         rows.known_to.append(_NEVER)
         rows.signature.append(signature)
@@ -1342,6 +1494,7 @@ class TemporalFacts:
         self._position = meta["position"]
         self._head = meta["head"]
         self._latest = meta["latest"]
+        self._flags = sum(1 << flags for flags in set(self._rows.floating))
         self._current = meta["current"]
         self._sorted_rows = meta["sorted_rows"]
         self._sorted_keys = meta["sorted_keys"]
@@ -1374,6 +1527,46 @@ class TemporalFacts:
         )
         return found
 
+    def _meeting(self, name: str, asked: Question, known: int) -> tuple[list[int], set[int]]:
+        """The rows of set ``name`` that may meet ``asked`` (not *no*), as known at ``known``.
+
+        Also the rows among them an offset may turn: floating where the
+        question is not (or the other way round), with a bound within 14
+        hours of the question's ends -- found by their starts and ends -- or
+        floating at one end only. The others meet the question as written.
+        """
+        low, high = asked.low, asked.high
+        if low >= high:
+            return [], set()
+        found = self._found(name, low, high, known)
+        same = _ALL_FLOATING if asked.floating else _ALL_ZONED
+        if not self._flags & ~(1 << same):  # every row meets it as written
+            return found, set()
+        rows = self._rows
+        flags = rows.floating
+        near: set[int] = set()
+        bands = (
+            [(low - _FAR, low + _FAR), (high - _FAR, high + _FAR)]
+            if high - low > 2 * _FAR
+            else [(low - _FAR, high + _FAR)]
+        )
+        for band_low, band_high in bands:
+            for by in ("starts", "ends"):
+                near.update(self._found(by, band_low, band_high, known))
+        near = _turning(rows, near, same, low, high, ends=name == "ends")
+        if self._flags & (1 << _FLOATING_START | 1 << _FLOATING_END):  # floating at one end
+            near.update(row for row in found if flags[row] not in (_ALL_FLOATING, _ALL_ZONED))
+        if not near:
+            return found, near
+        kept = [row for row in found if row not in near]
+        if name == "spans":
+            kept.extend(row for row in near if _across(rows, row, asked) is not Answer.NO)
+        else:
+            kept.extend(
+                row for row in near if _meet(name, asked, _row_extent(rows, row)) is not Answer.NO
+            )
+        return kept, near
+
     def at(self, valid: QuestionLike, *, known: dt.datetime | str | None = None) -> InForce:
         """Return the spells in force (yes or maybe) at ``valid``, as known at ``known``.
 
@@ -1391,12 +1584,9 @@ class TemporalFacts:
         """
         self.catch_up()
         asked = Question.of(valid)
-        low, high = asked.low, asked.high
         limit = self._known(known)
-        rows = self._found("spans", low, high, limit)
-        return InForce._of_rows(  # noqa: SLF001 -- this module's own constructor
-            _Asked(self, rows, low, high, limit, exact=asked.exact)
-        )
+        found = self._meeting("spans", asked, limit)
+        return InForce._of_rows(_Asked(self, found, asked, limit))  # noqa: SLF001 -- this module's
 
     def during(
         self,
@@ -1404,19 +1594,20 @@ class TemporalFacts:
         end: dt.datetime | dt.date | str,
         *,
         known: dt.datetime | str | None = None,
+        tz: str = FLOATING,
     ) -> InForce:
         """Return the spells in force (yes or maybe) at any time in ``[start, end)``.
 
         Catches up with the log first. ``start`` and ``end`` are instants (a
-        date is its first instant; an exact EDTF date such as ``"-0050"`` too).
+        date is its first instant; an exact EDTF date such as ``"-0050"`` too),
+        in ``tz`` unless they carry a zone -- by default floating, local time
+        somewhere (see :meth:`~timeline.Question.between`).
         """
         self.catch_up()
-        low, high = instant_micros(start), instant_micros(end)
+        asked = Question.between(start, end, tz=tz)
         limit = self._known(known)
-        rows = self._found("spans", low, high, limit) if low < high else []
-        return InForce._of_rows(  # noqa: SLF001 -- this module's own constructor
-            _Asked(self, rows, low, high, limit, exact=True)
-        )
+        found = self._meeting("spans", asked, limit)
+        return InForce._of_rows(_Asked(self, found, asked, limit))  # noqa: SLF001 -- this module's
 
     def changes(
         self,
@@ -1424,26 +1615,28 @@ class TemporalFacts:
         end: dt.datetime | dt.date | str,
         *,
         known: dt.datetime | str | None = None,
+        tz: str = FLOATING,
     ) -> list[Transition]:
         """Return the spells that start or end (surely or maybe) within ``[start, end)``.
 
-        Catches up with the log first. An empty window (``end`` not after
-        ``start``) holds no instant: nothing starts or ends in it.
+        Catches up with the log first. ``start`` and ``end`` are read as
+        :meth:`during` reads them, in ``tz``. An empty window (``end`` not
+        after ``start``) holds no instant: nothing starts or ends in it.
         """
         self.catch_up()
-        low, high = instant_micros(start), instant_micros(end)
+        asked = Question.between(start, end, tz=tz)
         limit = self._known(known)
         rows = self._rows
         found: list[tuple[int, Literal["started", "ended"], Answer]] = []
         for name, kind in (("starts", "started"), ("ends", "ended")):
-            earliest, last = (
-                (rows.start_earliest, rows.start_last)
-                if kind == "started"
-                else (rows.end_earliest, rows.end_last)
-            )
-            for row in self._found(name, low, high, limit) if low < high else []:
-                inside = low <= earliest[row] and last[row] < high
-                found.append((row, kind, Answer.YES if inside else Answer.MAYBE))  # type: ignore[arg-type]
+            meeting, near = self._meeting(name, asked, limit)
+            for row in meeting:
+                extent = _row_extent(rows, row)
+                if row in near:  # an offset may turn its answer
+                    answer = _meet(name, asked, extent)
+                else:
+                    answer = _falls(extent.start if name == "starts" else extent.end, asked, 0)
+                found.append((row, kind, answer))  # type: ignore[arg-type]
         spells = self._spells(
             {rows.key[row] for row, _, _ in found}, known=limit, position=self._position
         )

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, TypeVa
 
 import pendulum
 
-from ._calendar import micros
+from ._calendar import EAST, WEST, micros
 from ._codec import GENESIS_HASH
 from ._collector import paused_collector
 from ._corrections import Corrected, Retracted, fixes_of, hidden_ids, split_fixes
 from ._errors import TimelineError, TimelineWarning
 from ._records import FIRST_POSITION, Record
-from ._time import LATEST, to_instant
+from ._time import LATEST, read_instant
 from .stores._snapshots import load_sealed, seal
 
 if TYPE_CHECKING:
@@ -179,19 +179,23 @@ def replay(
     projection: Projection[S],
     records: Iterable[Record],
     *,
-    valid: dt.datetime | None = None,
+    valid: dt.datetime | dt.date | str | None = None,
     begun: Begun = "possibly",
 ) -> S:
     """Fold ``records`` (already cut at a known time) from the initial state.
 
     Retractions and corrections among them are honoured; events that have
     not begun by ``valid`` are left out (all are kept when it is None); the
-    rest are applied in :func:`record_order`.
+    rest are applied in :func:`record_order`. ``valid`` is an instant as
+    :func:`~timeline.read_instant` reads it: a date or a time written without
+    a zone is floating, and an event floating where ``valid`` is not (or the
+    other way round) has possibly begun if it has at some UTC offset, surely
+    if at every one.
     """
     handlers = projection.bound_handlers()
     # One pass: fixes aside, records no handler takes dropped, those that have
     # not begun by ``valid`` left out (at the end of time, everything has).
-    cut = None if valid is None or valid >= LATEST else micros(valid)
+    cut = None if valid is None else _cut(valid, begun)
     # An event has possibly begun once its earliest start is reached, surely once
     # its latest start is; order[1] is the instant after that (exclusive).
     bound, slack = (0, 0) if begun == "possibly" else (1, 1)
@@ -217,10 +221,46 @@ def replay(
     return state
 
 
+class _Cut:
+    """Where "begun by V" stops: at V for an event as floating as V, else by the offsets.
+
+    An event's start ``t`` (microseconds, as its bounds keep it) has begun by
+    V if ``t <= same`` when both are floating or both zoned, else if
+    ``t <= other``. Every start at or before ``surely`` has begun either way,
+    none after ``never`` has; only those between need the event's zone.
+    """
+
+    __slots__ = ("floating", "never", "other", "same", "surely")
+
+    def __init__(self, at: int, *, floating: bool, possibly: bool) -> None:
+        self.same, self.floating = at, floating
+        # A floating start t is the instant t - o: possibly begun if it is by
+        # V at UTC+14:00 (o = EAST), surely only if at UTC-12:00 (o = WEST).
+        # A floating V is the instant at - o: a zoned start has possibly begun
+        # if it has by V at UTC-12:00, surely if at UTC+14:00.
+        if floating:
+            self.other = at - (WEST if possibly else EAST)
+        else:
+            self.other = at + (EAST if possibly else WEST)
+        self.surely, self.never = at - EAST, at + EAST
+
+    def begun(self, record: Record, start: int) -> bool:
+        floating = record.valid.extent.start.floating
+        return start <= (self.same if floating is self.floating else self.other)
+
+
+def _cut(valid: dt.datetime | dt.date | str, begun: Begun) -> _Cut | None:
+    """The cut at ``valid``, or None at the end of time (everything has begun)."""
+    at, floating = read_instant(valid)
+    if not floating and at >= micros(LATEST):
+        return None
+    return _Cut(at, floating=floating, possibly=begun == "possibly")
+
+
 def _grouped(
     records: Iterable[Record],
     wanted: dict[type[Any], Callable[[Any, Record], Any]],
-    cut: int | None,
+    cut: _Cut | None,
     bound: int,
     slack: int,
 ) -> tuple[dict[tuple[int, int, int, int], list[Record]], list[tuple[Any, Any]], bool]:
@@ -229,6 +269,7 @@ def _grouped(
     Many records share a valid time (a day, a month), so a fold sorts the
     distinct times only, and each group stays in position order.
     """
+    surely, never = (cut.surely, cut.never) if cut is not None else (0, 0)
     groups: dict[tuple[int, int, int, int], list[Record]] = {}
     find = groups.get
     fixes: list[tuple[Any, Any]] = []
@@ -241,7 +282,11 @@ def _grouped(
         kind = type(record.event)
         if kind in wanted:
             order = record.valid.extent.order
-            if cut is not None and order[bound] - slack > cut:
+            if (
+                cut is not None
+                and (start := order[bound] - slack) > surely
+                and (start > never or not cut.begun(record, start))
+            ):
                 continue  # not begun by V
             group = find(order)
             if group is None:
@@ -276,7 +321,7 @@ def project(
         begun: Whether an event counts once it *possibly* or only once it
             *surely* has begun by V.
     """
-    at = pendulum.now("UTC") if valid is None else to_instant(valid)
+    at = pendulum.now("UTC") if valid is None else valid
     records = log.read(known_at=pendulum.now("UTC") if known is None else known)
     return replay(projection, records, valid=at, begun=begun)
 

@@ -13,7 +13,7 @@ import enum
 import functools
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Final, TypeAlias, TypeVar
 
 import attrs
@@ -23,9 +23,13 @@ from pendulum.tz.timezone import FixedTimezone
 from ._answer import Answer
 from ._calendar import (
     CEIL,
+    EAST,
+    FLOATING,
     FLOOR,
     MAX_YEAR,
     MIN_YEAR,
+    QUARTER,
+    WEST,
     add_to_fields,
     days_in_month,
     fields_at,
@@ -41,6 +45,7 @@ from ._errors import InvalidValidTimeError
 __all__ = [
     "DEFAULT_PADDING",
     "EARLIEST",
+    "FLOATING",
     "LATEST",
     "Bounds",
     "DateRange",
@@ -57,9 +62,11 @@ __all__ = [
     "QuestionLike",
     "ValidTime",
     "ValidTimeLike",
+    "across_offsets",
     "before",
     "in_force",
     "overlaps",
+    "read_instant",
     "to_instant",
     "until",
     "valid_time",
@@ -115,8 +122,7 @@ class Grouping(enum.Enum):
     for the southern hemisphere's.
 
     >>> Moment.parse("2001-24").bounds()
-    Bounds(earliest=DateTime(2001, 12, 1, 0, 0, 0, tzinfo=Timezone('UTC')), \
-latest=DateTime(2002, 3, 1, 0, 0, 0, tzinfo=Timezone('UTC')))
+    Bounds.of('2001-12-01T00:00:00', '2002-03-01T00:00:00', floating=True)
     """
 
     SPRING = 21
@@ -216,8 +222,7 @@ class Padding:
     package pads it. A season or other grouping is widened by its length.
 
     >>> Moment.parse("2023~").bounds(padding=Padding(approximate=2))
-    Bounds(earliest=DateTime(2021, 1, 1, 0, 0, 0, tzinfo=Timezone('UTC')), \
-latest=DateTime(2026, 1, 1, 0, 0, 0, tzinfo=Timezone('UTC')))
+    Bounds.of('2021-01-01T00:00:00', '2026-01-01T00:00:00', floating=True)
     """
 
     approximate: int = attrs.field(default=1, validator=attrs.validators.ge(0))
@@ -244,27 +249,57 @@ class Bounds:
     :attr:`earliest`, :attr:`latest` and :attr:`last` give them as pendulum
     instants; an open end reads as :data:`EARLIEST` or :data:`LATEST`.
 
-    >>> Moment.parse("2023-09").bounds()
+    Bounds of a value written without a zone are :attr:`floating`: their wall
+    time is kept as if it were UTC, and the instant it denotes may lie
+    anywhere from 14 hours before that (UTC+14:00) to 12 hours after
+    (UTC-12:00). Floating bounds compare with each other as written (one
+    shared zone) and with others through every offset (:func:`across_offsets`).
+
+    >>> Moment.parse("2023-09", tz="UTC").bounds()
     Bounds(earliest=DateTime(2023, 9, 1, 0, 0, 0, tzinfo=Timezone('UTC')), \
 latest=DateTime(2023, 10, 1, 0, 0, 0, tzinfo=Timezone('UTC')))
-    >>> Moment.parse("-0063").bounds()
+    >>> Moment.parse("-0063", tz="UTC").bounds()
     Bounds.of('-0063-01-01T00:00:00+00:00', '-0062-01-01T00:00:00+00:00')
+    >>> Moment.parse("2023-09").bounds()  # no zone written: local time somewhere
+    Bounds.of('2023-09-01T00:00:00', '2023-10-01T00:00:00', floating=True)
     """
 
     #: The first microsecond inside.
     low: int
     #: The first microsecond after (exclusive).
     high: int
+    #: True for local time somewhere: a value written without a zone.
+    floating: bool
 
-    def __init__(self, earliest: dt.datetime, latest: dt.datetime) -> None:
-        self.__attrs_init__(micros(earliest), micros(latest))
+    def __init__(
+        self, earliest: dt.datetime, latest: dt.datetime, *, floating: bool = False
+    ) -> None:
+        self.__attrs_init__(micros(earliest), micros(latest), floating)
 
     @classmethod
-    def of(cls, low: int | str, high: int | str) -> Bounds:
-        """Build bounds from microseconds (or the ISO 8601 strings :meth:`iso` writes)."""
+    def of(cls, low: int | str, high: int | str, *, floating: bool = False) -> Bounds:
+        """Build bounds from microseconds (or the ISO 8601 strings :meth:`iso` writes).
+
+        >>> Bounds.of("2023-09-01T00:00:00", "2023-10-01T00:00:00", floating=True)
+        Bounds.of('2023-09-01T00:00:00', '2023-10-01T00:00:00', floating=True)
+        """
         bounds = object.__new__(cls)
-        bounds.__attrs_init__(_micros_of(low), _micros_of(high))
+        bounds.__attrs_init__(_micros_of(low), _micros_of(high), floating)
         return bounds
+
+    def moved(self, offset: int) -> Bounds:
+        """These bounds read at UTC ``offset`` (microseconds) if floating; else themselves."""
+        if not self.floating or not offset:
+            return self
+        moved = _new(Bounds)
+        moved.__attrs_init__(self.low - offset, self.high - offset, False)  # noqa: FBT003  # type: ignore[attr-defined]
+        return moved
+
+    def reach(self) -> Bounds:
+        """Every instant these bounds may denote in any zone: floating ones widened, as UTC."""
+        if not self.floating:
+            return self
+        return Bounds.of(self.low - EAST, self.high - WEST)
 
     @property
     def top(self) -> int:
@@ -273,7 +308,7 @@ latest=DateTime(2023, 10, 1, 0, 0, 0, tzinfo=Timezone('UTC')))
 
     @property
     def earliest(self) -> pendulum.DateTime:
-        """The first instant inside.
+        """The first instant inside; for :attr:`floating` bounds, the wall time as if in UTC.
 
         Raises:
             InvalidValidTimeError: it lies outside the years 1-9999 a datetime
@@ -292,14 +327,23 @@ latest=DateTime(2023, 10, 1, 0, 0, 0, tzinfo=Timezone('UTC')))
         return _instant(self.top)
 
     def iso(self) -> tuple[str, str]:
-        """``(earliest, latest)`` as ISO 8601 in UTC, years beyond 0-9999 expanded."""
-        return format_instant(self.low), format_instant(self.high)
+        """``(earliest, latest)`` as ISO 8601 in UTC, years beyond 0-9999 expanded.
+
+        Floating bounds are wall time, written without an offset.
+        """
+        low, high = format_instant(self.low), format_instant(self.high)
+        if self.floating:
+            return low.removesuffix("+00:00"), high.removesuffix("+00:00")
+        return low, high
 
     def contains(self, instant: dt.datetime) -> bool:
         """Return whether ``instant`` lies in ``[earliest, latest)``."""
         return self.low <= micros(instant) < self.high
 
     def __repr__(self) -> str:
+        if self.floating:  # wall time: shown without a zone
+            low, high = self.iso()
+            return f"Bounds.of({low!r}, {high!r}, floating=True)"
         if in_datetime_range(self.low) and in_datetime_range(self.high):
             return f"Bounds(earliest={self.earliest!r}, latest={self.latest!r})"
         low, high = self.iso()
@@ -309,7 +353,12 @@ latest=DateTime(2023, 10, 1, 0, 0, 0, tzinfo=Timezone('UTC')))
 def _micros_of(value: int | str) -> int:
     if isinstance(value, int):
         return value
+    if _OFFSET.search(value) is None:  # wall time, as floating bounds write it
+        value += "+00:00"
     return parse_instant(value)
+
+
+_OFFSET: Final = re.compile(r"(?:Z|[+-]\d\d:\d\d)$")
 
 
 def _instant(value: int) -> pendulum.DateTime:
@@ -350,18 +399,26 @@ class Extent:
         No if ``instant < start.earliest`` or ``instant >= end.last``; yes if
         ``instant >= start.last`` and ``instant < end.earliest``; otherwise
         maybe. (``last`` is the latest instant a bound may denote.) The instant
-        is an aware datetime, or microseconds as :class:`Bounds` keeps them.
+        is an aware datetime, or UTC microseconds as :class:`Bounds` keeps them;
+        floating bounds meet it through every offset (:func:`across_offsets`).
         """
         at = instant if isinstance(instant, int) else micros(instant)
-        if at < self.start.low or at >= self.end.top:
-            return Answer.NO
-        if at >= self.start.top and at < self.end.low:
-            return Answer.YES
-        return Answer.MAYBE
+        return Question(at, at + 1).answer(self)
 
     def during(self, start: dt.datetime, end: dt.datetime) -> Answer:
-        """Answer "is it in force at any instant of ``[start, end)``?"."""
-        return self._during(micros(start), micros(end))
+        """Answer "is it in force at any instant of ``[start, end)``?" (aware datetimes)."""
+        return Question(micros(start), micros(end)).answer(self)
+
+    def moved(self, offset: int) -> Extent:
+        """The extent with its floating bounds read at UTC ``offset`` (see :meth:`Bounds.moved`)."""
+        if not offset or not (self.start.floating or self.end.floating):
+            return self
+        return Extent(self.start.moved(offset), self.end.moved(offset))
+
+    @property
+    def floating(self) -> tuple[bool, bool]:
+        """Whether the start's and the end's bounds are floating."""
+        return (self.start.floating, self.end.floating)
 
     def _during(self, low: int, high: int) -> Answer:
         # No instant of the window lies where it may be in force, [start.earliest, end.last).
@@ -413,7 +470,64 @@ def _candidates(mask: str, low: int, high: int, *, reverse: bool) -> Iterator[in
             yield value
 
 
+def across_offsets(values: Iterable[tuple[int, bool]], rule: Callable[[int], Answer]) -> Answer:
+    """Answer a question that compares floating times with zoned ones, through every offset.
+
+    A floating time is local time in a zone nobody named: at UTC offset ``o``
+    its wall time ``w`` is the instant ``w - o``, for any ``o`` from
+    UTC-12:00 to UTC+14:00 in quarter hours (:data:`WEST` .. :data:`EAST`),
+    one offset shared by every floating time of the question. ``rule(o)``
+    answers with the floating values read at ``o``; the answer is *yes* if
+    it is yes at every offset, *no* if no at every one, otherwise *maybe*.
+
+    ``values`` are the instants the rule compares, each with whether it is
+    floating. A comparison between a floating ``f`` and a zoned ``z`` turns
+    only where ``f - o`` passes ``z``, at ``o = f - z``; so the rule is asked
+    at the offsets next to each such turn and at both extremes, not at all
+    105. With no floating value, or no zoned one, it is asked once.
+
+    >>> def began_by(offset: int) -> Answer:
+    ...     return Answer.YES if day.low - offset <= noon else Answer.NO
+    >>> day = Moment.parse("2017-12-23").bounds()  # floating: no zone written
+    >>> noon = micros(dt.datetime(2017, 12, 22, 12, tzinfo=dt.UTC))
+    >>> across_offsets([(day.low, True), (noon, False)], began_by)
+    <Answer.MAYBE: 'maybe'>
+    """
+    floating: set[int] = set()
+    zoned: set[int] = set()
+    for value, is_floating in values:
+        (floating if is_floating else zoned).add(value)
+    if not floating or not zoned:
+        return rule(0)
+    # The two extremes first: where they differ (often, near a turn) that is all.
+    found = rule(WEST)
+    if rule(EAST) is not found:
+        return Answer.MAYBE
+    offsets: set[int] = set()
+    low, high = WEST - 2 * QUARTER, EAST + QUARTER
+    for wall in floating:
+        for instant in zoned:
+            turn = wall - instant
+            if low <= turn <= high:  # the quarter hours before, at and after the turn
+                below = (turn - 1) // QUARTER * QUARTER
+                offsets.update((below, below + QUARTER, below + 2 * QUARTER))
+    for offset in offsets:
+        if WEST < offset < EAST and rule(offset) is not found:
+            return Answer.MAYBE
+    return found
+
+
+def _values(*bounds: Bounds) -> Iterator[tuple[int, bool]]:
+    """The instants bounds are compared by, each with whether it is floating."""
+    for each in bounds:
+        yield each.low, each.floating
+        yield each.top, each.floating
+        yield each.high, each.floating
+
+
 def _zone(name: str) -> pendulum.Timezone | FixedTimezone:
+    if name == FLOATING:  # its wall time is kept as if it were UTC
+        return _UTC
     match = re.fullmatch(r"([+-])(\d\d):(\d\d)", name)
     if match:
         sign = -1 if match[1] == "-" else 1
@@ -422,6 +536,10 @@ def _zone(name: str) -> pendulum.Timezone | FixedTimezone:
         return pendulum.timezone(name)
     except Exception as error:  # pendulum raises a bare InvalidTimezone
         raise InvalidValidTimeError(f"unknown time zone {name!r}") from error
+
+
+_UTC: Final = FixedTimezone(0)
+_new: Final = object.__new__
 
 
 def to_instant(value: dt.datetime | dt.date | str) -> pendulum.DateTime:
@@ -448,27 +566,59 @@ def to_instant(value: dt.datetime | dt.date | str) -> pendulum.DateTime:
     return pendulum.datetime(value.year, value.month, value.day, tz="UTC")
 
 
-def instant_micros(value: dt.datetime | dt.date | str, *, tz: str = "UTC") -> int:
-    """Return what :func:`to_instant` reads, as microseconds (see :class:`Bounds`), in any year.
+def instant_micros(value: dt.datetime | dt.date | str, *, tz: str = FLOATING) -> int:
+    """Return an instant as microseconds (see :class:`Bounds`), in any year.
 
-    A string that is no ISO 8601 instant but an exact EDTF date or date-time
-    (``"-0050"``, ``"Y17000"``) is its first instant, read in ``tz``.
+    What :func:`read_instant` reads, without saying whether it is floating.
+    """
+    return read_instant(value, tz=tz)[0]
+
+
+def read_instant(value: dt.datetime | dt.date | str, *, tz: str = FLOATING) -> tuple[int, bool]:
+    """Return an instant as microseconds (see :class:`Bounds`) and whether it is floating.
+
+    An aware datetime is its own instant. A date is its first instant, and
+    an ISO 8601 string without an offset its wall time, in ``tz`` -- by
+    default floating: local time somewhere (see :data:`FLOATING`). A string
+    that is no ISO 8601 but an exact EDTF date or date-time (``"-0050"``,
+    ``"Y17000"``) is its first instant, read the same way.
 
     Raises:
-        InvalidValidTimeError: ``value`` is neither; for a string, the error
-            names the part EDTF could not read.
+        InvalidValidTimeError: ``value`` is a naive datetime or none of these;
+            for a string, the error names the part EDTF could not read.
+
+    >>> read_instant("2017-12-22T15:00:00-05:00")[1], read_instant("2017-12-22")[1]
+    (False, True)
     """
-    try:
-        return micros(to_instant(value))
-    except InvalidValidTimeError:
-        if not isinstance(value, str):
-            raise
-        moment = valid_time(value, tz=tz)  # raises, naming the bad part
-        if not isinstance(moment, Moment) or not moment.exact:
-            raise InvalidValidTimeError(
-                f"{value!r} names more than one instant: give one exact date or time"
-            ) from None
-        return moment.strict_bounds().low
+    if isinstance(value, str):
+        try:
+            parsed: object = pendulum.parse(value, exact=True, tz=None)
+        except Exception:  # noqa: BLE001 -- pendulum raises its own ParserError; try EDTF
+            return _edtf_instant(value, tz)
+        if not isinstance(parsed, dt.date):  # a time of day or a duration
+            raise InvalidValidTimeError(f"{value!r} is not a date or an instant")
+        if isinstance(parsed, dt.datetime) and parsed.tzinfo is None:  # written without zone
+            time = (parsed.hour, parsed.minute, parsed.second, parsed.microsecond)
+            return _wall_instant((parsed.year, parsed.month, parsed.day, *time), tz)
+        value = parsed
+    if isinstance(value, dt.datetime):
+        return micros(to_instant(value)), False
+    return _wall_instant((value.year, value.month, value.day, 0, 0, 0, 0), tz)
+
+
+def _wall_instant(fields: _Fields, tz: str) -> tuple[int, bool]:
+    """Wall-time fields in zone ``tz`` as microseconds, and whether they are floating."""
+    return instant_of(fields, _zone(tz)), tz == FLOATING
+
+
+def _edtf_instant(text: str, tz: str) -> tuple[int, bool]:
+    moment = valid_time(text, tz=tz)  # raises, naming the bad part
+    if not isinstance(moment, Moment) or not moment.exact:
+        raise InvalidValidTimeError(
+            f"{text!r} names more than one instant: give one exact date or time"
+        )
+    bounds = moment.strict_bounds()
+    return bounds.low, bounds.floating
 
 
 def utc_instant(value: dt.datetime) -> pendulum.DateTime:
@@ -516,9 +666,10 @@ class Moment:
     The date is kept as EDTF-style digit masks (``"2024"``, ``"01"``,
     ``"0X"``: ``X`` is an unspecified digit), time-of-day parts as numbers,
     and the zone by name (an IANA name, ``"UTC"`` or an offset such as
-    ``"+09:00"``). ``qualifier`` applies to the whole value at its precision;
-    the per-component qualifiers are EDTF level 2's ``~2023-09`` (the *year*
-    is approximate).
+    ``"+09:00"``), or :data:`FLOATING` -- the default -- for a value written
+    without one: local time somewhere, never silently UTC. ``qualifier``
+    applies to the whole value at its precision; the per-component
+    qualifiers are EDTF level 2's ``~2023-09`` (the *year* is approximate).
 
     Build one with :meth:`parse`, :meth:`from_date`, :meth:`from_datetime`
     or :func:`valid_time`.
@@ -537,7 +688,7 @@ class Moment:
     minute: int | None = None
     second: int | None = None
     microsecond: int | None = None
-    tz: str = "UTC"
+    tz: str = FLOATING
     qualifier: Qualifier | None = attrs.field(default=None, validator=_qualifier_validator)
     year_qualifier: Qualifier | None = attrs.field(default=None, validator=_qualifier_validator)
     month_qualifier: Qualifier | None = attrs.field(default=None, validator=_qualifier_validator)
@@ -630,12 +781,13 @@ class Moment:
     # -- construction -------------------------------------------------------
 
     @classmethod
-    def parse(cls, text: str, *, tz: str = "UTC", phrase: str | None = None) -> Moment:
+    def parse(cls, text: str, *, tz: str = FLOATING, phrase: str | None = None) -> Moment:
         """Read one EDTF date or date-time (not an interval).
 
         Args:
             text: The EDTF string, e.g. ``"2023-09"``, ``"2024-01-0X"``, ``"2023~"``.
-            tz: The zone a date (or a time without offset) is in.
+            tz: The zone a date (or a time without offset) is in; by default
+                :data:`FLOATING`, local time somewhere.
             phrase: The source's own words, kept beside the value.
 
         Raises:
@@ -646,7 +798,7 @@ class Moment:
         return parse_moment(text, tz=tz, phrase=phrase)
 
     @classmethod
-    def from_date(cls, date: dt.date, *, tz: str = "UTC", phrase: str | None = None) -> Moment:
+    def from_date(cls, date: dt.date, *, tz: str = FLOATING, phrase: str | None = None) -> Moment:
         """Return the day ``date`` in zone ``tz`` (day precision)."""
         return cls(f"{date.year:04d}", f"{date.month:02d}", f"{date.day:02d}", tz=tz, phrase=phrase)
 
@@ -734,14 +886,16 @@ class Moment:
         low = instant_of(self._first_or_last(last=False), zone)
         last = self._first_or_last(last=True)
         precision = self.precision
+        floating = self.tz == FLOATING
         if precision >= Precision.HOUR:  # hours and finer are elapsed time, not wall time
-            return Bounds.of(low, instant_of(last, zone) + _UNIT_MICROS[precision])
+            high = instant_of(last, zone) + _UNIT_MICROS[precision]
+            return Bounds.of(low, high, floating=floating)
         step = {
             Precision.YEAR: {"years": 1},
             Precision.MONTH: {"months": self._month_span},
             Precision.DAY: {"days": 1},
         }[precision]
-        return Bounds.of(low, instant_of(add_to_fields(last, **step), zone))
+        return Bounds.of(low, instant_of(add_to_fields(last, **step), zone), floating=floating)
 
     def _first_or_last(self, *, last: bool) -> _Fields:
         years = _year_candidates(self._year_mask, reverse=last)
@@ -803,6 +957,7 @@ class Moment:
         return Bounds.of(
             _shift(core.low, zone, widen, sign=-1),
             _shift(core.high, zone, widen, sign=1),
+            floating=core.floating,
         )
 
     @functools.cached_property
@@ -839,11 +994,17 @@ class Moment:
         """
         asked = Question.of(question)
         bounds = self.bounds()
-        if bounds.low >= asked.high or bounds.high <= asked.low:
-            return Answer.NO
-        if self.exact and asked.exact:
-            return Answer.YES
-        return Answer.MAYBE
+        sure = self.exact and asked.exact
+        if bounds.floating is asked.floating:
+            return _meets(bounds, asked.low, asked.high, sure=sure)
+        return across_offsets(
+            [*_values(bounds), *asked.instants()],
+            lambda offset: _meets(
+                bounds.moved(offset),
+                *asked.window_at(offset),
+                sure=sure,
+            ),
+        )
 
     def __str__(self) -> str:
         from ._edtf import format_moment  # noqa: PLC0415 -- the formatter reads Moments
@@ -855,6 +1016,13 @@ class Moment:
 
 
 _Fields: TypeAlias = tuple[int, int, int, int, int, int, int]
+
+
+def _meets(bounds: Bounds, low: int, high: int, *, sure: bool) -> Answer:
+    """A period within ``bounds`` against the instants ``[low, high)`` asked about."""
+    if bounds.low >= high or bounds.high <= low:
+        return Answer.NO
+    return Answer.YES if sure else Answer.MAYBE
 
 
 _UNIT_MICROS: Final = {
@@ -946,9 +1114,12 @@ class DateRange:
 
     def bounds(self, *, padding: Padding = DEFAULT_PADDING) -> Bounds:
         """From the first end's earliest instant to the last end's latest (or the open ends)."""
-        low = FLOOR if self.first is None else self.first.bounds(padding=padding).low
-        high = CEIL if self.last is None else self.last.bounds(padding=padding).high
-        return Bounds.of(low, high)
+        ends = [end.bounds(padding=padding) for end in (self.first, self.last) if end is not None]
+        return _hull(
+            ends,
+            low=FLOOR if self.first is None else None,
+            high=CEIL if self.last is None else None,
+        )
 
     def __str__(self) -> str:
         first = "" if self.first is None else str(self.first)
@@ -997,7 +1168,7 @@ class DateSet:
     phrase: str | None = attrs.field(default=None, eq=False, kw_only=True)
 
     @classmethod
-    def parse(cls, text: str, *, tz: str = "UTC", phrase: str | None = None) -> DateSet:
+    def parse(cls, text: str, *, tz: str = FLOATING, phrase: str | None = None) -> DateSet:
         """Read an EDTF set such as ``"[1667,1668,1670..1672]"`` or ``"{1960,1961-12}"``.
 
         Raises:
@@ -1037,8 +1208,7 @@ class DateSet:
         return self._hull_of(DEFAULT_PADDING)
 
     def _hull_of(self, padding: Padding) -> Bounds:
-        each = [member.bounds(padding=padding) for member in self.members]
-        return Bounds.of(min(b.low for b in each), max(b.high for b in each))
+        return _hull([member.bounds(padding=padding) for member in self.members])
 
     @functools.cached_property
     def extent(self) -> Extent:
@@ -1076,17 +1246,48 @@ class DateSet:
         return f"DateSet({self.members!r}, every={self.every!r}, phrase={self.phrase!r})"
 
 
+def _hull(each: list[Bounds], *, low: int | None = None, high: int | None = None) -> Bounds:
+    """The bounds from the first of ``each`` to the last, or to the open ``low`` / ``high``.
+
+    Floating and zoned bounds together make a zoned hull over every instant
+    the floating ones may denote in any zone (:meth:`Bounds.reach`).
+    """
+    floating = {bounds.floating for bounds in each}
+    if len(floating) > 1:
+        each = [bounds.reach() for bounds in each]
+    return Bounds.of(
+        min(b.low for b in each) if low is None else low,
+        max(b.high for b in each) if high is None else high,
+        floating=each[0].floating,
+    )
+
+
 def _member_answer(member: Moment | DateRange, asked: Question, *, every: bool) -> Answer:
     if isinstance(member, Moment):
         return member.contains(asked)
     bounds = member.bounds()
-    if bounds.low >= asked.high or bounds.high <= asked.low:
+    sure = member.exact and asked.exact
+    if bounds.floating is asked.floating:
+        return _range_answer(bounds, asked.low, asked.high, every=every, sure=sure)
+    return across_offsets(
+        [*_values(bounds), *asked.instants()],
+        lambda offset: _range_answer(
+            bounds.moved(offset),
+            *asked.window_at(offset),
+            every=every,
+            sure=sure,
+        ),
+    )
+
+
+def _range_answer(bounds: Bounds, low: int, high: int, *, every: bool, sure: bool) -> Answer:
+    if bounds.low >= high or bounds.high <= low:
         return Answer.NO
     if every:  # every instant of the range: any instant asked about inside it
-        return Answer.YES if member.exact and asked.exact else Answer.MAYBE
+        return Answer.YES if sure else Answer.MAYBE
     # One date of the range: surely inside only if the whole range is.
-    inside = asked.low <= bounds.low and bounds.high <= asked.high
-    return Answer.YES if inside and member.exact and asked.exact else Answer.MAYBE
+    inside = low <= bounds.low and bounds.high <= high
+    return Answer.YES if inside and sure else Answer.MAYBE
 
 
 def _end_validator(
@@ -1133,7 +1334,7 @@ class Interval:
             raise InvalidValidTimeError(f"interval {self} ends before it starts")
 
     @classmethod
-    def parse(cls, text: str, *, tz: str = "UTC", phrase: str | None = None) -> Interval:
+    def parse(cls, text: str, *, tz: str = FLOATING, phrase: str | None = None) -> Interval:
         """Read an EDTF interval such as ``"2023-12-30/2024-01-02"`` or ``"2006/.."``.
 
         Raises:
@@ -1150,11 +1351,14 @@ class Interval:
         """Return the extent with qualified ends widened by ``padding``."""
         start = None if isinstance(self.start, End) else self.start.bounds(padding=padding)
         end = None if isinstance(self.end, End) else self.end.bounds(padding=padding)
+        # An open or unknown end is as floating as the dated one (it has no zone of its own).
         if start is None:
             assert end is not None  # noqa: S101 -- checked on construction
-            start = Bounds.of(FLOOR, FLOOR if self.start is End.OPEN else end.high)
+            high = FLOOR if self.start is End.OPEN else end.high
+            start = Bounds.of(FLOOR, high, floating=end.floating)
         if end is None:
-            end = Bounds.of(CEIL if self.end is End.OPEN else start.low, CEIL)
+            low = CEIL if self.end is End.OPEN else start.low
+            end = Bounds.of(low, CEIL, floating=start.floating)
         return Extent(start, end)
 
     @property
@@ -1219,7 +1423,7 @@ def _repr_args(value: ValidTime, tz: str) -> str:
     from ._edtf import format_edtf  # noqa: PLC0415 -- the formatter reads valid times
 
     args = [repr(format_edtf(value, offset=False))]
-    if tz != "UTC":
+    if tz != FLOATING:
         args.append(f"tz={tz!r}")
     if value.phrase is not None:
         args.append(f"phrase={value.phrase!r}")
@@ -1244,7 +1448,7 @@ ValidTimeLike: TypeAlias = (
 )
 
 
-def valid_time(value: ValidTimeLike, *, tz: str = "UTC", phrase: str | None = None) -> ValidTime:
+def valid_time(value: ValidTimeLike, *, tz: str = FLOATING, phrase: str | None = None) -> ValidTime:
     """Return ``value`` as a :data:`ValidTime`.
 
     Accepts a :class:`Moment` or :class:`Interval` (returned as is), an EDTF
@@ -1254,7 +1458,8 @@ def valid_time(value: ValidTimeLike, *, tz: str = "UTC", phrase: str | None = No
 
     Args:
         value: The valid time in any accepted form.
-        tz: The zone for dates and zone-less strings. Default: UTC.
+        tz: The zone for dates and zone-less strings; by default
+            :data:`FLOATING` (local time somewhere).
         phrase: The source's own words, kept beside the value.
 
     Raises:
@@ -1293,13 +1498,15 @@ def _end(value: object, *, tz: str) -> Moment | DateSet | End:
     raise InvalidValidTimeError(f"an interval end must be a single date or None, not {value!r}")
 
 
-def until(last: Moment | str | dt.date, *, tz: str = "UTC") -> Moment:
+def until(last: Moment | str | dt.date, *, tz: str = FLOATING) -> Moment:
     """Return the exclusive end for a source's inclusive "until ``last``".
 
     "Until 30 April 2024" means in force through the whole of that day, so the
     exclusive end is the first instant of 1 May 2024, exactly.
 
     >>> str(until("2024-04-30"))
+    '2024-05-01T00:00:00.000000'
+    >>> str(until("2024-04-30", tz="UTC"))
     '2024-05-01T00:00:00.000000Z'
     """
     moment = valid_time(last, tz=tz)
@@ -1347,11 +1554,24 @@ def before(a: ValidTimeLike, b: ValidTimeLike) -> Answer:
     <Answer.MAYBE: 'maybe'>
     """
     first, second = _extent(valid_time(a)), _extent(valid_time(b))
-    if first.end.top <= second.start.low:
+    return _across(_before, first.end, second.start)
+
+
+def _before(end: Bounds, start: Bounds) -> Answer:
+    if end.top <= start.low:
         return Answer.YES
-    if first.end.low > second.start.top:
+    if end.low > start.top:
         return Answer.NO
     return Answer.MAYBE
+
+
+def _across(rule: Callable[[Bounds, Bounds], Answer], one: Bounds, other: Bounds) -> Answer:
+    """``rule`` over two bounds, through every offset if one is floating and the other not."""
+    if one.floating is other.floating:
+        return rule(one, other)
+    return across_offsets(
+        _values(one, other), lambda offset: rule(one.moved(offset), other.moved(offset))
+    )
 
 
 def overlaps(a: ValidTimeLike, b: ValidTimeLike) -> Answer:
@@ -1366,13 +1586,27 @@ def overlaps(a: ValidTimeLike, b: ValidTimeLike) -> Answer:
     """
     first, second = valid_time(a), valid_time(b)
     if isinstance(first, Moment | DateSet) and isinstance(second, Moment | DateSet):
-        p, q = first.bounds(), second.bounds()
-        return Answer.MAYBE if p.low < q.high and q.low < p.high else Answer.NO
+        return _across(_coincide, first.bounds(), second.bounds())
     if isinstance(first, Moment | DateSet):
-        return _covers(second.extent, first.bounds())
+        first, second = second, first
     if isinstance(second, Moment | DateSet):
-        return _covers(first.extent, second.bounds())
-    x, y = first.extent, second.extent
+        span, point = first.extent, second.bounds()
+        rule: Callable[[int], Answer] = lambda offset: _covers(  # noqa: E731 -- one use
+            span.moved(offset), point.moved(offset)
+        )
+        values = _values(span.start, span.end, point)
+    else:
+        x, y = first.extent, second.extent
+        rule = lambda offset: _share(x.moved(offset), y.moved(offset))  # noqa: E731 -- as above
+        values = _values(x.start, x.end, y.start, y.end)
+    return across_offsets(values, rule)
+
+
+def _coincide(p: Bounds, q: Bounds) -> Answer:
+    return Answer.MAYBE if p.low < q.high and q.low < p.high else Answer.NO
+
+
+def _share(x: Extent, y: Extent) -> Answer:
     if x.start.low >= y.end.top or y.start.low >= x.end.top:
         return Answer.NO
     if max(x.start.top, y.start.top) < min(x.end.low, y.end.low):
@@ -1405,7 +1639,9 @@ class Question:
       (``"2024-01-11T12:00:00Z"``), asks about that one instant;
     - a date, or a date written without a time (``"2024-01-15"``,
       ``"2024-01"``, ``"2024"``), asks about the whole day, month or year,
-      in ``tz`` (UTC by default);
+      in ``tz`` -- by default floating, local time somewhere (see
+      :data:`FLOATING`): it meets floating valid times as written and zoned
+      ones through every offset (:func:`across_offsets`);
     - an interval asks about every instant it may cover.
 
     A question with qualifiers or unspecified digits (``"2023~"``,
@@ -1417,6 +1653,8 @@ class Question:
         low: The first instant asked about, in microseconds (see :class:`Bounds`).
         high: The first instant after it (exclusive), in microseconds.
         exact: False when the question itself may mean several periods.
+        floating: True when asked without a zone: ``low`` and ``high`` are
+            wall time, kept as if it were UTC.
 
     >>> january = Question.of("2024-01")
     >>> january.start.isoformat(), january.end.isoformat()
@@ -1428,10 +1666,15 @@ class Question:
     low: int
     high: int
     exact: bool = True
+    floating: bool = False
 
     @classmethod
-    def of(cls, value: QuestionLike, *, tz: str = "UTC") -> Question:
+    def of(cls, value: QuestionLike, *, tz: str = FLOATING) -> Question:
         """Read ``value`` as a question (see the class notes for what each form asks).
+
+        An interval with one end floating and the other zoned asks about
+        every instant it may cover in any zone: a wider window, and so not
+        exact.
 
         Raises:
             InvalidValidTimeError: ``value`` is a naive datetime or cannot be read.
@@ -1442,19 +1685,41 @@ class Question:
             at = micros(to_instant(value))
             return cls(at, at + 1)
         if isinstance(value, str) and _TIME_OF_DAY.search(value) and "/" not in value:
-            at = instant_micros(value, tz=tz)  # ISO 8601 as pendulum reads it, or else EDTF
-            return cls(at, at + 1)
+            at, floating = read_instant(value, tz=tz)  # ISO 8601 as pendulum reads it, or EDTF
+            return cls(at, at + 1, floating=floating)
         asked = valid_time(value, tz=tz)
-        if isinstance(asked, Moment):
+        if isinstance(asked, Moment | DateSet):
             bounds = asked.bounds()
-            return cls(bounds.low, bounds.high, exact=asked.exact)
-        extent = asked.extent
-        if isinstance(asked, DateSet):
-            hull = asked.bounds()
-            return cls(hull.low, hull.high, exact=asked.exact)
+            return cls(bounds.low, bounds.high, exact=asked.exact, floating=bounds.floating)
         ends = [end for end in (asked.start, asked.end) if not isinstance(end, End)]
-        exact = all(end.exact for end in ends)
-        return cls(extent.start.low, max(extent.end.top, extent.start.high), exact=exact)
+        return cls.window(
+            asked.extent.start, asked.extent.end, exact=all(end.exact for end in ends)
+        )
+
+    @classmethod
+    def window(cls, start: Bounds, end: Bounds, *, exact: bool = True) -> Question:
+        """Ask about every instant from ``start`` to ``end`` may cover (see :meth:`of`)."""
+        if start.floating is not end.floating:
+            start, end, exact = start.reach(), end.reach(), False
+        return cls(start.low, max(end.top, start.high), exact=exact, floating=start.floating)
+
+    @classmethod
+    def between(
+        cls,
+        start: dt.datetime | dt.date | str,
+        end: dt.datetime | dt.date | str,
+        *,
+        tz: str = FLOATING,
+    ) -> Question:
+        """Ask about the instants ``[start, end)``, each read by :func:`read_instant`."""
+        low, floating = read_instant(start, tz=tz)
+        high, high_floating = read_instant(end, tz=tz)
+        if floating is high_floating:  # an empty window (end not after start) stays empty
+            return cls(low, high, floating=floating)
+        return cls.window(
+            Bounds.of(low, low + 1, floating=floating),
+            Bounds.of(high, high + 1, floating=high_floating),
+        )
 
     @property
     def start(self) -> pendulum.DateTime:
@@ -1472,13 +1737,35 @@ class Question:
         return self.high - self.low == 1
 
     def answer(self, extent: Extent) -> Answer:
-        """Answer "is something of ``extent`` in force at this question?" (yes / maybe / no)."""
-        found = extent._during(self.low, self.high)  # noqa: SLF001 -- the same module's
+        """Answer "is something of ``extent`` in force at this question?" (yes / maybe / no).
+
+        Floating and zoned times meet through every offset (:func:`across_offsets`).
+        """
+        floating = self.floating
+        if extent.start.floating is floating and extent.end.floating is floating:
+            return self._plain(extent, self.low, self.high)
+        return across_offsets(
+            [*self.instants(), *_values(extent.start, extent.end)],
+            lambda offset: self._plain(extent.moved(offset), *self.window_at(offset)),
+        )
+
+    def _plain(self, extent: Extent, low: int, high: int) -> Answer:
+        found = extent._during(low, high)  # noqa: SLF001 -- the same module's
         if self.exact or found is Answer.NO:
             return found
-        if extent.start.top <= self.low and self.high <= extent.end.low:
+        if extent.start.top <= low and high <= extent.end.low:
             return Answer.YES
         return Answer.MAYBE
+
+    def window_at(self, offset: int) -> tuple[int, int]:
+        """``(low, high)`` read at UTC ``offset`` (microseconds) if floating; else as they are."""
+        if self.floating:
+            return self.low - offset, self.high - offset
+        return self.low, self.high
+
+    def instants(self) -> tuple[tuple[int, bool], ...]:
+        """``low`` and ``high``, each with whether it is floating (for :func:`across_offsets`)."""
+        return ((self.low, self.floating), (self.high, self.floating))
 
 
 _TIME_OF_DAY: Final = re.compile(r"\d[Tt ]\d\d")

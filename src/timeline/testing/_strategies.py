@@ -11,7 +11,7 @@ import attrs
 import pendulum
 from hypothesis import strategies as st
 
-from timeline._calendar import days_in_month
+from timeline._calendar import FLOATING, days_in_month
 from timeline._edtf import format_edtf, parse_edtf
 from timeline._errors import InvalidValidTimeError
 from timeline._time import DateRange, DateSet, End, Grouping, Interval, Moment, Qualifier
@@ -26,8 +26,8 @@ __all__ = [
     "valid_times",
 ]
 
-#: Zones the strategies draw from: UTC, named zones on both sides of it, offsets.
-ZONES = ("UTC", "America/New_York", "Asia/Pyongyang", "Europe/Kyiv", "+09:00", "-03:30")
+#: Zones the strategies draw from: none (floating), UTC, named zones on both sides, offsets.
+ZONES = (FLOATING, "UTC", "America/New_York", "Asia/Pyongyang", "Europe/Kyiv", "+09:00", "-03:30")
 
 _qualifiers = st.none() | st.sampled_from(Qualifier)
 
@@ -182,8 +182,8 @@ def edtf_strings(points: st.SearchStrategy[Moment] | None = None) -> st.SearchSt
 def _reads_back(text: str) -> bool:
     """Whether ``text`` parses.
 
-    A date written without its zone is read back in UTC, so a value drawn in
-    another zone may not (an interval could end before it starts).
+    A date written without its zone is read back as floating, so a value
+    drawn in a zone may not (an interval could end before it starts).
     """
     try:
         parse_edtf(text)
