@@ -60,8 +60,8 @@ def test_history_and_changes(store, capsys):
     (spell,) = json.loads(out)["spells"]
     assert spell["from"] == {
         "edtf": "2006",
-        "earliest": "2006-01-01T00:00:00+00:00",
-        "latest": "2007-01-01T00:00:00+00:00",
+        "earliest": "2006-01-01T00:00:00",
+        "latest": "2007-01-01T00:00:00",
     }
     assert spell["until"] is None  # open: null, not a word
     assert spell["sources"] == ["Al Jazeera"]  # an array, not a joined string
@@ -80,7 +80,7 @@ def test_verify_and_log(store, capsys):
     _, out, _ = run(store, "--json", "log", capsys=capsys)
     rows = json.loads(out)["records"]
     assert rows[0]["valid"]["edtf"] == "2006"
-    assert rows[0]["valid"]["earliest"] == "2006-01-01T00:00:00+00:00"
+    assert rows[0]["valid"]["earliest"] == "2006-01-01T00:00:00"  # floating: wall time
     assert rows[0]["type"] == "events.launch"
     assert rows[0]["event"]["system"] == "nuclear bomb"  # the event's data, not a cut repr
     assert rows[5]["valid"]["phrase"] == "In September"
@@ -489,7 +489,7 @@ def test_sets_seasons_and_years_bce_through_the_command(tmp_path, capsys):
     assert run(store, "load", str(source), capsys=capsys)[0] == 0
     _, out, _ = run(store, "--json", "at", "-0050", capsys=capsys)
     (hit,) = json.loads(out)["in_force"]
-    assert (hit["answer"], hit["from"]["earliest"]) == ("yes", "-0064-01-01T00:00:00+00:00")
+    assert (hit["answer"], hit["from"]["earliest"]) == ("yes", "-0064-01-01T00:00:00")
     _, out, _ = run(store, "--json", "at", "1859", capsys=capsys)
     answers = {h["attributes"]["target"]: h["answer"] for h in json.loads(out)["in_force"]}
     assert answers == {"target 1": "maybe", "target 3": "yes"}
@@ -514,3 +514,31 @@ def test_log_before_anything_was_known_says_so(store, capsys):
     status, out, err = run(store, "log", "--known", "0001", capsys=capsys)
     assert (status, err) == (0, "")
     assert out == "no records known at 0001-01-01T00:00:00+00:00\n"
+
+
+def test_local_and_zoned_times_through_the_command(tmp_path, capsys):
+    """A date without a zone is local time: met with zoned ones through every offset; --tz."""
+    source = _designations(tmp_path / "zones.jsonl", ["2017-12-22/..", "2017-12-22T15:00-05:00/.."])
+    store = tmp_path / "zones.sqlite"
+    assert run(store, "load", str(source), capsys=capsys)[0] == 0
+
+    def answers(*args):
+        status, out, err = run(store, "--json", *args, capsys=capsys)
+        assert status == 0, err
+        return {h["attributes"]["target"]: h["answer"] for h in json.loads(out)["in_force"]}
+
+    # Floating with floating: one shared zone. Zoned 20:00 UTC: in force on the 23rd anywhere.
+    assert answers("at", "2017-12-22") == {"target 0": "yes", "target 1": "maybe"}
+    assert answers("at", "2017-12-23") == {"target 0": "yes", "target 1": "yes"}
+    assert answers("at", "2017-12-22", "--tz", "UTC") == {"target 0": "maybe", "target 1": "yes"}
+    assert answers("at", "2017-12-21T12:00Z") == {"target 0": "maybe"}
+    # The window ends before the zoned start at UTC+14:00, after it at UTC: maybe.
+    assert answers("during", "2017-12-21", "2017-12-23") == {"target 0": "yes", "target 1": "maybe"}
+    _, out, _ = run(store, "--json", "history", "United States / - / target 1", capsys=capsys)
+    assert json.loads(out)["spells"][0]["from"]["earliest"] == "2017-12-22T20:00:00+00:00"
+    _, out, _ = run(store, "--json", "history", "United States / - / target 0", capsys=capsys)
+    assert json.loads(out)["spells"][0]["from"]["earliest"] == "2017-12-22T00:00:00"  # wall time
+    with pytest.raises(SystemExit) as exited:
+        run(store, "at", "2017-12-22", "--tz", "Mars/Base", capsys=capsys)
+    assert exited.value.code == 2
+    assert "argument --tz: unknown time zone 'Mars/Base'" in capsys.readouterr().err

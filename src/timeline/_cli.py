@@ -14,7 +14,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, Self, TextIO
+from typing import TYPE_CHECKING, Any, Final, NoReturn, Self, TextIO
 
 import attrs
 import pendulum
@@ -31,6 +31,7 @@ from rich.progress import (
 from . import __version__
 from ._errors import (
     CorruptStoreError,
+    InvalidValidTimeError,
     NotAStoreError,
     StoreNotFoundError,
     TimelineError,
@@ -41,7 +42,7 @@ from ._importer import _vocabularies, load_jsonl
 from ._log import Log
 from ._projection import record_order, visible
 from ._records import Pin
-from ._time import DateSet, End, Interval, Moment, instant_text, to_instant
+from ._time import FLOATING, DateSet, End, Interval, Moment, Question, instant_text, to_instant
 from .sanctions import SanctionsInForce, fold_name
 from .stores import (
     Problem,
@@ -159,11 +160,13 @@ def _parser() -> argparse.ArgumentParser:
         "--target", help="only sanctions on this target: its name or an alias, any case or accents"
     )
     at.add_argument("--authority", help="only sanctions of this authority")
+    at.add_argument("--tz", type=_zone_name, default=FLOATING, help=_ZONE_HELP)
 
     during = command("during", "the sanctions in force at any time in [FROM, TO) (yes / maybe)")
     during.add_argument("start", metavar="FROM", help="an ISO 8601 date or instant")
     during.add_argument("end", metavar="TO", help="an ISO 8601 date or instant (exclusive)")
     during.add_argument("--known", help="as known at this date or instant (default: now)")
+    during.add_argument("--tz", type=_zone_name, default=FLOATING, help=_ZONE_HELP)
 
     command("keys", "every sanction key, one a line")
 
@@ -178,6 +181,7 @@ def _parser() -> argparse.ArgumentParser:
     changes.add_argument("start", metavar="FROM")
     changes.add_argument("end", metavar="TO")
     changes.add_argument("--known", help="as known at this date or instant")
+    changes.add_argument("--tz", type=_zone_name, default=FLOATING, help=_ZONE_HELP)
 
     check = command(
         "verify",
@@ -485,20 +489,36 @@ def _rebuild(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+_ZONE_HELP: Final = (
+    "the zone of dates and times written without one (an IANA name, UTC, +09:00); by default "
+    "none: local time somewhere, met with zoned times through every offset"
+)
+
+
+def _zone_name(text: str) -> str:
+    """A ``--tz`` value, checked: a zone pendulum knows, or an offset."""
+    try:
+        Moment("2000", tz=text)
+    except InvalidValidTimeError as error:
+        raise argparse.ArgumentTypeError(f"{error} (give an IANA name, UTC or +09:00)") from None
+    return text
+
+
 def _at(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     facts = _facts(log, args)
+    asked = Question.of(args.date, tz=args.tz)
     if isinstance(facts, SanctionsInForce):
         hits: Sequence[Hit] = facts.in_force(
-            args.date, known=_known(args), target=args.target, authority=args.authority
+            asked, known=_known(args), target=args.target, authority=args.authority
         )
     else:
-        hits = _filtered(facts.at(args.date, known=_known(args)), args)
+        hits = _filtered(facts.at(asked, known=_known(args)), args)
     return _hits_out(out, args, hits, {"date": args.date}, f"nothing in force on {args.date}")
 
 
 def _during(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     facts = _facts(log, args)
-    hits = facts.during(args.start, args.end, known=_known(args))
+    hits = facts.during(args.start, args.end, known=_known(args), tz=args.tz)
     empty = f"nothing in force between {args.start} and {args.end}"
     return _hits_out(out, args, hits, {"from": args.start, "to": args.end}, empty)
 
@@ -605,7 +625,7 @@ def _history(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 
 def _changes(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     facts = _facts(log, args)
-    found = facts.changes(args.start, args.end, known=_known(args))
+    found = facts.changes(args.start, args.end, known=_known(args), tz=args.tz)
     rows = [
         {
             "answer": change.answer.value,
@@ -739,20 +759,28 @@ def _end_json(end: Moment | DateSet | End) -> dict[str, Any] | None:
     bounds = end.bounds()
     return {
         "edtf": str(end),
-        "earliest": instant_text(bounds.low),
-        "latest": instant_text(bounds.high),
+        "earliest": _wall_or_instant(bounds.low, floating=bounds.floating),
+        "latest": _wall_or_instant(bounds.high, floating=bounds.floating),
     }
+
+
+def _wall_or_instant(value: int, *, floating: bool) -> str:
+    """An instant as ISO 8601; a floating one as wall time, without an offset."""
+    text = instant_text(value)
+    return text.removesuffix("+00:00") if floating else text
 
 
 def _valid_json(valid: Moment | Interval | DateSet) -> dict[str, Any]:
     if isinstance(valid, Moment | DateSet):
-        low, high = valid.bounds().low, valid.bounds().high
+        start = end = valid.bounds()
+        low, high = start.low, end.high
     else:
-        low, high = valid.extent.start.low, valid.extent.end.top
+        start, end = valid.extent.start, valid.extent.end
+        low, high = start.low, end.top
     return {
         "edtf": str(valid),
-        "earliest": instant_text(low),
-        "latest": instant_text(high),
+        "earliest": _wall_or_instant(low, floating=start.floating),
+        "latest": _wall_or_instant(high, floating=end.floating),
         "phrase": valid.phrase,
     }
 
