@@ -542,3 +542,22 @@ def test_local_and_zoned_times_through_the_command(tmp_path, capsys):
         run(store, "at", "2017-12-22", "--tz", "Mars/Base", capsys=capsys)
     assert exited.value.code == 2
     assert "argument --tz: unknown time zone 'Mars/Base'" in capsys.readouterr().err
+
+
+def test_load_reads_a_source_in_its_zone(tmp_path, capsys):
+    """With --tz, lines without a zone are that zone's time; lines with one keep theirs."""
+    source = _designations(tmp_path / "ny.jsonl", ["2017-12-22/..", "2017-12-22T15:00Z/.."])
+    local, in_ny = tmp_path / "local.sqlite", tmp_path / "ny.sqlite"
+    assert run(local, "load", str(source), capsys=capsys)[0] == 0
+    assert run(in_ny, "load", "--tz", "America/New_York", str(source), capsys=capsys)[0] == 0
+
+    def first_instant(store, target):
+        _, out, _ = run(store, "--json", "history", f"United States / - / {target}", capsys=capsys)
+        return json.loads(out)["spells"][0]["from"]["earliest"]
+
+    assert first_instant(local, "target 0") == "2017-12-22T00:00:00"  # floating: wall time
+    assert first_instant(in_ny, "target 0") == "2017-12-22T05:00:00+00:00"  # New York's midnight
+    assert first_instant(in_ny, "target 1") == "2017-12-22T15:00:00+00:00"  # its own zone, kept
+    with pytest.raises(SystemExit):
+        run(local, "load", "--tz", "Nowhere/Land", str(source), capsys=capsys)
+    assert "unknown time zone 'Nowhere/Land'" in capsys.readouterr().err

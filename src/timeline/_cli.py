@@ -147,6 +147,13 @@ def _parser() -> argparse.ArgumentParser:
         "not a terminal (it is drawn on a terminal by default)",
     )
     load.add_argument("--quiet", action="store_true", help="no progress bar")
+    load.add_argument(
+        "--tz",
+        type=_zone_name,
+        default=FLOATING,
+        help="the source's zone, for valid times a line gives without one (default: none -- "
+        "local time somewhere)",
+    )
 
     at = command(
         "at",
@@ -377,7 +384,7 @@ def _silence_stdout() -> None:
 def _load(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     show = not args.quiet and (args.progress or sys.stderr.isatty())
     with _Bar(f"loading {args.file.name}", enabled=show) as bar:
-        loaded = load_jsonl(args.file, log, progress=bar.update)
+        loaded = load_jsonl(args.file, log, progress=bar.update, tz=args.tz)
     try:
         _save_facts(log, args)
     except Exception as error:  # noqa: BLE001 -- the records are in: say so, whatever failed

@@ -9,7 +9,9 @@ One entry per line::
 ``type``, ``data`` and ``valid`` are required; ``version`` (the schema version
 the data is written in, by default the current one), ``subject``,
 ``provenance``, ``known_at`` and ``id`` are optional. ``valid`` is an EDTF string or
-``{"edtf": ..., "tz": ..., "phrase": ...}``. Blank lines are skipped.
+``{"edtf": ..., "tz": ..., "phrase": ...}``; without a ``tz`` it is local time
+somewhere (floating), unless the load names the source's zone (``tz=``).
+Blank lines are skipped.
 
 A load is all or nothing, and can be run again: every entry has a stable
 record id -- its ``id`` if the line gives one, else one derived from the
@@ -35,6 +37,7 @@ from ._errors import (
     TimelineError,
 )
 from ._records import Entry, Provenance, Record
+from ._time import FLOATING, Moment
 
 if TYPE_CHECKING:
     from ._log import Log
@@ -112,10 +115,11 @@ def _vocabularies() -> None:
     from . import events, sanctions  # noqa: F401, PLC0415
 
 
-def read_jsonl(path: str | Path, log: Log) -> list[Entry]:
+def read_jsonl(path: str | Path, log: Log, *, tz: str = FLOATING) -> list[Entry]:
     """Read and check every entry of ``path`` for ``log``; write nothing.
 
     Each entry carries its record id: the line's own, else one derived from its content.
+    A valid time without a ``tz`` is read in ``tz`` (see :func:`load_jsonl`).
 
     Raises:
         SourceFileError: The file cannot be read, or a line is not UTF-8, is
@@ -123,10 +127,18 @@ def read_jsonl(path: str | Path, log: Log) -> list[Entry]:
             field, an impossible date, a naive known time, or a known time
             earlier than the line before it.
     """
-    return [line.entry for line in _read(Path(path), log)]
+    return [line.entry for line in _read(Path(path), log, tz=_checked_zone(tz))]
 
 
-def _read(source: Path, log: Log, progress: Progress | None = None) -> list[_Line]:
+def _checked_zone(tz: str) -> str:
+    """``tz``, once it is known to be a zone (else the typed error that says so)."""
+    Moment("2000", tz=tz)
+    return tz
+
+
+def _read(
+    source: Path, log: Log, progress: Progress | None = None, *, tz: str = FLOATING
+) -> list[_Line]:
     _vocabularies()
     try:
         data = source.read_bytes()
@@ -144,7 +156,7 @@ def _read(source: Path, log: Log, progress: Progress | None = None) -> list[_Lin
         if not raw.strip():
             continue
         item, text = _item(source, number, raw)
-        line = _entry(source, number, item, log)
+        line = _entry(source, number, item, log, tz)
         if not line.explicit_id:
             count = seen.get(text, 0)
             seen[text] = count + 1
@@ -198,7 +210,7 @@ def _item(source: Path, number: int, raw: bytes) -> tuple[dict[str, Any], str]:
     return item, canonical
 
 
-def _entry(source: Path, number: int, item: dict[str, Any], log: Log) -> _Line:  # noqa: C901 -- one check per key
+def _entry(source: Path, number: int, item: dict[str, Any], log: Log, tz: str) -> _Line:  # noqa: C901 -- one check per key
     def fail(problem: str) -> SourceFileError:
         return SourceFileError(source, number, problem)
 
@@ -219,7 +231,7 @@ def _entry(source: Path, number: int, item: dict[str, Any], log: Log) -> _Line: 
     except RecordDecodeError as error:
         raise fail(error.problem) from None
     try:
-        valid = decode_valid(item["valid"])
+        valid = decode_valid(_in_zone(item["valid"], tz))
     except InvalidValidTimeError as error:
         raise fail(f"valid time: {error}") from None
     subject = item.get("subject")
@@ -249,7 +261,20 @@ def _entry(source: Path, number: int, item: dict[str, Any], log: Log) -> _Line: 
     return _Line(number, entry, explicit_id=record_id is not None)
 
 
-def load_jsonl(path: str | Path, log: Log, *, progress: Progress | None = None) -> Loaded:
+def _in_zone(raw: object, tz: str) -> object:
+    """An encoded valid time with the source's zone ``tz`` where it gives none."""
+    if tz == FLOATING:
+        return raw
+    if isinstance(raw, str):
+        return {"edtf": raw, "tz": tz}
+    if isinstance(raw, dict) and "edtf" in raw and "tz" not in raw:
+        return {**raw, "tz": tz}
+    return raw
+
+
+def load_jsonl(
+    path: str | Path, log: Log, *, progress: Progress | None = None, tz: str = FLOATING
+) -> Loaded:
     """Append the entries of ``path`` that ``log`` does not hold yet, all in one batch.
 
     Every line is read and checked before anything is written, and the new
@@ -265,6 +290,10 @@ def load_jsonl(path: str | Path, log: Log, *, progress: Progress | None = None) 
         progress: Called as ``progress(done, total)`` every thousand lines
             checked (counting lines of the file), and once more when the new
             entries are written (counting entries).
+        tz: The source's zone, for valid times whose line gives none; by
+            default none (floating: local time somewhere). A line's record
+            id does not depend on it: loading the same file again in another
+            zone skips what is already there.
 
     Returns:
         The new records, and how many entries were skipped.
@@ -274,7 +303,7 @@ def load_jsonl(path: str | Path, log: Log, *, progress: Progress | None = None) 
             log with other content; the message names the line.
     """
     source = Path(path)
-    lines = _read(source, log, progress)
+    lines = _read(source, log, progress, tz=_checked_zone(tz))
     total = len(lines)
     found = log.store.find_ids([str(line.entry.id) for line in lines])
     for line in lines:
