@@ -11,6 +11,7 @@ from timeline._errors import NotAStoreError
 
 from ._jsonl import JsonLinesStore
 from ._memory import MemoryStore
+from ._postgres import PostgresStore
 from ._sqlite import SQLiteStore
 
 if TYPE_CHECKING:
@@ -35,7 +36,8 @@ def open_store(
 
     ``sqlite:///path/to/log.sqlite`` and ``jsonl:///path/to/log.jsonl`` (three
     slashes, then an absolute path; ``sqlite:relative.sqlite`` for a relative
-    one), ``memory:`` for a new in-memory store; or a path whose suffix says
+    one), ``memory:`` for a new in-memory store, ``postgresql://host/db`` for
+    a :class:`PostgresStore` (the ``postgres`` extra); or a path whose suffix says
     the kind: ``.sqlite``, ``.sqlite3`` or ``.db`` for SQLite, ``.jsonl`` for
     JSON Lines. Anything else is refused here, before a file is touched.
 
@@ -77,7 +79,7 @@ def open_store(
     if scheme == "memory":
         return MemoryStore()
     if scheme in {"postgresql", "postgres"}:
-        raise NotAStoreError(f"{text}: PostgreSQL stores are not available in this version")
+        return PostgresStore(text, read_only=read_only)
     raise AssertionError(scheme)  # pragma: no cover -- _split admits only _SCHEMES
 
 
@@ -89,8 +91,10 @@ def _split(text: str) -> tuple[str | None, str]:
         return None, text
     if scheme.lower() not in _SCHEMES:
         raise NotAStoreError(
-            f"{text}: unknown store scheme {scheme!r}: use sqlite:, jsonl: or memory:"
+            f"{text}: unknown store scheme {scheme!r}: use sqlite:, jsonl:, memory: or postgresql:"
         )
+    if scheme.lower() in {"postgresql", "postgres"}:  # a server: the URL is libpq's
+        return scheme.lower(), text
     parsed = urllib.parse.urlsplit(text)
     if parsed.netloc not in {"", "localhost"}:
         raise NotAStoreError(f"{text}: a {scheme} store is a local file: write {scheme}:///path")

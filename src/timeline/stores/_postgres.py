@@ -1,0 +1,411 @@
+"""The PostgreSQL store: one log shared by many processes and machines (the ``postgres`` extra)."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from timeline._errors import NotAStoreError, StoreError, StoreNotFoundError
+from timeline._records import FIRST_POSITION, Head, StoredRecord
+
+from ._common import check_append
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["PostgresStore"]
+
+#: The schema version this code writes.
+SCHEMA_VERSION: Final = 1
+_FORMAT: Final = "timeline"
+# Held (per transaction) while the schema is checked and created, so that many
+# processes opening a new database at once create it once.
+_SCHEMA_LOCK: Final = 0x74696D656C696E65  # "timeline"
+# Rows fetched per query when reading: a read never holds a transaction open.
+_PAGE: Final = 2000
+_NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+_TABLES: Final = ("timeline_meta", "timeline_head", "timeline_records", "timeline_snapshots")
+_SCHEMA: Final = (
+    "CREATE TABLE timeline_meta (key text PRIMARY KEY, value text NOT NULL)",
+    # One row, locked by every append: writers take turns, so positions stay
+    # contiguous and known times never go backwards (see the docs' "PostgreSQL").
+    """CREATE TABLE timeline_head (
+        only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+        position bigint NOT NULL,
+        known_at text NOT NULL,
+        hash text NOT NULL
+    )""",
+    """CREATE TABLE timeline_records (
+        position bigint PRIMARY KEY,
+        id uuid NOT NULL UNIQUE,
+        known_at text NOT NULL,
+        type text NOT NULL,
+        subject text,
+        body text NOT NULL,
+        hash text NOT NULL
+    )""",
+    "CREATE INDEX timeline_records_by_type ON timeline_records (type, position)",
+    """CREATE INDEX timeline_records_by_subject ON timeline_records (subject, position)
+        WHERE subject IS NOT NULL""",
+    "CREATE INDEX timeline_records_by_known ON timeline_records (known_at, position)",
+    """CREATE TABLE timeline_snapshots (
+        name text PRIMARY KEY, position bigint NOT NULL, state text NOT NULL
+    )""",
+    """CREATE TABLE timeline_states (
+        name text PRIMARY KEY, position bigint NOT NULL, meta text NOT NULL, parts bytea[] NOT NULL
+    )""",
+)
+_COLUMNS: Final = "position, id::text, known_at, type, subject, body, hash"
+
+
+def _psycopg() -> Any:  # noqa: ANN401 -- the module, imported on first use
+    try:
+        import psycopg  # noqa: PLC0415 -- an optional extra, imported when a store is opened
+    except ImportError:
+        raise StoreError(
+            "PostgreSQL stores need psycopg: pip install 'bitemporal-timeline[postgres]'"
+        ) from None
+    return psycopg
+
+
+class PostgresStore:
+    """Keeps the log in a PostgreSQL database, for many writers and readers at once.
+
+    ``url`` is a libpq connection string or URL (``postgresql://host/db``,
+    ``postgresql:///db`` over the local socket). The store's tables
+    (``timeline_*``) are created on first open, in ``schema`` if given (which
+    is created if missing), else in the connection's search path; a
+    database whose ``timeline_*`` tables are not a timeline store's is
+    refused and left untouched.
+
+    Every append takes a row lock on the store's head in its transaction:
+    writers in any number of processes take turns, positions stay contiguous
+    and known times non-decreasing, and an append that expected another
+    position fails with :class:`~timeline.ConcurrencyError`, writing nothing.
+    A lost connection is a :class:`~timeline.StoreError`; retrying is the
+    caller's choice (an append either committed whole or not at all).
+
+    Args:
+        url: Where the database is.
+        schema: The PostgreSQL schema to keep the tables in.
+        read_only: Never write (and never create).
+
+    Raises:
+        StoreError: The server cannot be reached, or refuses the login.
+        StoreNotFoundError: Opened read-only where there is no store yet.
+        NotAStoreError: The database holds ``timeline_*`` tables of something else.
+    """
+
+    def __init__(self, url: str, *, schema: str | None = None, read_only: bool = False) -> None:
+        if schema is not None and not _NAME.fullmatch(schema):
+            raise StoreError(f"schema {schema!r}: use lowercase letters, digits and _")
+        self.url, self.schema, self.read_only = url, schema, read_only
+        pg = _psycopg()
+        try:
+            db: psycopg.Connection[Any] = pg.connect(url, autocommit=True)
+        except pg.Error as error:
+            problem = _first_line(error)
+            raise StoreError(f"{_shown(url)}: cannot connect: {problem}") from None
+        self._db: psycopg.Connection[Any] | None = db
+        try:
+            self._prepare()
+        except BaseException:
+            db.close()
+            raise
+
+    # -- the schema -------------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        with self._errors("open"), self._connection.transaction():
+            cursor = self._connection.cursor()
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            if self.schema is not None:
+                if not self.read_only:
+                    cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                cursor.execute(f'SET search_path TO "{self.schema}"')
+            found = {
+                row[0]
+                for row in cursor.execute(
+                    "SELECT table_name FROM information_schema.tables "
+                    "WHERE table_schema = current_schema() AND table_name LIKE 'timeline%%'"
+                )
+            }
+            if not found:
+                if self.read_only:
+                    raise StoreNotFoundError(f"{self}: no timeline store here (opened read-only)")
+                for statement in _SCHEMA:
+                    cursor.execute(statement)
+                cursor.executemany(
+                    "INSERT INTO timeline_meta VALUES (%s, %s)",
+                    [("format", _FORMAT), ("schema_version", str(SCHEMA_VERSION))],
+                )
+                # The head row is there from the start, so the first append locks it too.
+                cursor.execute(
+                    "INSERT INTO timeline_head (position, known_at, hash) VALUES (%s, '', '')",
+                    (FIRST_POSITION - 1,),
+                )
+                return
+            if not set(_TABLES) <= found:
+                raise NotAStoreError(f"{self}: its timeline tables are not a timeline store's")
+            meta = dict(cursor.execute("SELECT key, value FROM timeline_meta").fetchall())
+            if meta.get("format") != _FORMAT:
+                raise NotAStoreError(f"{self}: its timeline_meta is not a timeline store's")
+            if meta.get("schema_version") != str(SCHEMA_VERSION):
+                raise NotAStoreError(
+                    f"{self}: schema version {meta.get('schema_version')}; this version of the "
+                    f"library reads {SCHEMA_VERSION}"
+                )
+
+    @property
+    def _connection(self) -> psycopg.Connection[Any]:
+        db = self._db
+        if db is None or db.closed:
+            raise StoreError(f"{self}: the store is closed")
+        return db
+
+    def _errors(self, doing: str) -> contextlib.AbstractContextManager[None]:
+        return _Errors(self, doing)
+
+    # -- the log ----------------------------------------------------------------------------
+
+    def head(self) -> Head | None:
+        """See :meth:`timeline.typing.Store.head`."""
+        with self._errors("read"):
+            row = (
+                self._connection.cursor()
+                .execute("SELECT position, known_at, hash FROM timeline_head")
+                .fetchone()
+            )
+        if row is None or row[0] < FIRST_POSITION:
+            return None
+        return Head(row[0], row[1], row[2])
+
+    def append(self, records: Sequence[StoredRecord], *, expected_position: int) -> None:
+        """See :meth:`timeline.typing.Store.append`: one transaction, the head row locked."""
+        if self.read_only:
+            raise StoreError(f"{self} was opened read-only")
+        with self._errors("append"), self._connection.transaction():
+            cursor = self._connection.cursor()
+            row = cursor.execute("SELECT position FROM timeline_head FOR UPDATE").fetchone()
+            if row is None:
+                raise NotAStoreError(f"{self}: its timeline_head row is missing")
+            check_append(records, expected=expected_position, actual=row[0])
+            if not records:
+                return
+            with cursor.copy(
+                "COPY timeline_records (position, id, known_at, type, subject, body, hash) "
+                "FROM STDIN"
+            ) as copy:
+                for record in records:
+                    copy.write_row(
+                        (
+                            record.position,
+                            record.id,
+                            record.known_at,
+                            record.type,
+                            record.subject,
+                            record.body,
+                            record.hash,
+                        )
+                    )
+            last = records[-1]
+            cursor.execute(
+                "UPDATE timeline_head SET position = %s, known_at = %s, hash = %s",
+                (last.position, last.known_at, last.hash),
+            )
+
+    def read(
+        self,
+        start: int = FIRST_POSITION,
+        *,
+        stop: int | None = None,
+        types: Collection[str] | None = None,
+        subject: str | None = None,
+    ) -> Iterator[StoredRecord]:
+        """See :meth:`timeline.typing.Store.read`: fetched a page at a time."""
+        self._connection  # noqa: B018 -- refuse at once when closed, not on the first next()
+        where: list[str] = ["position >= %s"]
+        params: list[Any] = []
+        if stop is not None:
+            where.append("position < %s")
+            params.append(stop)
+        if types is not None:
+            where.append("type = ANY(%s)")
+            params.append(list(types))
+        if subject is not None:
+            where.append("subject = %s")
+            params.append(subject)
+        sql = (
+            f"SELECT {_COLUMNS} FROM timeline_records WHERE {' AND '.join(where)} "  # noqa: S608 -- fixed text
+            f"ORDER BY position LIMIT {_PAGE}"
+        )
+        return self._pages(sql, start, params)
+
+    def _pages(self, sql: str, start: int, params: list[Any]) -> Iterator[StoredRecord]:
+        while True:
+            with self._errors("read"):
+                rows = self._connection.cursor().execute(sql, [start, *params]).fetchall()
+            for row in rows:
+                yield StoredRecord(*row)
+            if len(rows) < _PAGE:
+                return
+            start = rows[-1][0] + 1
+
+    def read_at(self, positions: Iterable[int]) -> list[StoredRecord]:
+        """The records at ``positions``, in the order asked; those not held are left out."""
+        wanted = list(positions)
+        with self._errors("read"):
+            rows = (
+                self._connection.cursor()
+                .execute(
+                    f"SELECT {_COLUMNS} FROM timeline_records WHERE position = ANY(%s)",  # noqa: S608 -- fixed text
+                    (wanted,),
+                )
+                .fetchall()
+            )
+        found = {row[0]: StoredRecord(*row) for row in rows}
+        return [found[position] for position in wanted if position in found]
+
+    def last_known_by(self, known_at: str) -> int:
+        """See :meth:`timeline.typing.Store.last_known_by`."""
+        with self._errors("read"):
+            row = (
+                self._connection.cursor()
+                .execute(
+                    "SELECT coalesce(max(position), 0) FROM timeline_records WHERE known_at <= %s",
+                    (known_at,),
+                )
+                .fetchone()
+            )
+        return int(row[0]) if row is not None else 0
+
+    def find_ids(self, ids: Collection[str]) -> dict[str, int]:
+        """See :meth:`timeline.typing.Store.find_ids`."""
+        wanted = [text for text in ids if _is_uuid(text)]
+        if not wanted:
+            return {}
+        with self._errors("read"):
+            rows = (
+                self._connection.cursor()
+                .execute(
+                    "SELECT id::text, position FROM timeline_records WHERE id = ANY(%s::uuid[])",
+                    (wanted,),
+                )
+                .fetchall()
+            )
+        return {found: position for found, position in rows if found in ids}
+
+    # -- snapshots and saved states ---------------------------------------------------------
+
+    def save_snapshot(self, name: str, position: int, state: str) -> None:
+        """See :meth:`timeline.typing.Store.save_snapshot`."""
+        with self._errors("save a snapshot"):
+            self._connection.cursor().execute(
+                "INSERT INTO timeline_snapshots VALUES (%s, %s, %s) ON CONFLICT (name) "
+                "DO UPDATE SET position = excluded.position, state = excluded.state",
+                (name, position, state),
+            )
+
+    def load_snapshot(self, name: str) -> tuple[int, str] | None:
+        """See :meth:`timeline.typing.Store.load_snapshot`."""
+        with self._errors("read"):
+            row = (
+                self._connection.cursor()
+                .execute("SELECT position, state FROM timeline_snapshots WHERE name = %s", (name,))
+                .fetchone()
+            )
+        return None if row is None else (int(row[0]), row[1])
+
+    def snapshot_names(self) -> list[str]:
+        """See :meth:`timeline.typing.Store.snapshot_names`."""
+        with self._errors("read"):
+            rows = self._connection.cursor().execute("SELECT name FROM timeline_snapshots")
+            return sorted(row[0] for row in rows)
+
+    def save_state(self, name: str, position: int, meta: str, parts: Sequence[bytes]) -> bool:
+        """See :meth:`timeline.typing.StateStore.save_state`: one row, replaced atomically."""
+        if self.read_only:
+            raise StoreError(f"{self} was opened read-only")
+        with self._errors("save a state"):
+            written = (
+                self._connection.cursor()
+                .execute(
+                    "INSERT INTO timeline_states AS saved VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
+                    "meta = excluded.meta, parts = excluded.parts "
+                    "WHERE saved.position <= excluded.position RETURNING 1",
+                    (name, position, meta, [bytes(part) for part in parts]),
+                )
+                .fetchone()
+            )
+        return written is not None
+
+    def load_state(self, name: str) -> tuple[int, str, Iterator[bytes]] | None:
+        """See :meth:`timeline.typing.StateStore.load_state`: every part from one save."""
+        with self._errors("read"):
+            row = (
+                self._connection.cursor()
+                .execute(
+                    "SELECT position, meta, parts FROM timeline_states WHERE name = %s", (name,)
+                )
+                .fetchone()
+            )
+        if row is None:
+            return None
+        return int(row[0]), row[1], iter([bytes(part) for part in row[2]])
+
+    def state_names(self) -> list[str]:
+        """See :meth:`timeline.typing.StateStore.state_names`."""
+        with self._errors("read"):
+            rows = self._connection.cursor().execute("SELECT name FROM timeline_states")
+            return sorted(row[0] for row in rows)
+
+    def close(self) -> None:
+        """See :meth:`timeline.typing.Store.close`."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __repr__(self) -> str:
+        where = _shown(self.url) + (f" schema {self.schema}" if self.schema else "")
+        return f"<PostgresStore {where}>"
+
+
+def _is_uuid(text: str) -> bool:
+    return bool(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", text))
+
+
+def _shown(url: str) -> str:
+    """The URL without a password."""
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+class _Errors(contextlib.AbstractContextManager[None]):
+    """Turn psycopg's errors into the library's, naming the store and what was being done."""
+
+    def __init__(self, store: PostgresStore, doing: str) -> None:
+        self.store, self.doing = store, doing
+
+    def __exit__(self, kind: object, error: BaseException | None, _trace: object) -> None:
+        if error is None or isinstance(error, StoreError):
+            return
+        pg = _psycopg()
+        if isinstance(error, pg.OperationalError):
+            raise StoreError(
+                f"{self.store}: lost the connection during {self.doing}: {_first_line(error)} "
+                "(what was not committed was not written; retry if you wish)"
+            ) from error
+        if isinstance(error, pg.errors.UniqueViolation):
+            raise StoreError(
+                f"{self.store}: {self.doing} refused: a position or id is already stored "
+                f"({_first_line(error)})"
+            ) from error
+        if isinstance(error, pg.Error):
+            raise StoreError(f"{self.store}: {self.doing} failed: {_first_line(error)}") from error

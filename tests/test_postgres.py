@@ -1,0 +1,191 @@
+"""The PostgreSQL store, against a real server: the store contract, many writers, faults.
+
+The server is named by ``TIMELINE_TEST_POSTGRES`` (a libpq URL; ``.ci/run``
+creates a fresh database and sets it). Without it the tests skip, saying so
+-- unless ``CI`` is set, where a missing server is a failure. Each test keeps
+its tables in a schema of its own, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from timeline import ConcurrencyError, Log, ManualClock, NotAStoreError, StoreError
+from timeline.stores import PostgresStore, copy, open_store, verify
+from timeline.testing import PersistentStoreContract
+
+psycopg = pytest.importorskip("psycopg", reason="the postgres extra is not installed")
+sql = psycopg.sql
+
+URL = os.environ.get("TIMELINE_TEST_POSTGRES")
+if URL is None:
+    if os.environ.get("CI"):
+        pytest.fail("CI is set but TIMELINE_TEST_POSTGRES is not: .ci/run sets it", pytrace=False)
+    pytest.skip(
+        "no PostgreSQL server named: set TIMELINE_TEST_POSTGRES=postgresql://... to run these",
+        allow_module_level=True,
+    )
+
+_made: list[str] = []
+
+
+def _schema() -> str:
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    _made.append(name)
+    return name
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _drop_schemas() -> Iterator[None]:
+    yield
+    with psycopg.connect(URL, autocommit=True) as db:
+        for name in _made:
+            db.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
+
+
+class TestPostgresStore(PersistentStoreContract):
+    def make_store(self, folder: Path) -> PostgresStore:
+        del folder  # the tables live on the server, in a schema of their own
+        return PostgresStore(URL, schema=_schema())
+
+    def reopen(self, store: PostgresStore, folder: Path) -> PostgresStore:  # type: ignore[override]
+        del folder
+        store.close()
+        return PostgresStore(URL, schema=store.schema)
+
+
+def test_a_database_holding_something_else_is_refused_and_left_untouched():
+    """timeline_* tables that are not a store's: refused, and not one row changed."""
+    schema = _schema()
+    with psycopg.connect(URL, autocommit=True) as db:
+        name = sql.Identifier(schema)
+        db.execute(sql.SQL("CREATE SCHEMA {}").format(name))
+        db.execute(sql.SQL("CREATE TABLE {}.timeline_records (x int)").format(name))
+        db.execute(sql.SQL("INSERT INTO {}.timeline_records VALUES (7)").format(name))
+    with pytest.raises(NotAStoreError, match="not a timeline store"):
+        PostgresStore(URL, schema=schema)
+    with psycopg.connect(URL) as db:
+        query = sql.SQL("SELECT x FROM {}.timeline_records").format(sql.Identifier(schema))
+        assert db.execute(query).fetchall() == [(7,)]
+        tables = db.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,)
+        ).fetchall()
+        assert tables == [("timeline_records",)]
+
+
+def test_opened_by_url_and_copied_both_ways(tmp_path):
+    """open_store takes a postgresql:// URL; copy keeps ids, known times and hashes."""
+    schema = _schema()
+    with psycopg.connect(URL, autocommit=True) as db:
+        db.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    url = f"{URL}{'&' if '?' in URL else '?'}options=-csearch_path%3D{schema}"
+    store = open_store(url)
+    assert isinstance(store, PostgresStore)
+    source = Log(tmp_path / "a.sqlite", clock=ManualClock("2024-01-12T00:00:00Z"))
+    from timeline import load_jsonl, seed_path  # noqa: PLC0415 -- only here
+
+    load_jsonl(seed_path(), source)
+    copy(source.store, store)
+    assert list(store.read()) == list(source.store.read())
+    assert verify(store).ok
+    back = open_store(tmp_path / "b.sqlite")
+    copy(store, back)
+    assert list(back.read()) == list(source.store.read())
+    for each in (store, back, source.store):
+        each.close()
+
+
+def _writer(url: str, schema: str, batches: int, size: int, queue: multiprocessing.Queue) -> None:
+    """Append ``batches`` batches through a log, retrying on ConcurrencyError; report counts."""
+    from timeline.testing._contract import _Item, _registry  # noqa: PLC0415 -- in the child
+
+    log = Log(PostgresStore(url, schema=schema), registry=_registry)
+    conflicts = written = 0
+    for batch in range(batches):
+        entries = [
+            log.entry(_Item(key=f"w{os.getpid()}", value=batch * size + n), valid="2024")
+            for n in range(size)
+        ]
+        while True:
+            try:
+                head = log.store.head()
+                log.extend(entries, expected_position=0 if head is None else head.position)
+            except ConcurrencyError:
+                conflicts += 1
+                continue
+            written += size
+            break
+    queue.put((written, conflicts))
+
+
+def test_many_writers_in_many_processes_keep_positions_contiguous():
+    """Eight processes appending at once: every record there once, positions 1..n, chain intact."""
+    schema = _schema()
+    PostgresStore(URL, schema=schema).close()  # created once, before the race
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    writers = [context.Process(target=_writer, args=(URL, schema, 5, 20, queue)) for _ in range(8)]
+    for writer in writers:
+        writer.start()
+    results = [queue.get(timeout=120) for _ in writers]
+    for writer in writers:
+        writer.join(timeout=60)
+    store = PostgresStore(URL, schema=schema)
+    records = list(store.read())
+    assert sum(written for written, _ in results) == len(records) == 8 * 5 * 20
+    assert [r.position for r in records] == list(range(1, len(records) + 1))
+    known = [r.known_at for r in records]
+    assert known == sorted(known)  # known times never go backwards
+    assert verify(store).ok
+    store.close()
+
+
+def test_a_stale_expected_position_writes_nothing_across_connections():
+    """Two connections: the second append that expected the old head fails whole."""
+    schema = _schema()
+    first, second = PostgresStore(URL, schema=schema), PostgresStore(URL, schema=schema)
+    log_a = Log(first, clock=ManualClock("2024-01-12T00:00:00Z"))
+    log_b = Log(second, clock=ManualClock("2024-01-12T00:00:00Z"))
+    from timeline.events import Statement  # noqa: PLC0415 -- a ready-made event
+
+    log_a.append(Statement(speaker="a", text="one"), valid="2024")
+    with pytest.raises(ConcurrencyError):
+        log_b.extend(
+            [log_b.entry(Statement(speaker="b", text="two"), valid="2024")], expected_position=0
+        )
+    assert [r.position for r in second.read()] == [1]
+    first.close()
+    second.close()
+
+
+def test_a_lost_connection_is_a_typed_error_and_loses_nothing_committed():
+    """The server ends the session: the next call is a StoreError; a new store reads it all."""
+    schema = _schema()
+    store = PostgresStore(URL, schema=schema)
+    log = Log(store, clock=ManualClock("2024-01-12T00:00:00Z"))
+    from timeline.events import Statement  # noqa: PLC0415 -- a ready-made event
+
+    log.append(Statement(speaker="a", text="kept"), valid="2024")
+    pid = store._connection.info.backend_pid
+    with psycopg.connect(URL, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(StoreError, match="lost the connection"):
+        log.append(Statement(speaker="a", text="after"), valid="2024")
+    again = PostgresStore(URL, schema=schema)
+    assert [r.position for r in again.read()] == [1]
+    again.close()
+    store.close()
+
+
+def test_an_unreachable_server_is_a_clear_error():
+    """A server that is not there: StoreError naming the URL, its password hidden."""
+    shown = re.escape("postgresql://me:***@127.0.0.1:1/x?connect_timeout=2: cannot connect")
+    with pytest.raises(StoreError, match=shown):
+        PostgresStore("postgresql://me:secret@127.0.0.1:1/x?connect_timeout=2")
