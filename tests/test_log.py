@@ -180,3 +180,31 @@ def test_known_times_are_utc():
     )
     assert record.known_at == pendulum.datetime(2024, 1, 12, 0, 0, tz="UTC")
     assert record.known_at.timezone_name == "UTC"
+
+
+def _append_later(path: str) -> None:
+    """From another process: wait a little, then append one statement."""
+    import time  # noqa: PLC0415 -- in the child
+
+    from timeline.events import Statement  # noqa: PLC0415 -- as above
+
+    time.sleep(0.3)
+    Log(path).append(Statement(speaker="later", text="here"), valid="2024")
+
+
+def test_follow_sees_another_process_append(tmp_path):
+    """A store that cannot be woken is polled: follow still yields what another process adds."""
+    import multiprocessing  # noqa: PLC0415 -- only here
+
+    import timeline.events  # noqa: F401, PLC0415 -- the child's event type, registered here too
+
+    path = tmp_path / "followed.sqlite"
+    log = Log(path)
+    assert log.wait(0, timeout=0.05) == 0  # nothing yet: the position as it is
+    writer = multiprocessing.get_context("spawn").Process(target=_append_later, args=(str(path),))
+    writer.start()
+    following = log.follow(idle=30)
+    first = next(following)  # blocks until the other process's append
+    writer.join(timeout=30)
+    assert (first.position, first.event.text) == (1, "here")
+    assert list(log.follow(idle=0.2)) == []  # nothing new within 0.2 s: it ends

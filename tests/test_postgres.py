@@ -189,3 +189,47 @@ def test_an_unreachable_server_is_a_clear_error():
     shown = re.escape("postgresql://me:***@127.0.0.1:1/x?connect_timeout=2: cannot connect")
     with pytest.raises(StoreError, match=shown):
         PostgresStore("postgresql://me:secret@127.0.0.1:1/x?connect_timeout=2")
+
+
+def _late_writer(url: str, schema: str, count: int) -> None:
+    """Append ``count`` statements, one every tenth of a second, from another process."""
+    import time  # noqa: PLC0415 -- in the child
+
+    from timeline.events import Statement  # noqa: PLC0415 -- as above
+    from timeline.sanctions import Designated, Target, TargetKind  # noqa: PLC0415 -- as above
+
+    log = Log(PostgresStore(url, schema=schema))
+    for n in range(count):
+        time.sleep(0.1)
+        log.append(Statement(speaker="writer", text=f"{n}"), valid="2024")
+    target = Target(name="224th Flight Unit", kind=TargetKind.ENTITY)
+    log.append(Designated(target=target, authority="United States"), valid="2024-01-11/..")
+
+
+def test_followers_are_woken_by_a_writer_in_another_process():
+    """Log.follow yields each record as it commits; temporal facts follow and stay current."""
+    import timeline.events  # noqa: F401, PLC0415 -- the writer's event types, registered
+    from timeline.sanctions import SanctionsInForce  # noqa: PLC0415 -- only here
+
+    schema = _schema()
+    store = PostgresStore(URL, schema=schema)
+    assert store.wait_for(0, timeout=0.05) == 0  # nothing came: the position as it is
+    writer = multiprocessing.get_context("spawn").Process(
+        target=_late_writer, args=(URL, schema, 5)
+    )
+    writer.start()
+    log = Log(store)
+    seen = []
+    for record in log.follow(0, idle=30):
+        seen.append(record.position)
+        if len(seen) == 6:
+            break
+    writer.join(timeout=60)
+    assert seen == [1, 2, 3, 4, 5, 6]
+    facts = SanctionsInForce(Log(PostgresStore(URL, schema=schema)))
+    steps = facts.follow(idle=0.2)
+    assert next(steps) == 6
+    assert facts.in_force("2024-02-01").keys() == ["United States / - / 224th Flight Unit"]
+    assert list(steps) == []  # nothing more came within 0.2 s: the follower ends
+    facts.log.store.close()
+    store.close()

@@ -1025,6 +1025,20 @@ class TemporalFacts:
             )
         return read
 
+    def follow(self, *, idle: float | None = None) -> Iterator[int]:
+        """Catch up now, then each time other appends arrive; yield the position reached.
+
+        Ask your questions between steps: each answer is then current. Waits
+        for the log without polling where its store can be woken (PostgreSQL;
+        see :meth:`~timeline.Log.wait`). Ends once ``idle`` seconds pass with
+        nothing new (None: follows until the caller stops).
+        """
+        self.catch_up()
+        yield self._position
+        while self.log.wait(self._position, timeout=idle) > self._position:
+            self.catch_up()
+            yield self._position
+
     def _change(self, record: Record) -> tuple[_Role, Change] | None:
         rule = self._rules.get(type(record.event))
         if rule is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final, Self, TypeVar, overload
@@ -496,6 +497,50 @@ class Log:
         if head is None:
             return Head(FIRST_POSITION - 1, "", GENESIS_HASH).pin
         return head.pin
+
+    def wait(self, after: int, *, timeout: float | None = None, poll: float = 0.25) -> int:
+        """Block until the log holds a record after position ``after``; return the last position.
+
+        A store that can be woken (PostgreSQL: ``LISTEN``/``NOTIFY``) is waited
+        on without polling; any other is polled every ``poll`` seconds. Returns
+        at once if such a record is there already, and after ``timeout``
+        seconds (None: never) with the last position as it is then.
+        """
+        waiter = getattr(self._store, "wait_for", None)
+        if waiter is not None:
+            return int(waiter(after, timeout=timeout))
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (last := self.last_position) <= after:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                break
+            time.sleep(poll if left is None else min(poll, left))
+        return last
+
+    def follow(self, after: int | None = None, *, idle: float | None = None) -> Iterator[Record]:
+        """Yield the records appended after position ``after`` (default: the head now), as made.
+
+        Other processes' appends are seen as they commit (see :meth:`wait`).
+        The iterator ends once ``idle`` seconds pass with nothing new (None:
+        it follows until the caller stops).
+
+        >>> from timeline import ManualClock
+        >>> from timeline.events import Statement
+        >>> log = Log(clock=ManualClock("2024-01-12T00:00:00Z"))
+        >>> _ = log.append(Statement(speaker="a", text="one"), valid="2024")
+        >>> [record.position for record in log.follow(0, idle=0)]
+        [1]
+        """
+        position = self.last_position if after is None else after
+        while True:
+            new = None
+            for new in self.read(position + 1):
+                yield new
+            if new is not None:
+                position = new.position
+                continue
+            if self.wait(position, timeout=idle) <= position:
+                return
 
     @property
     def last_position(self) -> int:

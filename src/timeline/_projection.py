@@ -375,6 +375,17 @@ class View(Generic[S]):
         with paused_collector():
             return self._catch_up()
 
+    def follow(self, *, idle: float | None = None) -> Iterator[S]:
+        """Yield the state now, then again each time other appends have been applied.
+
+        Waits for the log without polling where its store can be woken
+        (PostgreSQL; see :meth:`~timeline.Log.wait`). Ends once ``idle``
+        seconds pass with nothing new (None: follows until the caller stops).
+        """
+        yield self.catch_up()
+        while self.log.wait(self._position, timeout=idle) > self._position:
+            yield self.catch_up()
+
     def _catch_up(self) -> S:
         new = list(self.log.read(self._position + 1))
         if not new:

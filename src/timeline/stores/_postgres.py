@@ -59,6 +59,8 @@ _SCHEMA: Final = (
     )""",
 )
 _COLUMNS: Final = "position, id::text, known_at, type, subject, body, hash"
+# The channel appends notify on: "<schema> <last position>".
+_CHANNEL: Final = "timeline_appended"
 
 
 def _psycopg() -> Any:  # noqa: ANN401 -- the module, imported on first use
@@ -110,6 +112,8 @@ class PostgresStore:
             problem = _first_line(error)
             raise StoreError(f"{_shown(url)}: cannot connect: {problem}") from None
         self._db: psycopg.Connection[Any] | None = db
+        self._listener: psycopg.Connection[Any] | None = None
+        self._schema_cache: str | None = None
         try:
             self._prepare()
         except BaseException:
@@ -216,6 +220,11 @@ class PostgresStore:
                 "UPDATE timeline_head SET position = %s, known_at = %s, hash = %s",
                 (last.position, last.known_at, last.hash),
             )
+            # Delivered when the transaction commits, to every follower (wait_for).
+            cursor.execute(
+                "SELECT pg_notify(%s, current_schema() || ' ' || %s)",
+                (_CHANNEL, str(last.position)),
+            )
 
     def read(
         self,
@@ -298,6 +307,45 @@ class PostgresStore:
             )
         return {found: position for found, position in rows if found in ids}
 
+    def wait_for(self, position: int, *, timeout: float | None = None) -> int:
+        """Block until the log holds a record after ``position``; return the last position.
+
+        Woken by the server (``LISTEN``/``NOTIFY``) when another process -- on
+        any machine -- commits an append: no polling. Returns at once if such
+        a record is already there, and after ``timeout`` seconds (None:
+        never) with the last position as it is, perhaps ``position`` still.
+        """
+        listener = self._listening()
+        head = self.head()
+        last = FIRST_POSITION - 1 if head is None else head.position
+        if last > position:
+            return last
+        schema = self._schema_name()
+        with self._errors("wait for appends"):
+            for note in listener.notifies(timeout=timeout):
+                where, _, told = note.payload.partition(" ")
+                if where == schema and int(told) > position:
+                    return int(told)
+        head = self.head()  # timed out: as it is now
+        return FIRST_POSITION - 1 if head is None else head.position
+
+    def _listening(self) -> psycopg.Connection[Any]:
+        """A second connection, listening for appends (made on the first wait)."""
+        listener = self._listener
+        if listener is None or listener.closed:
+            with self._errors("listen for appends"):
+                listener = _psycopg().connect(self.url, autocommit=True)
+                listener.execute(f"LISTEN {_CHANNEL}")
+            self._listener = listener
+        return listener
+
+    def _schema_name(self) -> str:
+        if self._schema_cache is None:
+            with self._errors("read"):
+                row = self._connection.execute("SELECT current_schema()").fetchone()
+            self._schema_cache = "" if row is None else str(row[0])
+        return self._schema_cache
+
     # -- snapshots and saved states ---------------------------------------------------------
 
     def save_snapshot(self, name: str, position: int, state: str) -> None:
@@ -365,9 +413,10 @@ class PostgresStore:
 
     def close(self) -> None:
         """See :meth:`timeline.typing.Store.close`."""
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        for db in (self._db, self._listener):
+            if db is not None:
+                db.close()
+        self._db = self._listener = None
 
     def __repr__(self) -> str:
         where = _shown(self.url) + (f" schema {self.schema}" if self.schema else "")
