@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pendulum
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
+from strategies import every_offset
 from timeline import (
     Answer,
+    Bounds,
     Change,
     End,
     Extent,
@@ -77,7 +79,25 @@ class Facts(TemporalFacts):
 
 
 def _best_over_instants(extent: Extent, question: Question) -> Answer:
-    """Brute force: the answer at every instant where it can change inside the question."""
+    """Brute force: the answer at every instant, and (floating against zoned) every offset."""
+    kinds = {extent.start.floating, extent.end.floating, question.floating}
+    if len(kinds) == 1:  # all floating or all zoned: they meet as written
+        return _best_at(extent, question)
+
+    def at(offset: int) -> Answer:
+        def moved(bounds: Bounds) -> Bounds:
+            shift = offset if bounds.floating else 0
+            return Bounds.of(bounds.low - shift, bounds.high - shift)
+
+        shift = offset if question.floating else 0
+        asked = Question(question.low - shift, question.high - shift, exact=question.exact)
+        return _best_at(Extent(moved(extent.start), moved(extent.end)), asked)
+
+    return every_offset(at)
+
+
+def _best_at(extent: Extent, question: Question) -> Answer:
+    """The answer at every instant where it can change inside the question, all zoned."""
     low, high = question.low, question.high  # microseconds: any year
     edges = {low, high - 1}
     for bound in (extent.start.low, extent.start.top, extent.end.low, extent.end.top):
@@ -129,6 +149,8 @@ def test_a_question_is_answered_at_its_own_precision(fact, asked):
 
 
 @given(st.lists(FACTS, min_size=1, max_size=6), questions())
+# Zoned facts, a floating question: at UTC+14:00 "2018~" begins before 2015~ may end.
+@example(facts=[Interval.parse("0000/2015~", tz="UTC")], asked="2018~")
 def test_the_facts_index_answers_questions_at_their_precision(facts, asked):
     """Invariant 10 through TemporalFacts.at: each spell's answer is the brute-force one."""
     log = Log(clock=ManualClock("2040-01-01T00:00:00Z"), registry=registry)
