@@ -233,3 +233,82 @@ def test_followers_are_woken_by_a_writer_in_another_process():
     assert list(steps) == []  # nothing more came within 0.2 s: the follower ends
     facts.log.store.close()
     store.close()
+
+
+def _batches_until_lost(url: str, schema: str, acknowledged: str) -> None:
+    """Append batches of 50 until the server goes away; note each acknowledged last position."""
+    import time  # noqa: PLC0415 -- in the child
+
+    from timeline.events import Statement  # noqa: PLC0415 -- as above
+
+    log = Log(PostgresStore(url, schema=schema))
+    with open(acknowledged, "a") as notes:  # noqa: PTH123 -- a plain append-only note
+        for batch in range(10_000):
+            entries = [
+                log.entry(Statement(speaker="w", text=f"{batch}.{n}"), valid="2024")
+                for n in range(50)
+            ]
+            try:
+                records = log.extend(entries)
+            except StoreError:
+                return  # the server went away: what was acknowledged is in the notes
+            notes.write(f"{records[-1].position}\n")
+            notes.flush()
+            os.fsync(notes.fileno())
+            time.sleep(0.01)
+
+
+def _cluster() -> list[str] | None:
+    """pg_ctlcluster's version and name for the local server, if this machine has it."""
+    import shutil  # noqa: PLC0415 -- only here
+
+    if shutil.which("pg_ctlcluster") is None or not Path("/etc/postgresql").is_dir():
+        return None
+    versions = sorted(p.name for p in Path("/etc/postgresql").iterdir())
+    return [versions[-1], "main"] if versions else None
+
+
+def test_the_server_stopped_mid_append_loses_no_acknowledged_batch(tmp_path):
+    """Server stopped (-m immediate) during appends: every acknowledged batch there, none half."""
+    import subprocess  # noqa: PLC0415 -- only here
+    import time  # noqa: PLC0415 -- as above
+
+    cluster = _cluster()
+    if cluster is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but pg_ctlcluster is not here to stop the server")
+        pytest.skip("no pg_ctlcluster here to stop and start the server")
+    import timeline.events  # noqa: F401, PLC0415 -- the writer's event type, registered
+
+    schema = _schema()
+    PostgresStore(URL, schema=schema).close()
+    notes = tmp_path / "acknowledged.txt"
+    notes.touch()
+    writer = multiprocessing.get_context("spawn").Process(
+        target=_batches_until_lost, args=(URL, schema, str(notes))
+    )
+    writer.start()
+    deadline = time.monotonic() + 60
+    while len(notes.read_text().split()) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    control = ["pg_ctlcluster", "--skip-systemctl-redirect", *cluster]
+    subprocess.run([*control, "stop", "-m", "immediate"], check=True, capture_output=True)
+    try:
+        writer.join(timeout=60)
+    finally:
+        subprocess.run([*control, "start"], check=True, capture_output=True)
+    for _ in range(50):  # until it answers again
+        try:
+            psycopg.connect(URL, connect_timeout=2).close()
+            break
+        except psycopg.OperationalError:
+            time.sleep(0.2)
+    acknowledged = [int(line) for line in notes.read_text().split()]
+    assert len(acknowledged) >= 5
+    store = PostgresStore(URL, schema=schema)
+    positions = [record.position for record in store.read()]
+    assert positions == list(range(1, len(positions) + 1))  # contiguous
+    assert len(positions) % 50 == 0  # no batch half there
+    assert len(positions) >= acknowledged[-1]  # nothing acknowledged was lost
+    assert verify(store).ok
+    store.close()
