@@ -27,7 +27,7 @@ from timeline import (
     until,
     valid_time,
 )
-from timeline._calendar import MAX_YEAR, MIN_YEAR, fields_at, micros
+from timeline._calendar import fields_at, micros
 from timeline._time import _zone
 from timeline.testing._strategies import ZONES
 
@@ -213,7 +213,7 @@ def test_before_across_zones_is_its_answer_at_every_offset(a, b, data):
             day + data.draw(st.sampled_from([-1, 0, 1])) * 24 * _HOUR, _zone("UTC")
         )
         zone = data.draw(st.sampled_from(ZONES))
-        assume(MIN_YEAR <= year <= MAX_YEAR)
+        assume(-9999 <= year <= 9999)  # a month and a day need a four-digit year
         b = Moment(
             f"{year:04d}" if year >= 0 else f"-{-year:04d}", f"{month:02d}", f"{date:02d}", tz=zone
         )
