@@ -39,11 +39,14 @@ BENCH := .venv-bench/bin
 $(BENCH)/.installed: pyproject.toml
 	$(PYTHON) -m venv .venv-bench
 	$(BENCH)/python -m pip install --quiet --upgrade pip
-	$(BENCH)/python -m pip install --quiet --editable . "eventsourcing>=9.4"
+	$(BENCH)/python -m pip install --quiet --editable ".[postgres]" "eventsourcing[postgres]>=9.4"
 	touch $@
 
 bench-stores: $(BENCH)/.installed  ## Store throughput and size, beside eventsourcing.
 	$(BENCH)/python bench/stores.py
+
+bench-postgres: $(BENCH)/.installed  ## The PostgreSQL store beside eventsourcing's recorder; 8 writers.
+	$(BENCH)/python bench/postgres.py
 
 bench-facts: $(BIN)/.installed  ## Temporal facts: build, catch-up, query latency, memory.
 	$(BIN)/python bench/facts.py

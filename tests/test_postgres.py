@@ -16,10 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from timeline import ConcurrencyError, Log, ManualClock, NotAStoreError, StoreError
+from test_facts import Facts, histories, registry, when
+from test_questions import questions
+from timeline import Answer, ConcurrencyError, Log, ManualClock, NotAStoreError, StoreError
 from timeline.stores import PostgresStore, copy, open_store, verify
-from timeline.testing import PersistentStoreContract
+from timeline.testing import PersistentStoreContract, play
 
 psycopg = pytest.importorskip("psycopg", reason="the postgres extra is not installed")
 sql = psycopg.sql
@@ -311,4 +315,56 @@ def test_the_server_stopped_mid_append_loses_no_acknowledged_batch(tmp_path):
     assert len(positions) % 50 == 0  # no batch half there
     assert len(positions) >= acknowledged[-1]  # nothing acknowledged was lost
     assert verify(store).ok
+    store.close()
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(histories, st.data())
+def test_answers_on_the_server_equal_the_index_in_memory(schedule, data):
+    """TemporalFacts.answer_from: the server's answer from saved rows is the in-memory one."""
+    store = PostgresStore(URL, schema=_schema())
+    try:
+        log = play(schedule, registry=registry, store=store)
+        facts = Facts(log)
+        assert facts.save_snapshot()
+        known_times = [None, *(record.known_at for record in log.read())]
+        for _ in range(4):
+            asked = data.draw(when | when.map(lambda at: at.naive().isoformat()) | questions())
+            known = data.draw(st.sampled_from(known_times))
+            got = Facts.answer_from(store, asked, known=known)
+            want = sorted(
+                (hit.key, hit.spell.records[0].position, hit.answer)
+                for hit in facts.at(asked, known=known)
+            )
+            assert (got.found, got.behind) == (want, 0)
+    finally:
+        store.close()
+
+
+def test_answers_on_the_server_say_how_far_behind_they_are():
+    """Rows saved, then more appended: the answer says how many records it has not seen."""
+    from timeline.sanctions import Designated, SanctionsInForce, Target, TargetKind  # noqa: PLC0415
+
+    store = PostgresStore(URL, schema=_schema())
+    log = Log(store, clock=ManualClock("2024-01-12T00:00:00Z"))
+    unit = Target(name="224th Flight Unit", kind=TargetKind.ENTITY)
+    with pytest.raises(StoreError, match="save_snapshot"):
+        SanctionsInForce.answer_from(store, "2024-02-01")
+    log.append(Designated(target=unit, authority="United States"), valid="2024-01-11/..")
+    SanctionsInForce(log).save_snapshot()
+    log.append(Designated(target=unit, authority="United Kingdom"), valid="2024-01-11/..")
+    found = SanctionsInForce.answer_from(store, "2024-02-01")
+    assert (found.position, found.behind) == (1, 1)
+    assert found.keys() == ["United States / - / 224th Flight Unit"]
+    assert found.answer("United States / - / 224th Flight Unit") is Answer.YES
+    assert SanctionsInForce.answer_from(store, "2023").found == []
+    # The floating 2024-01-11 had begun at UTC+14:00 by 13:00 UTC on the 10th: maybe.
+    early = SanctionsInForce.answer_from(store, "2024-01-10T13:00:00Z")
+    assert early.answer("United States / - / 224th Flight Unit") is Answer.MAYBE
+    with pytest.raises(StoreError, match="does not answer"):
+        SanctionsInForce.answer_from(Log().store, "2024")
     store.close()

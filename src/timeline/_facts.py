@@ -37,6 +37,7 @@ from ._codec import GENESIS_HASH, canonical_json, known_at_from_micros
 from ._collector import paused_collector
 from ._corrections import Corrected, Retracted, hidden_ids
 from ._edtf import format_edtf
+from ._errors import StoreError
 from ._intervals import IntervalSet
 from ._projection import SnapshotIgnoredWarning, marked_methods, record_order
 from ._records import FIRST_POSITION, Record
@@ -64,6 +65,7 @@ __all__ = [
     "History",
     "Hit",
     "InForce",
+    "SavedAnswer",
     "Spell",
     "TemporalFacts",
     "Transition",
@@ -433,6 +435,33 @@ def _spell_cells(spell: Spell) -> tuple[str, ...]:
 
 
 @attrs.frozen
+class SavedAnswer:
+    """What :meth:`TemporalFacts.answer_from` found: answers from rows saved on a server.
+
+    Attributes:
+        position: The log position the rows were saved at.
+        behind: How many records the log holds beyond it (0: current).
+        found: ``(key, first record's position, answer)`` for each spell
+            that is (yes) or may be (maybe) in force, in key order.
+    """
+
+    position: int
+    behind: int
+    found: list[tuple[str, int, Answer]]
+
+    def answer(self, key: str) -> Answer:
+        """The best answer among ``key``'s spells (no if none was found)."""
+        answers = {answer for found, _, answer in self.found if found == key}
+        if Answer.YES in answers:
+            return Answer.YES
+        return Answer.MAYBE if answers else Answer.NO
+
+    def keys(self) -> list[str]:
+        """The keys found, sorted, once each."""
+        return sorted({key for key, _, _ in self.found})
+
+
+@attrs.frozen
 class Transition:
     """A spell that starts or ends within a window of valid time."""
 
@@ -688,11 +717,26 @@ def _across(columns: _Rows, row: int, asked: Question) -> Answer:
     the floating side at offset ``o`` moves the question by ``d`` against
     the row, and each condition of the rule is an interval of ``d``.
     """
-    flag = columns.floating[row]
-    if flag not in (_ALL_FLOATING, _ALL_ZONED):  # floating at one end: the general way
-        return asked.answer(_row_extent(columns, row))
-    start_low, start_top = columns.start_earliest[row], columns.start_last[row]
-    end_low, end_top = columns.end_earliest[row], columns.end_last[row]
+    bounds = (
+        columns.start_earliest[row],
+        columns.start_last[row],
+        columns.end_earliest[row],
+        columns.end_last[row],
+    )
+    return _answer_row(bounds, columns.floating[row], asked)
+
+
+def _answer_row(bounds: tuple[int, int, int, int], flags: int, asked: Question) -> Answer:
+    """A row's answer to ``asked``: its bounds (start earliest, last; end earliest, last), flags.
+
+    What :meth:`Question.answer` gives for the row's extent; in closed form
+    where the row is all floating or all zoned (see :func:`_across`).
+    """
+    start_low, start_top, end_low, end_top = bounds
+    if flags not in (_ALL_FLOATING, _ALL_ZONED):  # floating at one end: the general way
+        return asked.answer(_extent_of(bounds, flags))
+    if (flags == _ALL_FLOATING) is asked.floating:  # as floating as the question: as written
+        return _plain_row(bounds, asked)
     low, high = asked.low, asked.high
     # A floating row at offset o is the instant w - o: the question moves by d = o;
     # a floating question moves by d = -o.
@@ -708,20 +752,35 @@ def _across(columns: _Rows, row: int, asked: Question) -> Answer:
     return Answer.YES if surely else Answer.MAYBE
 
 
+def _plain_row(bounds: tuple[int, int, int, int], asked: Question) -> Answer:
+    """A row's answer where it meets the question as written (the index's own rule)."""
+    start_low, start_top, end_low, end_top = bounds
+    low, high = asked.low, asked.high
+    if max(start_low, low) >= min(end_top, high):
+        return Answer.NO
+    if asked.exact:
+        surely = max(start_top, low) < min(end_low, high)
+    else:
+        surely = start_top <= low and high <= end_low
+    return Answer.YES if surely else Answer.MAYBE
+
+
 def _row_extent(columns: _Rows, row: int) -> Extent:
     """The extent a row was filed with, its floating bounds marked."""
-    flags = columns.floating[row]
+    bounds = (
+        columns.start_earliest[row],
+        columns.start_last[row],
+        columns.end_earliest[row],
+        columns.end_last[row],
+    )
+    return _extent_of(bounds, columns.floating[row])
+
+
+def _extent_of(bounds: tuple[int, int, int, int], flags: int) -> Extent:
+    start_low, start_top, end_low, end_top = bounds
     return Extent(
-        Bounds.of(
-            columns.start_earliest[row],
-            columns.start_last[row] + 1,
-            floating=bool(flags & _FLOATING_START),
-        ),
-        Bounds.of(
-            columns.end_earliest[row],
-            columns.end_last[row] + 1,
-            floating=bool(flags & _FLOATING_END),
-        ),
+        Bounds.of(start_low, start_top + 1, floating=bool(flags & _FLOATING_START)),
+        Bounds.of(end_low, end_top + 1, floating=bool(flags & _FLOATING_END)),
     )
 
 
@@ -1372,7 +1431,67 @@ class TemporalFacts:
         if self._sorted_rows < len(self._rows.key) or self._sorted_keys < len(self._keys):
             self._compact()
         meta, parts = self._dump()
+        with_rows = getattr(store, "save_state_and_rows", None)
+        if with_rows is not None:  # a server that answers from the rows too (PostgreSQL)
+            return bool(with_rows(self.name(), self._position, meta, parts, self._row_tuples()))
         return store.save_state(self.name(), self._position, meta, parts)
+
+    def _row_tuples(self) -> Iterator[tuple[Any, ...]]:
+        """Every row filed, as a server keeps it (see :meth:`answer_from`)."""
+        rows, keys = self._rows, self._keys
+        return zip(
+            map(keys.__getitem__, rows.key),
+            rows.first,
+            rows.start_earliest,
+            rows.start_last,
+            rows.end_earliest,
+            rows.end_last,
+            rows.floating,
+            rows.known_from,
+            rows.known_to,
+            strict=True,
+        )
+
+    @classmethod
+    def answer_from(
+        cls, store: object, valid: QuestionLike, *, known: dt.datetime | str | None = None
+    ) -> SavedAnswer:
+        """Answer "in force at ``valid`` as known at ``known``" from the rows saved in ``store``.
+
+        For a store that answers on the server (:class:`~timeline.stores.PostgresStore`):
+        the rows the last :meth:`save_snapshot` wrote are searched there, so
+        neither the log nor the index is read into memory. The answer is as
+        of the position they were saved at -- :attr:`SavedAnswer.behind`
+        says how many records the log has gained since; a follower that
+        saves after catching up (:meth:`follow`) keeps it current.
+
+        Raises:
+            StoreError: ``store`` keeps no such rows, none were saved for this
+                class, or they were saved by another version of it.
+        """
+        query = getattr(store, "fact_rows", None)
+        if query is None:
+            raise StoreError(f"{store!r} does not answer from saved rows: use TemporalFacts.at")
+        asked = Question.of(valid)
+        limit = _NEVER - 1 if known is None else _micros(to_instant(known))
+        # Rows floating where the question is not may meet it within 14 hours either way.
+        found = query(cls.name(), asked.low - EAST, asked.high + EAST, limit)
+        if found is None:
+            raise StoreError(f"{store!r} holds no saved {cls.name()}: save_snapshot() first")
+        position, text, rows = found
+        meta = json.loads(text)
+        if meta.get("format") != STATE_FORMAT or meta.get("version") != cls.version:
+            raise StoreError(
+                f"{store!r}: the saved {cls.name()} is of another version: rebuild it "
+                "(save_snapshot() after a fresh build, or `timeline rebuild`)"
+            )
+        answers: list[tuple[str, int, Answer]] = []
+        for key, first, start_low, start_top, end_low, end_top, flags, _, _ in rows:
+            answer = _answer_row((start_low, start_top, end_low, end_top), flags, asked)
+            if answer is not Answer.NO:
+                answers.append((key, first, answer))
+        head = getattr(store, "head", lambda: None)()
+        return SavedAnswer(position, 0 if head is None else head.position - position, answers)
 
     def _dump(self) -> tuple[str, list[bytes]]:
         arrays: list[tuple[str, array[int]]] = [

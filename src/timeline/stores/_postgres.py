@@ -57,6 +57,36 @@ _SCHEMA: Final = (
     """CREATE TABLE timeline_states (
         name text PRIMARY KEY, position bigint NOT NULL, meta text NOT NULL, parts bytea[] NOT NULL
     )""",
+    # Saved temporal facts as rows the server can answer from (see fact_rows):
+    # bounds in microseconds, known times [known_from, known_to) likewise.
+    """CREATE TABLE timeline_fact_rows (
+        name text NOT NULL,
+        key text NOT NULL,
+        first bigint NOT NULL,
+        start_earliest bigint NOT NULL,
+        start_last bigint NOT NULL,
+        end_earliest bigint NOT NULL,
+        end_last bigint NOT NULL,
+        floating smallint NOT NULL,
+        known_from bigint NOT NULL,
+        known_to bigint NOT NULL,
+        spans int8range GENERATED ALWAYS AS (CASE WHEN start_earliest < end_last
+            THEN int8range(start_earliest, end_last) ELSE 'empty'::int8range END) STORED,
+        known int8range GENERATED ALWAYS AS (CASE WHEN known_from < known_to
+            THEN int8range(known_from, known_to) ELSE 'empty'::int8range END) STORED
+    )""",
+    "CREATE INDEX timeline_fact_rows_by_time ON timeline_fact_rows USING gist (spans, known)",
+)
+_ROW_COLUMNS: Final = (
+    "key",
+    "first",
+    "start_earliest",
+    "start_last",
+    "end_earliest",
+    "end_last",
+    "floating",
+    "known_from",
+    "known_to",
 )
 _COLUMNS: Final = "position, id::text, known_at, type, subject, body, hash"
 # The channel appends notify on: "<schema> <last position>".
@@ -390,6 +420,66 @@ class PostgresStore:
                 .fetchone()
             )
         return written is not None
+
+    def save_state_and_rows(
+        self,
+        name: str,
+        position: int,
+        meta: str,
+        parts: Sequence[bytes],
+        rows: Iterable[tuple[Any, ...]],
+    ) -> bool:
+        """Save a temporal-facts state and its rows for :meth:`fact_rows`, in one transaction.
+
+        ``rows`` are (key, first, start earliest, start last, end earliest,
+        end last, floating flags, known from, known to). As :meth:`save_state`,
+        a state saved further along is kept, and nothing written.
+        """
+        if self.read_only:
+            raise StoreError(f"{self} was opened read-only")
+        with self._errors("save a state"), self._connection.transaction():
+            cursor = self._connection.cursor()
+            written = cursor.execute(
+                "INSERT INTO timeline_states AS saved VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
+                "meta = excluded.meta, parts = excluded.parts "
+                "WHERE saved.position <= excluded.position RETURNING 1",
+                (name, position, meta, [bytes(part) for part in parts]),
+            ).fetchone()
+            if written is None:
+                return False
+            cursor.execute("DELETE FROM timeline_fact_rows WHERE name = %s", (name,))
+            columns = ", ".join(("name", *_ROW_COLUMNS))
+            with cursor.copy(f"COPY timeline_fact_rows ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((name, *row))
+        return True
+
+    def fact_rows(
+        self, name: str, low: int, high: int, known: int
+    ) -> tuple[int, str, list[tuple[Any, ...]]] | None:
+        """The saved rows of temporal facts ``name`` whose span meets ``[low, high)`` at ``known``.
+
+        Answered by the server from a GiST index over the spans and known
+        times: the caller needs neither the log nor the index in memory.
+        Returns the position the rows were saved at, the state's meta, and
+        the rows (as :meth:`save_state_and_rows` takes them); None if none
+        were saved.
+        """
+        with self._errors("read"):
+            cursor = self._connection.cursor()
+            saved = cursor.execute(
+                "SELECT position, meta FROM timeline_states WHERE name = %s", (name,)
+            ).fetchone()
+            if saved is None:
+                return None
+            rows = cursor.execute(
+                f"SELECT {', '.join(_ROW_COLUMNS)} FROM timeline_fact_rows "  # noqa: S608 -- fixed text
+                "WHERE name = %s AND spans && int8range(%s, %s) AND known @> %s::bigint "
+                "ORDER BY key, first",
+                (name, low, max(high, low), known),
+            ).fetchall()
+        return int(saved[0]), saved[1], rows
 
     def load_state(self, name: str) -> tuple[int, str, Iterator[bytes]] | None:
         """See :meth:`timeline.typing.StateStore.load_state`: every part from one save."""
