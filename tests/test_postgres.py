@@ -368,3 +368,30 @@ def test_answers_on_the_server_say_how_far_behind_they_are():
     with pytest.raises(StoreError, match="does not answer"):
         SanctionsInForce.answer_from(Log().store, "2024")
     store.close()
+
+
+def test_read_only_creates_nothing_and_writes_nothing():
+    """Read-only where there is no store: nothing is created; on a store: appends refused."""
+    from timeline import ReadOnlyStoreError, StoreNotFoundError  # noqa: PLC0415 -- only here
+    from timeline.events import Statement  # noqa: PLC0415 -- as above
+
+    schema = _schema()
+    with psycopg.connect(URL, autocommit=True) as db:
+        db.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    with pytest.raises(StoreNotFoundError, match="no timeline store here"):
+        PostgresStore(URL, schema=schema, read_only=True)
+    with psycopg.connect(URL) as db:
+        tables = db.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s", (schema,)
+        ).fetchone()
+        assert tables == (0,)
+    writer = Log(PostgresStore(URL, schema=schema))
+    writer.append(Statement(speaker="a", text="b"), valid="2024")
+    writer.close()
+    reader = PostgresStore(URL, schema=schema, read_only=True)
+    with pytest.raises(ReadOnlyStoreError):
+        Log(reader).append(Statement(speaker="a", text="c"), valid="2024")
+    with pytest.raises(ReadOnlyStoreError):
+        reader.save_snapshot("p", 1, "{}")
+    assert [r.position for r in reader.read()] == [1]
+    reader.close()

@@ -7,7 +7,7 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from timeline._errors import NotAStoreError, StoreError, StoreNotFoundError
+from timeline._errors import NotAStoreError, ReadOnlyStoreError, StoreError, StoreNotFoundError
 from timeline._records import FIRST_POSITION, Head, StoredRecord
 
 from ._common import check_append
@@ -200,6 +200,10 @@ class PostgresStore:
             raise StoreError(f"{self}: the store is closed")
         return db
 
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyStoreError(f"{self} was opened read-only")
+
     def _errors(self, doing: str) -> contextlib.AbstractContextManager[None]:
         return _Errors(self, doing)
 
@@ -219,8 +223,7 @@ class PostgresStore:
 
     def append(self, records: Sequence[StoredRecord], *, expected_position: int) -> None:
         """See :meth:`timeline.typing.Store.append`: one transaction, the head row locked."""
-        if self.read_only:
-            raise StoreError(f"{self} was opened read-only")
+        self._check_writable()
         with self._errors("append"), self._connection.transaction():
             cursor = self._connection.cursor()
             row = cursor.execute("SELECT position FROM timeline_head FOR UPDATE").fetchone()
@@ -380,6 +383,7 @@ class PostgresStore:
 
     def save_snapshot(self, name: str, position: int, state: str) -> None:
         """See :meth:`timeline.typing.Store.save_snapshot`."""
+        self._check_writable()
         with self._errors("save a snapshot"):
             self._connection.cursor().execute(
                 "INSERT INTO timeline_snapshots VALUES (%s, %s, %s) ON CONFLICT (name) "
@@ -405,8 +409,7 @@ class PostgresStore:
 
     def save_state(self, name: str, position: int, meta: str, parts: Sequence[bytes]) -> bool:
         """See :meth:`timeline.typing.StateStore.save_state`: one row, replaced atomically."""
-        if self.read_only:
-            raise StoreError(f"{self} was opened read-only")
+        self._check_writable()
         with self._errors("save a state"):
             written = (
                 self._connection.cursor()
@@ -435,8 +438,7 @@ class PostgresStore:
         end last, floating flags, known from, known to). As :meth:`save_state`,
         a state saved further along is kept, and nothing written.
         """
-        if self.read_only:
-            raise StoreError(f"{self} was opened read-only")
+        self._check_writable()
         with self._errors("save a state"), self._connection.transaction():
             cursor = self._connection.cursor()
             written = cursor.execute(
