@@ -38,7 +38,7 @@ from ._records import (
     known_instant,
 )
 from ._time import ValidTimeLike, to_instant, valid_time
-from .stores import MemoryStore, SQLiteStore, open_store
+from .stores import MemoryStore, PostgresStore, SQLiteStore, open_store
 from .typing import Clock, Store
 
 __all__ = ["Log"]
@@ -216,7 +216,7 @@ class Log:
 
     def _write(self, rows: list[EncodedRow], last: int) -> None:
         """Append encoded rows to the store: as rows where it takes them, else as StoredRecords."""
-        if _own_sqlite(self._store, "append"):
+        if _own_store(self._store, "append"):
             self._store._append_rows(rows, expected_position=last)  # type: ignore[attr-defined]  # noqa: SLF001 -- the library's own store
             return
         stored = [stored_record(row) for row in rows]
@@ -459,7 +459,7 @@ class Log:
         # The library's own SQLite store hands over its rows as read, which the
         # codec decodes directly: the StoredRecord between them would cost a
         # third of a read.
-        if _own_sqlite(self._store, "read"):
+        if _own_store(self._store, "read"):
             decode = self._codec.decode_rows
             pages = self._store._read_pages  # type: ignore[attr-defined]  # noqa: SLF001
             for page in pages(start, stop=stop, types=names, subject=subject):
@@ -594,16 +594,17 @@ class Log:
         return f"<Log of {len(self)} records in {self._store!r}>"
 
 
-def _own_sqlite(store: Store, method: str) -> bool:
-    """Whether ``store`` is a SQLiteStore whose ``method`` is the library's own.
+def _own_store(store: Store, method: str) -> bool:
+    """Whether ``store`` is one of the library's SQL stores whose ``method`` is its own.
 
-    Only then may the log take the store's fast lane for it: a subclass that
-    changes how records are read or written is always asked through the
-    protocol.
+    Only then may the log take the store's fast lane for it (rows as the
+    codec makes and reads them): a subclass that changes how records are
+    read or written is always asked through the protocol.
     """
-    return isinstance(store, SQLiteStore) and getattr(type(store), method) is getattr(
-        SQLiteStore, method
-    )
+    for kind in (SQLiteStore, PostgresStore):
+        if isinstance(store, kind):
+            return getattr(type(store), method) is getattr(kind, method)
+    return False
 
 
 def _new_ids(batch: Sequence[Entry]) -> list[uuid.UUID]:

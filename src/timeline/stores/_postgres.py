@@ -7,10 +7,11 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
+from timeline._codec import EncodedRow
 from timeline._errors import NotAStoreError, ReadOnlyStoreError, StoreError, StoreNotFoundError
 from timeline._records import FIRST_POSITION, Head, StoredRecord
 
-from ._common import check_append
+from ._common import check_append, check_follows
 
 if TYPE_CHECKING:
     import psycopg
@@ -89,6 +90,8 @@ _ROW_COLUMNS: Final = (
     "known_to",
 )
 _COLUMNS: Final = "position, id::text, known_at, type, subject, body, hash"
+# The same for the log's own lane: the id's 16 bytes and the hash's 32.
+_RAW_COLUMNS: Final = "position, uuid_send(id), known_at, type, subject, body, decode(hash, 'hex')"
 # The channel appends notify on: "<schema> <last position>".
 _CHANNEL: Final = "timeline_appended"
 
@@ -226,38 +229,56 @@ class PostgresStore:
         self._check_writable()
         with self._errors("append"), self._connection.transaction():
             cursor = self._connection.cursor()
-            row = cursor.execute("SELECT position FROM timeline_head FOR UPDATE").fetchone()
-            if row is None:
-                raise NotAStoreError(f"{self}: its timeline_head row is missing")
-            check_append(records, expected=expected_position, actual=row[0])
-            if not records:
-                return
-            with cursor.copy(
-                "COPY timeline_records (position, id, known_at, type, subject, body, hash) "
-                "FROM STDIN"
-            ) as copy:
-                for record in records:
-                    copy.write_row(
-                        (
-                            record.position,
-                            record.id,
-                            record.known_at,
-                            record.type,
-                            record.subject,
-                            record.body,
-                            record.hash,
-                        )
-                    )
-            last = records[-1]
-            cursor.execute(
-                "UPDATE timeline_head SET position = %s, known_at = %s, hash = %s",
-                (last.position, last.known_at, last.hash),
-            )
-            # Delivered when the transaction commits, to every follower (wait_for).
-            cursor.execute(
-                "SELECT pg_notify(%s, current_schema() || ' ' || %s)",
-                (_CHANNEL, str(last.position)),
-            )
+            check_append(records, expected=expected_position, actual=self._locked_head(cursor))
+            if records:
+                self._copy_in(
+                    cursor,
+                    [
+                        (r.position, r.id, r.known_at, r.type, r.subject, r.body, r.hash)
+                        for r in records
+                    ],
+                )
+
+    def _append_rows(self, rows: Sequence[EncodedRow], *, expected_position: int) -> None:
+        """Append rows the log's codec made (``Codec.encode_rows``), as :meth:`append` does.
+
+        The log's own lane: no :class:`StoredRecord` on the way, the ids as
+        the 16 bytes the codec made (checked all the same).
+        """
+        self._check_writable()
+        with self._errors("append"), self._connection.transaction():
+            cursor = self._connection.cursor()
+            actual = self._locked_head(cursor)
+            check_follows([row[0] for row in rows], expected=expected_position, actual=actual)
+            for row in rows:
+                if len(row[1]) != 16:
+                    raise StoreError(f"record {row[0]}: its id is not 16 bytes")
+            if rows:
+                self._copy_in(cursor, [(row[0], row[1].hex(), *row[2:]) for row in rows])
+
+    def _locked_head(self, cursor: psycopg.Cursor[Any]) -> int:
+        """The last position, its row locked until the transaction ends: writers take turns."""
+        row = cursor.execute("SELECT position FROM timeline_head FOR UPDATE").fetchone()
+        if row is None:
+            raise NotAStoreError(f"{self}: its timeline_head row is missing")
+        return int(row[0])
+
+    def _copy_in(self, cursor: psycopg.Cursor[Any], rows: Sequence[tuple[Any, ...]]) -> None:
+        """Write rows (position, id, known_at, type, subject, body, hash) and move the head."""
+        with cursor.copy(
+            "COPY timeline_records (position, id, known_at, type, subject, body, hash) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+        position, _, known_at, _, _, _, digest = rows[-1]
+        cursor.execute(
+            "UPDATE timeline_head SET position = %s, known_at = %s, hash = %s",
+            (position, known_at, digest),
+        )
+        # Delivered when the transaction commits, to every follower (wait_for).
+        cursor.execute(
+            "SELECT pg_notify(%s, current_schema() || ' ' || %s)", (_CHANNEL, str(position))
+        )
 
     def read(
         self,
@@ -269,6 +290,14 @@ class PostgresStore:
     ) -> Iterator[StoredRecord]:
         """See :meth:`timeline.typing.Store.read`: fetched a page at a time."""
         self._connection  # noqa: B018 -- refuse at once when closed, not on the first next()
+        sql, params = self._select(_COLUMNS, stop, types, subject)
+        return self._pages(sql, start, params)
+
+    @staticmethod
+    def _select(
+        columns: str, stop: int | None, types: Collection[str] | None, subject: str | None
+    ) -> tuple[str, list[Any]]:
+        """A page's query from a start position (its first parameter), and its other parameters."""
         where: list[str] = ["position >= %s"]
         params: list[Any] = []
         if stop is not None:
@@ -281,20 +310,40 @@ class PostgresStore:
             where.append("subject = %s")
             params.append(subject)
         sql = (
-            f"SELECT {_COLUMNS} FROM timeline_records WHERE {' AND '.join(where)} "  # noqa: S608 -- fixed text
+            f"SELECT {columns} FROM timeline_records WHERE {' AND '.join(where)} "  # noqa: S608 -- fixed text
             f"ORDER BY position LIMIT {_PAGE}"
         )
-        return self._pages(sql, start, params)
+        return sql, params
 
     def _pages(self, sql: str, start: int, params: list[Any]) -> Iterator[StoredRecord]:
+        for page in self._fetch_pages(sql, start, params):
+            for row in page:
+                yield StoredRecord(*row)
+
+    def _fetch_pages(self, sql: str, start: int, params: list[Any]) -> Iterator[list[Any]]:
         while True:
             with self._errors("read"):
                 rows = self._connection.cursor().execute(sql, [start, *params]).fetchall()
-            for row in rows:
-                yield StoredRecord(*row)
+            if rows:
+                yield rows
             if len(rows) < _PAGE:
                 return
             start = rows[-1][0] + 1
+
+    def _read_pages(
+        self,
+        start: int,
+        *,
+        stop: int | None = None,
+        types: Collection[str] | None = None,
+        subject: str | None = None,
+    ) -> Iterator[list[tuple[int, bytes, str, str, str | None, str, bytes]]]:
+        """Pages of rows as the log's codec decodes them (``Codec.decode_rows``), as read() does.
+
+        The log's own lane: ids and hashes as bytes, no :class:`StoredRecord`.
+        """
+        sql, params = self._select(_RAW_COLUMNS, stop, types, subject)
+        return self._fetch_pages(sql, start, params)
 
     def read_at(self, positions: Iterable[int]) -> list[StoredRecord]:
         """The records at ``positions``, in the order asked; those not held are left out."""
