@@ -93,35 +93,8 @@ def theirs(count: int, batch: int) -> dict[str, float] | None:
     )
     recorder = PostgresApplicationRecorder(datastore)
     recorder.create_table()
-    aggregates = [uuid.uuid4() for _ in range(100)]
-    versions = [0] * 100
-    started = time.perf_counter()
-    for first in range(0, count, batch):
-        stored = []
-        for n in range(first, min(first + batch, count)):
-            which = n % 100
-            versions[which] += 1
-            event = es_noted(
-                originator_id=aggregates[which],
-                originator_version=versions[which],
-                timestamp=stores.START + dt.timedelta(seconds=first),
-                text=f"note {n}",
-                n=n,
-            )
-            stored.append(mapper.to_stored_event(event))
-        recorder.insert_events(stored)
-    append = time.perf_counter() - started
-    started = time.perf_counter()
-    read, start = 0, 1
-    while True:
-        page = recorder.select_notifications(start, 1000)
-        if not page:
-            break
-        for notification in page:
-            mapper.to_domain_event(notification)
-        read += len(page)
-        start = page[-1].id + 1
-    reading = time.perf_counter() - started
+    append = stores.es_append(recorder, mapper, es_noted, count, batch)
+    read, reading = stores.es_read(recorder, mapper)
     datastore.close()
     return {"append": count / append, "read": read / reading}
 

@@ -174,19 +174,33 @@ def theirs(folder: Path, count: int, batch: int) -> dict[str, float] | None:
     if found is None:
         return None
     EsNoted, mapper, SQLiteApplicationRecorder, SQLiteDatastore = found  # noqa: N806 -- classes
-    aggregates = [uuid.uuid4() for _ in range(100)]
-    versions = [0] * 100
     path = str(folder / "es.sqlite")
     datastore = SQLiteDatastore(path)
     recorder = SQLiteApplicationRecorder(datastore)
     recorder.create_table()
+    append = es_append(recorder, mapper, EsNoted, count, batch)
+    datastore.close()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    disk = _size(folder)
+    datastore = SQLiteDatastore(path)
+    recorder = SQLiteApplicationRecorder(datastore)
+    read, reading = es_read(recorder, mapper)
+    datastore.close()
+    return _rates(count, read, append, reading, disk)
+
+
+def es_append(recorder: Any, mapper: Any, es_noted: Any, count: int, batch: int) -> float:  # noqa: ANN401
+    """Insert the workload's events through an eventsourcing recorder; the seconds it took."""
+    aggregates = [uuid.uuid4() for _ in range(100)]
+    versions = [0] * 100
     started = time.perf_counter()
     for first in range(0, count, batch):
         stored = []
         for n in range(first, min(first + batch, count)):
             which = n % 100
             versions[which] += 1
-            domain = EsNoted(
+            domain = es_noted(
                 originator_id=aggregates[which],
                 originator_version=versions[which],
                 timestamp=START + dt.timedelta(seconds=first),
@@ -195,13 +209,11 @@ def theirs(folder: Path, count: int, batch: int) -> dict[str, float] | None:
             )
             stored.append(mapper.to_stored_event(domain))
         recorder.insert_events(stored)
-    append = time.perf_counter() - started
-    datastore.close()
-    with sqlite3.connect(path) as db:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    disk = _size(folder)
-    datastore = SQLiteDatastore(path)
-    recorder = SQLiteApplicationRecorder(datastore)
+    return time.perf_counter() - started
+
+
+def es_read(recorder: Any, mapper: Any) -> tuple[int, float]:  # noqa: ANN401
+    """Read every notification back through the mapper: how many, and the seconds it took."""
     started = time.perf_counter()
     read, start = 0, 1
     while True:
@@ -212,9 +224,7 @@ def theirs(folder: Path, count: int, batch: int) -> dict[str, float] | None:
             mapper.to_domain_event(notification)
         read += len(page)
         start = page[-1].id + 1
-    reading = time.perf_counter() - started
-    datastore.close()
-    return _rates(count, read, append, reading, disk)
+    return read, time.perf_counter() - started
 
 
 def selective(folder: Path, count: int) -> dict[str, float]:
