@@ -143,6 +143,41 @@ def many_writers(processes: int, batches: int, size: int) -> dict[str, float]:
     }
 
 
+def _ticker(url: str, schema: str, samples: int) -> None:
+    """Append one statement every 20 ms, each carrying the wall time just before its append."""
+    from timeline.events import Statement  # noqa: PLC0415 -- in the child
+
+    log = Log(PostgresStore(url, schema=schema))
+    for _ in range(samples):
+        time.sleep(0.02)
+        log.append(Statement(speaker="ticker", text=repr(time.time())), valid="2024")
+    log.close()
+
+
+def follower_latency(samples: int) -> dict[str, float]:
+    """From an append's call in one process to Log.follow yielding it in another."""
+    import timeline.events  # noqa: F401, PLC0415 -- the ticker's event type
+
+    schema = f"follow_{uuid.uuid4().hex[:8]}"
+    store = PostgresStore(_bench_url(), schema=schema)
+    ticker = multiprocessing.get_context("spawn").Process(
+        target=_ticker, args=(_bench_url(), schema, samples)
+    )
+    ticker.start()
+    latencies = []
+    for record in Log(store).follow(0, idle=30):
+        latencies.append(time.time() - float(record.event.text))
+        if len(latencies) == samples:
+            break
+    ticker.join()
+    store.close()
+    latencies.sort()
+    return {
+        "median_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(0.99 * (len(latencies) - 1))] * 1000,
+    }
+
+
 def server_answers(count: int, queries: int) -> dict[str, float]:
     """bench/facts.py's workload on PostgreSQL: save the facts, then answer on the server."""
     import random  # noqa: PLC0415 -- only here
@@ -233,6 +268,11 @@ def main() -> None:
             f"{many['events']:,.0f} events, {many['rate']:,.0f} events/s in total, "
             f"{many['conflicts']:,.0f} ConcurrencyErrors retried, positions "
             f"{'contiguous' if many['contiguous'] else 'NOT contiguous'}"
+        )
+        follow = follower_latency(200)
+        print(
+            f"\nFollower latency, append called -> Log.follow yields it in another process "
+            f"(200 appends): median {follow['median_ms']:.1f} ms, p99 {follow['p99_ms']:.1f} ms"
         )
         served = server_answers(args.facts, 200)
         print(

@@ -1469,27 +1469,32 @@ class TemporalFacts:
             StoreError: ``store`` keeps no such rows, none were saved for this
                 class, or they were saved by another version of it.
         """
-        query = getattr(store, "fact_rows", None)
+        query = getattr(store, "fact_answers", None)
         if query is None:
             raise StoreError(f"{store!r} does not answer from saved rows: use TemporalFacts.at")
         asked = Question.of(valid)
         limit = _NEVER - 1 if known is None else _micros(to_instant(known))
+        flags = _ALL_FLOATING if asked.floating else _ALL_ZONED
+        question = (asked.low, max(asked.high, asked.low), asked.exact, flags)
         # Rows floating where the question is not may meet it within 14 hours either way.
-        found = query(cls.name(), asked.low - EAST, asked.high + EAST, limit)
+        found = query(cls.name(), question, limit, EAST)
         if found is None:
             raise StoreError(f"{store!r} holds no saved {cls.name()}: save_snapshot() first")
-        position, text, rows = found
+        position, text, plain, others = found
         meta = json.loads(text)
         if meta.get("format") != STATE_FORMAT or meta.get("version") != cls.version:
             raise StoreError(
                 f"{store!r}: the saved {cls.name()} is of another version: rebuild it "
                 "(save_snapshot() after a fresh build, or `timeline rebuild`)"
             )
-        answers: list[tuple[str, int, Answer]] = []
-        for key, first, start_low, start_top, end_low, end_top, flags, _, _ in rows:
-            answer = _answer_row((start_low, start_top, end_low, end_top), flags, asked)
+        answers: list[tuple[str, int, Answer]] = [
+            (key, first, Answer.YES if surely else Answer.MAYBE) for key, first, surely in plain
+        ]
+        for key, first, start_low, start_top, end_low, end_top, row_flags, _, _ in others:
+            answer = _answer_row((start_low, start_top, end_low, end_top), row_flags, asked)
             if answer is not Answer.NO:
                 answers.append((key, first, answer))
+        answers.sort()
         head = getattr(store, "head", lambda: None)()
         return SavedAnswer(position, 0 if head is None else head.position - position, answers)
 

@@ -58,7 +58,7 @@ _SCHEMA: Final = (
     """CREATE TABLE timeline_states (
         name text PRIMARY KEY, position bigint NOT NULL, meta text NOT NULL, parts bytea[] NOT NULL
     )""",
-    # Saved temporal facts as rows the server can answer from (see fact_rows):
+    # Saved temporal facts as rows the server can answer from (see fact_answers):
     # bounds in microseconds, known times [known_from, known_to) likewise.
     """CREATE TABLE timeline_fact_rows (
         name text NOT NULL,
@@ -481,7 +481,7 @@ class PostgresStore:
         parts: Sequence[bytes],
         rows: Iterable[tuple[Any, ...]],
     ) -> bool:
-        """Save a temporal-facts state and its rows for :meth:`fact_rows`, in one transaction.
+        """Save a temporal-facts state and its rows for :meth:`fact_answers`, in one transaction.
 
         ``rows`` are (key, first, start earliest, start last, end earliest,
         end last, floating flags, known from, known to). As :meth:`save_state`,
@@ -506,17 +506,25 @@ class PostgresStore:
                     copy.write_row((name, *row))
         return True
 
-    def fact_rows(
-        self, name: str, low: int, high: int, known: int
-    ) -> tuple[int, str, list[tuple[Any, ...]]] | None:
-        """The saved rows of temporal facts ``name`` whose span meets ``[low, high)`` at ``known``.
+    def fact_answers(
+        self,
+        name: str,
+        asked: tuple[int, int, bool, int],
+        known: int,
+        reach: int,
+    ) -> tuple[int, str, list[tuple[str, int, bool]], list[tuple[Any, ...]]] | None:
+        """Search the saved rows of temporal facts ``name`` for a question, on the server.
 
-        Answered by the server from a GiST index over the spans and known
-        times: the caller needs neither the log nor the index in memory.
-        Returns the position the rows were saved at, the state's meta, and
-        the rows (as :meth:`save_state_and_rows` takes them); None if none
-        were saved.
+        ``asked`` is the question's ``(low, high, exact, flags)``: rows with
+        those floating flags meet it as written, and the server answers them
+        (``(key, first, yes)``; rows it would answer *no* are not returned).
+        The other rows -- floating where the question is not -- are returned
+        whole, within ``reach`` microseconds either way, for the caller to
+        answer through every offset. A GiST index over the spans and known
+        times finds both; nothing else is read. Returns the position the rows
+        were saved at and the state's meta too; None if none were saved.
         """
+        low, high, exact, flags = asked
         with self._errors("read"):
             cursor = self._connection.cursor()
             saved = cursor.execute(
@@ -524,13 +532,26 @@ class PostgresStore:
             ).fetchone()
             if saved is None:
                 return None
-            rows = cursor.execute(
-                f"SELECT {', '.join(_ROW_COLUMNS)} FROM timeline_fact_rows "  # noqa: S608 -- fixed text
-                "WHERE name = %s AND spans && int8range(%s, %s) AND known @> %s::bigint "
-                "ORDER BY key, first",
-                (name, low, max(high, low), known),
+            surely = (
+                "greatest(start_last, %(low)s) < least(end_earliest, %(high)s)"
+                if exact
+                else "start_last <= %(low)s AND %(high)s <= end_earliest"
+            )
+            values = {"name": name, "low": low, "high": high, "flags": flags, "known": known}
+            plain = cursor.execute(
+                f"SELECT key, first, {surely} FROM timeline_fact_rows "  # noqa: S608 -- fixed text
+                "WHERE name = %(name)s AND floating = %(flags)s "
+                "AND spans && int8range(%(low)s, %(high)s) AND known @> %(known)s::bigint",
+                values,
             ).fetchall()
-        return int(saved[0]), saved[1], rows
+            others = cursor.execute(
+                f"SELECT {', '.join(_ROW_COLUMNS)} FROM timeline_fact_rows "  # noqa: S608 -- fixed text
+                "WHERE name = %(name)s AND floating <> %(flags)s "
+                "AND spans && int8range(%(wide_low)s, %(wide_high)s) "
+                "AND known @> %(known)s::bigint",
+                {**values, "wide_low": low - reach, "wide_high": high + reach},
+            ).fetchall()
+        return int(saved[0]), saved[1], plain, others
 
     def load_state(self, name: str) -> tuple[int, str, Iterator[bytes]] | None:
         """See :meth:`timeline.typing.StateStore.load_state`: every part from one save."""
