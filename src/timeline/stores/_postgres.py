@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import operator
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final
@@ -28,6 +29,8 @@ _SCHEMA_LOCK: Final = 0x74696D656C696E65  # "timeline"
 _PAGE: Final = 2000
 _NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
+# A row's known_to while it is current (the facts index's "never").
+_CURRENT: Final = 1 << 62
 _TABLES: Final = ("timeline_meta", "timeline_head", "timeline_records", "timeline_snapshots")
 _SCHEMA: Final = (
     "CREATE TABLE timeline_meta (key text PRIMARY KEY, value text NOT NULL)",
@@ -77,6 +80,10 @@ _SCHEMA: Final = (
             THEN int8range(known_from, known_to) ELSE 'empty'::int8range END) STORED
     )""",
     "CREATE INDEX timeline_fact_rows_by_time ON timeline_fact_rows USING gist (spans, known)",
+    # Most questions are about what is known now: the current rows' spans alone, in a
+    # space-partitioned index (SP-GiST), answer those several times faster.
+    f"""CREATE INDEX timeline_fact_rows_now ON timeline_fact_rows USING spgist (spans)
+        WHERE known_to = {_CURRENT}""",
 )
 _ROW_COLUMNS: Final = (
     "key",
@@ -323,7 +330,9 @@ class PostgresStore:
     def _fetch_pages(self, sql: str, start: int, params: list[Any]) -> Iterator[list[Any]]:
         while True:
             with self._errors("read"):
-                rows = self._connection.cursor().execute(sql, [start, *params]).fetchall()
+                # Binary results: the ids' and hashes' bytes as they are, not hex to decode.
+                cursor = self._connection.cursor(binary=True)
+                rows = cursor.execute(sql, [start, *params]).fetchall()
             if rows:
                 yield rows
             if len(rows) < _PAGE:
@@ -502,8 +511,13 @@ class PostgresStore:
             cursor.execute("DELETE FROM timeline_fact_rows WHERE name = %s", (name,))
             columns = ", ".join(("name", *_ROW_COLUMNS))
             with cursor.copy(f"COPY timeline_fact_rows ({columns}) FROM STDIN") as copy:
-                for row in rows:
+                # In the order of their starts: a question's rows then share pages.
+                for row in sorted(rows, key=operator.itemgetter(2)):
                     copy.write_row((name, *row))
+        with self._errors("save a state"):
+            # Statistics for the planner now, rather than when autovacuum gets to it
+            # (perhaps in the middle of the questions that follow).
+            self._connection.execute("ANALYZE timeline_fact_rows")
         return True
 
     def fact_answers(
@@ -526,7 +540,7 @@ class PostgresStore:
         """
         low, high, exact, flags = asked
         with self._errors("read"):
-            cursor = self._connection.cursor()
+            cursor = self._connection.cursor(binary=True)  # numbers and booleans as they are
             saved = cursor.execute(
                 "SELECT position, meta FROM timeline_states WHERE name = %s", (name,)
             ).fetchone()
@@ -538,17 +552,21 @@ class PostgresStore:
                 else "start_last <= %(low)s AND %(high)s <= end_earliest"
             )
             values = {"name": name, "low": low, "high": high, "flags": flags, "known": known}
+            # What is known now: the current rows, by their own index (whose
+            # predicate the planner matches only against the constant itself).
+            current = known >= _CURRENT - 1
+            when = f"known_to = {_CURRENT}" if current else "known @> %(known)s::bigint"
             plain = cursor.execute(
                 f"SELECT key, first, {surely} FROM timeline_fact_rows "  # noqa: S608 -- fixed text
                 "WHERE name = %(name)s AND floating = %(flags)s "
-                "AND spans && int8range(%(low)s, %(high)s) AND known @> %(known)s::bigint",
+                f"AND spans && int8range(%(low)s, %(high)s) AND {when}",
                 values,
             ).fetchall()
             others = cursor.execute(
                 f"SELECT {', '.join(_ROW_COLUMNS)} FROM timeline_fact_rows "  # noqa: S608 -- fixed text
                 "WHERE name = %(name)s AND floating <> %(flags)s "
                 "AND spans && int8range(%(wide_low)s, %(wide_high)s) "
-                "AND known @> %(known)s::bigint",
+                f"AND {when}",
                 {**values, "wide_low": low - reach, "wide_high": high + reach},
             ).fetchall()
         return int(saved[0]), saved[1], plain, others
