@@ -456,7 +456,7 @@ class Log:
         if known_at is not None:
             cut = self.last_position_known_by(known_at) + 1
             stop = cut if stop is None else min(stop, cut)
-        # The library's own SQLite store hands over its rows as read, which the
+        # The library's own SQL stores hand over their rows as read, which the
         # codec decodes directly: the StoredRecord between them would cost a
         # third of a read.
         if _own_store(self._store, "read"):
