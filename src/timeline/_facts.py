@@ -709,7 +709,7 @@ def _turning(
     return found
 
 
-def _across(columns: _Rows, row: int, asked: Question) -> Answer:
+def _row_answer(columns: _Rows, row: int, asked: Question) -> Answer:
     """A row's answer to a question as floating as it is not, through every offset.
 
     What :meth:`Question.answer` gives, in closed form for a row all floating
@@ -730,7 +730,7 @@ def _answer_row(bounds: tuple[int, int, int, int], flags: int, asked: Question) 
     """A row's answer to ``asked``: its bounds (start earliest, last; end earliest, last), flags.
 
     What :meth:`Question.answer` gives for the row's extent; in closed form
-    where the row is all floating or all zoned (see :func:`_across`).
+    where the row is all floating or all zoned (see :func:`_row_answer`).
     """
     start_low, start_top, end_low, end_top = bounds
     if flags not in (_ALL_FLOATING, _ALL_ZONED):  # floating at one end: the general way
@@ -774,6 +774,12 @@ def _row_extent(columns: _Rows, row: int) -> Extent:
         columns.end_last[row],
     )
     return _extent_of(bounds, columns.floating[row])
+
+
+def _ends_of_row(columns: _Rows, row: int, name: str) -> Bounds:
+    """Where a row's start (set ``"starts"``) or end (``"ends"``) may lie."""
+    extent = _row_extent(columns, row)
+    return extent.start if name == "starts" else extent.end
 
 
 def _extent_of(bounds: tuple[int, int, int, int], flags: int) -> Extent:
@@ -838,7 +844,7 @@ class _Asked:
     def answer(self, row: int) -> Answer:
         columns = self.columns
         if row in self.near:  # an offset may turn its answer
-            return _across(columns, row, self.question)
+            return _row_answer(columns, row, self.question)
         yes_from, yes_until = columns.start_last[row], columns.end_earliest[row]
         if self.exact:
             surely = max(yes_from, self.low) < min(yes_until, self.high)
@@ -888,13 +894,10 @@ class _Asked:
         return self.spells[row]
 
 
-def _meet(name: str, asked: Question, extent: Extent) -> Answer:
-    """Whether a row of set ``name`` meets ``asked``: a span in force, a start or end inside."""
-    if name == "spans":
-        return asked.answer(extent)
-    bounds = extent.start if name == "starts" else extent.end
+def _bound_meets(bounds: Bounds, asked: Question) -> Answer:
+    """Whether a start or end within ``bounds`` falls in the window asked, through every offset."""
     return across_offsets(
-        [*_instants(bounds), (asked.low, asked.floating), (asked.high, asked.floating)],
+        [*_instants(bounds), *asked.instants()],
         lambda offset: _falls(bounds.moved(offset), asked, offset),
     )
 
@@ -905,9 +908,7 @@ def _instants(bounds: Bounds) -> list[tuple[int, bool]]:
 
 def _falls(bounds: Bounds, asked: Question, offset: int) -> Answer:
     """Whether an instant within ``bounds`` falls in the window asked, read at ``offset``."""
-    low, high = (
-        (asked.low - offset, asked.high - offset) if asked.floating else (asked.low, asked.high)
-    )
+    low, high = asked.window_at(offset)
     if bounds.top < low or bounds.low >= high:
         return Answer.NO
     inside = asked.exact and low <= bounds.low and bounds.top < high
@@ -1698,10 +1699,12 @@ class TemporalFacts:
             return found, near
         kept = [row for row in found if row not in near]
         if name == "spans":
-            kept.extend(row for row in near if _across(rows, row, asked) is not Answer.NO)
+            kept.extend(row for row in near if _row_answer(rows, row, asked) is not Answer.NO)
         else:
             kept.extend(
-                row for row in near if _meet(name, asked, _row_extent(rows, row)) is not Answer.NO
+                row
+                for row in near
+                if _bound_meets(_ends_of_row(rows, row, name), asked) is not Answer.NO
             )
         return kept, near
 
@@ -1769,11 +1772,9 @@ class TemporalFacts:
         for name, kind in (("starts", "started"), ("ends", "ended")):
             meeting, near = self._meeting(name, asked, limit)
             for row in meeting:
-                extent = _row_extent(rows, row)
-                if row in near:  # an offset may turn its answer
-                    answer = _meet(name, asked, extent)
-                else:
-                    answer = _falls(extent.start if name == "starts" else extent.end, asked, 0)
+                bounds = _ends_of_row(rows, row, name)
+                # Through every offset where one may turn its answer, else as written.
+                answer = _bound_meets(bounds, asked) if row in near else _falls(bounds, asked, 0)
                 found.append((row, kind, answer))  # type: ignore[arg-type]
         spells = self._spells(
             {rows.key[row] for row, _, _ in found}, known=limit, position=self._position

@@ -291,9 +291,7 @@ latest=DateTime(2023, 10, 1, 0, 0, 0, tzinfo=Timezone('UTC')))
         """These bounds read at UTC ``offset`` (microseconds) if floating; else themselves."""
         if not self.floating or not offset:
             return self
-        moved = _new(Bounds)
-        moved.__attrs_init__(self.low - offset, self.high - offset, False)  # noqa: FBT003  # type: ignore[attr-defined]
-        return moved
+        return Bounds.of(self.low - offset, self.high - offset)
 
     def reach(self) -> Bounds:
         """Every instant these bounds may denote in any zone: floating ones widened, as UTC."""
@@ -415,11 +413,6 @@ class Extent:
             return self
         return Extent(self.start.moved(offset), self.end.moved(offset))
 
-    @property
-    def floating(self) -> tuple[bool, bool]:
-        """Whether the start's and the end's bounds are floating."""
-        return (self.start.floating, self.end.floating)
-
     def _during(self, low: int, high: int) -> Answer:
         # No instant of the window lies where it may be in force, [start.earliest, end.last).
         if max(self.start.low, low) >= min(self.end.top, high):
@@ -539,7 +532,6 @@ def _zone(name: str) -> pendulum.Timezone | FixedTimezone:
 
 
 _UTC: Final = FixedTimezone(0)
-_new: Final = object.__new__
 
 
 def to_instant(value: dt.datetime | dt.date | str) -> pendulum.DateTime:
@@ -564,14 +556,6 @@ def to_instant(value: dt.datetime | dt.date | str) -> pendulum.DateTime:
             )
         return utc_instant(value)
     return pendulum.datetime(value.year, value.month, value.day, tz="UTC")
-
-
-def instant_micros(value: dt.datetime | dt.date | str, *, tz: str = FLOATING) -> int:
-    """Return an instant as microseconds (see :class:`Bounds`), in any year.
-
-    What :func:`read_instant` reads, without saying whether it is floating.
-    """
-    return read_instant(value, tz=tz)[0]
 
 
 def read_instant(value: dt.datetime | dt.date | str, *, tz: str = FLOATING) -> tuple[int, bool]:
