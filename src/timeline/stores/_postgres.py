@@ -12,7 +12,7 @@ from timeline._codec import EncodedRow
 from timeline._errors import NotAStoreError, ReadOnlyStoreError, StoreError, StoreNotFoundError
 from timeline._records import FIRST_POSITION, Head, StoredRecord
 
-from ._common import check_append, check_follows
+from ._common import check_append, check_follows, is_canonical
 
 if TYPE_CHECKING:
     import psycopg
@@ -384,7 +384,7 @@ class PostgresStore:
 
     def find_ids(self, ids: Collection[str]) -> dict[str, int]:
         """See :meth:`timeline.typing.Store.find_ids`."""
-        wanted = [text for text in ids if _is_uuid(text)]
+        wanted = [text for text in ids if is_canonical(text)]
         if not wanted:
             return {}
         with self._errors("read"):
@@ -469,18 +469,7 @@ class PostgresStore:
         """See :meth:`timeline.typing.StateStore.save_state`: one row, replaced atomically."""
         self._check_writable()
         with self._errors("save a state"):
-            written = (
-                self._connection.cursor()
-                .execute(
-                    "INSERT INTO timeline_states AS saved VALUES (%s, %s, %s, %s) "
-                    "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
-                    "meta = excluded.meta, parts = excluded.parts "
-                    "WHERE saved.position <= excluded.position RETURNING 1",
-                    (name, position, meta, [bytes(part) for part in parts]),
-                )
-                .fetchone()
-            )
-        return written is not None
+            return _replace_state(self._connection.cursor(), name, position, meta, parts)
 
     def save_state_and_rows(
         self,
@@ -499,14 +488,7 @@ class PostgresStore:
         self._check_writable()
         with self._errors("save a state"), self._connection.transaction():
             cursor = self._connection.cursor()
-            written = cursor.execute(
-                "INSERT INTO timeline_states AS saved VALUES (%s, %s, %s, %s) "
-                "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
-                "meta = excluded.meta, parts = excluded.parts "
-                "WHERE saved.position <= excluded.position RETURNING 1",
-                (name, position, meta, [bytes(part) for part in parts]),
-            ).fetchone()
-            if written is None:
+            if not _replace_state(cursor, name, position, meta, parts):
                 return False
             cursor.execute("DELETE FROM timeline_fact_rows WHERE name = %s", (name,))
             columns = ", ".join(("name", *_ROW_COLUMNS))
@@ -603,8 +585,18 @@ class PostgresStore:
         return f"<PostgresStore {where}>"
 
 
-def _is_uuid(text: str) -> bool:
-    return bool(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", text))
+def _replace_state(
+    cursor: psycopg.Cursor[Any], name: str, position: int, meta: str, parts: Sequence[bytes]
+) -> bool:
+    """Replace the state saved as ``name`` unless one saved further along is there."""
+    written = cursor.execute(
+        "INSERT INTO timeline_states AS saved VALUES (%s, %s, %s, %s) "
+        "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
+        "meta = excluded.meta, parts = excluded.parts "
+        "WHERE saved.position <= excluded.position RETURNING 1",
+        (name, position, meta, [bytes(part) for part in parts]),
+    ).fetchone()
+    return written is not None
 
 
 def _shown(url: str) -> str:
