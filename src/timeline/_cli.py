@@ -42,7 +42,17 @@ from ._importer import _vocabularies, load_jsonl
 from ._log import Log
 from ._projection import record_order, visible
 from ._records import Pin
-from ._time import FLOATING, DateSet, End, Interval, Moment, Question, instant_text, to_instant
+from ._time import (
+    FLOATING,
+    DateSet,
+    End,
+    Interval,
+    Moment,
+    Question,
+    _zone,
+    instant_text,
+    to_instant,
+)
 from .sanctions import SanctionsInForce, fold_name
 from .stores import (
     Problem,
@@ -149,7 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--quiet", action="store_true", help="no progress bar")
     load.add_argument(
         "--tz",
-        type=_zone_name,
+        type=_tz_option,
         default=FLOATING,
         help="the source's zone, for valid times a line gives without one (default: none -- "
         "local time somewhere)",
@@ -167,13 +177,13 @@ def _parser() -> argparse.ArgumentParser:
         "--target", help="only sanctions on this target: its name or an alias, any case or accents"
     )
     at.add_argument("--authority", help="only sanctions of this authority")
-    at.add_argument("--tz", type=_zone_name, default=FLOATING, help=_ZONE_HELP)
+    at.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)
 
     during = command("during", "the sanctions in force at any time in [FROM, TO) (yes / maybe)")
     during.add_argument("start", metavar="FROM", help="an ISO 8601 date or instant")
     during.add_argument("end", metavar="TO", help="an ISO 8601 date or instant (exclusive)")
     during.add_argument("--known", help="as known at this date or instant (default: now)")
-    during.add_argument("--tz", type=_zone_name, default=FLOATING, help=_ZONE_HELP)
+    during.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)
 
     command("keys", "every sanction key, one a line")
 
@@ -188,7 +198,7 @@ def _parser() -> argparse.ArgumentParser:
     changes.add_argument("start", metavar="FROM")
     changes.add_argument("end", metavar="TO")
     changes.add_argument("--known", help="as known at this date or instant")
-    changes.add_argument("--tz", type=_zone_name, default=FLOATING, help=_ZONE_HELP)
+    changes.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)
 
     check = command(
         "verify",
@@ -502,10 +512,10 @@ _ZONE_HELP: Final = (
 )
 
 
-def _zone_name(text: str) -> str:
+def _tz_option(text: str) -> str:
     """A ``--tz`` value, checked: a zone pendulum knows, or an offset."""
     try:
-        Moment("2000", tz=text)
+        _zone(text)
     except InvalidValidTimeError as error:
         raise argparse.ArgumentTypeError(f"{error} (give an IANA name, UTC or +09:00)") from None
     return text

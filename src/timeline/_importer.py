@@ -37,7 +37,7 @@ from ._errors import (
     TimelineError,
 )
 from ._records import Entry, Provenance, Record
-from ._time import FLOATING, Moment
+from ._time import FLOATING, _zone
 
 if TYPE_CHECKING:
     from ._log import Log
@@ -132,7 +132,7 @@ def read_jsonl(path: str | Path, log: Log, *, tz: str = FLOATING) -> list[Entry]
 
 def _checked_zone(tz: str) -> str:
     """``tz``, once it is known to be a zone (else the typed error that says so)."""
-    Moment("2000", tz=tz)
+    _zone(tz)
     return tz
 
 
