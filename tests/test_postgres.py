@@ -21,7 +21,18 @@ from hypothesis import strategies as st
 
 from test_facts import Facts, histories, registry, when
 from test_questions import questions
-from timeline import Answer, ConcurrencyError, Log, ManualClock, NotAStoreError, StoreError
+from timeline import (
+    Answer,
+    ConcurrencyError,
+    Log,
+    ManualClock,
+    NotAStoreError,
+    Projection,
+    StoreError,
+    View,
+    on,
+)
+from timeline.sanctions import Designated
 from timeline.stores import PostgresStore, copy, open_store, verify
 from timeline.testing import PersistentStoreContract, play
 
@@ -200,7 +211,7 @@ def _late_writer(url: str, schema: str, count: int) -> None:
     import time  # noqa: PLC0415 -- in the child
 
     from timeline.events import Statement  # noqa: PLC0415 -- as above
-    from timeline.sanctions import Designated, Target, TargetKind  # noqa: PLC0415 -- as above
+    from timeline.sanctions import Target, TargetKind  # noqa: PLC0415 -- as above
 
     log = Log(PostgresStore(url, schema=schema))
     for n in range(count):
@@ -347,7 +358,7 @@ def test_answers_on_the_server_equal_the_index_in_memory(schedule, data):
 
 def test_answers_on_the_server_say_how_far_behind_they_are():
     """Rows saved, then more appended: the answer says how many records it has not seen."""
-    from timeline.sanctions import Designated, SanctionsInForce, Target, TargetKind  # noqa: PLC0415
+    from timeline.sanctions import SanctionsInForce, Target, TargetKind  # noqa: PLC0415
 
     store = PostgresStore(URL, schema=_schema())
     log = Log(store, clock=ManualClock("2024-01-12T00:00:00Z"))
@@ -395,3 +406,180 @@ def test_read_only_creates_nothing_and_writes_nothing():
         reader.save_snapshot("p", 1, "{}")
     assert [r.position for r in reader.read()] == [1]
     reader.close()
+
+
+# Schema 1's saved rows, as that version created them (GiST and SP-GiST over ranges).
+_ROWS_1 = (
+    """CREATE TABLE timeline_fact_rows (
+        name text NOT NULL, key text NOT NULL, first bigint NOT NULL,
+        start_earliest bigint NOT NULL, start_last bigint NOT NULL,
+        end_earliest bigint NOT NULL, end_last bigint NOT NULL, floating smallint NOT NULL,
+        known_from bigint NOT NULL, known_to bigint NOT NULL,
+        spans int8range GENERATED ALWAYS AS (CASE WHEN start_earliest < end_last
+            THEN int8range(start_earliest, end_last) ELSE 'empty'::int8range END) STORED,
+        known int8range GENERATED ALWAYS AS (CASE WHEN known_from < known_to
+            THEN int8range(known_from, known_to) ELSE 'empty'::int8range END) STORED
+    )""",
+    "CREATE INDEX timeline_fact_rows_by_time ON timeline_fact_rows USING gist (spans, known)",
+)
+
+
+class Designations(Projection[int]):
+    state_type = int
+
+    def initial(self) -> int:
+        return 0
+
+    @on(Designated)
+    def designated(self, state: int, record: object) -> int:
+        del record
+        return state + 1
+
+
+def _as_schema_1(schema: str) -> None:
+    """Turn a store of this version into what schema 1 wrote: its rows, its tables."""
+    with psycopg.connect(URL, autocommit=True) as db, db.transaction():
+        db.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+        db.execute("CREATE TABLE kept AS SELECT * FROM timeline_fact_rows")
+        db.execute("DROP TABLE timeline_fact_rows, timeline_fact_reach")
+        for statement in _ROWS_1:
+            db.execute(statement)
+        db.execute(
+            "INSERT INTO timeline_fact_rows SELECT name, key, first, start_earliest, start_last,"
+            " end_earliest, end_last, floating, known_from, known_to FROM kept"
+        )
+        db.execute("DROP TABLE kept")
+        db.execute("UPDATE timeline_meta SET value = '1' WHERE key = 'schema_version'")
+
+
+def _tables(schema: str) -> list[tuple[str, int]]:
+    """Every table of ``schema`` with its number of rows."""
+    with psycopg.connect(URL) as db:
+        names = db.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+            "ORDER BY table_name",
+            (schema,),
+        ).fetchall()
+        return [
+            (
+                name,
+                db.execute(
+                    sql.SQL("SELECT count(*) FROM {}.{}").format(
+                        sql.Identifier(schema), sql.Identifier(name)
+                    )
+                ).fetchone()[0],
+            )
+            for (name,) in names
+        ]
+
+
+def test_a_schema_1_store_is_migrated_and_keeps_every_record():
+    """Opened for writing, schema 1 becomes 2: records, hashes and other states kept."""
+    from timeline.sanctions import SanctionsInForce, Target, TargetKind  # noqa: PLC0415
+
+    schema = _schema()
+    store = PostgresStore(URL, schema=schema)
+    log = Log(store, clock=ManualClock("2024-01-12T00:00:00Z"))
+    unit = Target(name="224th Flight Unit", kind=TargetKind.ENTITY)
+    log.append(Designated(target=unit, authority="United States"), valid="2024-01-11/..")
+    SanctionsInForce(log).save_snapshot()
+    counts = View(Designations(), log)
+    counts.catch_up()
+    counts.save_snapshot()  # a projection's snapshot, with no rows: kept as it is
+    before = list(store.read())
+    store.close()
+    _as_schema_1(schema)
+    tables = _tables(schema)
+    with pytest.raises(StoreError, match=r"schema version 1, older .* open it once for writing"):
+        PostgresStore(URL, schema=schema, read_only=True)
+    assert _tables(schema) == tables  # read-only: nothing migrated, nothing changed
+
+    store = PostgresStore(URL, schema=schema)
+    assert store.migrated_from == 1
+    assert list(store.read()) == before
+    assert verify(store).ok
+    assert store.snapshot_names() == ["test_postgres.Designations"]
+    # The saved facts went with their old rows: asked, they say to save again.
+    with pytest.raises(StoreError, match="save_snapshot"):
+        SanctionsInForce.answer_from(store, "2024-02-01")
+    SanctionsInForce(Log(store)).save_snapshot()
+    found = SanctionsInForce.answer_from(store, "2024-02-01")
+    assert found.keys() == ["United States / - / 224th Flight Unit"]
+    store.close()
+    again = PostgresStore(URL, schema=schema)
+    assert again.migrated_from is None
+    again.close()
+
+
+def test_a_newer_schema_is_refused_and_left_untouched():
+    """A store written by a later version of the library: a clear error, nothing changed."""
+    schema = _schema()
+    PostgresStore(URL, schema=schema).close()
+    with psycopg.connect(URL, autocommit=True) as db:
+        db.execute(
+            sql.SQL("UPDATE {}.timeline_meta SET value = '9' WHERE key = 'schema_version'").format(
+                sql.Identifier(schema)
+            )
+        )
+    tables = _tables(schema)
+    with pytest.raises(StoreError, match=r"schema version 9, newer .* upgrade timeline"):
+        PostgresStore(URL, schema=schema)
+    assert _tables(schema) == tables
+
+
+def test_answers_never_pair_one_save_with_another_saves_rows(monkeypatch):
+    """A question asked while another connection saves again sees one save, whole."""
+    import threading  # noqa: PLC0415 -- only here
+
+    from test_facts import Started, Stopped  # noqa: PLC0415 -- the suite's own events
+
+    schema = _schema()
+    store = PostgresStore(URL, schema=schema)
+    log = Log(store, clock=ManualClock("2024-01-12T00:00:00Z"), registry=registry)
+    saves: list[tuple[int, str, list[bytes], list[tuple[object, ...]]]] = []
+    monkeypatch.setattr(  # keep what each save would write, to write it again below
+        store,
+        "save_state_and_rows",
+        lambda _name, position, meta, parts, rows: (
+            saves.append((position, meta, list(parts), list(rows))) or True
+        ),
+    )
+    facts = Facts(log)
+    expected: dict[int, list[tuple[str, int, Answer]]] = {}
+    for n in range(30):
+        # Each step ends the last step's keys and starts new ones: every save's rows differ.
+        ended = [log.entry(Stopped(key=f"k{n - 1}-{k}"), valid="2024-06") for k in range(20) if n]
+        started = [log.entry(Started(key=f"k{n}-{k}", label="x"), valid="2024") for k in range(20)]
+        log.extend([*ended, *started])
+        facts.save_snapshot()
+        expected[saves[-1][0]] = sorted(
+            (hit.key, hit.spell.records[0].position, hit.answer) for hit in facts.at("2024-07-01")
+        )
+    monkeypatch.undo()
+    saver = PostgresStore(URL, schema=schema)
+
+    stop = threading.Event()
+
+    def save_each() -> None:
+        for position, meta, parts, rows in saves:
+            if stop.is_set():
+                return
+            PostgresStore.save_state_and_rows(saver, Facts.name(), position, meta, parts, rows)
+
+    thread = threading.Thread(target=save_each)
+    thread.start()
+    seen = set()
+    try:
+        while thread.is_alive():
+            try:
+                found = Facts.answer_from(store, "2024-07-01")
+            except StoreError:  # nothing saved yet
+                continue
+            seen.add(found.position)
+            assert found.found == expected[found.position]
+    finally:
+        stop.set()
+        thread.join()
+    assert len(seen) > 1  # the questions did run beside the saves
+    store.close()
+    saver.close()

@@ -1481,23 +1481,23 @@ class TemporalFacts:
         found = query(cls.name(), question, limit, EAST)
         if found is None:
             raise StoreError(f"{store!r} holds no saved {cls.name()}: save_snapshot() first")
-        position, text, plain, others = found
+        position, head, text, plain, others = found
         meta = json.loads(text)
         if meta.get("format") != STATE_FORMAT or meta.get("version") != cls.version:
             raise StoreError(
                 f"{store!r}: the saved {cls.name()} is of another version: rebuild it "
                 "(save_snapshot() after a fresh build, or `timeline rebuild`)"
             )
+        answered = (Answer.MAYBE, Answer.YES)  # by whether the server found it sure
         answers: list[tuple[str, int, Answer]] = [
-            (key, first, Answer.YES if surely else Answer.MAYBE) for key, first, surely in plain
+            (key, first, answered[surely]) for key, first, surely in plain
         ]
         for key, first, start_low, start_top, end_low, end_top, row_flags, _, _ in others:
             answer = _answer_row((start_low, start_top, end_low, end_top), row_flags, asked)
             if answer is not Answer.NO:
                 answers.append((key, first, answer))
         answers.sort()
-        head = getattr(store, "head", lambda: None)()
-        return SavedAnswer(position, 0 if head is None else head.position - position, answers)
+        return SavedAnswer(position, head - position, answers)
 
     def _dump(self) -> tuple[str, list[bytes]]:
         arrays: list[tuple[str, array[int]]] = [

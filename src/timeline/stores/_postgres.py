@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["PostgresStore"]
 
 #: The schema version this code writes.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 _FORMAT: Final = "timeline"
 # Held (per transaction) while the schema is checked and created, so that many
 # processes opening a new database at once create it once.
@@ -32,6 +32,44 @@ _NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 # A row's known_to while it is current (the facts index's "never").
 _CURRENT: Final = 1 << 62
 _TABLES: Final = ("timeline_meta", "timeline_head", "timeline_records", "timeline_snapshots")
+_FACT_ROWS: Final = (
+    # Saved temporal facts as rows the server can answer from (see fact_answers):
+    # bounds in microseconds, known times [known_from, known_to) likewise. A
+    # row's reach is the bit length of its span, end_last - start_earliest.
+    """CREATE TABLE timeline_fact_rows (
+        name text NOT NULL,
+        key text NOT NULL,
+        first bigint NOT NULL,
+        start_earliest bigint NOT NULL,
+        start_last bigint NOT NULL,
+        end_earliest bigint NOT NULL,
+        end_last bigint NOT NULL,
+        floating smallint NOT NULL,
+        known_from bigint NOT NULL,
+        known_to bigint NOT NULL,
+        reach smallint NOT NULL
+    )""",
+    # The longest span of each reach (and floating flags) saved: a row of that
+    # reach that meets [low, high) starts after low - longest, so each reach is
+    # one range of an index sorted by start (the in-memory index's length
+    # classes, on the server).
+    """CREATE TABLE timeline_fact_reach (
+        name text NOT NULL, floating smallint NOT NULL, reach smallint NOT NULL,
+        longest bigint NOT NULL,
+        PRIMARY KEY (name, floating, reach)
+    )""",
+    # Covering indexes, read without the table once a vacuum has marked its pages
+    # all-visible: the current rows (most questions are about what is known now),
+    # and the rows that were current once.
+    f"""CREATE INDEX timeline_fact_rows_now ON timeline_fact_rows
+        (name, floating, reach, start_earliest)
+        INCLUDE (end_last, start_last, end_earliest, key, first)
+        WHERE known_to = {_CURRENT}""",
+    f"""CREATE INDEX timeline_fact_rows_before ON timeline_fact_rows
+        (name, floating, reach, start_earliest)
+        INCLUDE (end_last, start_last, end_earliest, known_from, known_to, key, first)
+        WHERE known_to <> {_CURRENT}""",
+)
 _SCHEMA: Final = (
     "CREATE TABLE timeline_meta (key text PRIMARY KEY, value text NOT NULL)",
     # One row, locked by every append: writers take turns, so positions stay
@@ -61,30 +99,17 @@ _SCHEMA: Final = (
     """CREATE TABLE timeline_states (
         name text PRIMARY KEY, position bigint NOT NULL, meta text NOT NULL, parts bytea[] NOT NULL
     )""",
-    # Saved temporal facts as rows the server can answer from (see fact_answers):
-    # bounds in microseconds, known times [known_from, known_to) likewise.
-    """CREATE TABLE timeline_fact_rows (
-        name text NOT NULL,
-        key text NOT NULL,
-        first bigint NOT NULL,
-        start_earliest bigint NOT NULL,
-        start_last bigint NOT NULL,
-        end_earliest bigint NOT NULL,
-        end_last bigint NOT NULL,
-        floating smallint NOT NULL,
-        known_from bigint NOT NULL,
-        known_to bigint NOT NULL,
-        spans int8range GENERATED ALWAYS AS (CASE WHEN start_earliest < end_last
-            THEN int8range(start_earliest, end_last) ELSE 'empty'::int8range END) STORED,
-        known int8range GENERATED ALWAYS AS (CASE WHEN known_from < known_to
-            THEN int8range(known_from, known_to) ELSE 'empty'::int8range END) STORED
-    )""",
-    "CREATE INDEX timeline_fact_rows_by_time ON timeline_fact_rows USING gist (spans, known)",
-    # Most questions are about what is known now: the current rows' spans alone, in a
-    # space-partitioned index (SP-GiST), answer those several times faster.
-    f"""CREATE INDEX timeline_fact_rows_now ON timeline_fact_rows USING spgist (spans)
-        WHERE known_to = {_CURRENT}""",
+    *_FACT_ROWS,
 )
+# Schema 1 kept the rows with range columns under GiST and SP-GiST indexes; its
+# saved rows (and the states they belong to) are dropped, to be saved again.
+_MIGRATIONS: Final = {
+    1: (
+        "DELETE FROM timeline_states WHERE name IN (SELECT name FROM timeline_fact_rows)",
+        "DROP TABLE timeline_fact_rows",
+        *_FACT_ROWS,
+    ),
+}
 _ROW_COLUMNS: Final = (
     "key",
     "first",
@@ -136,7 +161,10 @@ class PostgresStore:
         read_only: Never write (and never create).
 
     Raises:
-        StoreError: The server cannot be reached, or refuses the login.
+        StoreError: The server cannot be reached, or refuses the login; or the
+            store's schema is newer than this library's, or older and
+            ``read_only`` was given (opened for writing, an older schema is
+            migrated, under a lock, by the first process to open it).
         StoreNotFoundError: Opened read-only where there is no store yet.
         NotAStoreError: The database holds ``timeline_*`` tables of something else.
     """
@@ -154,6 +182,9 @@ class PostgresStore:
         self._db: psycopg.Connection[Any] | None = db
         self._listener: psycopg.Connection[Any] | None = None
         self._schema_cache: str | None = None
+        #: The schema version the database had before this store migrated it on
+        #: open; None when it needed no migration.
+        self.migrated_from: int | None = None
         try:
             self._prepare()
         except BaseException:
@@ -197,11 +228,34 @@ class PostgresStore:
             meta = dict(cursor.execute("SELECT key, value FROM timeline_meta").fetchall())
             if meta.get("format") != _FORMAT:
                 raise NotAStoreError(f"{self}: its timeline_meta is not a timeline store's")
-            if meta.get("schema_version") != str(SCHEMA_VERSION):
-                raise NotAStoreError(
-                    f"{self}: schema version {meta.get('schema_version')}; this version of the "
-                    f"library reads {SCHEMA_VERSION}"
-                )
+            self._migrate(cursor, meta.get("schema_version", ""))
+
+    def _migrate(self, cursor: psycopg.Cursor[Any], version: str) -> None:
+        """Check an existing store's schema version; migrate an older one."""
+        if version == str(SCHEMA_VERSION):
+            return
+        older = version.isdigit() and int(version) < SCHEMA_VERSION
+        if not version.isdigit() or (older and int(version) not in _MIGRATIONS):
+            raise NotAStoreError(f"{self}: schema version {version!r} is not a timeline's")
+        if not older:
+            raise StoreError(
+                f"{self} has schema version {version}, newer than this library's "
+                f"{SCHEMA_VERSION}: upgrade timeline to open it"
+            )
+        if self.read_only:
+            raise StoreError(
+                f"{self} has schema version {version}, older than this library's "
+                f"{SCHEMA_VERSION}: open it once for writing to migrate it ('timeline migrate')"
+            )
+        # Under the schema lock, in this transaction: one process migrates, and
+        # the others wait and find it done.
+        for statement in _MIGRATIONS[int(version)]:
+            cursor.execute(statement)
+        cursor.execute(
+            "UPDATE timeline_meta SET value = %s WHERE key = 'schema_version'",
+            (str(SCHEMA_VERSION),),
+        )
+        self.migrated_from = int(version)
 
     @property
     def _connection(self) -> psycopg.Connection[Any]:
@@ -491,15 +545,28 @@ class PostgresStore:
             if not _replace_state(cursor, name, position, meta, parts):
                 return False
             cursor.execute("DELETE FROM timeline_fact_rows WHERE name = %s", (name,))
-            columns = ", ".join(("name", *_ROW_COLUMNS))
+            cursor.execute("DELETE FROM timeline_fact_reach WHERE name = %s", (name,))
+            longest: dict[tuple[int, int], int] = {}
+            columns = ", ".join(("name", *_ROW_COLUMNS, "reach"))
             with cursor.copy(f"COPY timeline_fact_rows ({columns}) FROM STDIN") as copy:
                 # In the order of their starts: a question's rows then share pages.
                 for row in sorted(rows, key=operator.itemgetter(2)):
-                    copy.write_row((name, *row))
+                    span = row[5] - row[2]
+                    if span <= 0:
+                        continue  # in force nowhere, not even maybe: never an answer
+                    reach = span.bit_length()
+                    group = (row[6], reach)  # floating flags, reach
+                    longest[group] = max(longest.get(group, 0), span)
+                    copy.write_row((name, *row, reach))
+            cursor.executemany(
+                "INSERT INTO timeline_fact_reach VALUES (%s, %s, %s, %s)",
+                [(name, *group, span) for group, span in longest.items()],
+            )
         with self._errors("save a state"):
             # Statistics for the planner now, rather than when autovacuum gets to it
-            # (perhaps in the middle of the questions that follow).
-            self._connection.execute("ANALYZE timeline_fact_rows")
+            # (perhaps in the middle of the questions that follow); and the pages
+            # marked all-visible, so that questions read the indexes alone.
+            self._connection.execute("VACUUM (ANALYZE) timeline_fact_rows")
         return True
 
     def fact_answers(
@@ -508,7 +575,7 @@ class PostgresStore:
         asked: tuple[int, int, bool, int],
         known: int,
         reach: int,
-    ) -> tuple[int, str, list[tuple[str, int, bool]], list[tuple[Any, ...]]] | None:
+    ) -> tuple[int, int, str, list[tuple[str, int, bool]], list[tuple[Any, ...]]] | None:
         """Search the saved rows of temporal facts ``name`` for a question, on the server.
 
         ``asked`` is the question's ``(low, high, exact, flags)``: rows with
@@ -516,42 +583,51 @@ class PostgresStore:
         (``(key, first, yes)``; rows it would answer *no* are not returned).
         The other rows -- floating where the question is not -- are returned
         whole, within ``reach`` microseconds either way, for the caller to
-        answer through every offset. A GiST index over the spans and known
-        times finds both; nothing else is read. Returns the position the rows
-        were saved at and the state's meta too; None if none were saved.
+        answer through every offset. Each search reads one range of a covering
+        index per length of span (see ``timeline_fact_reach``); the state and
+        its rows are read in one snapshot. Returns the position the rows were
+        saved at, the log's last position and the state's meta too (as of
+        that snapshot); None if none were saved.
         """
         low, high, exact, flags = asked
-        with self._errors("read"):
+        surely = (
+            "greatest(start_last, %(low)s) < least(end_earliest, %(high)s)"
+            if exact
+            else "start_last <= %(low)s AND %(high)s <= end_earliest"
+        )
+        values = {"name": name, "low": low, "high": high, "known": known}
+        # What is known now is the current rows; known at an earlier time, the rows
+        # current then, of either index.
+        now = known >= _CURRENT - 1
+        with self._errors("read"), self._connection.transaction():
             cursor = self._connection.cursor(binary=True)  # numbers and booleans as they are
+            # One snapshot for the state and its rows: a save in between would pair
+            # one save's meta with another's rows.
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             saved = cursor.execute(
-                "SELECT position, meta FROM timeline_states WHERE name = %s", (name,)
+                "SELECT saved.position, head.position, meta "
+                "FROM timeline_states AS saved, timeline_head AS head WHERE name = %s",
+                (name,),
             ).fetchone()
             if saved is None:
                 return None
-            surely = (
-                "greatest(start_last, %(low)s) < least(end_earliest, %(high)s)"
-                if exact
-                else "start_last <= %(low)s AND %(high)s <= end_earliest"
+            groups = cursor.execute(
+                "SELECT floating, reach, longest FROM timeline_fact_reach WHERE name = %s", (name,)
+            ).fetchall()
+            same = [group for group in groups if group[0] == flags]
+            plain = (
+                cursor.execute(_search("key, first, " + surely, same, now=now), values).fetchall()
+                if same and low < high  # an empty question meets nothing as written
+                else []
             )
-            values = {"name": name, "low": low, "high": high, "flags": flags, "known": known}
-            # What is known now: the current rows, by their own index (whose
-            # predicate the planner matches only against the constant itself).
-            current = known >= _CURRENT - 1
-            when = f"known_to = {_CURRENT}" if current else "known @> %(known)s::bigint"
-            plain = cursor.execute(
-                f"SELECT key, first, {surely} FROM timeline_fact_rows "  # noqa: S608 -- fixed text
-                "WHERE name = %(name)s AND floating = %(flags)s "
-                f"AND spans && int8range(%(low)s, %(high)s) AND {when}",
-                values,
-            ).fetchall()
-            others = cursor.execute(
-                f"SELECT {', '.join(_ROW_COLUMNS)} FROM timeline_fact_rows "  # noqa: S608 -- fixed text
-                "WHERE name = %(name)s AND floating <> %(flags)s "
-                "AND spans && int8range(%(wide_low)s, %(wide_high)s) "
-                f"AND {when}",
-                {**values, "wide_low": low - reach, "wide_high": high + reach},
-            ).fetchall()
-        return int(saved[0]), saved[1], plain, others
+            other = [group for group in groups if group[0] != flags]
+            wide = {**values, "low": low - reach, "high": high + reach}
+            others = (
+                cursor.execute(_search(", ".join(_ROW_COLUMNS), other, now=now), wide).fetchall()
+                if other
+                else []
+            )
+        return int(saved[0]), int(saved[1]), saved[2], plain, others
 
     def load_state(self, name: str) -> tuple[int, str, Iterator[bytes]] | None:
         """See :meth:`timeline.typing.StateStore.load_state`: every part from one save."""
@@ -583,6 +659,28 @@ class PostgresStore:
     def __repr__(self) -> str:
         where = _shown(self.url) + (f" schema {self.schema}" if self.schema else "")
         return f"<PostgresStore {where}>"
+
+
+def _search(columns: str, groups: Sequence[tuple[int, int, int]], *, now: bool) -> str:
+    """A query for the saved rows that meet [%(low)s, %(high)s) (see fact_answers).
+
+    One range of a covering index per group of rows (floating flags, reach,
+    longest span) and index: a row of that group meets the question only if it
+    starts after low - longest. The groups are written into the text, as
+    ranges the planner can only read from the index.
+    """
+    which = [(f"known_to = {_CURRENT}", "")]
+    if not now:
+        known = " AND known_from <= %(known)s AND %(known)s < known_to"
+        which = [(f"known_to = {_CURRENT}", known), (f"known_to <> {_CURRENT}", known)]
+    return " UNION ALL ".join(
+        f"SELECT {columns} FROM timeline_fact_rows WHERE name = %(name)s "  # noqa: S608 -- numbers
+        f"AND {predicate} AND floating = {int(floating)} AND reach = {int(reach)} "
+        f"AND start_earliest > %(low)s - {int(longest)} AND start_earliest < %(high)s "
+        f"AND end_last > %(low)s{known}"
+        for floating, reach, longest in groups
+        for predicate, known in which
+    )
 
 
 def _replace_state(
