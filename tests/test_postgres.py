@@ -495,7 +495,7 @@ def test_a_schema_1_store_is_migrated_and_keeps_every_record():
     assert _tables(schema) == tables  # read-only: nothing migrated, nothing changed
 
     store = PostgresStore(URL, schema=schema)
-    assert store.migrated_from == 1
+    assert (store.migrated_from, store.schema_version) == (1, 2)
     assert list(store.read()) == before
     assert verify(store).ok
     assert store.snapshot_names() == ["test_postgres.Designations"]

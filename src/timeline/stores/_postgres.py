@@ -258,6 +258,15 @@ class PostgresStore:
         self.migrated_from = int(version)
 
     @property
+    def schema_version(self) -> int:
+        """The schema version of the open store."""
+        with self._errors("read"):
+            row = self._connection.execute(
+                "SELECT value FROM timeline_meta WHERE key = 'schema_version'"
+            ).fetchone()
+        return int(row[0]) if row is not None else SCHEMA_VERSION
+
+    @property
     def _connection(self) -> psycopg.Connection[Any]:
         db = self._db
         if db is None or db.closed:
