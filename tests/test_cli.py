@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from timeline import Log, tables
 from timeline._cli import main
+from timeline.sanctions import SanctionsInForce
 
 SEEDS = Path(__file__).parent.parent / "seeds" / "000_b4b480d03dd4a743.jsonl"
 
@@ -288,8 +290,12 @@ def test_every_format(store, capsys):
 
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [row["key"] for row in rows] == [hit["key"] for hit in hits]
-    assert rows[0]["from_edtf"] == "2006"
-    assert rows[0]["until"] == ""  # open
+    assert (rows[0]["from"], rows[0]["from_earliest"]) == (
+        "2006",
+        hits[0]["from"]["earliest"] + "+00:00",
+    )
+    assert rows[0]["until"] == ".."  # open
+    assert list(rows[0]) == list(tables.rows(SanctionsInForce(Log(store)).at("2024-01-15"))[0])
     assert len(table.splitlines()) == len(rows) + 1
 
 

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NoReturn, Self, TextIO
 
@@ -28,7 +28,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from . import __version__
+from . import __version__, tables
 from ._errors import (
     CorruptStoreError,
     InvalidValidTimeError,
@@ -567,7 +567,14 @@ def _hits_out(
 ) -> int:
     if args.json:
         rows = [{"answer": hit.answer.value, **_spell_json(hit.spell)} for hit in hits]
-        _emit(out, args, {**asked, "known": _known_used(args)}, "in_force", rows)
+        _emit(
+            out,
+            args,
+            {**asked, "known": _known_used(args)},
+            "in_force",
+            rows,
+            table=lambda: tables.rows(hits),
+        )
     elif hits:
         rows = [
             {
@@ -624,6 +631,7 @@ def _history(log: Log, args: argparse.Namespace, out: TextIO) -> int:
             {"key": args.key, "known": _known_used(args)},
             "spells",
             [_spell_json(s) for s in spells],
+            table=lambda: tables.rows(spells),
         )
     elif spells:
         rows = [
@@ -654,7 +662,7 @@ def _changes(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     ]
     if args.json:
         asked = {"from": args.start, "to": args.end, "known": _known_used(args)}
-        _emit(out, args, asked, "changes", rows)
+        _emit(out, args, asked, "changes", rows, table=lambda: tables.rows(found))
     elif rows:
         _table(out, rows, ["answer", "change", "when", "key"])
     else:
@@ -757,7 +765,8 @@ def _log(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     records = sorted(visible(log.read(known_at=_known(args))), key=record_order)
     if args.json:
         rows = [_record_json(log, record) for record in records]
-        _emit(out, args, {"known": _known_used(args)}, "records", rows)
+        table = lambda: tables.rows(records, registry=log.codec.registry)  # noqa: E731
+        _emit(out, args, {"known": _known_used(args)}, "records", rows, table=table)
     else:
         rows = [_chronology_row(record) for record in records]
         if rows:
@@ -901,21 +910,42 @@ def _emit(
     meta: dict[str, Any],
     key: str | None,
     rows: list[dict[str, Any]],
+    *,
+    table: Callable[[], list[dict[str, Any]]] | None = None,
 ) -> None:
     """Write an answer for machines: one JSON document, JSON lines (a row each), or CSV.
 
     ``key`` names the rows in the JSON document (None: the answer is one row).
+    ``table`` makes the rows of :mod:`timeline.tables` (of hits, changes,
+    spells or records) for CSV; without it, CSV flattens ``rows``.
     """
     if args.format == "json":
         _json(out, {**meta, key: rows} if key is not None else rows[0])
     elif args.format == "jsonl":
         out.writelines(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in rows)
     else:
-        flat = [_flatten(row) for row in rows]
+        flat = (
+            [_flatten(row) for row in rows]
+            if table is None
+            else [{name: _cell(value) for name, value in row.items()} for row in table()]
+        )
         columns = list(dict.fromkeys(column for row in flat for column in row))
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(flat)
+
+
+def _cell(value: object) -> str:
+    """A table cell as CSV text: lists joined with "; ", dicts as JSON, null as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "; ".join(_cell(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, str]:

@@ -121,6 +121,10 @@ class StoreLockedError(StoreError, TimeoutError):
     """Another process held the store's write lock for longer than the timeout."""
 
 
+class MissingExtraError(TimelineError, ImportError):
+    """A feature needs an optional extra that is not installed; the message says which."""
+
+
 class PinError(TimelineError, ValueError):
     """A pinned-head token cannot be read."""
 

@@ -1,0 +1,427 @@
+"""Answers, histories, changes and records as table rows, and as pandas or polars DataFrames.
+
+:func:`rows` turns what a question returns into plain rows: a ``dict`` per
+item with the same columns in every row, every value JSON-safe (text,
+numbers, booleans, None, lists and dicts of those). :func:`to_pandas` and
+:func:`to_polars` make DataFrames of the same columns (the ``pandas`` and
+``polars`` extras); the command's ``--format csv`` writes them too.
+
+What each kind of item becomes (see :doc:`/how-to/tables` for the dtypes):
+
+* a :class:`~timeline.Hit` (what :meth:`~timeline.TemporalFacts.at` and
+  :meth:`~timeline.TemporalFacts.during` answer): ``answer`` and the spell's
+  columns;
+* a :class:`~timeline.Transition` (:meth:`~timeline.TemporalFacts.changes`):
+  ``change`` (``started`` or ``ended``), ``answer`` and the spell's columns;
+* a :class:`~timeline.Spell` (:meth:`~timeline.TemporalFacts.history`):
+  ``key``, ``fact``, its start as ``from`` (EDTF text, ``..`` when open, empty
+  when unknown) with ``from_earliest``, ``from_latest`` and
+  ``from_floating``, its end likewise as ``until``, ``sources``, ``records``
+  (positions), ``conflicts`` (attribute names), then one column per
+  attribute, ``attributes_<name>``;
+* a :class:`~timeline.Record`: ``position``, ``id``, ``known_at``, ``type``,
+  ``version``, ``subject``, its valid time as ``valid`` with
+  ``valid_earliest``, ``valid_latest``, ``valid_floating`` and ``phrase``, the
+  provenance (``source``, ``url``, ``quote``, ``speaker``, ``note``), ``hash``,
+  then one column per event field, ``event_<name>``;
+* the ``found`` of a :class:`~timeline.SavedAnswer`: ``answer``, ``key`` and
+  ``first_record``.
+
+Instants (``*_earliest``, ``*_latest``, ``known_at``) are ISO 8601 text in
+rows and tz-aware datetimes in DataFrames, in the zone ``tz`` (UTC unless
+given). ``*_earliest`` is the first instant a value may mean and ``*_latest``
+the first instant after it (exclusive), as :class:`~timeline.Bounds` has
+them. A floating value -- written without a zone, local time wherever it
+happened -- has no instant of its own: its wall time is read in ``tz``, and
+``*_floating`` says so.
+
+>>> from timeline import Log, ManualClock
+>>> from timeline.sanctions import Designated, SanctionsInForce, Target, TargetKind
+>>> log = Log(clock=ManualClock("2024-01-12T00:00:00Z"))
+>>> unit = Target(name="224th Flight Unit", kind=TargetKind.ENTITY)
+>>> _ = log.append(Designated(target=unit, authority="United States"), valid="2024-01-11/..")
+>>> row = rows(SanctionsInForce(log).at("2024-02-01"))[0]
+>>> row["answer"], row["from"], row["from_earliest"], row["until"], row["attributes_target"]
+('yes', '2024-01-11', '2024-01-11T00:00:00+00:00', '..', '224th Flight Unit')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import importlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from ._answer import Answer
+from ._calendar import format_instant, in_datetime_range, utc_datetime
+from ._codec import Codec
+from ._errors import InvalidValidTimeError, MissingExtraError, TimelineError
+from ._events import Registry, default_registry
+from ._facts import Hit, InForce, SavedAnswer, Spell, Transition
+from ._records import Record
+from ._time import _FIRST_HELD, _LAST_HELD, DateSet, End, Interval, Moment, _zone
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
+
+__all__ = ["RECORD_COLUMNS", "SPELL_COLUMNS", "rows", "to_pandas", "to_polars"]
+
+#: The columns every spell's row starts with (a hit's and a change's after
+#: theirs); its attributes follow, as ``attributes_<name>``.
+SPELL_COLUMNS: Final = (
+    "key",
+    "fact",
+    "from",
+    "from_earliest",
+    "from_latest",
+    "from_floating",
+    "until",
+    "until_earliest",
+    "until_latest",
+    "until_floating",
+    "sources",
+    "records",
+    "conflicts",
+)
+#: The columns every record's row starts with; its event's fields follow, as
+#: ``event_<name>``.
+RECORD_COLUMNS: Final = (
+    "position",
+    "id",
+    "known_at",
+    "type",
+    "version",
+    "subject",
+    "valid",
+    "valid_earliest",
+    "valid_latest",
+    "valid_floating",
+    "phrase",
+    "source",
+    "url",
+    "quote",
+    "speaker",
+    "note",
+    "hash",
+)
+_INSTANTS: Final = frozenset(
+    {
+        "from_earliest",
+        "from_latest",
+        "until_earliest",
+        "until_latest",
+        "valid_earliest",
+        "valid_latest",
+        "known_at",
+    }
+)
+_Kind = Literal["hit", "change", "spell", "record", "saved"]
+_LEADING: Final[dict[_Kind, tuple[str, ...]]] = {
+    "hit": ("answer", *SPELL_COLUMNS),
+    "change": ("change", "answer", *SPELL_COLUMNS),
+    "spell": SPELL_COLUMNS,
+    "record": RECORD_COLUMNS,
+    "saved": ("answer", "key", "first_record"),
+}
+
+
+def rows(
+    items: Iterable[Hit | Transition | Spell | Record] | SavedAnswer,
+    *,
+    tz: str = "UTC",
+    registry: Registry | None = None,
+) -> list[dict[str, Any]]:
+    """Return ``items`` as table rows: one JSON-safe ``dict`` each, all with the same columns.
+
+    Args:
+        items: An answer (:class:`~timeline.InForce`, or any iterable of
+            hits), changes, a history or other spells, records, or a
+            :class:`~timeline.SavedAnswer`. One kind at a time.
+        tz: The zone instants are given in, and floating wall times read in.
+        registry: Where records' event types are registered (for their type
+            names and fields); the default registry if not given.
+
+    Raises:
+        TimelineError: ``items`` mixes kinds, or holds something else.
+        InvalidValidTimeError: ``tz`` is no time zone.
+    """
+    kind, table = _table(items, tz=tz, registry=registry)
+    columns = _columns(kind, table)
+    return [{name: _json_safe(row.get(name)) for name in columns} for row in table]
+
+
+def to_pandas(
+    items: Iterable[Hit | Transition | Spell | Record] | SavedAnswer,
+    *,
+    tz: str = "UTC",
+    registry: Registry | None = None,
+) -> pd.DataFrame:
+    """Return ``items`` as a pandas DataFrame, with the columns of :func:`rows`.
+
+    Instants are ``datetime64[us, tz]`` (null where a value has none, or
+    lies outside the years 1-9999), positions ``Int64``, flags ``boolean``,
+    text ``object``; lists (sources, records) stay lists, and dicts (an
+    event's nested fields) become JSON text.
+
+    Raises:
+        MissingExtraError: pandas is not installed (the ``pandas`` extra).
+    """
+    pandas = _extra("pandas")
+    kind, table = _table(items, tz=tz, registry=registry)
+    zone = _zone_key(tz)
+    data: dict[str, Any] = {}
+    for name in _columns(kind, table):
+        values = [_framed(row.get(name)) for row in table]
+        if name in _INSTANTS:
+            instants = pandas.to_datetime(pandas.Series(values, dtype=object), utc=True)
+            data[name] = instants.dt.tz_convert(zone).dt.as_unit("us")
+        elif name in _INTEGERS:
+            data[name] = pandas.Series(values, dtype="Int64")
+        elif name.endswith("_floating"):
+            data[name] = pandas.Series(values, dtype="boolean")
+        else:
+            data[name] = pandas.Series(values, dtype=object)
+    frame: pd.DataFrame = pandas.DataFrame(data)
+    return frame
+
+
+def to_polars(
+    items: Iterable[Hit | Transition | Spell | Record] | SavedAnswer,
+    *,
+    tz: str = "UTC",
+    registry: Registry | None = None,
+) -> pl.DataFrame:
+    """Return ``items`` as a polars DataFrame, with the columns of :func:`rows`.
+
+    Instants are ``Datetime("us", tz)`` (null where a value has none, or lies
+    outside the years 1-9999), positions ``Int64``, flags ``Boolean``, text
+    ``String``, sources ``List(String)`` and records ``List(Int64)``; dicts
+    (an event's nested fields) become JSON text.
+
+    Raises:
+        MissingExtraError: polars is not installed (the ``polars`` extra).
+        InvalidValidTimeError: ``tz`` is no time zone, or an offset of
+            hours and minutes, which polars cannot hold (a zone's name can).
+    """
+    polars = _extra("polars")
+    zone = _zone_key(tz)
+    offset = _zone(tz).utcoffset(None)
+    if offset is not None and offset % dt.timedelta(hours=1):
+        raise InvalidValidTimeError(
+            f"polars takes no fixed offset of {tz!r} (only whole hours): "
+            "give the zone by name (Asia/Kolkata, say)"
+        )
+    kind, table = _table(items, tz=tz, registry=registry)
+    columns = _columns(kind, table)
+    schema: dict[str, Any] = {}
+    data: dict[str, list[Any]] = {}
+    for name in columns:
+        values = [_framed(row.get(name)) for row in table]
+        if name in _INSTANTS:
+            schema[name] = polars.Datetime("us", zone)
+        elif name in _INTEGERS:
+            schema[name] = polars.Int64
+        elif name.endswith("_floating"):
+            schema[name] = polars.Boolean
+        elif name in {"sources", "conflicts"}:
+            schema[name] = polars.List(polars.String)
+        elif name == "records":
+            schema[name] = polars.List(polars.Int64)
+        elif all(value is None or isinstance(value, str) for value in values):
+            schema[name] = polars.String
+        else:  # an attribute or field of numbers, booleans or lists: let polars say
+            schema[name] = None
+        data[name] = values
+    frame: pl.DataFrame = polars.DataFrame(
+        [polars.Series(name, data[name], dtype=schema[name], strict=False) for name in columns]
+    )
+    return frame
+
+
+_INTEGERS: Final = frozenset({"position", "version", "first_record"})
+
+
+# -- building the rows ------------------------------------------------------------------
+
+
+def _table(
+    items: Iterable[Hit | Transition | Spell | Record] | SavedAnswer,
+    *,
+    tz: str,
+    registry: Registry | None,
+) -> tuple[_Kind | None, list[dict[str, Any]]]:
+    """The rows of ``items`` with Python values (datetimes, not text), and their kind."""
+    zone = _zone(tz)
+    if isinstance(items, SavedAnswer):
+        return "saved", [
+            {"answer": answer.value, "key": key, "first_record": first}
+            for key, first, answer in items.found
+        ]
+    codec = Codec(registry if registry is not None else default_registry)
+    kind: _Kind | None = "hit" if isinstance(items, InForce) else None
+    table: list[dict[str, Any]] = []
+    for item in items:
+        if isinstance(item, Hit):
+            this: _Kind = "hit"
+            row = {"answer": item.answer.value, **_spell_row(item.spell, zone)}
+        elif isinstance(item, Transition):
+            this = "change"
+            row = {"change": item.kind, "answer": item.answer.value, **_spell_row(item.spell, zone)}
+        elif isinstance(item, Spell):
+            this = "spell"
+            row = _spell_row(item, zone)
+        elif isinstance(item, Record):
+            this = "record"
+            row = _record_row(item, zone, codec)
+        else:
+            raise TimelineError(
+                f"item {len(table)} is a {type(item).__name__}: tables hold hits, changes, "
+                "spells or records"
+            )
+        if kind is not None and this != kind:
+            raise TimelineError(
+                f"item {len(table)} is a {this}, after {kind}s: make one table of each kind"
+            )
+        kind = this
+        table.append(row)
+    return kind, table
+
+
+def _columns(kind: _Kind | None, table: list[dict[str, Any]]) -> list[str]:
+    """Every row's columns: the kind's own, then the others in order of first appearance."""
+    leading = _LEADING[kind] if kind is not None else ()
+    return list(dict.fromkeys([*leading, *(name for row in table for name in row)]))
+
+
+def _spell_row(spell: Spell, zone: dt.tzinfo) -> dict[str, Any]:
+    sources: list[str] = []
+    for record in spell.records:
+        name = record.provenance.speaker or record.provenance.source or f"#{record.position}"
+        if name not in sources:
+            sources.append(name)
+    return {
+        "key": spell.key,
+        "fact": spell.fact,
+        **_end_columns("from", spell.start, zone),
+        **_end_columns("until", spell.end, zone),
+        "sources": sources,
+        "records": [record.position for record in spell.records],
+        "conflicts": [conflict.attribute for conflict in spell.conflicts],
+        **{f"attributes_{name}": value for name, value in spell.attributes.items()},
+    }
+
+
+def _end_columns(name: str, end: Moment | DateSet | End, zone: dt.tzinfo) -> dict[str, Any]:
+    if isinstance(end, End):
+        return {
+            name: end.value,
+            f"{name}_earliest": None,
+            f"{name}_latest": None,
+            f"{name}_floating": None,
+        }
+    bounds = end.bounds()
+    return {
+        name: str(end),
+        f"{name}_earliest": _instant(bounds.low, zone, floating=bounds.floating),
+        f"{name}_latest": _instant(bounds.high, zone, floating=bounds.floating),
+        f"{name}_floating": bounds.floating,
+    }
+
+
+def _record_row(record: Record, zone: dt.tzinfo, codec: Codec) -> dict[str, Any]:
+    type_name, version, data = codec.encode_event(record.event)
+    valid = record.valid
+    if isinstance(valid, Interval):
+        start, end = valid.extent.start, valid.extent.end
+    else:
+        start = end = valid.bounds()
+    provenance = record.provenance
+    return {
+        "position": record.position,
+        "id": str(record.id),
+        "known_at": record.known_at.astimezone(zone),
+        "type": type_name,
+        "version": version,
+        "subject": record.subject,
+        "valid": str(valid),
+        "valid_earliest": _instant(start.low, zone, floating=start.floating),
+        "valid_latest": _instant(end.high, zone, floating=end.floating),
+        "valid_floating": start.floating or end.floating,
+        "phrase": valid.phrase,
+        "source": provenance.source,
+        "url": provenance.url,
+        "quote": provenance.quote,
+        "speaker": provenance.speaker,
+        "note": provenance.note,
+        "hash": record.hash,
+        **{f"event_{name}": value for name, value in data.items()},
+    }
+
+
+def _instant(value: int, zone: dt.tzinfo, *, floating: bool) -> dt.datetime | _Expanded | None:
+    """Microseconds as an aware datetime in ``zone``; None where an open end lies.
+
+    A floating value is a wall time, read in ``zone``. An instant no datetime
+    holds (before year 1, after 9999) is kept as a number, text in rows.
+    """
+    if value < _FIRST_HELD or value > _LAST_HELD:
+        return None
+    if not in_datetime_range(value):
+        return _Expanded(value)
+    moment = utc_datetime(value)
+    if floating:
+        return moment.replace(tzinfo=zone)
+    return moment.astimezone(zone)
+
+
+class _Expanded(int):
+    """An instant no datetime holds: ISO text with expanded years in rows, null in frames."""
+
+    __slots__ = ()
+
+
+def _json_safe(value: object) -> Any:  # noqa: ANN401, PLR0911 -- any JSON value, by type
+    if value is None or isinstance(value, bool | str | float):
+        return value
+    if isinstance(value, _Expanded):
+        return format_instant(int(value))
+    if isinstance(value, int):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Answer | enum.Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_json_safe(item) for item in value]
+    return str(value)
+
+
+def _framed(value: object) -> Any:  # noqa: ANN401 -- a cell of a DataFrame
+    """A cell for a DataFrame: datetimes as they are, dicts as JSON text, no expanded years."""
+    if isinstance(value, _Expanded):
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, Mapping):
+        return json.dumps(_json_safe(value), ensure_ascii=False, sort_keys=True)
+    return _json_safe(value)
+
+
+def _zone_key(tz: str) -> str:
+    """The zone's name as pandas and polars take it."""
+    zone = _zone(tz)
+    return str(getattr(zone, "name", None) or tz)
+
+
+def _extra(name: Literal["pandas", "polars"]) -> Any:  # noqa: ANN401 -- the module
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise MissingExtraError(
+            f"{name} is not installed: pip install 'bitemporal-timeline[{name}]'"
+        ) from None
