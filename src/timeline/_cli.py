@@ -165,6 +165,18 @@ def _parser() -> argparse.ArgumentParser:
         "local time somewhere)",
     )
 
+    import_ftm = command(
+        "import-ftm",
+        "import the sanctions among FollowTheMoney entities (JSON lines, as OpenSanctions "
+        "exports them) as designations, all or nothing; an export imported again adds "
+        "nothing, a newer one only what changed",
+    )
+    import_ftm.add_argument("file", type=Path)
+    import_ftm.add_argument(
+        "--known-at",
+        help="when the export was made, as the known time of what it adds (default: now)",
+    )
+
     at = command(
         "at",
         "the sanctions in force on a date (yes / maybe), asked at its own precision: "
@@ -249,6 +261,10 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
         "--store seed.sqlite load seeds/000_b4b480d03dd4a743.jsonl",
         "load my.jsonl --use mine",
     ),
+    "import-ftm": (
+        "import-ftm targets.nested.json",
+        "import-ftm sanctions.json --known-at 2024-06-01T00:00:00Z",
+    ),
     "at": ("at 2024-01-15", "at 2024-01 --known 2024-01-10", "at 2024 --target Mikheichik --json"),
     "during": ("during 2024-01-01 2024-02-01",),
     "keys": ("keys --format csv",),
@@ -265,7 +281,7 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
 }
 
 #: The commands that write; every other command opens its store read-only.
-_WRITERS = frozenset({"load", "repair", "rebuild", "migrate"})
+_WRITERS = frozenset({"load", "import-ftm", "repair", "rebuild", "migrate"})
 
 #: A question that had to read this many records past the saved index suggests a rebuild.
 _SLOW_CATCH_UP = 10_000
@@ -412,6 +428,33 @@ def _load(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     else:
         skipped = f" ({loaded.skipped} already there, skipped)" if loaded.skipped else ""
         print(f"loaded {len(loaded)} records from {args.file} into {args.store}{skipped}", file=out)
+    return 0
+
+
+def _import_ftm(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    from .ftm import import_ftm  # noqa: PLC0415 -- only this command needs it
+
+    imported = import_ftm(args.file, log, known_at=args.known_at)
+    try:
+        _save_facts(log, args)
+    except Exception as error:  # noqa: BLE001 -- the records are in: say so, whatever failed
+        _say(f"warning: imported, but the facts index was not saved ({error})")
+    counts = {
+        "new": imported.new,
+        "corrected": imported.corrected,
+        "unchanged": imported.unchanged,
+        "ignored": imported.ignored,
+        "records": len(imported.records),
+    }
+    if args.json:
+        _emit(out, args, {}, None, [{**counts, "last_position": log.last_position}])
+    else:
+        print(
+            f"imported {args.file} into {args.store}: {imported.new} new designations, "
+            f"{imported.corrected} corrected, {imported.unchanged} unchanged, "
+            f"{imported.ignored} other entities ignored",
+            file=out,
+        )
     return 0
 
 
@@ -976,6 +1019,7 @@ def _table(out: TextIO, rows: list[dict[str, Any]], columns: list[str]) -> None:
 
 _COMMANDS = {
     "load": _load,
+    "import-ftm": _import_ftm,
     "at": _at,
     "history": _history,
     "rebuild": _rebuild,

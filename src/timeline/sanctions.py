@@ -64,10 +64,16 @@ __all__ = [
 
 
 class TargetKind(enum.Enum):
-    """What kind of thing is sanctioned (FollowTheMoney's schema, lower-cased)."""
+    """What kind of thing is sanctioned, after FollowTheMoney's schemata.
+
+    ``ENTITY`` is any legal entity (FtM's ``LegalEntity``); ``COMPANY`` and
+    ``ORGANIZATION`` say more where the source does (see :mod:`timeline.ftm`).
+    """
 
     PERSON = "person"
     ENTITY = "entity"
+    COMPANY = "company"
+    ORGANIZATION = "organization"
     VESSEL = "vessel"
     AIRCRAFT = "aircraft"
     COUNTRY = "country"
