@@ -4,17 +4,20 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: example test lint typecheck docs ci clean bench-stores bench-facts bench-floor
+.PHONY: example picture test lint typecheck docs ci clean bench-stores bench-facts bench-floor
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "timeline needs Python 3.11+")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --editable ".[postgres,pandas,polars,ftm]" --group dev
+	$(BIN)/python -m pip install --quiet --editable ".[postgres,pandas,polars,ftm,plot]" --group dev
 	touch $@
 
 example: $(BIN)/.installed  ## Rebuild the seed timeline and answer questions at (valid, known) times.
 	$(BIN)/python examples/in_force.py
+
+picture: $(BIN)/.installed  ## Draw the seed timeline for README and the tutorial (docs/_static).
+	$(BIN)/python examples/picture.py docs/_static/seed-timeline.png
 
 test: $(BIN)/.installed  ## The whole test suite, README and docs examples included.
 	$(BIN)/python -m pytest

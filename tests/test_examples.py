@@ -66,5 +66,19 @@ def test_retraction_shows_both_answers():
 @pytest.mark.parametrize("script", sorted(p.name for p in EXAMPLES.glob("*.py")))
 def test_every_example_is_tested(script):
     """Each script in examples/ has a test above (so none can rot unseen)."""
-    tested = {"chronology.py", "in_force.py", "as_known.py", "retraction.py"}
+    tested = {"chronology.py", "in_force.py", "as_known.py", "retraction.py", "picture.py"}
     assert script in tested
+
+
+def test_picture_draws_the_seed_timeline(tmp_path):
+    """The script behind `make picture`: five sanctions, eight rows (events, two headings)."""
+    pytest.importorskip("matplotlib", reason="the plot extra is not installed")
+    out = tmp_path / "seed.png"
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "picture.py"), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout == f"drew 5 sanctions and 8 rows to {out}\n"
+    assert out.read_bytes().startswith(b"\x89PNG")

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NoReturn, Self, TextIO
 
@@ -37,7 +37,7 @@ from ._errors import (
     TimelineError,
     TimelineWarning,
 )
-from ._facts import TemporalFacts
+from ._facts import Hit, TemporalFacts
 from ._importer import _vocabularies, load_jsonl
 from ._log import Log
 from ._projection import record_order, visible
@@ -165,17 +165,7 @@ def _parser() -> argparse.ArgumentParser:
         "local time somewhere)",
     )
 
-    import_ftm = command(
-        "import-ftm",
-        "import the sanctions among FollowTheMoney entities (JSON lines, as OpenSanctions "
-        "exports them) as designations, all or nothing; an export imported again adds "
-        "nothing, a newer one only what changed",
-    )
-    import_ftm.add_argument("file", type=Path)
-    import_ftm.add_argument(
-        "--known-at",
-        help="when the export was made, as the known time of what it adds (default: now)",
-    )
+    _exchange_commands(command)
 
     at = command(
         "at",
@@ -255,11 +245,46 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _exchange_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """The commands that bring data in from elsewhere, or out as pictures."""
+    import_ftm = command(
+        "import-ftm",
+        "import the sanctions among FollowTheMoney entities (JSON lines, as OpenSanctions "
+        "exports them) as designations, all or nothing; an export imported again adds "
+        "nothing, a newer one only what changed",
+    )
+    import_ftm.add_argument("file", type=Path)
+    import_ftm.add_argument(
+        "--known-at",
+        help="when the export was made, as the known time of what it adds (default: now)",
+    )
+
+    plot = command(
+        "plot",
+        "draw the timeline: a row per sanction (or key), solid where it surely held, hatched "
+        "where it may have, the other events as markers; PNG, SVG or one HTML file that "
+        "works offline (hover for records and quotes). Needs the plot extra",
+    )
+    plot.add_argument("out", type=Path, help="the picture: .png, .svg, .pdf or .html")
+    plot.add_argument("--at", dest="valid", help="draw a line at this date (a valid time)")
+    plot.add_argument("--known", help="as known at this date or instant (default: now)")
+    plot.add_argument("--target", help="only sanctions on this target (name or alias)")
+    plot.add_argument("--authority", help="only sanctions of this authority")
+    plot.add_argument("--page", type=int, default=1, help="which page of keys (default: 1)")
+    plot.add_argument("--per-page", type=int, default=40, help="keys a page (default: 40)")
+    plot.add_argument("--title", help="the picture's title")
+
+
 # Shown under each command's --help.
 _EXAMPLES: dict[str, tuple[str, ...]] = {
     "load": (
         "--store seed.sqlite load seeds/000_b4b480d03dd4a743.jsonl",
         "load my.jsonl --use mine",
+    ),
+    "plot": (
+        "plot timeline.png --at 2024-02-01",
+        "plot timeline.html --known 2024-01-12 --authority 'United States'",
+        "plot page2.svg --page 2 --per-page 30",
     ),
     "import-ftm": (
         "import-ftm targets.nested.json",
@@ -431,6 +456,46 @@ def _load(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+#: What ``timeline plot`` writes, by the output's suffix.
+_PICTURES = frozenset({".png", ".svg", ".pdf", ".html", ".htm"})
+
+
+def _plot(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    if args.out.suffix.lower() not in _PICTURES:
+        raise TimelineError(
+            f"{args.out}: write a picture as .png, .svg, .pdf or .html, not "
+            f"{args.out.suffix or 'a file without a suffix'}"
+        )
+    facts = args.facts(log)
+    keys = None
+    if args.target is not None or args.authority is not None:
+        keys = [
+            key
+            for key in facts.keys()  # noqa: SIM118 -- the facts' keys: no dict
+            if any(
+                _wanted(spell.attributes, args) for spell in facts.history(key, known=args.known)
+            )
+        ]
+    picture = facts.plot(
+        args.valid,
+        known=args.known,
+        keys=keys,
+        page=args.page,
+        per_page=args.per_page,
+        title=args.title or "timeline",
+    )
+    picture.save(args.out)
+    if args.json:
+        drawn = {"out": str(args.out), "page": picture.page, "pages": picture.pages}
+        _emit(out, args, {}, None, [{**drawn, "keys": picture.keys}])
+    else:
+        print(
+            f"drew {picture.keys} keys (page {picture.page} of {picture.pages}) to {args.out}",
+            file=out,
+        )
+    return 0
+
+
 def _import_ftm(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     from .ftm import import_ftm  # noqa: PLC0415 -- only this command needs it
 
@@ -585,24 +650,22 @@ def _during(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 
 def _filtered(hits: Sequence[Hit], args: argparse.Namespace) -> list[Hit]:
     """Hits whose ``target`` (or an alias) and ``authority`` attributes match, if asked."""
+    return [hit for hit in hits if _wanted(hit.spell.attributes, args)]
+
+
+def _wanted(attributes: Mapping[str, Any], args: argparse.Namespace) -> bool:
+    """Whether a spell's ``target`` (or an alias) and ``authority`` are the ones asked for."""
     wanted = {"target": args.target, "authority": args.authority}
-    return [
-        hit
-        for hit in hits
-        if all(
-            value is None
-            or fold_name(value)
-            in {
-                fold_name(str(name))
-                for name in (
-                    hit.spell.attributes.get(field),
-                    *hit.spell.attributes.get("aliases", ()),
-                )
-                if name is not None
-            }
-            for field, value in wanted.items()
-        )
-    ]
+    return all(
+        value is None
+        or fold_name(value)
+        in {
+            fold_name(str(name))
+            for name in (attributes.get(field), *attributes.get("aliases", ()))
+            if name is not None
+        }
+        for field, value in wanted.items()
+    )
 
 
 def _hits_out(
@@ -1019,6 +1082,7 @@ def _table(out: TextIO, rows: list[dict[str, Any]], columns: list[str]) -> None:
 
 _COMMANDS = {
     "load": _load,
+    "plot": _plot,
     "import-ftm": _import_ftm,
     "at": _at,
     "history": _history,

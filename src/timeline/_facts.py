@@ -58,6 +58,7 @@ from .typing import StateStore
 
 if TYPE_CHECKING:
     from ._log import Log
+    from .plot import TimelinePicture
 
 __all__ = [
     "Change",
@@ -1818,6 +1819,38 @@ class TemporalFacts:
         """Return every key seen, sorted (after catching up)."""
         self.catch_up()
         return sorted(self._keys)
+
+    def plot(
+        self,
+        valid: QuestionLike | None = None,
+        *,
+        known: dt.datetime | str | None = None,
+        keys: Sequence[str] | None = None,
+        group_by: str | None = "authority",
+        label_by: str | None = "target",
+        page: int = 1,
+        per_page: int = 40,
+        title: str | None = None,
+    ) -> TimelinePicture:
+        """Draw the facts as known at ``known``, with a line at ``valid`` (the ``plot`` extra).
+
+        A row per key, a bar per spell -- solid where it surely held, hatched
+        where it may have -- and the log's other records as markers: see
+        :func:`timeline.plot.draw`, which takes the same arguments.
+        """
+        from .plot import draw  # noqa: PLC0415 -- matplotlib is an optional extra
+
+        return draw(
+            self,
+            valid=valid,
+            known=known,
+            keys=keys,
+            group_by=group_by,
+            label_by=label_by,
+            page=page,
+            per_page=per_page,
+            title=title,
+        )
 
     def unmatched(self, *, known: dt.datetime | str | None = None) -> list[Record]:
         """Return amendments and ends that found nothing in force, as known at ``known``.
