@@ -13,8 +13,8 @@ at" in the caption. Many keys are drawn a page at a time.
 >>> log = Log(clock=ManualClock("2024-01-12T00:00:00Z"))
 >>> _ = load_jsonl(seed_path(), log)
 >>> picture = draw(SanctionsInForce(log), valid="2024-02-01")
->>> picture.rows[:2]
-['UN Security Council', 'North Korea']
+>>> picture.rows[:3]
+['events', 'UN Security Council', 'North Korea']
 """
 
 from __future__ import annotations
