@@ -386,6 +386,7 @@ class _Painter:
 def _finish(axes: Any, layout: _Layout, low: float, high: float) -> None:  # noqa: ANN401
     """Axes, row labels, headings, date ticks and the legend."""
     from matplotlib import dates  # noqa: PLC0415 -- with the figure
+    from matplotlib.artist import Artist  # noqa: PLC0415
     from matplotlib.lines import Line2D  # noqa: PLC0415
     from matplotlib.patches import Patch  # noqa: PLC0415
 
@@ -404,23 +405,31 @@ def _finish(axes: Any, layout: _Layout, low: float, high: float) -> None:  # noq
     axes.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
     axes.grid(axis="x", color="0.92")
     axes.set_axisbelow(True)
+    drawn = {(artist.get_gid() or "").split("-")[1] for artist in [*axes.patches, *axes.lines]
+             if (artist.get_gid() or "").startswith("tl-")}  # fmt: skip
+    handles: list[Artist] = [
+        Patch(facecolor="0.4", edgecolor="0.4", label="in force (yes)"),
+        Patch(
+            facecolor="0.4",
+            edgecolor="0.4",
+            alpha=_MAYBE_ALPHA,
+            hatch=_MAYBE_HATCH,
+            label="may be in force (maybe)",
+        ),
+    ]
+    if "open" in drawn:
+        handles.append(
+            Line2D([], [], marker=">", color="0.4", linestyle="none", label="no end yet")
+        )
+    if "event" in drawn:
+        handles.append(Line2D([], [], marker="o", color="0.25", linestyle="none", label="event"))
+    if "valid" in drawn:
+        handles.append(Line2D([], [], color="black", linestyle="--", label="asked about"))
     axes.legend(
-        handles=[
-            Patch(facecolor="0.4", edgecolor="0.4", label="in force (yes)"),
-            Patch(
-                facecolor="0.4",
-                edgecolor="0.4",
-                alpha=_MAYBE_ALPHA,
-                hatch=_MAYBE_HATCH,
-                label="may be in force (maybe)",
-            ),
-            Line2D([], [], marker=">", color="0.4", linestyle="none", label="no end yet"),
-            Line2D([], [], marker="o", color="0.25", linestyle="none", label="event"),
-            Line2D([], [], color="black", linestyle="--", label="asked about"),
-        ],
+        handles=handles,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.06),
-        ncols=5,
+        ncols=len(handles),
         fontsize=8,
         frameon=False,
     )
