@@ -189,6 +189,7 @@ def test_partial_dates_are_imprecise_time_and_several_sanctions_are_several_desi
     assert isinstance(record.event, Designated)
     assert record.event.target.kind is TargetKind.COMPANY
     assert record.subject == "co"
+    assert record.provenance.speaker == "OFAC"  # whose word the listing is: the sources column
 
 
 def test_no_dates_is_an_unknown_start_and_an_open_end():

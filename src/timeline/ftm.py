@@ -10,7 +10,7 @@ OpenSanctions exports them -- and appends a
 * ``authority`` (else ``publisher``), ``program``, ``programId``, ``reason``
   (several joined with "; "), ``provisions`` and a full ``listingDate`` map to
   the fields of the same names; ``sourceUrl`` and ``publisher`` are the
-  record's provenance;
+  record's provenance, and the authority its speaker;
 * the target is the ``entity`` the sanction names, one of ``Person``,
   ``Company``, ``Organization``, ``LegalEntity``, ``Vessel`` or ``Airplane``
   (or a schema that extends one, read as that one): its first ``name`` is the
@@ -323,6 +323,7 @@ def _designations(
         provenance = Provenance(
             source=sanction.first("publisher"),
             url=sanction.first("sourceUrl"),
+            speaker=authority,  # the list is the authority's word; the publisher relays it
             note="; ".join(notes),
         )
         yield (
