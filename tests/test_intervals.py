@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from array import array
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,6 +25,7 @@ ops = st.lists(
         st.tuples(st.just("refile"), st.tuples(st.integers(0, 400), spans)),
         st.tuples(st.just("query"), spans),
         st.tuples(st.just("save"), st.none()),
+        st.tuples(st.just("renumber"), st.none()),
     ),
     max_size=60,
 )
@@ -32,10 +35,14 @@ class _Sweeping(IntervalSet):
     sweep_floor = 2  # sweep often, so that sweeps meet every other operation
 
 
-@given(ops, st.booleans(), st.data())
-def test_intervals_match_brute_force(operations, sweeping, data):  # noqa: C901 -- one branch per op
+class _Filing(_Sweeping):
+    queue_limit = 3  # file queued rows after every few adds, as a long catch-up does
+
+
+@given(ops, st.sampled_from([IntervalSet, _Sweeping, _Filing]), st.data())
+def test_intervals_match_brute_force(operations, kind, data):  # noqa: C901 -- one branch per op
     """Adds, removals, re-filings, saves and overlap queries give what a list scan gives."""
-    intervals: IntervalSet = _Sweeping() if sweeping else IntervalSet()
+    intervals: IntervalSet = kind()
     model: dict[int, tuple[int, int]] = {}
     rows = 0
     for op, arg in operations:
@@ -58,6 +65,14 @@ def test_intervals_match_brute_force(operations, sweeping, data):  # noqa: C901 
             intervals.add(low, high, which)
             if low < high:
                 model[which] = (low, high)
+        elif op == "renumber":  # rows renamed, levels merged into one (as after a long build)
+            new = data.draw(st.permutations(range(rows)), label="new numbers")
+            intervals.renumber(array("i", new))
+            model = {new[row]: span for row, span in model.items()}
+            levels = intervals._levels  # what the merge promises: one level,
+            assert len(levels) <= 1  # each class of it sorted by low, for bisection
+            for lows, _, _ in (arrays for level in levels for arrays in level.values()):
+                assert list(lows) == sorted(lows)
         elif op == "save":
             intervals.flush()
             layout, arrays = intervals.dump()
@@ -86,3 +101,24 @@ def test_every_small_interval_meets_every_small_window():
             high = low + width
             expected = sorted(k for k, (a, b) in model.items() if a < b and a < high and b > low)
             assert sorted(intervals.overlapping(low, high)) == expected, (low, high)
+
+
+@given(st.lists(st.tuples(st.integers(-70, 70), st.integers(1, 8)), min_size=2, max_size=80))
+def test_renumbering_merges_the_levels_of_a_long_catch_up(spans):
+    """Rows filed a few at a time, level upon level, then renumbered: one level, still right."""
+    intervals = _Filing()
+    for row, (low, length) in enumerate(spans):
+        intervals.add(low, low + length, row)
+    intervals.flush()  # the levels filed early become one, in one merge
+    assert len(intervals._levels) == 1
+    assert sorted(intervals.overlapping(-100, 100)) == list(range(len(spans)))
+    new = list(reversed(range(len(spans))))
+    intervals.renumber(array("i", new))
+    (level,) = intervals._levels
+    for lows, _, _ in level.values():
+        assert list(lows) == sorted(lows)
+    for low in range(-72, 80, 3):
+        expected = sorted(
+            new[row] for row, (a, n) in enumerate(spans) if a < low + 3 and a + n > low
+        )
+        assert sorted(intervals.overlapping(low, low + 3)) == expected

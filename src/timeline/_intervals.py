@@ -19,6 +19,7 @@ living.
 from __future__ import annotations
 
 import bisect
+import heapq
 import itertools
 from array import array
 
@@ -42,6 +43,34 @@ def _filed(entries: list[tuple[int, int, int]]) -> dict[int, _Class]:
             array("i", [m[2] for m in members]),
         )
     return level
+
+
+def _merged(levels: list[dict[int, _Class]], dead: set[int]) -> dict[int, _Class]:
+    """The levels as one, each class still sorted by low; rows in ``dead`` left out (and forgotten).
+
+    Each class of each level is sorted already: they are merged a row at a time,
+    never as a list of every entry (a long catch-up merges levels of millions).
+    """
+    parts: dict[int, list[_Class]] = {}
+    for level in levels:
+        for length, arrays in level.items():
+            parts.setdefault(length, []).append(arrays)
+    merged: dict[int, _Class] = {}
+    for length, found in parts.items():
+        if len(found) == 1 and not dead:
+            merged[length] = found[0]
+            continue
+        lows, highs, rows = array("q"), array("q"), array("i")
+        for low, high, row in heapq.merge(*(zip(*part, strict=True) for part in found)):
+            if dead and row in dead:
+                dead.discard(row)
+                continue
+            lows.append(low)
+            highs.append(high)
+            rows.append(row)
+        if rows:
+            merged[length] = (lows, highs, rows)
+    return merged
 
 
 def _entries(level: dict[int, _Class]) -> list[tuple[int, int, int]]:
@@ -69,16 +98,20 @@ class IntervalSet:
     [2]
     """
 
-    __slots__ = ("_dead", "_levels", "_live", "_queued")
+    __slots__ = ("_dead", "_deferred", "_levels", "_live", "_queued")
 
     #: Dead rows are swept out once they outnumber the living and this.
     sweep_floor = 1024
+    #: Queued rows are filed once there are this many, so that a long catch-up
+    #: (a first build) never holds more than this many rows as Python objects.
+    queue_limit = 1 << 16
 
     def __init__(self) -> None:
         self._levels: list[dict[int, _Class]] = []
         self._queued: dict[int, tuple[int, int]] = {}
         self._dead: set[int] = set()
         self._live = 0
+        self._deferred = 0  # the last levels, filed early and not merged yet
 
     def __len__(self) -> int:
         return self._live + len(self._queued)
@@ -87,6 +120,10 @@ class IntervalSet:
         """Queue ``row`` under ``[low, high)``; it is found once :meth:`flush` files it."""
         if low < high:
             self._queued[row] = (low, high)
+            if len(self._queued) >= self.queue_limit:
+                # A queued row costs ~200 bytes of objects: file them now, as a level of
+                # their own, merged with the others all at once by the next flush().
+                self._file_queued(merge=False)
 
     def remove(self, row: int) -> None:
         """Forget ``row``, which must be filed (or queued) here."""
@@ -99,18 +136,43 @@ class IntervalSet:
 
     def flush(self) -> None:
         """File the queued rows as one level, merging smaller levels into it."""
-        if not self._queued:
+        self._file_queued(merge=True)
+
+    def _file_queued(self, *, merge: bool) -> None:
+        """File the queued rows as a level; with ``merge``, carry the levels as a binary counter.
+
+        Without (a long catch-up's queue filled up), the level is only added:
+        the next merging flush merges every level so added at once, each row
+        once, instead of carrying level after level.
+        """
+        pending = []
+        if self._queued:
+            if self._dead and not self._dead.isdisjoint(self._queued):
+                self._sweep()  # a removed row filed again: its old entry must go first
+            batch = [(low, high, row) for row, (low, high) in self._queued.items()]
+            self._live += len(batch)
+            self._queued = {}
+            if not merge:
+                self._levels.append(_filed(batch))
+                self._deferred += 1
+                return
+            pending.append(_filed(batch))
+        if not merge:
             return
-        if self._dead and not self._dead.isdisjoint(self._queued):
-            self._sweep()  # a removed row filed again: its old entry must go first
-        batch = [(low, high, row) for row, (low, high) in self._queued.items()]
-        self._live += len(batch)
-        self._queued = {}
-        while self._levels and _size(self._levels[-1]) <= len(batch):
-            batch.extend(_entries(self._levels.pop()))
-        if self._dead:
-            batch = self._without_dead(batch)
-        self._levels.append(_filed(batch))
+        if self._deferred:
+            pending[:0] = self._levels[-self._deferred :]
+            del self._levels[-self._deferred :]
+            self._deferred = 0
+        if not pending:
+            return
+        level = _merged(pending, self._dead) if len(pending) > 1 else pending[0]
+        size, older = _size(level), []
+        while self._levels and _size(self._levels[-1]) <= size:
+            older.append(self._levels.pop())
+            size += _size(older[-1])
+        if older:
+            level = _merged([*older, level], self._dead)
+        self._levels.append(level)
 
     def _without_dead(self, entries: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
         dead = self._dead
@@ -125,6 +187,7 @@ class IntervalSet:
     def _sweep(self) -> None:
         entries = self._without_dead([e for level in self._levels for e in _entries(level)])
         self._levels = [_filed(entries)] if entries else []
+        self._deferred = 0
 
     def overlapping(self, low: int, high: int) -> list[int]:
         """Return the rows whose interval meets ``[low, high)``, in no set order.
@@ -154,13 +217,20 @@ class IntervalSet:
         return found
 
     def renumber(self, new: array[int]) -> None:
-        """Rename every row ``r`` to ``new[r]`` (queued rows are filed first)."""
+        """Rename every row ``r`` to ``new[r]``, and merge the levels into one.
+
+        Queued rows are filed first. A long catch-up files its rows a queue at a
+        time (see :attr:`queue_limit`), level upon level; merged, a question
+        bisects each length class once again.
+        """
         self.flush()
         if self._dead:
             self._sweep()
-        for level in self._levels:
-            for length, (lows, highs, rows) in level.items():
-                level[length] = (lows, highs, array("i", map(new.__getitem__, rows)))
+        merged = _merged(self._levels, self._dead)
+        for length, (lows, highs, rows) in merged.items():
+            merged[length] = (lows, highs, array("i", map(new.__getitem__, rows)))
+        self._levels = [merged] if merged else []
+        self._deferred = 0
 
     # -- saving ------------------------------------------------------------------
 
