@@ -247,6 +247,10 @@ def test_a_partial_listing_date_is_kept_in_the_note_and_a_full_one_as_the_date()
             "Person 'p' has no name",
         ),
         (["[1, 2]"], "entity 3: not a JSON object but list"),
+        (
+            [_entity("Sanction", "fine", entity="ok", authority="UK")],
+            "sanction 'fine' is also at entity 2, with other values",
+        ),
     ],
 )
 def test_bad_exports_are_refused_and_nothing_is_written(entities, message):
@@ -259,6 +263,14 @@ def test_bad_exports_are_refused_and_nothing_is_written(entities, message):
     with pytest.raises(FtMError, match=message):
         import_ftm([*good, *entities], log)
     assert log.last_position == 0
+
+
+def test_a_sanction_twice_word_for_word_is_one_designation():
+    log = Log(clock=ManualClock("2024-06-01T00:00:00Z"))
+    person = _entity("Person", "p", name="Ivan Petrov")
+    sanction = _entity("Sanction", "s", entity="p", authority="EU", startDate="2023")
+    imported = import_ftm([person, sanction, sanction], log)
+    assert (imported.new, len(imported.records)) == (1, 1)
 
 
 def test_a_file_error_names_the_file_and_line(tmp_path):

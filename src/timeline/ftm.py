@@ -135,16 +135,27 @@ def import_ftm(
     Raises:
         FtMError: A line is no JSON or no FtM entity, a schema is unknown to
             FtM or not a target timeline maps, a sanction names no entity or
-            one the export does not hold, has no authority, or dates FtM's
-            own rules let through but no valid time reads.
+            one the export does not hold, has no authority, is in the export
+            twice with different values, or has dates FtM's own rules let
+            through but no valid time reads.
         MissingExtraError: ``followthemoney`` is not installed (the ``ftm`` extra).
         KnownTimeError: ``known_at`` is earlier than the log's last known time.
     """
     model = _model()
     sanctions, things, ignored = _read(source, model)
     entries: list[tuple[str, Entry]] = []
+    first: dict[str, tuple[str, Entry]] = {}  # each designation: where it was, what it said
     for where, sanction in sanctions:
-        entries.extend(_designations(where, sanction, things))
+        for designation, entry in _designations(where, sanction, things):
+            seen_at = first.setdefault(designation, (where, entry))
+            if seen_at[1] is entry:
+                entries.append((designation, entry))
+            elif seen_at[1].id != entry.id:
+                raise FtMError(
+                    f"{where}: sanction {sanction.id!r} is also at {seen_at[0]}, with other "
+                    "values: an export holds each sanction once"
+                )
+            # else: the same sanction twice, word for word: once is enough
     seen = log.store.find_ids([str(entry.id) for _, entry in entries])
     fresh = [(designation, entry) for designation, entry in entries if str(entry.id) not in seen]
     current = _current(log, {designation for designation, _ in fresh}) if fresh else {}
