@@ -1829,7 +1829,7 @@ class TemporalFacts:
         group_by: str | None = "authority",
         label_by: str | None = "target",
         page: int = 1,
-        per_page: int = 40,
+        per_page: int = 40,  # timeline.plot.PER_PAGE
         title: str | None = None,
     ) -> TimelinePicture:
         """Draw the facts as known at ``known``, with a line at ``valid`` (the ``plot`` extra).

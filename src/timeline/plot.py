@@ -42,7 +42,7 @@ from ._time import DateSet, End, Interval, Moment, Question, QuestionLike, to_in
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["TimelinePicture", "draw"]
+__all__ = ["PER_PAGE", "TimelinePicture", "draw"]
 
 #: Rows (keys) on one page by default: legible at the default size.
 PER_PAGE: Final = 40
