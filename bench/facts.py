@@ -132,7 +132,9 @@ def _index_bytes(facts: Sanctions) -> int:
             for columns in level.values():
                 arrays.extend(columns)
     size = sum(len(a) * a.itemsize for a in arrays) + len(facts._slot_ids)
-    size += sys.getsizeof(facts._keys) + sum(sys.getsizeof(key) for key in facts._keys)
+    keys = facts._keys  # their text in one blob, and strings for those added since
+    size += len(keys.blob) + len(keys.ends) * keys.ends.itemsize + sys.getsizeof(keys.tail)
+    size += sum(sys.getsizeof(key) for key in keys.tail)
     return size + sys.getsizeof(facts._key_numbers)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -312,3 +314,33 @@ def test_a_set_for_a_start_is_one_of_its_dates_or_the_first_of_all():
     assert str(facts.history("each")[0].start) == "2001"
     assert facts.at("-0045").answer("caesar") is Answer.YES
     assert facts.at("-0043-03-16").answer("caesar") is Answer.NO
+
+
+@given(st.lists(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=12)))
+def test_keys_kept_as_one_blob_read_back_as_given(keys):
+    """The index's keys (UTF-8 in one blob, lone surrogates too) read back, bisect and reload."""
+    from array import array  # noqa: PLC0415 -- only here
+
+    from timeline._facts import _Keys  # noqa: PLC0415 -- the index's own container
+
+    half = len(keys) // 2
+    kept = _Keys(keys[:half])  # in the blob; the rest appended, as the index numbers new keys
+    for key in keys[half:]:
+        kept.append(key)
+    assert (len(kept), list(kept)) == (len(keys), keys)
+    assert [kept[n] for n in range(-len(keys), len(keys))] == keys + keys
+    with pytest.raises(IndexError):
+        kept[len(keys)]
+    with pytest.raises(IndexError):
+        kept[-len(keys) - 1]
+    ordered = _Keys(sorted(keys))
+    for key in keys:
+        at = bisect.bisect_left(ordered, key)
+        assert ordered[at] == key
+    text, ends = kept.packed()
+    again = _Keys.of(text, array("q", ends))
+    assert again == kept
+    assert list(again) == keys
+    if keys and ends[-1]:
+        with pytest.raises(ValueError, match="ends do not match"):
+            _Keys.of(text[:-1], array("q", ends))

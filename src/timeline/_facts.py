@@ -15,7 +15,9 @@ import bisect
 import datetime as dt
 import functools
 import hashlib
+import heapq
 import html
+import itertools
 import json
 import logging
 import operator
@@ -972,6 +974,76 @@ class _Rows:
         return [getattr(self, name) for name in self.NAMES]
 
 
+class _Keys:
+    """Keys as one UTF-8 blob and the offsets where each ends; keys added since, as strings.
+
+    Eight bytes and its text a key, where a list of ``str`` costs some sixty
+    bytes more: a key in the blob is decoded when read. The facts index keeps
+    its keys sorted in the blob (see ``_compact``), where ``bisect`` finds them,
+    and numbers new keys at the end, as the strings it has anyway, until the
+    next compaction puts them in order.
+    """
+
+    __slots__ = ("blob", "ends", "tail")
+
+    def __init__(self, keys: Iterable[str] = ()) -> None:
+        self.blob = bytearray()
+        self.ends = array("q")
+        self.tail: list[str] = []
+        for key in keys:
+            self.blob += key.encode("utf-8", "surrogatepass")
+            self.ends.append(len(self.blob))
+
+    @classmethod
+    def of(cls, blob: bytes, ends: array[int]) -> _Keys:
+        """Keys as ``blob`` and ``ends`` held them (checked: the ends rise to the blob's end)."""
+        rising = all(b >= a for a, b in itertools.pairwise(ends))
+        if (ends[-1] if ends else 0) != len(blob) or not rising or (ends and ends[0] < 0):
+            raise ValueError("its keys' ends do not match their text")
+        made = cls()
+        made.blob, made.ends = bytearray(blob), ends
+        return made
+
+    def packed(self) -> tuple[bytes, array[int]]:
+        """Every key as one blob and the offsets of their ends (to save)."""
+        if not self.tail:
+            return bytes(self.blob), self.ends
+        whole = _Keys(self)
+        return bytes(whole.blob), whole.ends
+
+    def append(self, key: str) -> None:
+        """Add ``key`` as the last."""
+        self.tail.append(key)
+
+    def __len__(self) -> int:
+        return len(self.ends) + len(self.tail)
+
+    def __getitem__(self, index: int) -> str:
+        ends = self.ends
+        if index < 0:
+            index += len(self)
+        if index >= len(ends):
+            return self.tail[index - len(ends)]  # IndexError past the end
+        if index < 0:
+            raise IndexError("key index out of range")
+        start = ends[index - 1] if index else 0
+        return self.blob[start : ends[index]].decode("utf-8", "surrogatepass")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Keys):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __iter__(self) -> Iterator[str]:
+        blob, start = self.blob, 0
+        for end in self.ends:
+            yield blob[start:end].decode("utf-8", "surrogatepass")
+            start = end
+        yield from self.tail
+
+
 class TemporalFacts:
     """Keyed facts that hold over intervals, kept up to date with a log.
 
@@ -1019,7 +1091,7 @@ class TemporalFacts:
         self._position = FIRST_POSITION - 1
         self._latest = 0  # the last known time read, in microseconds
         self._flags = 0  # bit 1 << f set once a row with floating flags f was filed
-        self._keys: list[str] = []
+        self._keys = _Keys()
         # Keys below _sorted_keys are in sorted order (see _compact) and found by
         # bisection; those numbered since are found in _key_numbers.
         self._sorted_keys = 0
@@ -1378,8 +1450,12 @@ class TemporalFacts:
         Questions then put an answer in key order by sorting row numbers.
         New arrays replace the old, which answers already given keep.
         """
-        keys = self._keys
-        key_order = sorted(range(len(keys)), key=keys.__getitem__)
+        keys, numbers = self._keys, self._key_numbers
+        # The keys below _sorted_keys are in order already, and the others are the
+        # dict's own strings: sorted, then merged with them (no string made per key).
+        prefix = ((keys[number], number) for number in range(self._sorted_keys))
+        tail = ((key, numbers[key]) for key in sorted(numbers))
+        key_order = array("i", (number for _, number in heapq.merge(prefix, tail)))
         new_key = array("i", bytes(4 * len(keys)))
         for new, old in enumerate(key_order):
             new_key[old] = new
@@ -1401,7 +1477,7 @@ class TemporalFacts:
         rows.key = array("i", map(new_key.__getitem__, rows.key))
         rows.previous = array("i", (-1 if r < 0 else new_row[r] for r in rows.previous))
         self._rows = rows
-        self._keys = [keys[old] for old in key_order]
+        self._keys = _Keys(map(keys.__getitem__, key_order))
         self._key_numbers = {}
         self._sorted_keys = len(keys)
         self._key_slot = array("q", map(self._key_slot.__getitem__, key_order))
@@ -1501,7 +1577,9 @@ class TemporalFacts:
         return SavedAnswer(position, head - position, answers)
 
     def _dump(self) -> tuple[str, list[bytes]]:
+        key_text, key_ends = self._keys.packed()
         arrays: list[tuple[str, array[int]]] = [
+            ("key ends", key_ends),
             ("key slot", self._key_slot),
             ("key row", self._key_row),
             ("slot position", self._slot_position),
@@ -1518,7 +1596,7 @@ class TemporalFacts:
             arrays.extend((f"{name} {n}", column) for n, column in enumerate(columns))
         blobs = [
             bytes(self._slot_ids),
-            json.dumps(self._keys, ensure_ascii=False).encode(),
+            key_text,
             json.dumps(
                 [[at, known, fix.hex, target.hex] for at, known, fix, target in self._fixes]
             ).encode(),
@@ -1625,7 +1703,7 @@ class TemporalFacts:
                 layout, [columns[f"{name} {n}"] for n in range(count)]
             )
         self._slot_ids = bytearray(blobs[0])
-        self._keys = json.loads(blobs[1])
+        self._keys = _Keys.of(blobs[1], columns["key ends"])
         self._fixes = [
             (at, known, uuid.UUID(fix), uuid.UUID(target))
             for at, known, fix, target in json.loads(blobs[2])

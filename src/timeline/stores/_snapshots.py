@@ -38,7 +38,7 @@ _FORMAT = "timeline.snapshot/1"
 #: What a saved temporal-facts state's description says it is (2: the checksum
 #: covers the description too; 3: qualifiers pad every component they reach,
 #: so states saved before hold other bounds and are rebuilt).
-STATE_FORMAT = "timeline.facts/4"
+STATE_FORMAT = "timeline.facts/5"
 
 
 def seal(state: str, *, built_on: str) -> str:
