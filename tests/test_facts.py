@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -333,14 +331,22 @@ def test_keys_kept_as_one_blob_read_back_as_given(keys):
         kept[len(keys)]
     with pytest.raises(IndexError):
         kept[-len(keys) - 1]
-    ordered = _Keys(sorted(keys))
+    for key in keys:  # the blob's keys are found by their hash; the tail's are not
+        found = kept.find(key)
+        assert (found is not None) == (key in keys[:half])
+        assert found is None or kept[found] == key
+    whole = kept.packed()  # every key in the blob
     for key in keys:
-        at = bisect.bisect_left(ordered, key)
-        assert ordered[at] == key
-    text, ends = kept.packed()
-    again = _Keys.of(text, array("q", ends))
+        assert whole[whole.find(key)] == key
+    assert whole.find("\x00not one of them\x00") is None
+    again = _Keys.of(
+        bytes(whole.blob), array("q", whole.ends), array("i", whole.hashes), whole.by_hash
+    )
     assert again == kept
     assert list(again) == keys
-    if keys and ends[-1]:
+    if keys and whole.ends[-1]:
         with pytest.raises(ValueError, match="ends do not match"):
-            _Keys.of(text[:-1], array("q", ends))
+            _Keys.of(bytes(whole.blob)[:-1], whole.ends, whole.hashes, whole.by_hash)
+    if keys:
+        with pytest.raises(ValueError, match="hash index does not match"):
+            _Keys.of(bytes(whole.blob), whole.ends, whole.hashes[:-1], whole.by_hash)
