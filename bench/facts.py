@@ -133,7 +133,8 @@ def _index_bytes(facts: Sanctions) -> int:
                 arrays.extend(columns)
     size = sum(len(a) * a.itemsize for a in arrays) + len(facts._slot_ids)
     keys = facts._keys  # their text in one blob, and strings for those added since
-    size += len(keys.blob) + len(keys.ends) * keys.ends.itemsize + sys.getsizeof(keys.tail)
+    size += len(keys.blob) + sys.getsizeof(keys.tail)
+    size += sum(len(a) * a.itemsize for a in (keys.ends, keys.hashes, keys.by_hash))
     size += sum(sys.getsizeof(key) for key in keys.tail)
     return size + sys.getsizeof(facts._key_numbers)
 
