@@ -9,7 +9,7 @@ import sys
 import pytest
 from hypothesis import given, settings
 
-from test_facts import Facts, histories, registry
+from test_facts import Facts, Started, histories, registry
 from timeline import End, Log, ManualClock, MissingExtraError, TimelineError, load_jsonl, seed_path
 from timeline._calendar import in_datetime_range, utc_datetime
 from timeline._cli import main
@@ -79,6 +79,14 @@ def test_the_seed_picture_draws_each_sanction_its_style_and_the_line_at_v():
     events = _drawn(picture, "event")
     assert len(events) == 9
     assert {_row(marker) for marker in events} == {0}
+
+
+def test_facts_without_the_grouping_attribute_have_no_headings():
+    """A projection whose spells have no authority: a row per key, no empty heading."""
+    log = Log(clock=ManualClock(PUBLISHED), registry=registry)
+    log.append(Started(key="kp", label="x"), valid="2020/..")
+    picture = Facts(log).plot()
+    assert picture.rows == ["kp"]
 
 
 def test_known_earlier_draws_less():

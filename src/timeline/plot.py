@@ -135,7 +135,8 @@ def draw(
         valid: The valid time asked about: a dashed line there.
         known: As known at this time (a projection's; the caption says it).
         keys: Only these keys (of a projection).
-        group_by: The attribute that groups rows (a heading each); None: no groups.
+        group_by: The attribute that groups rows (a heading each); None, or an
+            attribute no spell has: no groups.
         label_by: The attribute that labels a row; the key where a spell has none.
         events: Records to mark on the events row; by default a projection's
             log's records that are in no spell (none for answers and spells).
@@ -152,6 +153,8 @@ def draw(
     by_key: dict[str, list[Spell]] = {}
     for spell in spells:
         by_key.setdefault(spell.key, []).append(spell)
+    if group_by is not None and not any(group_by in spell.attributes for spell in spells):
+        group_by = None  # facts without that attribute: no headings, rather than one empty one
     ordered = sorted(by_key, key=lambda key: (_group(by_key[key], group_by), key))
     shown, pages = _page(ordered, page, per_page)
     asked = None if valid is None else Question.of(valid)
