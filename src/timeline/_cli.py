@@ -225,8 +225,8 @@ def _parser() -> argparse.ArgumentParser:
     duplicate.add_argument("--quiet", action="store_true", help="no progress bar")
     rebuild = command(
         "rebuild",
-        "build the facts index from the whole log and save it in the store (SQLite), so "
-        "questions start from it; load saves it too",
+        "build the facts index from the whole log and save it in the store (SQLite or "
+        "PostgreSQL), so questions start from it; load saves it too",
     )
     rebuild.add_argument("--quiet", action="store_true", help="say nothing on success")
     command(
