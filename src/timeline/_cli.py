@@ -37,7 +37,7 @@ from ._errors import (
     TimelineError,
     TimelineWarning,
 )
-from ._facts import Hit, TemporalFacts
+from ._facts import Hit, TemporalFacts, sources_of
 from ._importer import _vocabularies, load_jsonl
 from ._log import Log
 from ._projection import record_order, visible
@@ -688,7 +688,7 @@ def _hits_out(
                 "key": hit.key,
                 "from": _when(hit.spell.start),
                 "until": _when(hit.spell.end),
-                "sources": ", ".join(_sources(hit.spell)),
+                "sources": ", ".join(sources_of(hit.spell)),
             }
             for hit in hits
         ]
@@ -744,7 +744,7 @@ def _history(log: Log, args: argparse.Namespace, out: TextIO) -> int:
             {
                 "from": _when(spell.start),
                 "until": _when(spell.end),
-                "sources": ", ".join(_sources(spell)),
+                "sources": ", ".join(sources_of(spell)),
             }
             for spell in spells
         ]
@@ -939,7 +939,7 @@ def _spell_json(spell: Spell) -> dict[str, Any]:
         "fact": spell.fact,
         "from": _end_json(spell.start),
         "until": _end_json(spell.end),
-        "sources": _sources(spell),
+        "sources": sources_of(spell),
         "records": [record.position for record in spell.records],
         "attributes": {
             name: list(value) if isinstance(value, tuple) else value
@@ -990,15 +990,6 @@ def _chronology_row(record: Record) -> dict[str, Any]:
 def _summary(event: object) -> str:
     text = repr(event)
     return text if len(text) <= 70 else text[:69] + "…"
-
-
-def _sources(spell: Spell) -> list[str]:
-    names: list[str] = []
-    for record in spell.records:
-        name = record.provenance.speaker or record.provenance.source or f"#{record.position}"
-        if name not in names:
-            names.append(name)
-    return names
 
 
 def _known(args: argparse.Namespace) -> pendulum.DateTime | None:

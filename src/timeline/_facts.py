@@ -403,12 +403,18 @@ class InForce(Sequence[Hit]):
         return found
 
 
-def _hit_cells(hit: Hit) -> tuple[str, ...]:
-    sources = []
-    for record in hit.spell.records:
+def sources_of(spell: Spell) -> list[str]:
+    """Who says a spell holds: per record its speaker, else source, else position; once each."""
+    names: list[str] = []
+    for record in spell.records:
         name = record.provenance.speaker or record.provenance.source or f"#{record.position}"
-        if name not in sources:
-            sources.append(name)
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _hit_cells(hit: Hit) -> tuple[str, ...]:
+    sources = sources_of(hit.spell)
     return (
         hit.answer.value,
         hit.key,

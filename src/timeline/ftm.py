@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from ._calendar import in_datetime_range, utc_datetime
 from ._codec import Codec, canonical_json
 from ._corrections import Corrected, Retracted
 from ._errors import InvalidValidTimeError, MissingExtraError, TimelineError
@@ -456,8 +457,6 @@ def _ftm_date(end: Moment | DateSet | End, *, last: bool) -> str | None:
         return text
     bounds = end.bounds()
     instant = bounds.high - 1 if last else bounds.low
-    from ._calendar import in_datetime_range, utc_datetime  # noqa: PLC0415 -- rarely needed
-
     if not in_datetime_range(instant):
         return None
     return utc_datetime(instant).date().isoformat()

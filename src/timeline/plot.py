@@ -37,7 +37,7 @@ from ._errors import MissingExtraError, TimelineError
 from ._facts import Hit, InForce, Spell, TemporalFacts
 from ._projection import visible
 from ._records import Record
-from ._time import DateSet, End, Interval, Moment, Question, QuestionLike, to_instant
+from ._time import DateSet, End, Moment, Question, QuestionLike, to_instant
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -478,11 +478,8 @@ def _clamped(value: int, low: float, high: float) -> float:
 
 
 def _record_bounds(record: Record) -> tuple[int, int]:
-    valid = record.valid
-    if isinstance(valid, Interval):
-        return valid.extent.start.low, valid.extent.end.high
-    bounds = valid.bounds()
-    return bounds.low, bounds.high
+    extent = record.valid.extent
+    return extent.start.low, extent.end.high
 
 
 def _ends(end: Moment | DateSet | End) -> str:

@@ -59,9 +59,9 @@ from ._calendar import format_instant, in_datetime_range, utc_datetime
 from ._codec import Codec
 from ._errors import InvalidValidTimeError, MissingExtraError, TimelineError
 from ._events import Registry, default_registry
-from ._facts import Hit, InForce, SavedAnswer, Spell, Transition
+from ._facts import Hit, InForce, SavedAnswer, Spell, Transition, sources_of
 from ._records import Record
-from ._time import _FIRST_HELD, _LAST_HELD, DateSet, End, Interval, Moment, _zone
+from ._time import _FIRST_HELD, _LAST_HELD, DateSet, End, Moment, _zone
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -118,6 +118,7 @@ _INSTANTS: Final = frozenset(
         "known_at",
     }
 )
+_INTEGERS: Final = frozenset({"position", "version", "first_record"})
 _Kind = Literal["hit", "change", "spell", "record", "saved"]
 _LEADING: Final[dict[_Kind, tuple[str, ...]]] = {
     "hit": ("answer", *SPELL_COLUMNS),
@@ -241,9 +242,6 @@ def to_polars(
     return frame
 
 
-_INTEGERS: Final = frozenset({"position", "version", "first_record"})
-
-
 # -- building the rows ------------------------------------------------------------------
 
 
@@ -297,17 +295,12 @@ def _columns(kind: _Kind | None, table: list[dict[str, Any]]) -> list[str]:
 
 
 def _spell_row(spell: Spell, zone: dt.tzinfo) -> dict[str, Any]:
-    sources: list[str] = []
-    for record in spell.records:
-        name = record.provenance.speaker or record.provenance.source or f"#{record.position}"
-        if name not in sources:
-            sources.append(name)
     return {
         "key": spell.key,
         "fact": spell.fact,
         **_end_columns("from", spell.start, zone),
         **_end_columns("until", spell.end, zone),
-        "sources": sources,
+        "sources": sources_of(spell),
         "records": [record.position for record in spell.records],
         "conflicts": [conflict.attribute for conflict in spell.conflicts],
         **{f"attributes_{name}": value for name, value in spell.attributes.items()},
@@ -334,10 +327,7 @@ def _end_columns(name: str, end: Moment | DateSet | End, zone: dt.tzinfo) -> dic
 def _record_row(record: Record, zone: dt.tzinfo, codec: Codec) -> dict[str, Any]:
     type_name, version, data = codec.encode_event(record.event)
     valid = record.valid
-    if isinstance(valid, Interval):
-        start, end = valid.extent.start, valid.extent.end
-    else:
-        start = end = valid.bounds()
+    start, end = valid.extent.start, valid.extent.end
     provenance = record.provenance
     return {
         "position": record.position,
