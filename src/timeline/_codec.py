@@ -299,6 +299,18 @@ def _fast_structurer(
     strict hooks for the field types; a hook registered on the converter
     turns it off.
     """
+    checks = _structure_checks(converter, cls, strict)
+    if checks is None:
+        return None
+    if all(required for _, _, required in checks):
+        return _compiled_structurer(cls, checks)
+    return _checking_structurer(cls, checks)
+
+
+def _structure_checks(
+    converter: cattrs.Converter, cls: type[Any], strict: Mapping[type, object]
+) -> list[tuple[str, tuple[type, ...], bool]] | None:
+    """The fields of a plain class, while the converter's hooks for their types are ``strict``."""
     checks = _plain_fields(converter, cls, "structure")
     if checks is None:
         return None
@@ -306,9 +318,7 @@ def _fast_structurer(
         for kind in kinds:
             if kind in strict and converter.get_structure_hook(kind) is not strict[kind]:
                 return None
-    if all(required for _, _, required in checks):
-        return _compiled_structurer(cls, checks)
-    return _checking_structurer(cls, checks)
+    return checks
 
 
 def _checking_structurer(
@@ -619,6 +629,83 @@ def _plain_body(structure: Callable[[dict[str, Any]], Any], text: str) -> tuple[
         return None
     event = structure(data)
     return None if event is None else (event, valid)
+
+
+#: What a plain body reader gives: the event, the valid time as stored, and
+#: the provenance as stored (None or an empty dict for none).
+PlainBody = tuple[Any, str | dict[str, Any], dict[str, Any] | None]
+
+
+def _dict_reader(
+    structure: Callable[[dict[str, Any]], Any],
+) -> Callable[[str], PlainBody | None]:
+    """A body reader over the fast structurer of a class with optional fields."""
+
+    def read(text: str) -> PlainBody | None:
+        plain = _plain_body(structure, text)
+        return None if plain is None else (plain[0], plain[1], None)
+
+    return read
+
+
+def _typed_reader(
+    cls: type[Any], checks: list[tuple[str, tuple[type, ...], bool]], version: int
+) -> Callable[[str], PlainBody | None]:
+    """A body reader for a plain class whose fields are all required.
+
+    msgspec decodes the body straight into a struct that mirrors the class --
+    each field exactly its JSON type, no key unknown, in the body or in the
+    data -- and the class is called with its values, so its validators run.
+    What the struct refuses raises msgspec's error, and the caller decodes
+    the row the long way, which decodes it or raises the error it should.
+    A float field takes an int as the converter does, as a float.
+    """
+    mirrored: dict[tuple[type, ...], Any] = {
+        (str,): str,
+        (int,): int,
+        (bool,): bool,
+        (float,): float,
+        (str, type(None)): str | None,
+        (int, type(None)): int | None,
+        (bool, type(None)): bool | None,
+        (float, type(None)): float | None,
+    }
+    data = msgspec.defstruct(
+        f"{cls.__name__}Data",
+        [(name, mirrored[kinds]) for name, kinds, _ in checks],
+        forbid_unknown_fields=True,
+    )
+    body = msgspec.defstruct(
+        f"{cls.__name__}Body",
+        [
+            ("data", data),
+            ("valid", str | dict[str, Any]),
+            ("version", int, 1),
+            ("provenance", msgspec.UnsetType | dict[str, Any], msgspec.UNSET),
+        ],
+        forbid_unknown_fields=True,
+    )
+    namespace: dict[str, Any] = {
+        "cls": cls,
+        "decode": msgspec.json.Decoder(body).decode,
+        "UNSET": msgspec.UNSET,
+    }
+    positional = not any(field.kw_only for field in attrs.fields(cls))
+    arguments = ", ".join(
+        f"data.{name}" if positional else f"{name}=data.{name}" for name, _, _ in checks
+    )
+    lines = [
+        "def read(text):",
+        "    body = decode(text)",
+        f"    if body.version != {version}:",
+        "        return None",
+        "    data = body.data",
+        "    provenance = body.provenance",
+        f"    return cls({arguments}), body.valid, None if provenance is UNSET else provenance",
+    ]
+    code = compile("\n".join(lines), f"<timeline reader {cls.__qualname__}>", "exec")
+    exec(code, namespace)  # noqa: S102 -- code made above from field names attrs checked
+    return namespace["read"]  # type: ignore[no-any-return]
 
 
 # A marker for "not looked up yet".
@@ -971,10 +1058,10 @@ class Codec:
     ) -> list[Record]:
         """Decode a page of rows as :meth:`decode_raw` does each, faster for the common form.
 
-        The common form -- an event of a plain class at version 1, an EDTF
-        string for valid time, no provenance -- is decoded in one loop; any
-        other row, and any row that fails on the way, goes through
-        :meth:`decode_raw`, which decodes it or raises its error.
+        The common form -- an event of a plain class at its current version
+        -- is decoded in one loop; any other row, and any row that fails on
+        the way, goes through :meth:`decode_raw`, which decodes it or raises
+        its error.
         """
         fast = self._plain_types()
         if fast is None:
@@ -987,21 +1074,25 @@ class Codec:
         valids: dict[str, ValidTime] = {}
         for row in rows:
             position, raw_id, known_text, name, subject, text, digest = row
-            structure = fast.get(name, _UNSEEN)
-            if structure is _UNSEEN:
-                structure = fast[name] = self._plain_type(name)
+            reader = fast.get(name, _UNSEEN)
+            if reader is _UNSEEN:
+                reader = fast[name] = self._plain_type(name)
             try:
-                plain = None if structure is None else _plain_body(structure, text)
+                plain = None if reader is None else reader(text)
                 if plain is None or len(raw_id) != 16:
                     append(self.decode_raw(row))
                     continue
-                event, raw_valid = plain
+                event, raw_valid, raw_provenance = plain
                 known_at = known_ats.get(known_text)
                 if known_at is None:
                     known_at = known_ats[known_text] = parse_known_at(known_text)
-                valid = valids.get(raw_valid)
-                if valid is None:
-                    valid = valids[raw_valid] = _parse_edtf(raw_valid, FLOATING, None)
+                if type(raw_valid) is str:
+                    valid = valids.get(raw_valid)
+                    if valid is None:
+                        valid = valids[raw_valid] = _parse_edtf(raw_valid, FLOATING, None)
+                else:
+                    valid = decode_valid(raw_valid)
+                provenance = self._provenance(raw_provenance) if raw_provenance else NO_PROVENANCE
             except Exception:  # noqa: BLE001 -- decode_raw decodes it, or raises its error
                 append(self.decode_raw(row))
                 continue
@@ -1009,16 +1100,10 @@ class Codec:
             record_id = _new(uuid.UUID)
             _set(record_id, "int", int.from_bytes(raw_id))
             _set(record_id, "is_safe", _SAFE_UNKNOWN)
+            # Positional: a third cheaper than by keyword, in the order Record declares.
             append(
                 Record(
-                    position=position,
-                    id=record_id,
-                    known_at=known_at,
-                    event=event,
-                    valid=valid,
-                    subject=subject,
-                    provenance=NO_PROVENANCE,
-                    hash=digest.hex(),
+                    position, record_id, known_at, event, valid, subject, provenance, digest.hex()
                 )
             )
         return decoded
@@ -1032,12 +1117,19 @@ class Codec:
             self._plain = (generation, {})
         return self._plain[1]
 
-    def _plain_type(self, name: str) -> Callable[[dict[str, Any]], Any] | None:
+    def _plain_type(self, name: str) -> Callable[[str], PlainBody | None] | None:
+        """The fast reader of bodies of type ``name``; None where it has none."""
         try:
             entry = self.registry.lookup(name)
         except UnknownEventTypeError:
             return None
-        return self._structurer(entry.cls) if entry.version == 1 else None
+        checks = _structure_checks(self.converter, entry.cls, _strict_hooks())
+        if checks is None:
+            return None
+        if all(required for _, _, required in checks):
+            return _typed_reader(entry.cls, checks, entry.version)
+        structure = self._structurer(entry.cls)
+        return None if structure is None or entry.version != 1 else _dict_reader(structure)
 
     def _decode(  # noqa: PLR0917 -- a record's parts, in order
         self,
@@ -1076,18 +1168,11 @@ class Codec:
             raise RecordDecodeError(position, problems) from None
         except (TypeError, ValueError) as error:
             raise RecordDecodeError(position, str(error)) from None
-        return Record(
-            position=position,
-            id=record_id,
-            known_at=known_at,
-            event=event,
-            valid=valid,
-            subject=subject,
-            provenance=provenance,
-            hash=digest,
-        )
+        return Record(position, record_id, known_at, event, valid, subject, provenance, digest)
 
     def _provenance(self, raw: object) -> Provenance:
+        if type(raw) is not dict:
+            raise TypeError(f"provenance must be an object, not {raw!r}")
         fast = self._structurer(Provenance)
         if fast is not None and type(raw) is dict:
             made = fast(raw)
