@@ -6,7 +6,7 @@ import datetime as dt
 
 import pendulum
 import pytest
-from hypothesis import settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -208,3 +208,40 @@ def test_follow_sees_another_process_append(tmp_path):
     writer.join(timeout=30)
     assert (first.position, first.event.text) == (1, "here")
     assert list(log.follow(idle=0.2)) == []  # nothing new within 0.2 s: it ends
+
+
+@settings(max_examples=30)
+@given(
+    steps=st.lists(
+        st.tuples(st.integers(0, 2), st.integers(1, 3), st.sampled_from(["none", "last", "stale"])),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_logs_sharing_a_file_append_after_each_other_whoever_wrote_last(tmp_path_factory, steps):
+    """A log that wrote last starts its next batch from what it wrote, without asking the store.
+
+    Three logs on one SQLite file, each with its own connection, take turns:
+    a log whose last write is no longer the head must find that out (and
+    retry, or refuse a stale expected position), never fork the chain.
+    """
+    from timeline.stores import SQLiteStore, verify  # noqa: PLC0415
+
+    path = tmp_path_factory.mktemp("shared") / "log.sqlite"
+    logs = [Log(SQLiteStore(path), registry=registry) for _ in range(3)]
+    length = 0
+    for writer, size, expect in steps:
+        entries = [logs[writer].entry(Noted(text="x", n=n), valid="2024") for n in range(size)]
+        if expect == "stale" and length:
+            with pytest.raises(ConcurrencyError):
+                logs[writer].extend(entries, expected_position=length - 1)
+            continue
+        expected = length if expect == "last" else None
+        records = logs[writer].extend(entries, expected_position=expected)
+        assert [r.position for r in records] == list(range(length + 1, length + size + 1))
+        length += size
+    checked = verify(logs[0].store)
+    assert checked.ok, checked.problems
+    assert checked.records == length
+    for log in logs:
+        log.close()
