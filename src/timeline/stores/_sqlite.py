@@ -126,13 +126,26 @@ def _type_key(number: int) -> str:
 
 def _postings_of(rows: Iterable[tuple[int, int, str | None]]) -> list[tuple[str, int, int, bytes]]:
     """Postings rows (key, first, last, offsets) for records given as (position, type, subject)."""
-    keys: dict[str, list[int]] = {}
+    # Grouped by the raw type number and subject first: a key's text is made
+    # once per group rather than once per record.
+    types: dict[int, list[int]] = {}
+    subjects: dict[str, list[int]] = {}
     for position, type_number, subject in rows:
-        keys.setdefault(_type_key(type_number), []).append(position)
+        found = types.get(type_number)
+        if found is None:
+            types[type_number] = [position]
+        else:
+            found.append(position)
         if subject is not None:
-            keys.setdefault(_subject_key(subject), []).append(position)
+            found = subjects.get(subject)
+            if found is None:
+                subjects[subject] = [position]
+            else:
+                found.append(position)
+    keyed = [(_type_key(number), positions) for number, positions in types.items()]
+    keyed += [(_subject_key(subject), positions) for subject, positions in subjects.items()]
     postings = []
-    for key, positions in keys.items():
+    for key, positions in keyed:
         first = positions[0]
         offsets = array.array(_OFFSETS, [position - first for position in positions])
         if sys.byteorder == "big":  # pragma: no cover -- the file is little-endian everywhere
@@ -515,7 +528,7 @@ class SQLiteStore:
         self._db.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", written)
         self._db.executemany(
             "INSERT INTO postings VALUES (?, ?, ?, ?)",
-            _postings_of((row[0], row[3], row[4]) for row in written),
+            _postings_of([(row[0], row[3], row[4]) for row in written]),
         )
 
     def _check_writable(self) -> None:
