@@ -104,7 +104,7 @@ class IntervalSet:
     sweep_floor = 1024
     #: Queued rows are filed once there are this many, so that a long catch-up
     #: (a first build) never holds more than this many rows as Python objects.
-    queue_limit = 1 << 16
+    queue_limit = 1 << 14
 
     def __init__(self) -> None:
         self._levels: list[dict[int, _Class]] = []
