@@ -132,11 +132,10 @@ def _index_bytes(facts: Sanctions) -> int:
             for columns in level.values():
                 arrays.extend(columns)
     size = sum(len(a) * a.itemsize for a in arrays) + len(facts._slot_ids)
-    keys = facts._keys  # their text in one blob, and strings for those added since
-    size += len(keys.blob) + sys.getsizeof(keys.tail)
-    size += sum(len(a) * a.itemsize for a in (keys.ends, keys.hashes, keys.by_hash))
-    size += sum(sys.getsizeof(key) for key in keys.tail)
-    return size + sys.getsizeof(facts._key_numbers)
+    keys = facts._keys  # their text in one blob, its ends, and the hash indexes
+    size += len(keys.blob)
+    arrays = (keys.ends, keys.hashes, keys.by_hash, keys.table, keys.table_hashes)
+    return size + sum(len(a) * a.itemsize for a in arrays)
 
 
 def _plain_insert(log: Log, folder: Path) -> float:

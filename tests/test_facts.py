@@ -331,11 +331,16 @@ def test_keys_kept_as_one_blob_read_back_as_given(keys):
         kept[len(keys)]
     with pytest.raises(IndexError):
         kept[-len(keys) - 1]
-    for key in keys:  # the blob's keys are found by their hash; the tail's are not
+    for key in keys:  # by the sorted hash index, or the table of those appended since
         found = kept.find(key)
-        assert (found is not None) == (key in keys[:half])
-        assert found is None or kept[found] == key
-    whole = kept.packed()  # every key in the blob
+        assert found is not None
+        assert kept[found] == key
+    for key in {key + "\x00" for key in keys} - set(keys):
+        assert kept.find(key) is None
+    # The compaction's order: by UTF-8 bytes, which sort as the code points they write.
+    order = sorted(range(len(keys)), key=kept.raw)
+    assert list(kept.reordered(order)) == sorted(keys)
+    whole = kept.packed()  # every key in the sorted hash index
     for key in keys:
         assert whole[whole.find(key)] == key
     assert whole.find("\x00not one of them\x00") is None
@@ -350,3 +355,34 @@ def test_keys_kept_as_one_blob_read_back_as_given(keys):
     if keys:
         with pytest.raises(ValueError, match="hash index does not match"):
             _Keys.of(bytes(whole.blob), whole.ends, whole.hashes[:-1], whole.by_hash)
+
+
+def test_a_long_catch_up_gives_the_memory_it_freed_back(monkeypatch):
+    """A first build of many records asks the C library to return freed pages; a step does not."""
+    import timeline._facts as facts_module  # noqa: PLC0415 -- patched here only
+
+    released = []
+    monkeypatch.setattr(facts_module, "_RELEASE_AFTER", 3)
+    monkeypatch.setattr(facts_module, "release_freed_memory", lambda: released.append(1))
+    clock = ManualClock("2024-01-12T00:00:00Z")
+    log = Log(clock=clock, registry=registry)
+    for key in ("kp", "ru", "ir"):
+        log.append(Started(key=key, label="x"), valid="2024-01-11")
+    facts = Facts(log)
+    facts.catch_up()
+    assert released == [1]
+    log.append(Stopped(key="kp"), valid="2024-02-01")
+    facts.catch_up()
+    assert released == [1]  # one record: not worth a trim
+    assert [hit.key for hit in facts.at("2024-03-01")] == ["ir", "ru"]
+
+
+def test_freed_memory_is_given_back_where_the_c_library_can():
+    """On glibc (Linux) malloc_trim is called; elsewhere nothing is done and False is said."""
+    import ctypes  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    from timeline._collector import release_freed_memory  # noqa: PLC0415
+
+    has_trim = hasattr(ctypes.CDLL(None), "malloc_trim") if sys.platform != "win32" else False
+    assert release_freed_memory() is has_trim

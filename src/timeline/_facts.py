@@ -987,26 +987,29 @@ def _crc(text: bytes) -> int:
 
 
 class _Keys:
-    """Keys as one UTF-8 blob and the offsets where each ends; keys added since, as strings.
+    """Keys as one UTF-8 blob and the offsets where each ends, found by a hash of their text.
 
     Eight bytes and its text a key, where a list of ``str`` costs some sixty
-    bytes more: a key in the blob is decoded when read. The facts index keeps
-    its keys sorted in the blob (see ``_compact``) and numbers new keys at the
-    end, as the strings it has anyway, until the next compaction puts them in
-    order. A key of the blob is found by a stable hash of its text (CRC-32):
-    eight bytes more a key, and one decoding a look-up instead of one per step
-    of a bisection.
+    bytes more, and the dict to find them as much again: a key is decoded
+    when read. The facts index keeps its keys sorted (see ``_compact``) and
+    numbers new keys at the end until the next compaction puts them in
+    order. Keys are found by a stable hash of their text (CRC-32): those the
+    keys were made with through a sorted array of hashes, those appended
+    since through an open-addressing table in arrays -- so a first build of
+    millions of keys holds no object per key, which the allocator would keep
+    after the build as scattered, half-empty pages.
     """
 
-    __slots__ = ("blob", "by_hash", "ends", "hashes", "tail")
+    __slots__ = ("blob", "by_hash", "ends", "hashes", "table", "table_hashes")
 
     def __init__(self, keys: Iterable[str] = ()) -> None:
+        self._fill(key.encode("utf-8", "surrogatepass") for key in keys)
+
+    def _fill(self, texts: Iterable[bytes]) -> None:
         self.blob = bytearray()
         self.ends = array("q")
-        self.tail: list[str] = []
         pairs = []
-        for key in keys:
-            text = key.encode("utf-8", "surrogatepass")
+        for text in texts:
             pairs.append((_crc(text), len(self.ends)))
             self.blob += text
             self.ends.append(len(self.blob))
@@ -1014,6 +1017,10 @@ class _Keys:
         self.hashes = array("i", [crc for crc, _ in pairs])  # ascending
         self.by_hash = array("i", [number for _, number in pairs])  # each one's key number
         del pairs
+        # The keys appended since: their numbers at their hash's place (or the
+        # next free one), -1 where free; the table at most half full.
+        self.table = array("i")
+        self.table_hashes = array("i")
 
     @classmethod
     def of(cls, blob: bytes, ends: array[int], hashes: array[int], by_hash: array[int]) -> _Keys:
@@ -1028,38 +1035,92 @@ class _Keys:
         return made
 
     def packed(self) -> _Keys:
-        """These keys with none in the tail: every key in the blob (to save)."""
-        return _Keys(self) if self.tail else self
+        """These keys with every one in the sorted hash index (to save)."""
+        return self.reordered(range(len(self))) if self.table else self
+
+    def reordered(self, order: Iterable[int]) -> _Keys:
+        """These keys in the order of their numbers in ``order``, numbered from 0."""
+        made = _Keys.__new__(_Keys)
+        made._fill(map(self.raw, order))  # noqa: SLF001 -- its own kind
+        return made
+
+    def raw(self, index: int) -> bytes:
+        """The UTF-8 text of key ``index`` (0 or more)."""
+        ends = self.ends
+        return bytes(self.blob[ends[index - 1] if index else 0 : ends[index]])
 
     def find(self, key: str) -> int | None:
-        """The number of ``key`` if it is in the blob (not the tail); None if not."""
-        hashes = self.hashes
-        crc = _crc(key.encode("utf-8", "surrogatepass"))
+        """The number of ``key``; None if it is not one of these."""
+        text = key.encode("utf-8", "surrogatepass")
+        return self._find(text, _crc(text))
+
+    def number(self, key: str) -> int:
+        """The number of ``key``, which is added as the last if it is new."""
+        text = key.encode("utf-8", "surrogatepass")
+        crc = _crc(text)
+        number = self._find(text, crc)
+        if number is None:
+            number = self._append(text, crc)
+        return number
+
+    def _find(self, text: bytes, crc: int) -> int | None:
+        hashes, blob, ends = self.hashes, self.blob, self.ends
         at = bisect.bisect_left(hashes, crc)
         while at < len(hashes) and hashes[at] == crc:
             number = self.by_hash[at]
-            if self[number] == key:
+            if blob[ends[number - 1] if number else 0 : ends[number]] == text:
                 return number
             at += 1
+        table = self.table
+        if table:
+            mask, table_hashes = len(table) - 1, self.table_hashes
+            at = crc & mask
+            while (number := table[at]) >= 0:
+                start = ends[number - 1] if number else 0
+                if table_hashes[at] == crc and blob[start : ends[number]] == text:
+                    return number
+                at = (at + 1) & mask
         return None
 
     def append(self, key: str) -> None:
         """Add ``key`` as the last."""
-        self.tail.append(key)
+        text = key.encode("utf-8", "surrogatepass")
+        self._append(text, _crc(text))
+
+    def _append(self, text: bytes, crc: int) -> int:
+        number = len(self.ends)
+        self.blob += text
+        self.ends.append(len(self.blob))
+        if 2 * (number + 1 - len(self.hashes)) > len(self.table):
+            self._rehash(max(8, 2 * len(self.table)))
+        else:
+            self._place(crc, number)
+        return number
+
+    def _place(self, crc: int, number: int) -> None:
+        table, mask = self.table, len(self.table) - 1
+        at = crc & mask
+        while table[at] >= 0:
+            at = (at + 1) & mask
+        table[at] = number
+        self.table_hashes[at] = crc
+
+    def _rehash(self, size: int) -> None:
+        """Make the table ``size`` places (a power of two) and place the appended keys again."""
+        self.table = array("i", [-1]) * size
+        self.table_hashes = array("i", bytes(4 * size))
+        for number in range(len(self.hashes), len(self.ends)):
+            self._place(_crc(self.raw(number)), number)
 
     def __len__(self) -> int:
-        return len(self.ends) + len(self.tail)
+        return len(self.ends)
 
     def __getitem__(self, index: int) -> str:
-        ends = self.ends
         if index < 0:
-            index += len(self)
-        if index >= len(ends):
-            return self.tail[index - len(ends)]  # IndexError past the end
-        if index < 0:
-            raise IndexError("key index out of range")
-        start = ends[index - 1] if index else 0
-        return self.blob[start : ends[index]].decode("utf-8", "surrogatepass")
+            index += len(self.ends)
+            if index < 0:
+                raise IndexError("key index out of range")
+        return self.raw(index).decode("utf-8", "surrogatepass")  # IndexError past the end
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, _Keys):
@@ -1073,7 +1134,6 @@ class _Keys:
         for end in self.ends:
             yield blob[start:end].decode("utf-8", "surrogatepass")
             start = end
-        yield from self.tail
 
 
 class TemporalFacts:
@@ -1124,10 +1184,9 @@ class TemporalFacts:
         self._latest = 0  # the last known time read, in microseconds
         self._flags = 0  # bit 1 << f set once a row with floating flags f was filed
         self._keys = _Keys()
-        # Keys below _sorted_keys are in sorted order (see _compact) and found by
-        # bisection; those numbered since are found in _key_numbers.
+        # Keys below _sorted_keys are in sorted order (see _compact); those
+        # numbered since are in the order they came.
         self._sorted_keys = 0
-        self._key_numbers: dict[str, int] = {}
         self._key_slot = array("q")  # per key: its last slot, -1 for none
         self._key_row = array("i")  # per key: its last row, -1 for none
         self._slot_position = array("q")  # per slot (a record a handler kept): its position
@@ -1216,15 +1275,13 @@ class TemporalFacts:
 
     def _find_key(self, key: str) -> int | None:
         """The number of ``key``; None if no record was about it."""
-        number = self._keys.find(key)
-        return number if number is not None else self._key_numbers.get(key)
+        return self._keys.find(key)
 
     def _key_number(self, key: str) -> int:
         """The number of ``key``, numbering it if it is new."""
-        number = self._find_key(key)
-        if number is None:
-            number = self._key_numbers[key] = len(self._keys)
-            self._keys.append(key)
+        count = len(self._keys)
+        number = self._keys.number(key)
+        if number == count:  # a new key
             self._key_slot.append(-1)
             self._key_row.append(-1)
         return number
@@ -1479,12 +1536,15 @@ class TemporalFacts:
         Questions then put an answer in key order by sorting row numbers.
         New arrays replace the old, which answers already given keep.
         """
-        keys, numbers = self._keys, self._key_numbers
-        # The keys below _sorted_keys are in order already, and the others are the
-        # dict's own strings: sorted, then merged with them (no string made per key).
-        prefix = ((keys[number], number) for number in range(self._sorted_keys))
-        tail = ((key, numbers[key]) for key in sorted(numbers))
-        key_order = array("i", (number for _, number in heapq.merge(prefix, tail)))
+        keys = self._keys
+        # The keys below _sorted_keys are in order already, and the others are
+        # sorted, then merged with them. By their UTF-8 (lone surrogates too):
+        # its bytes sort as the code points they write.
+        prefix = ((keys.raw(number), number) for number in range(self._sorted_keys))
+        tail = sorted(range(self._sorted_keys, len(keys)), key=keys.raw)
+        tail_keys = ((keys.raw(number), number) for number in tail)
+        key_order = array("i", (number for _, number in heapq.merge(prefix, tail_keys)))
+        del tail
         new_key = array("i", bytes(4 * len(keys)))
         for new, old in enumerate(key_order):
             new_key[old] = new
@@ -1506,8 +1566,7 @@ class TemporalFacts:
         rows.key = array("i", map(new_key.__getitem__, rows.key))
         rows.previous = array("i", (-1 if r < 0 else new_row[r] for r in rows.previous))
         self._rows = rows
-        self._keys = _Keys(map(keys.__getitem__, key_order))
-        self._key_numbers = {}
+        self._keys = keys.reordered(key_order)
         self._sorted_keys = len(keys)
         self._key_slot = array("q", map(self._key_slot.__getitem__, key_order))
         self._key_row = array(
@@ -1749,9 +1808,6 @@ class TemporalFacts:
         self._current = meta["current"]
         self._sorted_rows = meta["sorted_rows"]
         self._sorted_keys = meta["sorted_keys"]
-        self._key_numbers = {
-            self._keys[number]: number for number in range(self._sorted_keys, len(self._keys))
-        }
         if not (
             len(self._keys) == len(self._key_slot) == len(self._key_row)
             and len(self._slot_ids) == 8 * len(self._slot_position)
