@@ -37,7 +37,7 @@ from ._answer import Answer
 from ._calendar import EAST, FLOATING, QUARTER, WEST
 from ._calendar import micros as _micros
 from ._codec import GENESIS_HASH, canonical_json, known_at_from_micros
-from ._collector import paused_collector
+from ._collector import paused_collector, release_freed_memory
 from ._corrections import Corrected, Retracted, hidden_ids
 from ._edtf import format_edtf
 from ._errors import StoreError
@@ -101,6 +101,9 @@ def _open_end() -> tuple[int, int]:
 _OPEN_END = _open_end()
 #: Compact once this many rows (or a quarter more than were compacted) are out of order.
 _COMPACT = 10_000
+# A catch-up that read this many records gives the memory it freed back to the
+# system (see release_freed_memory): a first build, not a follower's step.
+_RELEASE_AFTER = 1 << 16
 #: Records read in one catch-up are kept for refiling until there are this many.
 _RECENT = 10_000
 
@@ -1240,6 +1243,8 @@ class TemporalFacts:
                 self._recent = {}
         if len(self._rows.key) - self._sorted_rows > max(_COMPACT, self._sorted_rows // 4):
             self._compact()
+        if read >= _RELEASE_AFTER:
+            release_freed_memory()
         if read:
             _logger.debug(
                 "%s caught up: %d records, to position %d",
