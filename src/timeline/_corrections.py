@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -50,6 +50,10 @@ class Corrected:
     reason: str | None = None
 
 
+# A tuple, not ``Retracted | Corrected``: isinstance checks a tuple faster, once a record.
+_FIXES: Final = (Retracted, Corrected)
+
+
 def register_corrections(registry: Registry) -> None:
     """Register the library's own event types in ``registry``."""
     registry.register(Retracted, name="timeline.retracted", version=1)
@@ -59,9 +63,7 @@ def register_corrections(registry: Registry) -> None:
 def fixes_of(records: Iterable[Record]) -> list[tuple[uuid.UUID, uuid.UUID]]:
     """Return ``(fix id, target id)`` for the retractions and corrections among ``records``."""
     return [
-        (record.id, record.event.record)
-        for record in records
-        if isinstance(record.event, Retracted | Corrected)
+        (record.id, record.event.record) for record in records if isinstance(record.event, _FIXES)
     ]
 
 
@@ -72,7 +74,7 @@ def split_fixes(
     events: list[Record] = []
     fixes: list[tuple[uuid.UUID, uuid.UUID]] = []
     for record in records:
-        if isinstance(record.event, Retracted | Corrected):
+        if isinstance(record.event, _FIXES):
             fixes.append((record.id, record.event.record))
         else:
             events.append(record)

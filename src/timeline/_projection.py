@@ -393,7 +393,7 @@ class View(Generic[S]):
         self._position = new[-1].position
         events, fixes = split_fixes(new)
         # By the id's integer: a UUID hashes in Python, an int in C.
-        self._records.update((record.id.int, record) for record in events)
+        self._records.update(zip(map(_id_int, events), events, strict=True))
         self._fixes.extend(fixes)
         hidden = hidden_ids(self._fixes) if fixes else self._hidden
         changed = (hidden ^ self._hidden) if fixes else set()
@@ -437,8 +437,8 @@ class View(Generic[S]):
             del self._keys[start:], self._applied[start:], self._checkpoints[base + 1 :]
             state = self._checkpoints[base]
         handlers, checkpoints, every = self._handlers, self._checkpoints, self._every
-        self._keys.extend(key for key, _ in tail)
-        self._applied.extend(record for _, record in tail)
+        self._keys.extend(map(_first, tail))
+        self._applied.extend(map(_second, tail))
         # A state is kept each time the count of applied records reaches a
         # multiple of ``every``: fold chunk by chunk up to each.
         count, index = start, 0
@@ -578,8 +578,9 @@ def _in_order(records: Sequence[Record]) -> list[tuple[_Key, Record]]:
     return keyed
 
 
-def _first(pair: tuple[_Key, Record]) -> _Key:
-    return pair[0]
+_first: Final[Callable[[tuple[_Key, Record]], _Key]] = operator.itemgetter(0)
+_second: Final[Callable[[tuple[_Key, Record]], Record]] = operator.itemgetter(1)
+_id_int: Final[Callable[[Record], int]] = operator.attrgetter("id.int")
 
 
 def _encode_key(key: _Key) -> list[Any]:
