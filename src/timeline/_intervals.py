@@ -73,14 +73,6 @@ def _merged(levels: list[dict[int, _Class]], dead: set[int]) -> dict[int, _Class
     return merged
 
 
-def _entries(level: dict[int, _Class]) -> list[tuple[int, int, int]]:
-    return [
-        entry
-        for lows, highs, rows in level.values()
-        for entry in zip(lows, highs, rows, strict=True)
-    ]
-
-
 class IntervalSet:
     """Integer rows filed under half-open intervals ``[low, high)``.
 
@@ -174,19 +166,10 @@ class IntervalSet:
             level = _merged([*older, level], self._dead)
         self._levels.append(level)
 
-    def _without_dead(self, entries: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-        dead = self._dead
-        kept = []
-        for entry in entries:
-            if entry[2] in dead:
-                dead.discard(entry[2])
-            else:
-                kept.append(entry)
-        return kept
-
     def _sweep(self) -> None:
-        entries = self._without_dead([e for level in self._levels for e in _entries(level)])
-        self._levels = [_filed(entries)] if entries else []
+        """Merge the levels into one without the dead rows (a merge, not a list of every entry)."""
+        merged = _merged(self._levels, self._dead)
+        self._levels = [merged] if merged else []
         self._deferred = 0
 
     def overlapping(self, low: int, high: int) -> list[int]:
@@ -224,9 +207,7 @@ class IntervalSet:
         bisects each length class once again.
         """
         self.flush()
-        if self._dead:
-            self._sweep()
-        merged = _merged(self._levels, self._dead)
+        merged = _merged(self._levels, self._dead)  # the dead rows left out
         for length, (lows, highs, rows) in merged.items():
             merged[length] = (lows, highs, array("i", map(new.__getitem__, rows)))
         self._levels = [merged] if merged else []
