@@ -616,10 +616,17 @@ def _valid_json(value: ValidTime, phrase: str | None) -> str:
     return canonical_json(encode_valid(value))
 
 
-def _plain_body(structure: Callable[[dict[str, Any]], Any], text: str) -> tuple[Any, str] | None:
-    """The event and EDTF text of a body in the common form: data and a valid-time string only.
+#: What a plain body reader gives: the event, the valid time as stored, and
+#: the provenance as stored (None or an empty dict for none).
+_PlainBody = tuple[Any, str | dict[str, Any], dict[str, Any] | None]
 
-    None for any other body, or data the structurer leaves to the converter.
+
+def _plain_body(structure: Callable[[dict[str, Any]], Any], text: str) -> _PlainBody | None:
+    """A body in the common form -- data and a valid-time string only -- read by ``structure``.
+
+    The reader of a class with optional fields (``functools.partial`` over its
+    structurer). None for any other body, or data the structurer leaves to
+    the converter.
     """
     body = _read_body(text)
     if type(body) is not dict or len(body) != 2:
@@ -628,29 +635,12 @@ def _plain_body(structure: Callable[[dict[str, Any]], Any], text: str) -> tuple[
     if type(data) is not dict or type(valid) is not str:
         return None
     event = structure(data)
-    return None if event is None else (event, valid)
-
-
-#: What a plain body reader gives: the event, the valid time as stored, and
-#: the provenance as stored (None or an empty dict for none).
-PlainBody = tuple[Any, str | dict[str, Any], dict[str, Any] | None]
-
-
-def _dict_reader(
-    structure: Callable[[dict[str, Any]], Any],
-) -> Callable[[str], PlainBody | None]:
-    """A body reader over the fast structurer of a class with optional fields."""
-
-    def read(text: str) -> PlainBody | None:
-        plain = _plain_body(structure, text)
-        return None if plain is None else (plain[0], plain[1], None)
-
-    return read
+    return None if event is None else (event, valid, None)
 
 
 def _typed_reader(
     cls: type[Any], checks: list[tuple[str, tuple[type, ...], bool]], version: int
-) -> Callable[[str], PlainBody | None]:
+) -> Callable[[str], _PlainBody | None]:
     """A body reader for a plain class whose fields are all required.
 
     msgspec decodes the body straight into a struct that mirrors the class --
@@ -1117,7 +1107,7 @@ class Codec:
             self._plain = (generation, {})
         return self._plain[1]
 
-    def _plain_type(self, name: str) -> Callable[[str], PlainBody | None] | None:
+    def _plain_type(self, name: str) -> Callable[[str], _PlainBody | None] | None:
         """The fast reader of bodies of type ``name``; None where it has none."""
         try:
             entry = self.registry.lookup(name)
@@ -1129,7 +1119,9 @@ class Codec:
         if all(required for _, _, required in checks):
             return _typed_reader(entry.cls, checks, entry.version)
         structure = self._structurer(entry.cls)
-        return None if structure is None or entry.version != 1 else _dict_reader(structure)
+        if structure is None or entry.version != 1:
+            return None
+        return functools.partial(_plain_body, structure)
 
     def _decode(  # noqa: PLR0917 -- a record's parts, in order
         self,
