@@ -1085,11 +1085,6 @@ class _Keys:
                 at = (at + 1) & mask
         return None
 
-    def append(self, key: str) -> None:
-        """Add ``key`` as the last."""
-        text = key.encode("utf-8", "surrogatepass")
-        self._append(text, _crc(text))
-
     def _append(self, text: bytes, crc: int) -> int:
         number = len(self.ends)
         self.blob += text
