@@ -190,15 +190,12 @@ class Log:
                 raise ConcurrencyError(expected_position, last)
             stamps = self._stamps(batch, explicit, head)
             rows = self._codec.encode_rows(batch, known_ats=stamps, previous=head, record_ids=ids)
-            self._written = None
             try:
                 self._write(rows, last)
             except ConcurrencyError:
                 if expected_position is not None or attempt == _RETRIES - 1:
                     raise
                 continue
-            if _own_store(self._store, "append"):
-                self._written = Head(rows[-1][0], rows[-1][2], rows[-1][6])
             # The entries are immutable values: the records are built from them
             # rather than decoded again from what was just encoded.
             records = []
@@ -231,8 +228,11 @@ class Log:
 
     def _write(self, rows: list[EncodedRow], last: int) -> None:
         """Append encoded rows to the store: as rows where it takes them, else as StoredRecords."""
+        self._written = None
         if _own_store(self._store, "append"):
             self._store._append_rows(rows, expected_position=last)  # type: ignore[attr-defined]  # noqa: SLF001 -- the library's own store
+            # Its transaction checked the position: the next batch may follow these rows.
+            self._written = Head(rows[-1][0], rows[-1][2], rows[-1][6])
             return
         stored = [stored_record(row) for row in rows]
         self._store.append(stored, expected_position=last)
