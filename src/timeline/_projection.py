@@ -18,7 +18,7 @@ import pendulum
 from ._calendar import EAST, WEST, micros
 from ._codec import GENESIS_HASH
 from ._collector import paused_collector
-from ._corrections import Corrected, Retracted, fixes_of, hidden_ids, split_fixes
+from ._corrections import _FIXES, fixes_of, hidden_ids, split_fixes
 from ._errors import TimelineError, TimelineWarning
 from ._records import FIRST_POSITION, Record
 from ._time import LATEST, read_instant
@@ -466,7 +466,7 @@ class View(Generic[S]):
         self._fixes = fixes_of(every)
         self._hidden = hidden_ids(self._fixes)
         for record in every:
-            if not isinstance(record.event, Retracted | Corrected):
+            if not isinstance(record.event, _FIXES):
                 self._records[record.id.int] = record
         shown = [r for r in self._records.values() if r.id not in self._hidden]
         self._state = self.projection.initial()
@@ -546,7 +546,7 @@ class View(Generic[S]):
 _Key = tuple[tuple[int, int, int, int], int]
 
 
-_FIX_TYPES: Final = frozenset({Retracted, Corrected})
+_FIX_TYPES: Final = frozenset(_FIXES)  # for the exact type of an event
 _position = operator.attrgetter("position")
 
 
