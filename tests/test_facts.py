@@ -390,3 +390,13 @@ def test_freed_memory_is_given_back_where_the_c_library_can():
 
     glibc = sys.platform == "linux" and platform.libc_ver()[0] == "glibc"
     assert release_freed_memory() is glibc
+
+
+def test_a_start_with_no_known_start_after_a_closed_spell_is_a_further_source():
+    """'Ever since, until 1990', then 'from a date not known, until 2000': a further source."""
+    log = Log(clock=ManualClock("2024-01-01T00:00:00Z"), registry=registry)
+    log.append(Started(key="kp", label="x"), valid="../1990")
+    log.append(Started(key="kp", label="y"), valid="/2000")
+    (spell,) = Facts(log).history("kp")
+    assert [record.position for record in spell.records] == [1, 2]
+    assert [conflict.attribute for conflict in spell.conflicts] == ["label", "end"]

@@ -538,7 +538,8 @@ def _start(
     spell = current.get(change.fact)
     reopen = spell is None or (
         not isinstance(spell["end"], End)
-        and start is not End.OPEN
+        # A start not known (or open) may lie before the end: a further source.
+        and not isinstance(start, End)
         and Interval(start, End.OPEN).extent.start.low >= spell["end"].bounds().low
     )
     if reopen:
