@@ -25,7 +25,7 @@ ops = st.lists(
         st.tuples(st.just("refile"), st.tuples(st.integers(0, 400), spans)),
         st.tuples(st.just("query"), spans),
         st.tuples(st.just("save"), st.none()),
-        st.tuples(st.just("renumber"), st.none()),
+        st.tuples(st.just("made at once"), st.none()),
     ),
     max_size=60,
 )
@@ -65,11 +65,14 @@ def test_intervals_match_brute_force(operations, kind, data):  # noqa: C901 -- o
             intervals.add(low, high, which)
             if low < high:
                 model[which] = (low, high)
-        elif op == "renumber":  # rows renamed, levels merged into one (as after a long build)
-            new = data.draw(st.permutations(range(rows)), label="new numbers")
-            intervals.renumber(array("i", new))
-            model = {new[row]: span for row, span in model.items()}
-            levels = intervals._levels  # what the merge promises: one level,
+        elif op == "made at once":  # from columns, in any order (as a long catch-up makes it)
+            order = data.draw(st.permutations(sorted(model)), label="order")
+            intervals = kind.of(
+                array("q", [model[row][0] for row in order]),
+                array("q", [model[row][1] for row in order]),
+                array("i", order),
+            )
+            levels = intervals._levels  # what filing at once promises: one level,
             assert len(levels) <= 1  # each class of it sorted by low, for bisection
             for lows, _, _ in (arrays for level in levels for arrays in level.values()):
                 assert list(lows) == sorted(lows)
@@ -103,22 +106,25 @@ def test_every_small_interval_meets_every_small_window():
             assert sorted(intervals.overlapping(low, high)) == expected, (low, high)
 
 
-@given(st.lists(st.tuples(st.integers(-70, 70), st.integers(1, 8)), min_size=2, max_size=80))
-def test_renumbering_merges_the_levels_of_a_long_catch_up(spans):
-    """Rows filed a few at a time, level upon level, then renumbered: one level, still right."""
+@given(st.lists(st.tuples(st.integers(-70, 70), lengths), min_size=2, max_size=80))
+def test_levels_filed_early_merge_into_one_that_holds_what_filing_at_once_holds(spans):
+    """Rows filed a few at a time, level upon level, then flushed: one level, as of() files."""
     intervals = _Filing()
     for row, (low, length) in enumerate(spans):
         intervals.add(low, low + length, row)
     intervals.flush()  # the levels filed early become one, in one merge
-    assert len(intervals._levels) == 1
-    assert sorted(intervals.overlapping(-100, 100)) == list(range(len(spans)))
-    new = list(reversed(range(len(spans))))
-    intervals.renumber(array("i", new))
-    (level,) = intervals._levels
-    for lows, _, _ in level.values():
-        assert list(lows) == sorted(lows)
+    made = IntervalSet.of(
+        array("q", [low for low, _ in spans]),
+        array("q", [low + length for low, length in spans]),
+        array("i", range(len(spans))),
+    )
+    assert len(intervals._levels) == len(made._levels) <= 1
+    for filed in (intervals, made):
+        for lows, _, _ in (arrays for level in filed._levels for arrays in level.values()):
+            assert list(lows) == sorted(lows)
     for low in range(-72, 80, 3):
         expected = sorted(
-            new[row] for row, (a, n) in enumerate(spans) if a < low + 3 and a + n > low
+            row for row, (a, n) in enumerate(spans) if n and a < low + 3 and a + n > low
         )
         assert sorted(intervals.overlapping(low, low + 3)) == expected
+        assert sorted(made.overlapping(low, low + 3)) == expected

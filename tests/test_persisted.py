@@ -21,9 +21,11 @@ from timeline import (
     Record,
     SnapshotIgnoredWarning,
     TemporalFacts,
+    _facts,
     ends,
     starts,
 )
+from timeline._intervals import IntervalSet
 from timeline.stores import JsonLinesStore, MemoryStore, SQLiteStore, verify
 from timeline.testing import intervals, moments, play
 
@@ -259,8 +261,6 @@ def test_compacting_after_every_catch_up_changes_no_answer(schedule, at):
 
 def test_a_state_cut_in_many_parts_reads_back_whole(tmp_path, monkeypatch):
     """Parts are cut where array items end; each array is read back from its own parts."""
-    from timeline import _facts  # noqa: PLC0415
-
     monkeypatch.setattr(_facts, "_PART", 20)  # 16 bytes of int64, 20 of int32, 20 of bytes
     log = _saved_log(tmp_path / "facts.sqlite")
     assert len(list(log.store.load_state(Facts.name())[2])) > 50
@@ -277,8 +277,6 @@ def test_a_state_cut_in_many_parts_reads_back_whole(tmp_path, monkeypatch):
 
 def _file_both_ways(log: Log) -> tuple[Facts, Facts]:
     """Build the facts the simple way and the general way only; check their rows are equal."""
-    from timeline import _facts  # noqa: PLC0415
-
     simple = Facts(log)
     simple.catch_up()
     general = Facts(log)
@@ -351,3 +349,39 @@ def test_an_end_of_another_fact_in_the_same_batch_ends_nothing(label):
     assert Designations(log).unmatched() == ([] if label == "a" else [log[2]])
     # The index agrees: still in force later only if nothing ended it.
     assert Designations(log).at("2022").keys() == ([] if label == "a" else ["kp"])
+
+
+def _entries(intervals: IntervalSet) -> list[tuple[int, int, int]]:
+    """What a set holds: (low, high, row) of every live entry."""
+    intervals.flush()
+    return sorted(
+        (low, high, row)
+        for level in intervals._levels
+        for lows, highs, rows in level.values()
+        for low, high, row in zip(lows, highs, rows, strict=True)
+        if row not in intervals._dead
+    )
+
+
+@HALF
+@given(histories, st.lists(st.integers(0, 10), max_size=3), when)
+def test_sets_made_from_the_rows_at_once_hold_what_filing_row_by_row_holds(schedule, cuts, at):
+    """A long catch-up makes the interval sets from the rows at its end: the same sets."""
+    steps = list(schedule.steps)
+    log = play([], registry=registry)
+    by_row, at_once = Facts(log), Facts(log)
+    done = 0
+    for cut in [*sorted({min(cut, len(steps)) for cut in cuts}), len(steps)]:
+        play(steps[done:cut], log=log)
+        done = cut
+        for facts, threshold in ((by_row, 1 << 30), (at_once, -1)):
+            saved = _facts._COMPACT
+            _facts._COMPACT = threshold  # -1: every catch-up of more than a quarter is long
+            try:
+                facts.catch_up()
+            finally:
+                _facts._COMPACT = saved
+        made = _facts._sets_of(by_row._rows)
+        for name, filed in by_row._sets.items():
+            assert _entries(filed) == _entries(made[name]), name
+    _same_answers(at_once, by_row, log, at)

@@ -38,6 +38,7 @@ from ._events import EventType, Registry, Upcaster, default_registry, event
 from ._facts import (
     Change,
     Conflict,
+    FieldRule,
     History,
     Hit,
     InForce,
@@ -128,6 +129,7 @@ __all__ = [
     "EventDefinitionError",
     "EventType",
     "Extent",
+    "FieldRule",
     "Grouping",
     "Head",
     "History",

@@ -639,7 +639,11 @@ def _plain_body(structure: Callable[[dict[str, Any]], Any], text: str) -> _Plain
 
 
 def _typed_reader(
-    cls: type[Any], checks: list[tuple[str, tuple[type, ...], bool]], version: int
+    cls: type[Any],
+    checks: list[tuple[str, tuple[type, ...], bool]],
+    version: int,
+    *,
+    make: bool = True,
 ) -> Callable[[str], _PlainBody | None]:
     """A body reader for a plain class whose fields are all required.
 
@@ -648,7 +652,10 @@ def _typed_reader(
     data -- and the class is called with its values, so its validators run.
     What the struct refuses raises msgspec's error, and the caller decodes
     the row the long way, which decodes it or raises the error it should.
-    A float field takes an int as the converter does, as a float.
+    A float field takes an int as the converter does, as a float. Without
+    ``make``, the struct of the data is returned in place of the event: for
+    a class whose instances hold just what they are given (see
+    :func:`_bare`), it holds the very values.
     """
     mirrored: dict[tuple[type, ...], Any] = {
         (str,): str,
@@ -693,12 +700,22 @@ def _typed_reader(
         "    provenance = body.provenance",
         f"    return cls({arguments}), body.valid, None if provenance is UNSET else provenance",
     ]
+    if not make:
+        lines[-1] = "    return data, body.valid, None if provenance is UNSET else provenance"
     code = compile("\n".join(lines), f"<timeline reader {cls.__qualname__}>", "exec")
     exec(code, namespace)  # noqa: S102 -- code made above from field names attrs checked
     return namespace["read"]  # type: ignore[no-any-return]
 
 
 # A marker for "not looked up yet".
+def _bare(cls: type[Any]) -> bool:
+    """Whether instances of attrs class ``cls`` hold exactly what they are given."""
+    hooks = ("__attrs_pre_init__", "__attrs_post_init__")
+    return not any(hasattr(cls, hook) for hook in hooks) and all(
+        field.validator is None and field.converter is None for field in attrs.fields(cls)
+    )
+
+
 _UNSEEN: Final = object()
 _new: Final = object.__new__
 _set: Final = object.__setattr__
@@ -1097,6 +1114,47 @@ class Codec:
                 )
             )
         return decoded
+
+    def body_reader(self, name: str) -> Callable[[str], _PlainBody | None] | None:
+        """The fast reader of bodies of type ``name`` (see :meth:`decode_rows`); None where none.
+
+        It returns the event, the valid time as stored and the provenance as
+        stored, or None (or raises) for a body :meth:`decode_raw` must read.
+        """
+        fast = self._plain_types()
+        if fast is None:
+            return None
+        reader = fast.get(name, _UNSEEN)
+        if reader is _UNSEEN:
+            reader = fast[name] = self._plain_type(name)
+        return reader  # type: ignore[no-any-return]
+
+    def fields_reader(self, name: str) -> Callable[[str], _PlainBody | None] | None:
+        """:meth:`body_reader`, but giving an object with the event's field values, not the event.
+
+        For a class whose instances hold just the values they are given (no
+        validator, converter or post-init), that is the decoded data, and no
+        event is made; for others, the event.
+        """
+        fast = self._plain_types()
+        if fast is None:
+            return None
+        try:
+            entry = self.registry.lookup(name)
+        except UnknownEventTypeError:
+            return None
+        checks = _structure_checks(self.converter, entry.cls, _strict_hooks())
+        if checks is None or not all(required for _, _, required in checks):
+            return self.body_reader(name)
+        return _typed_reader(entry.cls, checks, entry.version, make=not _bare(entry.cls))
+
+    def read_valid(self, text: str) -> ValidTime:
+        """A valid time stored as text, read as :meth:`decode_rows` reads it."""
+        return _parse_edtf(text, FLOATING, None)
+
+    def check_provenance(self, raw: object) -> None:
+        """Raise where :meth:`decode_rows` would not read ``raw`` as a record's provenance."""
+        self._provenance(raw)
 
     def _plain_types(self) -> dict[str, Any] | None:
         """Per type name, its fast structurer (None where it has none), for today's hooks."""

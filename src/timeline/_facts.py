@@ -15,12 +15,12 @@ import bisect
 import datetime as dt
 import functools
 import hashlib
-import heapq
 import html
 import itertools
 import json
 import logging
 import operator
+import struct
 import sys
 import types
 import uuid
@@ -36,12 +36,13 @@ import pendulum
 from ._answer import Answer
 from ._calendar import EAST, FLOATING, QUARTER, WEST
 from ._calendar import micros as _micros
-from ._codec import GENESIS_HASH, canonical_json, known_at_from_micros
+from ._codec import GENESIS_HASH, Codec, canonical_json, known_at_from_micros, parse_known_at
 from ._collector import paused_collector, release_freed_memory
 from ._corrections import Corrected, Retracted, hidden_ids
 from ._edtf import format_edtf
-from ._errors import StoreError
-from ._intervals import IntervalSet
+from ._errors import StoreError, UnknownEventTypeError
+from ._intervals import IntervalSet, taker
+from ._log import own_store
 from ._projection import SnapshotIgnoredWarning, marked_methods, record_order
 from ._records import FIRST_POSITION, Record
 from ._time import (
@@ -53,10 +54,12 @@ from ._time import (
     Moment,
     Question,
     QuestionLike,
+    ValidTime,
     across_offsets,
     to_instant,
 )
 from .stores._snapshots import STATE_FORMAT, seal_problem
+from .stores._sqlite import RawRecord
 from .typing import StateStore
 
 if TYPE_CHECKING:
@@ -66,6 +69,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Change",
     "Conflict",
+    "FieldRule",
     "History",
     "Hit",
     "InForce",
@@ -141,32 +145,125 @@ class Change:
     every: bool = False
 
 
-def _marker(role: _Role) -> Callable[..., Callable[[_F], _F]]:
-    def decorator(*event_types: type[Any]) -> Callable[[_F], _F]:
-        if not event_types:
-            raise TypeError(f"{role}s() needs at least one event type")
-
-        def mark(method: _F) -> _F:
-            method.__timeline_fact__ = (role, event_types)  # type: ignore[attr-defined]
-            return method
-
-        return mark
-
-    return decorator
+def _field_names(event_type: type[Any]) -> frozenset[str]:
+    if not attrs.has(event_type):
+        raise TypeError(f"{event_type.__qualname__} is not an event class (an attrs class)")
+    return frozenset(field.name for field in attrs.fields(event_type))
 
 
-starts = _marker("start")
-starts.__doc__ = """Mark a :class:`TemporalFacts` method: these events start a fact.
+@attrs.frozen
+class FieldRule:
+    """A rule that reads a fact from event fields: made by :func:`starts` and friends with ``key=``.
 
-The method takes the record and returns a :class:`Change` (or a key). A start
-whose valid time is an interval also gives the fact's end.
-"""
-amends = _marker("amend")
-amends.__doc__ = """Mark a :class:`TemporalFacts` method: these events amend a fact's attributes."""
-ends = _marker("end")
-ends.__doc__ = (
-    """Mark a :class:`TemporalFacts` method: these events end a fact (lifted, expired)."""
-)
+    Called with a record, it returns ``Change(str(event.<key>), {name:
+    event.<name> for name in values})``, or None where the key field is None.
+    It states what the fact is made of, so a catch-up on a SQLite or
+    PostgreSQL store reads just those fields from the stored rows, without
+    building a record for each, and skips the rows of other event types
+    unread. The answers are those of the same rule written as a method.
+
+    Attributes:
+        role: "start", "amend" or "end".
+        event_types: The event classes it reads.
+        key: The event field that holds the fact's key.
+        values: The event fields kept as the fact's attributes.
+    """
+
+    role: _Role
+    event_types: tuple[type[Any], ...]
+    key: str
+    values: tuple[str, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        for event_type in self.event_types:
+            missing = [
+                name for name in (self.key, *self.values) if name not in _field_names(event_type)
+            ]
+            if missing:
+                raise TypeError(
+                    f"{self.role}s({event_type.__qualname__}, key={self.key!r}): "
+                    f"{event_type.__qualname__} has no field {missing[0]!r}"
+                )
+
+    @property
+    def __timeline_fact__(self) -> tuple[_Role, tuple[type[Any], ...]]:
+        return self.role, self.event_types
+
+    def __call__(self, record: Record) -> Change | None:
+        """What ``record`` says about a fact."""
+        return self.change(record.event)
+
+    def change(self, event: object) -> Change | None:
+        """What an event says about a fact (the record's other parts do not count)."""
+        key = getattr(event, self.key)
+        if key is None:
+            return None
+        return Change(str(key), {name: getattr(event, name) for name in self.values})
+
+
+def _mark(
+    role: _Role, event_types: tuple[type[Any], ...], key: str | None, values: Iterable[str]
+) -> Callable[[_F], _F] | FieldRule:
+    if not event_types:
+        raise TypeError(f"{role}s() needs at least one event type")
+    if key is not None:
+        if isinstance(values, str):
+            raise TypeError(f"{role}s(values=...) takes field names, not the string {values!r}")
+        return FieldRule(role, event_types, key, tuple(values))
+    if values:
+        raise TypeError(f"{role}s(values=...) needs key=: the field that holds the fact's key")
+
+    def mark(method: _F) -> _F:
+        method.__timeline_fact__ = (role, event_types)  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+@overload
+def starts(*event_types: type[Any]) -> Callable[[_F], _F]: ...
+@overload
+def starts(*event_types: type[Any], key: str, values: Iterable[str] = ()) -> FieldRule: ...
+def starts(
+    *event_types: type[Any], key: str | None = None, values: Iterable[str] = ()
+) -> Callable[[_F], _F] | FieldRule:
+    """Mark a :class:`TemporalFacts` method: these events start a fact.
+
+    The method takes the record and returns a :class:`Change` (or a key). A
+    start whose valid time is an interval also gives the fact's end. With
+    ``key`` (and ``values``), it is no decorator but a :class:`FieldRule`
+    assigned in the class body: the fact's key and attributes are those
+    event fields.
+    """
+    return _mark("start", event_types, key, values)
+
+
+@overload
+def amends(*event_types: type[Any]) -> Callable[[_F], _F]: ...
+@overload
+def amends(*event_types: type[Any], key: str, values: Iterable[str] = ()) -> FieldRule: ...
+def amends(
+    *event_types: type[Any], key: str | None = None, values: Iterable[str] = ()
+) -> Callable[[_F], _F] | FieldRule:
+    """Mark a :class:`TemporalFacts` method: these events amend a fact's attributes.
+
+    With ``key`` (and ``values``), a :class:`FieldRule`, as for :func:`starts`.
+    """
+    return _mark("amend", event_types, key, values)
+
+
+@overload
+def ends(*event_types: type[Any]) -> Callable[[_F], _F]: ...
+@overload
+def ends(*event_types: type[Any], key: str, values: Iterable[str] = ()) -> FieldRule: ...
+def ends(
+    *event_types: type[Any], key: str | None = None, values: Iterable[str] = ()
+) -> Callable[[_F], _F] | FieldRule:
+    """Mark a :class:`TemporalFacts` method: these events end a fact (lifted, expired).
+
+    With ``key`` (and ``values``), a :class:`FieldRule`, as for :func:`starts`.
+    """
+    return _mark("end", event_types, key, values)
 
 
 @attrs.frozen
@@ -605,29 +702,26 @@ def _spell(key: str, spell: dict[str, Any]) -> Spell:
     )
 
 
+_DIGEST_HEAD: Final = struct.Struct("<4q?q")
+
+
 def _digest(
     fact: str | None,
     bounds: tuple[int, int, int, int],
     has_end: bool,  # noqa: FBT001 -- part of the digest
     positions: Sequence[int],
-    attributes: Mapping[str, Any],
 ) -> int:
     """A stable 63-bit digest of what a spell holds, to tell whether it changed.
 
-    The records (by position) fix the dates as written; the bounds and
-    attributes are what the fold made of them.
+    A spell is what the fold makes of its records (handlers are pure), so
+    its fact, bounds and records (by position) tell it apart; its attributes
+    follow from its records.
     """
-    text = repr(
-        (
-            fact,
-            bounds,
-            has_end,
-            list(positions),
-            sorted((name, repr(value)) for name, value in attributes.items()),
-        )
-    )
-    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little") >> 1
+    hashed = hashlib.blake2b(_DIGEST_HEAD.pack(*bounds, has_end, len(positions)), digest_size=8)
+    hashed.update(array("q", positions))
+    if fact is not None:
+        hashed.update(fact.encode("utf-8", "surrogatepass"))
+    return int.from_bytes(hashed.digest(), "little") >> 1
 
 
 def _simple(
@@ -1004,27 +1098,26 @@ class _Keys:
     after the build as scattered, half-empty pages.
     """
 
-    __slots__ = ("blob", "by_hash", "ends", "hashes", "table", "table_hashes")
+    __slots__ = ("blob", "by_hash", "ends", "hashes", "pending", "table", "table_hashes")
 
     def __init__(self, keys: Iterable[str] = ()) -> None:
         self._fill(key.encode("utf-8", "surrogatepass") for key in keys)
 
-    def _fill(self, texts: Iterable[bytes]) -> None:
-        self.blob = bytearray()
-        self.ends = array("q")
-        pairs = []
-        for text in texts:
-            pairs.append((_crc(text), len(self.ends)))
-            self.blob += text
-            self.ends.append(len(self.blob))
-        pairs.sort()
-        self.hashes = array("i", [crc for crc, _ in pairs])  # ascending
-        self.by_hash = array("i", [number for _, number in pairs])  # each one's key number
-        del pairs
+    def _fill(self, keys: Iterable[bytes | bytearray]) -> None:
+        texts = list(keys)
+        self.blob = bytearray().join(texts)
+        self.ends = array("q", itertools.accumulate(map(len, texts)))
+        crcs = array("i", map(operator.sub, map(zlib.crc32, texts), itertools.repeat(1 << 31)))
+        del texts
+        order = sorted(range(len(crcs)), key=crcs.__getitem__)
+        self.hashes = array("i", map(crcs.__getitem__, order))  # ascending
+        self.by_hash = array("i", order)  # each one's key number
         # The keys appended since: their numbers at their hash's place (or the
         # next free one), -1 where free; the table at most half full.
         self.table = array("i")
         self.table_hashes = array("i")
+        # While a long catch-up numbers its keys (see number_many), a dict finds them.
+        self.pending: dict[str, int] | None = None
 
     @classmethod
     def of(cls, blob: bytes, ends: array[int], hashes: array[int], by_hash: array[int]) -> _Keys:
@@ -1040,13 +1133,21 @@ class _Keys:
 
     def packed(self) -> _Keys:
         """These keys with every one in the sorted hash index (to save)."""
-        return self.reordered(range(len(self))) if self.table else self
+        return self.reordered(range(len(self))) if self.table or self.pending else self
 
     def reordered(self, order: Iterable[int]) -> _Keys:
         """These keys in the order of their numbers in ``order``, numbered from 0."""
         made = _Keys.__new__(_Keys)
-        made._fill(map(self.raw, order))  # noqa: SLF001 -- its own kind
+        made._fill(self.texts(order))  # noqa: SLF001 -- its own kind
         return made
+
+    def texts(self, order: Iterable[int]) -> list[bytearray]:
+        """The UTF-8 text of the keys numbered ``order``, in that order."""
+        order = list(order)
+        ends = self.ends
+        starts = map(ends.__getitem__, map(operator.sub, order, itertools.repeat(1)))
+        begins = map(operator.mul, starts, map(operator.truth, order))  # key 0 starts at 0
+        return list(map(self.blob.__getitem__, map(slice, begins, map(ends.__getitem__, order))))
 
     def raw(self, index: int) -> bytes:
         """The UTF-8 text of key ``index`` (0 or more)."""
@@ -1055,17 +1156,40 @@ class _Keys:
 
     def find(self, key: str) -> int | None:
         """The number of ``key``; None if it is not one of these."""
+        if self.pending is not None and key in self.pending:
+            return self.pending[key]
         text = key.encode("utf-8", "surrogatepass")
         return self._find(text, _crc(text))
 
     def number(self, key: str) -> int:
         """The number of ``key``, which is added as the last if it is new."""
+        pending = self.pending
+        if pending is not None:
+            number = pending.get(key)
+            if number is not None:
+                return number
         text = key.encode("utf-8", "surrogatepass")
         crc = _crc(text)
         number = self._find(text, crc)
         if number is None:
+            if pending is not None:
+                # Found through the dict until reordered: no place in the table.
+                number = pending[key] = len(self.ends)
+                self.blob += text
+                self.ends.append(len(self.blob))
+                return number
             number = self._append(text, crc)
         return number
+
+    def start_pending(self) -> None:
+        """Find keys through a dict from now (a long catch-up), until :meth:`reordered`.
+
+        A dict of the keys costs some hundred bytes a key while it lasts,
+        and spares each new key the search and placing in the table. Keys
+        numbered meanwhile are in no hash index: only the dict, and the new
+        keys :meth:`reordered` makes, find them.
+        """
+        self.pending = {}
 
     def _find(self, text: bytes, crc: int) -> int | None:
         hashes, blob, ends = self.hashes, self.blob, self.ends
@@ -1135,6 +1259,144 @@ class _Keys:
             start = end
 
 
+def _inverse(order: Sequence[int]) -> array[int]:
+    """The inverse of a permutation: where each number went."""
+    inverse = array("i", bytes(4 * len(order)))
+    for new, old in enumerate(order):
+        inverse[old] = new
+    return inverse
+
+
+def _sets_of(rows: _Rows) -> dict[str, IntervalSet]:
+    """The interval sets of ``rows``, made at once from their columns.
+
+    A row in force now is filed under its span, its start and (if it has
+    one) its end; a closed row that was in force for a while, under the
+    past ones -- what filing row by row, and closing, leaves.
+    """
+    count = len(rows.key)
+    numbers = array("i", range(count))
+    current = list(map(operator.eq, rows.known_to, itertools.repeat(_NEVER, count)))
+    lived = map(operator.lt, rows.known_from, rows.known_to)
+    past = list(map(operator.gt, lived, current))  # closed, after a while in force
+    start_top = array("q", map(operator.add, rows.start_last, itertools.repeat(1, count)))
+    end_top = array("q", map(operator.add, rows.end_last, itertools.repeat(1, count)))
+    columns = {
+        "spans": (rows.start_earliest, rows.end_last),
+        "starts": (rows.start_earliest, start_top),
+        "ends": (rows.end_earliest, end_top),
+    }
+    sets = {}
+    for prefix, chosen in (("", current), ("past ", past)):
+        ended = list(map(operator.and_, chosen, rows.has_end))
+        for name, (lows, highs) in columns.items():
+            keep = ended if name == "ends" else chosen
+            if keep.count(True) == count:  # all of them: the columns as they are
+                sets[prefix + name] = IntervalSet.of(lows, highs, numbers)
+            elif True in keep:
+                sets[prefix + name] = IntervalSet.of(
+                    *(
+                        array(column.typecode, itertools.compress(column, keep))
+                        for column in (lows, highs, numbers)
+                    )
+                )
+            else:
+                sets[prefix + name] = IntervalSet()
+    return sets
+
+
+class _Batch:
+    """What a batch of records (one known time) touched: keys, new keys' records, fixes."""
+
+    __slots__ = ("fixes", "fresh", "numbers", "read", "touched")
+
+    def __init__(self) -> None:
+        self.touched: set[int] = set()
+        # New keys' records, in arrival order: as (role, change, record) where
+        # a handler read a record; as _Read where a field rule read a row.
+        self.fresh: dict[int, list[tuple[_Role, Change, Record]]] = {}
+        self.read: dict[int, list[_Read]] = {}
+        self.fixes: list[Record] = []
+        self.numbers: dict[str, int] = {}  # the keys of rows field rules read, numbered
+
+
+#: Of a stored valid time: the time, and its order and whether floating where it is a Moment.
+_Valid = tuple[ValidTime, tuple[int, ...] | None, bool]
+#: What a field rule read from a row: role, position, valid time.
+_Read = tuple[_Role, int, _Valid]
+#: How a catch-up from stored rows takes the rows of a type no rule reads, or a fix's.
+_SKIP: Final = "skip"
+_DECODE: Final = "decode"
+
+
+class _FieldLane:
+    """How a catch-up from stored rows reads the rows of a field rule's type."""
+
+    __slots__ = ("key", "reader", "role")
+
+    def __init__(self, rule: FieldRule, reader: Callable[[str], Any]) -> None:
+        self.role = rule.role
+        self.reader = reader
+        # Only the key: the spell of a new key's rows is filed from its dates and
+        # positions, and any other is built from its records, read the long way.
+        self.key = operator.attrgetter(rule.key)
+
+    def read(
+        self, codec: Codec, text: str, valids: dict[str, _Valid]
+    ) -> tuple[str | None, _Valid] | None:
+        """The key (None: no fact) and valid time of a body; None where the long way must read it.
+
+        The body is read as the codec reads it on its fast path -- each
+        field exactly its type, the version current, the provenance and valid
+        time checked -- so a body this takes decodes the long way to a record
+        that gives the same.
+        """
+        try:
+            plain = self.reader(text)
+            if plain is None:
+                return None
+            fields, raw_valid, raw_provenance = plain
+            if type(raw_valid) is not str:
+                return None  # a valid time of parts
+            if raw_provenance:
+                codec.check_provenance(raw_provenance)
+            valid = valids.get(raw_valid)
+            if valid is None:
+                valid = valids[raw_valid] = _valid_of(codec, raw_valid)
+        except Exception:  # noqa: BLE001 -- decoded the long way, which raises its error
+            return None
+        key = self.key(fields)
+        return (None if key is None else str(key)), valid
+
+
+def _valid_of(codec: Codec, text: str) -> _Valid:
+    valid = codec.read_valid(text)
+    if type(valid) is not Moment:
+        return valid, None, False
+    return valid, valid.extent.order, valid.tz == FLOATING
+
+
+def _simple_read(items: list[_Read]) -> tuple[int, tuple[int, int, int, int], bool, int] | None:
+    """:func:`_simple` for the rows a field rule read: first position, bounds, end, flags.
+
+    A field rule's change names no fact and never ``every``: the rest is
+    the test :func:`_simple` makes.
+    """
+    role, first, (_, start, floating) = items[0]
+    if len(items) > 2 or role != "start" or start is None:
+        return None
+    flags = _ALL_FLOATING if floating else _ALL_ZONED
+    if len(items) == 1:
+        return first, (start[0], start[1] - 1, *_OPEN_END), False, flags
+    role, last, (_, end, floating) = items[1]
+    if role != "end" or end is None or (end, last) < (start, first):
+        return None
+    flags &= _FLOATING_START
+    if floating:
+        flags |= _FLOATING_END
+    return first, (start[0], start[1] - 1, end[0], end[1] - 1), True, flags
+
+
 class TemporalFacts:
     """Keyed facts that hold over intervals, kept up to date with a log.
 
@@ -1168,6 +1430,7 @@ class TemporalFacts:
     #: Raise when handlers change meaning: a saved state of another version is not used.
     version: ClassVar[int] = 1
     _rules: ClassVar[dict[type[Any], tuple[_Role, str]]] = {}
+    _fields: ClassVar[dict[type[Any], FieldRule]] = {}
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -1176,6 +1439,8 @@ class TemporalFacts:
             for name, (role, event_types) in marked_methods(cls, "__timeline_fact__")
             for event_type in event_types
         }
+        rules = {event_type: getattr(cls, name) for event_type, (_, name) in cls._rules.items()}
+        cls._fields = {kind: rule for kind, rule in rules.items() if isinstance(rule, FieldRule)}
 
     def __init__(self, log: Log) -> None:
         self.log = log
@@ -1200,6 +1465,7 @@ class TemporalFacts:
         self._fixes: list[tuple[int, int, uuid.UUID, uuid.UUID]] = []
         self._hidden: set[uuid.UUID] = set()
         self._sets = {name: IntervalSet() for name in _SETS}
+        self._filing = True  # rows are filed in the sets as they come (see catch_up)
         # Records read in this catch-up, by position, with what the handler made of them.
         self._recent: dict[int, tuple[_Role, Change, Record]] = {}
         self._head = GENESIS_HASH  # the hash of the record at _position
@@ -1222,21 +1488,25 @@ class TemporalFacts:
     def catch_up(self) -> int:
         """Read the records appended since the last call; return how many were read."""
         read = 0
-        batch: list[Record] = []
+        # A long catch-up (a first build) files its rows in the columns only,
+        # and makes the interval sets from them once at the end: filing each
+        # row in them on the way costs several times as much.
+        coming = self.log.last_position - self._position
+        self._filing = coming <= max(_COMPACT, len(self._rows.key) // 4)
+        if not self._filing:
+            self._keys.start_pending()
         with paused_collector():  # the index makes no reference cycles
             try:
-                for record in self.log.read(self._position + 1):
-                    if batch and record.known_at != batch[0].known_at:
-                        self._absorb(batch)
-                        batch = []
-                    batch.append(record)
-                    read += 1
-                if batch:
-                    self._absorb(batch)
+                pages = self._row_pages()
+                read = self._read_records() if pages is None else self._read_rows(pages)
             finally:
-                for intervals in self._sets.values():
-                    intervals.flush()
                 self._recent = {}
+                if self._filing:
+                    for intervals in self._sets.values():
+                        intervals.flush()
+                else:
+                    self._filing = True
+                    self._compact()  # which makes the sets from the rows
         if len(self._rows.key) - self._sorted_rows > max(_COMPACT, self._sorted_rows // 4):
             self._compact()
         if read >= _RELEASE_AFTER:
@@ -1249,6 +1519,102 @@ class TemporalFacts:
                 self._position,
             )
         return read
+
+    def _read_records(self) -> int:
+        """Catch up through the log's records, batch by batch (a batch: one known time)."""
+        read = 0
+        batch = _Batch()
+        last: Record | None = None
+        for record in self.log.read(self._position + 1):
+            if last is not None and record.known_at != last.known_at:
+                self._absorb(batch, last.known_at, last.position, last.hash)
+                batch = _Batch()
+            self._take_record(record, batch)
+            last = record
+            read += 1
+        if last is not None:
+            self._absorb(batch, last.known_at, last.position, last.hash)
+        return read
+
+    def _row_pages(self) -> Iterator[list[RawRecord]] | None:
+        """The stored rows from the next position, where the store hands them over as read.
+
+        Only the library's own SQL stores do, and only a projection with a
+        :class:`FieldRule` has a use for them: None otherwise.
+        """
+        if not self._fields or not own_store(self.log.store, "read"):
+            return None
+        pages: Callable[[int], Iterator[list[RawRecord]]]
+        pages = self.log.store._read_pages  # type: ignore[attr-defined]  # noqa: SLF001 -- as the log reads them
+        return pages(self._position + 1)
+
+    def _read_rows(self, pages: Iterator[list[RawRecord]]) -> int:  # noqa: C901 -- a first build's hot loop, in one frame
+        """Catch up from stored rows: field rules read their rows' fields, others go the long way.
+
+        A row of a type no rule takes is skipped undecoded. A field rule's
+        row is read by its :class:`_FieldLane`, without a Record. Any row
+        that lane does not take, and every row of another rule or a fix, is
+        decoded to a Record and taken as :meth:`_read_records` takes it.
+        """
+        codec = self.log.codec
+        lanes: dict[str, _FieldLane | str] = {}
+        valids: dict[str, _Valid] = {}
+        key_slot, positions, previous = self._key_slot, self._slot_position, self._slot_previous
+        read = 0
+        batch = _Batch()
+        last: RawRecord | None = None
+        for page in pages:
+            for row in page:
+                if last is not None and row[2] != last[2]:
+                    self._absorb(batch, parse_known_at(last[2]), last[0], last[6].hex())
+                    batch = _Batch()
+                last = row
+                read += 1
+                lane = lanes.get(row[3])
+                if lane is None:
+                    lane = lanes[row[3]] = self._lane(row[3])
+                if lane is _SKIP:
+                    continue
+                found = None if lane is _DECODE else lane.read(codec, row[5], valids)  # type: ignore[union-attr]
+                if found is None:
+                    self._take_record(codec.decode_raw(row), batch)
+                    continue
+                key, valid = found
+                if key is None:
+                    continue
+                number = batch.numbers.get(key)
+                if number is None:
+                    number = batch.numbers[key] = self._key_number(key)
+                before = key_slot[number]
+                positions.append(row[0])
+                previous.append(before)
+                self._slot_ids += row[1][:8]
+                key_slot[number] = len(positions) - 1
+                item = (lane.role, row[0], valid)  # type: ignore[union-attr]
+                if before < 0:
+                    batch.read[number] = [item]
+                elif number in batch.read:
+                    batch.read[number].append(item)
+                else:
+                    batch.fresh.pop(number, None)  # records the other way: not simple
+                batch.touched.add(number)
+        if last is not None:
+            self._absorb(batch, parse_known_at(last[2]), last[0], last[6].hex())
+        return read
+
+    def _lane(self, name: str) -> _FieldLane | str:
+        """How rows of type ``name`` are read: skipped, decoded, or by a field rule's lane."""
+        try:
+            event_type = self.log.registry.lookup(name).cls
+        except UnknownEventTypeError:
+            return _DECODE  # which raises the error the long way raises
+        if event_type in _FIX_TYPES:
+            return _DECODE
+        rule = self._fields.get(event_type)
+        if rule is None:
+            return _SKIP if event_type not in self._rules else _DECODE
+        reader = self.log.codec.fields_reader(name)
+        return _DECODE if reader is None else _FieldLane(rule, reader)
 
     def follow(self, *, idle: float | None = None) -> Iterator[int]:
         """Catch up now, then each time other appends arrive; yield the position reached.
@@ -1287,21 +1653,29 @@ class TemporalFacts:
             self._key_row.append(-1)
         return number
 
-    def _absorb(self, batch: Sequence[Record]) -> None:
-        """Take records that share one known time."""
-        touched, fresh, fixes = self._take(batch)
-        known = _micros(batch[0].known_at)
+    def _absorb(self, batch: _Batch, known_at: dt.datetime, position: int, head: str) -> None:
+        """File what a batch of records sharing one known time says; the last is at ``position``."""
+        touched, fresh, fixes = batch.touched, batch.fresh, batch.fixes
+        known = _micros(known_at)
         if fixes:
             self._fixes.extend((fix.position, known, fix.id, fix.event.record) for fix in fixes)
             hidden = hidden_ids((fix_id, target) for _, _, fix_id, target in self._fixes)
             touched.update(self._keys_of(hidden ^ self._hidden))
             self._hidden = hidden
         self._latest = known
-        self._position = batch[-1].position
-        self._head = batch[-1].hash
+        self._position = position
+        self._head = head
         simple = {}
         if _SIMPLE and not fixes and not self._hidden:
-            simple = {n: row for n, items in fresh.items() if (row := _simple(items)) is not None}
+            for number, items in fresh.items():
+                if (found := _simple(items)) is not None:
+                    first, bounds, has_end, floating, change, positions = found
+                    signature = _digest(change.fact, bounds, has_end, positions)
+                    simple[number] = (first, bounds, has_end, floating, signature)
+            for number, read in batch.read.items():
+                if (row := _simple_read(read)) is not None:
+                    signature = _digest(None, row[1], row[2], [item[1] for item in read])
+                    simple[number] = (*row, signature)
         found_spells = self._spells(
             [n for n in touched if n not in simple], known=_NEVER, position=self._position
         )
@@ -1309,8 +1683,7 @@ class TemporalFacts:
             if number not in simple:
                 self._refile(number, found_spells[number], known)
                 continue
-            first, bounds, has_end, floating, change, positions = simple[number]
-            signature = _digest(change.fact, bounds, has_end, positions, change.attributes)
+            first, bounds, has_end, floating, signature = simple[number]
             self._file(
                 number,
                 first=first,
@@ -1323,39 +1696,39 @@ class TemporalFacts:
         if len(self._recent) > _RECENT:
             self._recent = {}
 
-    def _take(
-        self, batch: Sequence[Record]
-    ) -> tuple[set[int], dict[int, list[tuple[_Role, Change, Record]]], list[Record]]:
-        """Slot the batch's records: the keys touched, new keys' records, and the fixes."""
-        touched: set[int] = set()
-        fixes = []
-        # The records of keys first seen in this batch, in arrival order: most
-        # are one start and perhaps its end, filed without building a Spell.
-        fresh: dict[int, list[tuple[_Role, Change, Record]]] = {}
-        for record in batch:
-            if type(record.event) in _FIX_TYPES:
-                fixes.append(record)
-                continue
-            found = self._change(record)
-            if found is None:
-                continue
-            number = self._key_number(found[1].key)
-            previous = self._key_slot[number]
-            self._key_slot[number] = self._slot(record, previous)
-            item = (*found, record)
-            self._recent[record.position] = item
-            if previous < 0:
-                fresh[number] = [item]
-            elif number in fresh:
-                fresh[number].append(item)
-            touched.add(number)
-        return touched, fresh, fixes
+    def _take_record(self, record: Record, batch: _Batch) -> None:
+        """Slot a record in its batch: a fix, or what a handler makes of it."""
+        if type(record.event) in _FIX_TYPES:
+            batch.fixes.append(record)
+            return
+        found = self._change(record)
+        if found is None:
+            return
+        item = self._take_change(*found, record, record.id.bytes[:8], batch)
+        self._recent[record.position] = item
 
-    def _slot(self, record: Record, previous: int) -> int:
+    def _take_change(
+        self, role: _Role, change: Change, record: Record, prefix: bytes, batch: _Batch
+    ) -> tuple[_Role, Change, Any]:
+        """Slot what a record says of a fact: its key is touched; a new key's records are kept."""
+        number = self._key_number(change.key)
+        previous = self._key_slot[number]
         self._slot_position.append(record.position)
         self._slot_previous.append(previous)
-        self._slot_ids += record.id.bytes[:8]
-        return len(self._slot_position) - 1
+        self._slot_ids += prefix
+        self._key_slot[number] = len(self._slot_position) - 1
+        item = (role, change, record)
+        # The records of keys first seen in this batch, in arrival order: most
+        # are one start and perhaps its end, filed without building a Spell.
+        fresh = batch.fresh
+        if previous < 0:
+            fresh[number] = [item]
+        elif number in fresh:
+            fresh[number].append(item)
+        else:
+            batch.read.pop(number, None)  # rows read the other way: not simple
+        batch.touched.add(number)
+        return item
 
     def _keys_of(self, ids: Iterable[uuid.UUID]) -> set[int]:
         """The keys of the records with these ids, among those a handler kept."""
@@ -1450,7 +1823,6 @@ class TemporalFacts:
                 bound,
                 not isinstance(spell.end, End),
                 [record.position for record in spell.records],
-                spell.attributes,
             )
             for spell, bound in zip(spells, bounds, strict=True)
         ]
@@ -1505,6 +1877,8 @@ class TemporalFacts:
         rows.previous.append(self._key_row[number])
         self._key_row[number] = row
         self._current += 1
+        if not self._filing:
+            return
         sets = self._sets
         sets["spans"].add(start_earliest, end_last, row)
         sets["starts"].add(start_earliest, start_last + 1, row)
@@ -1526,6 +1900,8 @@ class TemporalFacts:
     def _close(self, row: int, now: int) -> None:
         self._rows.known_to[row] = now
         self._current -= 1
+        if not self._filing:
+            return
         for name, low, high in self._intervals(row):
             self._sets[name].remove(row)
             if self._rows.known_from[row] < now:
@@ -1541,40 +1917,35 @@ class TemporalFacts:
         # The keys below _sorted_keys are in order already, and the others are
         # sorted, then merged with them. By their UTF-8 (lone surrogates too):
         # its bytes sort as the code points they write.
-        prefix = ((keys.raw(number), number) for number in range(self._sorted_keys))
-        tail = sorted(range(self._sorted_keys, len(keys)), key=keys.raw)
-        tail_keys = ((keys.raw(number), number) for number in tail)
-        key_order = array("i", (number for _, number in heapq.merge(prefix, tail_keys)))
-        del tail
-        new_key = array("i", bytes(4 * len(keys)))
-        for new, old in enumerate(key_order):
-            new_key[old] = new
+        # The sort finds the sorted run of the first and merges the others in.
+        texts = keys.texts(range(len(keys)))
+        key_order = array("i", sorted(range(len(keys)), key=texts.__getitem__))
+        del texts
+        new_key = _inverse(key_order)
         old_rows = self._rows
         count = len(old_rows.key)
-        packed = [
-            (new_key[number] << 64) | first
-            for number, first in zip(old_rows.key, old_rows.first, strict=True)
-        ]
+        shifted = map(
+            operator.lshift, map(new_key.__getitem__, old_rows.key), itertools.repeat(64, count)
+        )
+        packed = list(map(operator.or_, shifted, old_rows.first))  # (key, first record)
         row_order = sorted(range(count), key=packed.__getitem__)
         del packed
-        new_row = array("i", bytes(4 * count))
-        for new, old in enumerate(row_order):
-            new_row[old] = new
+        # A row's new number; -1 (the last, added) stays -1: "none".
+        new_row = _inverse(row_order) + array("i", [-1])
+        take = taker(row_order)
         rows = _Rows()
         for name in _Rows.NAMES:
             column = getattr(old_rows, name)
-            setattr(rows, name, array(column.typecode, map(column.__getitem__, row_order)))
+            setattr(rows, name, array(column.typecode, take(column)))
         rows.key = array("i", map(new_key.__getitem__, rows.key))
-        rows.previous = array("i", (-1 if r < 0 else new_row[r] for r in rows.previous))
+        rows.previous = array("i", map(new_row.__getitem__, rows.previous))
         self._rows = rows
         self._keys = keys.reordered(key_order)
         self._sorted_keys = len(keys)
-        self._key_slot = array("q", map(self._key_slot.__getitem__, key_order))
-        self._key_row = array(
-            "i", (-1 if r < 0 else new_row[r] for r in map(self._key_row.__getitem__, key_order))
-        )
-        for intervals in self._sets.values():
-            intervals.renumber(new_row)
+        take = taker(key_order)
+        self._key_slot = array("q", take(self._key_slot))
+        self._key_row = array("i", map(new_row.__getitem__, take(self._key_row)))
+        self._sets = _sets_of(rows)
         self._sorted_rows = count
 
     # -- saving ------------------------------------------------------------------

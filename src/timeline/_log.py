@@ -229,7 +229,7 @@ class Log:
     def _write(self, rows: list[EncodedRow], last: int) -> None:
         """Append encoded rows to the store: as rows where it takes them, else as StoredRecords."""
         self._written = None
-        if _own_store(self._store, "append"):
+        if own_store(self._store, "append"):
             self._store._append_rows(rows, expected_position=last)  # type: ignore[attr-defined]  # noqa: SLF001 -- the library's own store
             # Its transaction checked the position: the next batch may follow these rows.
             self._written = Head(rows[-1][0], rows[-1][2], rows[-1][6])
@@ -474,7 +474,7 @@ class Log:
         # The library's own SQL stores hand over their rows as read, which the
         # codec decodes directly: the StoredRecord between them would cost a
         # third of a read.
-        if _own_store(self._store, "read"):
+        if own_store(self._store, "read"):
             decode = self._codec.decode_rows
             pages = self._store._read_pages  # type: ignore[attr-defined]  # noqa: SLF001
             for page in pages(start, stop=stop, types=names, subject=subject):
@@ -609,7 +609,7 @@ class Log:
         return f"<Log of {len(self)} records in {self._store!r}>"
 
 
-def _own_store(store: Store, method: str) -> bool:
+def own_store(store: Store, method: str) -> bool:
     """Whether ``store`` is one of the library's SQL stores whose ``method`` is its own.
 
     Only then may the log take the store's fast lane for it (rows as the

@@ -37,8 +37,9 @@ __all__ = [
 _FORMAT = "timeline.snapshot/1"
 #: What a saved temporal-facts state's description says it is (2: the checksum
 #: covers the description too; 3: qualifiers pad every component they reach,
-#: so states saved before hold other bounds and are rebuilt).
-STATE_FORMAT = "timeline.facts/5"
+#: so states saved before hold other bounds and are rebuilt; 6: a spell's
+#: digest is of its fact, bounds and records, not its attributes).
+STATE_FORMAT = "timeline.facts/6"
 
 
 def seal(state: str, *, built_on: str) -> str:
