@@ -1170,7 +1170,7 @@ class _Keys:
                 return number
         text = key.encode("utf-8", "surrogatepass")
         crc = _crc(text)
-        number = self._find(text, crc)
+        number = self._find(text, crc) if self.hashes or self.table else None
         if number is None:
             if pending is not None:
                 # Found through the dict until reordered: no place in the table.
@@ -1548,7 +1548,7 @@ class TemporalFacts:
         pages = self.log.store._read_pages  # type: ignore[attr-defined]  # noqa: SLF001 -- as the log reads them
         return pages(self._position + 1)
 
-    def _read_rows(self, pages: Iterator[list[RawRecord]]) -> int:  # noqa: C901 -- a first build's hot loop, in one frame
+    def _read_rows(self, pages: Iterator[list[RawRecord]]) -> int:  # noqa: C901, PLR0912 -- a first build's hot loop, in one frame
         """Catch up from stored rows: field rules read their rows' fields, others go the long way.
 
         A row of a type no rule takes is skipped undecoded. A field rule's
@@ -1562,12 +1562,17 @@ class TemporalFacts:
         key_slot, positions, previous = self._key_slot, self._slot_position, self._slot_previous
         read = 0
         batch = _Batch()
+        # Keys already numbered: all of them while a long catch-up keeps them in
+        # a dict, else those of this batch.
+        numbers = self._keys.pending if self._keys.pending is not None else batch.numbers
         last: RawRecord | None = None
         for page in pages:
             for row in page:
                 if last is not None and row[2] != last[2]:
                     self._absorb(batch, parse_known_at(last[2]), last[0], last[6].hex())
                     batch = _Batch()
+                    if self._keys.pending is None:
+                        numbers = batch.numbers
                 last = row
                 read += 1
                 lane = lanes.get(row[3])
@@ -1582,9 +1587,9 @@ class TemporalFacts:
                 key, valid = found
                 if key is None:
                     continue
-                number = batch.numbers.get(key)
+                number = numbers.get(key)
                 if number is None:
-                    number = batch.numbers[key] = self._key_number(key)
+                    number = numbers[key] = self._key_number(key)
                 before = key_slot[number]
                 positions.append(row[0])
                 previous.append(before)
@@ -1683,16 +1688,7 @@ class TemporalFacts:
             if number not in simple:
                 self._refile(number, found_spells[number], known)
                 continue
-            first, bounds, has_end, floating, signature = simple[number]
-            self._file(
-                number,
-                first=first,
-                bounds=bounds,
-                has_end=has_end,
-                floating=floating,
-                signature=signature,
-                now=known,
-            )
+            self._file(number, *simple[number], known)
         if len(self._recent) > _RECENT:
             self._recent = {}
 
@@ -1838,26 +1834,19 @@ class TemporalFacts:
             if signature not in current:
                 first = spell.records[0].position
                 has_end = not isinstance(spell.end, End)
-                self._file(
-                    number,
-                    first=first,
-                    bounds=bound,
-                    has_end=has_end,
-                    floating=_floating(spell.extent),
-                    signature=signature,
-                    now=now,
-                )
+                floating = _floating(spell.extent)
+                self._file(number, first, bound, has_end, floating, signature, now)
 
-    def _file(
+    def _file(  # noqa: PLR0917 -- a row's columns, in order (called per new spell)
         self,
         number: int,
-        *,
         first: int,
         bounds: tuple[int, int, int, int],
-        has_end: bool,
+        has_end: bool,  # noqa: FBT001
         floating: int,
         signature: int,
         now: int,
+        /,
     ) -> None:
         rows = self._rows
         row = len(rows.key)
