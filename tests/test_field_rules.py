@@ -44,7 +44,7 @@ class FieldFacts(TemporalFacts):
     stopped = ends(Stopped, key="key")
 
 
-def _same_index(fields: TemporalFacts, methods: TemporalFacts) -> None:
+def same_index(fields: TemporalFacts, methods: TemporalFacts) -> None:
     """Both indexes hold the very same arrays: every answer is then the same."""
     assert fields.position == methods.position
     assert fields._head == methods._head
@@ -80,7 +80,7 @@ def test_field_rules_read_from_rows_index_what_their_methods_index(schedule, cut
             log.append(Noise(key="kp"), valid="2021")
             done = cut
             assert fields.catch_up() == methods.catch_up()
-            _same_index(fields, methods)
+            same_index(fields, methods)
         _same_answers(fields, methods, log, at)
         log.close()
 
@@ -124,7 +124,7 @@ def test_batches_of_many_records_index_the_same_either_way(appended, at):
             )
             fields.catch_up()
             methods.catch_up()
-            _same_index(fields, methods)
+            same_index(fields, methods)
         _same_answers(fields, methods, log, at)
         log.close()
 

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from test_facts import Facts, histories, registry, when
+from test_field_rules import FieldFacts, same_index
 from test_questions import questions
 from timeline import (
     Answer,
@@ -352,6 +353,25 @@ def test_answers_on_the_server_equal_the_index_in_memory(schedule, data):
                 for hit in facts.at(asked, known=known)
             )
             assert (got.found, got.behind) == (want, 0)
+    finally:
+        store.close()
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(histories)
+def test_field_rules_read_from_the_server_s_rows_index_what_their_methods_index(schedule):
+    """The rows lane on PostgreSQL: field rules and methods build the very same index."""
+    store = PostgresStore(URL, schema=_schema())
+    try:
+        log = play(schedule, registry=registry, store=store)
+        fields, methods = FieldFacts(log), Facts(log)
+        assert fields._row_pages() is not None  # the server's rows, read as they are
+        assert fields.catch_up() == methods.catch_up()
+        same_index(fields, methods)
     finally:
         store.close()
 
