@@ -1116,7 +1116,7 @@ class _Keys:
         # next free one), -1 where free; the table at most half full.
         self.table = array("i")
         self.table_hashes = array("i")
-        # While a long catch-up numbers its keys (see number_many), a dict finds them.
+        # While a long catch-up numbers its keys (see start_pending), a dict finds them.
         self.pending: dict[str, int] | None = None
 
     @classmethod
