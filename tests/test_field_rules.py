@@ -180,3 +180,48 @@ def test_a_rule_is_a_field_rule_with_what_it_was_given():
         "key",
         ("label",),
     )
+
+
+@pytest.mark.parametrize("kind", [FieldFacts, Facts])
+@pytest.mark.parametrize("first_build", [True, False])
+@pytest.mark.parametrize("long", [True, False])
+def test_a_catch_up_that_fails_midway_leaves_nothing_half_read(
+    tmp_path, monkeypatch, kind, first_build, long
+):
+    """A damaged record stops a catch-up; once it is mended, the facts are a fresh build's.
+
+    ``long``: the catch-ups count as long ones, which make the interval sets at the end.
+    """
+    if long:
+        monkeypatch.setattr(facts_module, "_COMPACT", -1)
+    path = tmp_path / "f.sqlite"
+    log = Log(SQLiteStore(path), clock=ManualClock("2024-01-01T00:00:00Z"), registry=registry)
+    log.append(Started(key="kp", label="x"), valid="2020")
+    facts = kind(log)
+    if not first_build:
+        facts.catch_up()  # a short catch-up next: rows filed as they come
+    log.extend(
+        log.entry(event, valid=valid)
+        for event, valid in [
+            (Stopped(key="kp"), "2021"),
+            (Started(key="ru", label="y"), "2021"),
+            (Started(key="ua", label="z"), "2022"),
+        ]
+    )
+    log.close()
+    with sqlite3.connect(path) as db:
+        (good,) = db.execute("SELECT body FROM records WHERE position = 4").fetchone()
+        db.execute("""UPDATE records SET body = '{"data": {"key": 1}}' WHERE position = 4""")
+    facts.log = log = Log(SQLiteStore(path), registry=registry)
+    with pytest.raises(RecordDecodeError, match="position 4"):
+        facts.catch_up()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE records SET body = ? WHERE position = 4", (good,))
+    facts.catch_up()
+    fresh = kind(log)
+    fresh.catch_up()
+    assert facts.keys() == fresh.keys() == ["kp", "ru", "ua"]
+    assert facts.at("2023") == fresh.at("2023")
+    for key in fresh.keys():
+        assert facts.history(key) == fresh.history(key)
+    log.close()
