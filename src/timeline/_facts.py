@@ -1402,7 +1402,10 @@ class TemporalFacts:
 
     Subclass it and mark methods with :func:`starts`, :func:`amends` and
     :func:`ends`; each takes a record and returns a :class:`Change` (or just
-    a key). Then :meth:`catch_up` and ask.
+    a key). Where the key and attributes are event fields, assign a
+    :class:`FieldRule` instead (``lifted = ends(Lifted, key="target")``):
+    on SQL stores a catch-up then reads only those fields. Then
+    :meth:`catch_up` and ask.
 
     Reconciliation rule, when sources disagree about one key: every record is
     kept. A start while the fact is already in force is a further source for
