@@ -25,6 +25,7 @@ from timeline import (
     starts,
 )
 from timeline import _facts as facts_module
+from timeline.sanctions import Designated
 from timeline.stores import SQLiteStore
 from timeline.testing import intervals, moments, play
 
@@ -164,6 +165,7 @@ def test_a_damaged_body_of_a_rule_s_type_raises_as_the_long_way_does(tmp_path):
         (lambda: amends(Amended, key="key", values="label"), "not the string 'label'"),
         (lambda: starts(key="key"), "at least one event type"),
         (lambda: starts(dict, key="key"), "not an event class"),
+        (lambda: starts(Designated, key="target"), "a key is text or a number, and 'target' is"),
     ],
 )
 def test_a_rule_that_names_what_is_not_there_is_refused_where_it_is_written(make, message):
@@ -225,3 +227,24 @@ def test_a_catch_up_that_fails_midway_leaves_nothing_half_read(
     for key in fresh.keys():
         assert facts.history(key) == fresh.history(key)
     log.close()
+
+
+def test_a_key_field_of_a_number_keys_the_fact_by_its_text():
+    """An int key is keyed by its text, by either lane, as a method returning str(key) is."""
+
+    @event("test.fields.numbered", registry=registry)
+    class Numbered:
+        number: int
+
+    class ByNumber(TemporalFacts):
+        started = starts(Numbered, key="number")
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = SQLiteStore(Path(folder) / "f.sqlite")
+        log = Log(store, clock=ManualClock("2024-01-01T00:00:00Z"), registry=registry)
+        log.append(Numbered(number=7), valid="2021")
+        assert ByNumber(log).at("2022").keys() == ["7"]  # from rows
+        log.close()
+    log = Log(clock=ManualClock("2024-01-01T00:00:00Z"), registry=registry)
+    log.append(Numbered(number=7), valid="2021")
+    assert ByNumber(log).at("2022").keys() == ["7"]  # from records

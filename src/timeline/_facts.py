@@ -12,6 +12,7 @@ questions at any known time are answered from the indexes, not by replaying.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -145,10 +146,18 @@ class Change:
     every: bool = False
 
 
-def _field_names(event_type: type[Any]) -> frozenset[str]:
+def _field_types(event_type: type[Any]) -> dict[str, object]:
+    """Each field of an event class and its type (as written, where it cannot be resolved)."""
     if not attrs.has(event_type):
         raise TypeError(f"{event_type.__qualname__} is not an event class (an attrs class)")
-    return frozenset(field.name for field in attrs.fields(event_type))
+    # Where the names cannot be resolved, the key's type is taken on trust.
+    with contextlib.suppress(NameError, TypeError):
+        attrs.resolve_types(event_type)
+    return {field.name: field.type for field in attrs.fields(event_type)}
+
+
+#: The types a key field may have: its text is the key.
+_KEY_TYPES: Final = frozenset({str, int, str | None, int | None, "str", "int"})
 
 
 @attrs.frozen
@@ -165,7 +174,8 @@ class FieldRule:
     Attributes:
         role: "start", "amend" or "end".
         event_types: The event classes it reads.
-        key: The event field that holds the fact's key.
+        key: The event field that holds the fact's key: text or a number (a
+            rule keyed by anything else is refused where it is written).
         values: The event fields kept as the fact's attributes.
     """
 
@@ -176,13 +186,17 @@ class FieldRule:
 
     def __attrs_post_init__(self) -> None:
         for event_type in self.event_types:
-            missing = [
-                name for name in (self.key, *self.values) if name not in _field_names(event_type)
-            ]
+            written = f"{self.role}s({event_type.__qualname__}, key={self.key!r})"
+            fields = _field_types(event_type)
+            missing = [name for name in (self.key, *self.values) if name not in fields]
             if missing:
+                raise TypeError(f"{written}: {event_type.__qualname__} has no field {missing[0]!r}")
+            kind = fields[self.key]
+            if isinstance(kind, type | types.UnionType) and kind not in _KEY_TYPES:
                 raise TypeError(
-                    f"{self.role}s({event_type.__qualname__}, key={self.key!r}): "
-                    f"{event_type.__qualname__} has no field {missing[0]!r}"
+                    f"{written}: a key is text or a number, and {self.key!r} is a "
+                    f"{getattr(kind, '__name__', kind)}: write the rule as a method that "
+                    "returns the key"
                 )
 
     @property
