@@ -84,6 +84,7 @@ __all__ = [
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+_Item = TypeVar("_Item")
 _logger = logging.getLogger("timeline")
 _Role = Literal["start", "amend", "end"]
 _NEVER = 1 << 62
@@ -157,7 +158,7 @@ def _field_types(event_type: type[Any]) -> dict[str, object]:
 
 
 #: The types a key field may have: its text is the key.
-_KEY_TYPES: Final = frozenset({str, int, str | None, int | None, "str", "int"})
+_KEY_TYPES: Final = frozenset({str, int, str | None, int | None})
 
 
 @attrs.frozen
@@ -738,44 +739,6 @@ def _digest(
     return int.from_bytes(hashed.digest(), "little") >> 1
 
 
-def _simple(
-    items: list[tuple[_Role, Change, Record]],
-) -> tuple[int, tuple[int, int, int, int], bool, int, Change, tuple[int, ...]] | None:
-    """The row of a new key's only spell, when its records make the common case.
-
-    One start at a date and perhaps one end of the same fact at a date that
-    sorts after it: the spell runs from the one to the other (or stays open).
-    Its first record, bounds, whether it has an end, its change and its
-    records' positions -- exactly what :func:`_build_spells` would give, with
-    no Spell built. None for anything else, which takes the general way.
-    """
-    role, change, record = items[0]
-    if len(items) > 2 or role != "start" or change.every or type(record.valid) is not Moment:
-        return None
-    start = record.valid.extent.order
-    floating = _ALL_FLOATING if record.valid.tz == FLOATING else _ALL_ZONED
-    if len(items) == 1:
-        bounds = (start[0], start[1] - 1, *_OPEN_END)
-        return record.position, bounds, False, floating, change, (record.position,)
-    role, stop, ending = items[1]
-    simple_end = (
-        role == "end"
-        and not stop.every
-        and stop.fact == change.fact
-        and type(ending.valid) is Moment
-        # An end that sorts before the start does not end it.
-        and (ending.valid.extent.order, ending.position) >= (start, record.position)
-    )
-    if not simple_end:
-        return None
-    end = ending.valid.extent.order
-    bounds = (start[0], start[1] - 1, end[0], end[1] - 1)
-    floating &= _FLOATING_START
-    if isinstance(ending.valid, Moment) and ending.valid.tz == FLOATING:
-        floating |= _FLOATING_END
-    return record.position, bounds, True, floating, change, (record.position, ending.position)
-
-
 def _bounds(spell: Spell) -> tuple[int, int, int, int]:
     """Where a spell's start and end may lie, in microseconds: earliest and last of each."""
     start, end = spell.extent.start, spell.extent.end
@@ -1333,6 +1296,29 @@ class _Batch:
         self.fixes: list[Record] = []
         self.numbers: dict[str, int] = {}  # the keys of rows field rules read, numbered
 
+    def keep(
+        self,
+        number: int,
+        previous: int,
+        item: _Item,
+        own: dict[int, list[_Item]],
+        other: dict[int, list[Any]],
+    ) -> None:
+        """Note a record of key ``number``, whose slot before was ``previous``.
+
+        The records of keys first seen in this batch are kept in arrival
+        order, in ``own`` (``fresh`` or ``read``, by how they were read):
+        most are one start and perhaps its end, filed without building a
+        Spell. A key with records read both ways is kept in neither.
+        """
+        if previous < 0:
+            own[number] = [item]
+        elif number in own:
+            own[number].append(item)
+        else:
+            other.pop(number, None)
+        self.touched.add(number)
+
 
 #: Of a stored valid time: the time, and its order and whether floating where it is a Moment.
 _Valid = tuple[ValidTime, tuple[int, ...] | None, bool]
@@ -1376,25 +1362,29 @@ class _FieldLane:
                 codec.check_provenance(raw_provenance)
             valid = valids.get(raw_valid)
             if valid is None:
-                valid = valids[raw_valid] = _valid_of(codec, raw_valid)
+                valid = valids[raw_valid] = _valid_parts(codec.read_valid(raw_valid))
         except Exception:  # noqa: BLE001 -- decoded the long way, which raises its error
             return None
         key = self.key(fields)
         return (None if key is None else str(key)), valid
 
 
-def _valid_of(codec: Codec, text: str) -> _Valid:
-    valid = codec.read_valid(text)
+def _valid_parts(valid: ValidTime) -> _Valid:
+    """A valid time with what :func:`_simple` asks of it: its order and zone, for a Moment."""
     if type(valid) is not Moment:
         return valid, None, False
     return valid, valid.extent.order, valid.tz == FLOATING
 
 
-def _simple_read(items: list[_Read]) -> tuple[int, tuple[int, int, int, int], bool, int] | None:
-    """:func:`_simple` for the rows a field rule read: first position, bounds, end, flags.
+def _simple(items: list[_Read]) -> tuple[int, tuple[int, int, int, int], bool, int] | None:
+    """The row of a new key's only spell, when its records make the common case.
 
-    A field rule's change names no fact and never ``every``: the rest is
-    the test :func:`_simple` makes.
+    One start at a date and perhaps one end at a date that sorts after it
+    (both of one fact, neither of ``every`` fact: the caller checks): the
+    spell runs from the one to the other, or stays open. Its first
+    record's position, bounds, whether it has an end and its floating flags
+    -- exactly what :func:`_build_spells` would give, with no Spell built.
+    None for anything else, which takes the general way.
     """
     role, first, (_, start, floating) = items[0]
     if len(items) > 2 or role != "start" or start is None:
@@ -1403,6 +1393,7 @@ def _simple_read(items: list[_Read]) -> tuple[int, tuple[int, int, int, int], bo
     if len(items) == 1:
         return first, (start[0], start[1] - 1, *_OPEN_END), False, flags
     role, last, (_, end, floating) = items[1]
+    # An end that sorts before the start does not end it.
     if role != "end" or end is None or (end, last) < (start, first):
         return None
     flags &= _FLOATING_START
@@ -1565,7 +1556,7 @@ class TemporalFacts:
         pages = self.log.store._read_pages  # type: ignore[attr-defined]  # noqa: SLF001 -- as the log reads them
         return pages(self._position + 1)
 
-    def _read_rows(self, pages: Iterator[list[RawRecord]]) -> int:  # noqa: C901, PLR0912 -- a first build's hot loop, in one frame
+    def _read_rows(self, pages: Iterator[list[RawRecord]]) -> int:  # noqa: C901 -- a first build's hot loop, in one frame
         """Catch up from stored rows: field rules read their rows' fields, others go the long way.
 
         A row of a type no rule takes is skipped undecoded. A field rule's
@@ -1576,7 +1567,6 @@ class TemporalFacts:
         codec = self.log.codec
         lanes: dict[str, _FieldLane | str] = {}
         valids: dict[str, _Valid] = {}
-        key_slot, positions, previous = self._key_slot, self._slot_position, self._slot_previous
         read = 0
         batch = _Batch()
         # Keys already numbered: all of them while a long catch-up keeps them in
@@ -1607,19 +1597,9 @@ class TemporalFacts:
                 number = numbers.get(key)
                 if number is None:
                     number = numbers[key] = self._key_number(key)
-                before = key_slot[number]
-                positions.append(row[0])
-                previous.append(before)
-                self._slot_ids += row[1][:8]
-                key_slot[number] = len(positions) - 1
+                before = self._slot(number, row[0], row[1][:8])
                 item = (lane.role, row[0], valid)  # type: ignore[union-attr]
-                if before < 0:
-                    batch.read[number] = [item]
-                elif number in batch.read:
-                    batch.read[number].append(item)
-                else:
-                    batch.fresh.pop(number, None)  # records the other way: not simple
-                batch.touched.add(number)
+                batch.keep(number, before, item, batch.read, batch.fresh)
         if last is not None:
             self._absorb(batch, parse_known_at(last[2]), last[0], last[6].hex())
         return read
@@ -1689,15 +1669,19 @@ class TemporalFacts:
         self._head = head
         simple = {}
         if _SIMPLE and not fixes and not self._hidden:
-            for number, items in fresh.items():
-                if (found := _simple(items)) is not None:
-                    first, bounds, has_end, floating, change, positions = found
-                    signature = _digest(change.fact, bounds, has_end, positions)
-                    simple[number] = (first, bounds, has_end, floating, signature)
-            for number, read in batch.read.items():
-                if (row := _simple_read(read)) is not None:
-                    signature = _digest(None, row[1], row[2], [item[1] for item in read])
-                    simple[number] = (*row, signature)
+            kept: list[tuple[int, str | None, list[_Read]]]
+            kept = [(number, None, items) for number, items in batch.read.items()]
+            for number, records in fresh.items():
+                change = records[0][1]
+                if len(records) <= 2 and all(
+                    not other.every and other.fact == change.fact for _, other, _ in records
+                ):
+                    items = [(role, r.position, _valid_parts(r.valid)) for role, _, r in records]
+                    kept.append((number, change.fact, items))
+            for number, fact, items in kept:
+                if (row := _simple(items)) is not None:
+                    positions = [item[1] for item in items]
+                    simple[number] = (*row, _digest(fact, row[1], row[2], positions))
         found_spells = self._spells(
             [n for n in touched if n not in simple], known=_NEVER, position=self._position
         )
@@ -1725,23 +1709,19 @@ class TemporalFacts:
     ) -> tuple[_Role, Change, Any]:
         """Slot what a record says of a fact: its key is touched; a new key's records are kept."""
         number = self._key_number(change.key)
+        previous = self._slot(number, record.position, prefix)
+        item = (role, change, record)
+        batch.keep(number, previous, item, batch.fresh, batch.read)
+        return item
+
+    def _slot(self, number: int, position: int, prefix: bytes) -> int:
+        """Slot key ``number``'s record at ``position`` (id begins ``prefix``); the slot before."""
         previous = self._key_slot[number]
-        self._slot_position.append(record.position)
+        self._slot_position.append(position)
         self._slot_previous.append(previous)
         self._slot_ids += prefix
         self._key_slot[number] = len(self._slot_position) - 1
-        item = (role, change, record)
-        # The records of keys first seen in this batch, in arrival order: most
-        # are one start and perhaps its end, filed without building a Spell.
-        fresh = batch.fresh
-        if previous < 0:
-            fresh[number] = [item]
-        elif number in fresh:
-            fresh[number].append(item)
-        else:
-            batch.read.pop(number, None)  # rows read the other way: not simple
-        batch.touched.add(number)
-        return item
+        return previous
 
     def _keys_of(self, ids: Iterable[uuid.UUID]) -> set[int]:
         """The keys of the records with these ids, among those a handler kept."""
