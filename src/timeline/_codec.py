@@ -1136,17 +1136,9 @@ class Codec:
         validator, converter or post-init), that is the decoded data, and no
         event is made; for others, the event.
         """
-        fast = self._plain_types()
-        if fast is None:
+        if self._plain_types() is None:
             return None
-        try:
-            entry = self.registry.lookup(name)
-        except UnknownEventTypeError:
-            return None
-        checks = _structure_checks(self.converter, entry.cls, _strict_hooks())
-        if checks is None or not all(required for _, _, required in checks):
-            return self.body_reader(name)
-        return _typed_reader(entry.cls, checks, entry.version, make=not _bare(entry.cls))
+        return self._plain_type(name, make=False)
 
     def read_valid(self, text: str) -> ValidTime:
         """A valid time stored as text, read as :meth:`decode_rows` reads it."""
@@ -1165,8 +1157,14 @@ class Codec:
             self._plain = (generation, {})
         return self._plain[1]
 
-    def _plain_type(self, name: str) -> Callable[[str], _PlainBody | None] | None:
-        """The fast reader of bodies of type ``name``; None where it has none."""
+    def _plain_type(
+        self, name: str, *, make: bool = True
+    ) -> Callable[[str], _PlainBody | None] | None:
+        """The fast reader of bodies of type ``name``; None where it has none.
+
+        Without ``make``, it may give the decoded data in place of the event
+        where that holds the very values (see :meth:`fields_reader`).
+        """
         try:
             entry = self.registry.lookup(name)
         except UnknownEventTypeError:
@@ -1175,7 +1173,8 @@ class Codec:
         if checks is None:
             return None
         if all(required for _, _, required in checks):
-            return _typed_reader(entry.cls, checks, entry.version)
+            made = make or not _bare(entry.cls)
+            return _typed_reader(entry.cls, checks, entry.version, make=made)
         structure = self._structurer(entry.cls)
         if structure is None or entry.version != 1:
             return None
