@@ -31,6 +31,7 @@ from timeline import (
     RecordDecodeError,
     Registry,
     event,
+    starts,
 )
 from timeline._codec import (
     _fast_structurer,
@@ -40,6 +41,7 @@ from timeline._codec import (
     format_known_at,
     parse_known_at,
 )
+from timeline._facts import _FieldLane
 from timeline._ids import id_from_bytes, id_text_of_bytes, random_ids
 from timeline._time import utc_instant, valid_time
 from timeline.stores import MemoryStore, SQLiteStore
@@ -339,6 +341,43 @@ def test_a_row_decodes_on_the_fast_path_to_what_the_general_path_gives(cls, data
         except RecordDecodeError as error:
             outcomes.append(f"error: {error}")
     assert outcomes[0] == outcomes[1]
+
+
+_KEYS = {Noted: "n", WithDefaults: "text", Checked: "n", KeywordsOnly: "text", Evolved: "text"}
+
+
+@pytest.mark.parametrize("cls", list(_TYPES))
+@given(data=st.data())
+def test_a_field_rule_reads_from_a_row_what_the_record_says_or_leaves_it(cls, data):
+    """The facts' rows lane takes a body only where decode_raw reads it, to the same key and time.
+
+    Classes with a validator (Checked) are made on the way; others are read as data.
+    """
+    codec = Codec(registry)
+    body = data.draw(_bodies(cls))
+    text = json.dumps(body)
+    row = (7, bytes(range(16)), "2024-01-12T00:00:00.000000Z", _TYPES[cls], None, text, b"\1" * 32)
+    rule = starts(cls, key=_KEYS[cls])
+    reader = codec.fields_reader(_TYPES[cls])
+    assert reader is not None
+    read = _FieldLane(rule, reader).read(codec, text, {})
+    if read is None:
+        return  # the long way reads it, or raises
+    key, (valid, _, _) = read
+    record = codec.decode_raw(row)  # raises if the lane took what it must not
+    assert (key, valid) == (str(getattr(record.event, _KEYS[cls])), record.valid)
+
+
+def test_a_field_rule_s_row_that_a_validator_refuses_goes_the_long_way():
+    """Checked's validator runs on the rows lane too: n = -1 is left to decode_raw, which raises."""
+    codec = Codec(registry)
+    text = json.dumps({"data": {"n": -1}, "valid": "2024"})
+    reader = codec.fields_reader("test.fast.checked")
+    assert reader is not None
+    assert _FieldLane(starts(Checked, key="n"), reader).read(codec, text, {}) is None
+    row = (7, bytes(range(16)), "2024-01-12T00:00:00.000000Z", "test.fast.checked", None, text)
+    with pytest.raises(RecordDecodeError, match="invalid value @ test.fast.checked"):
+        codec.decode_raw((*row, b"\1" * 32))
 
 
 # -- pages of rows -------------------------------------------------------------------------
