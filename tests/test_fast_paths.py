@@ -376,7 +376,7 @@ def test_a_field_rule_s_row_that_a_validator_refuses_goes_the_long_way():
     assert reader is not None
     assert _FieldLane(starts(Checked, key="n"), reader).read(codec, text, {}) is None
     row = (7, bytes(range(16)), "2024-01-12T00:00:00.000000Z", "test.fast.checked", None, text)
-    with pytest.raises(RecordDecodeError, match="invalid value @ test.fast.checked"):
+    with pytest.raises(RecordDecodeError, match=r"invalid value @ test\.fast\.checked"):
         codec.decode_raw((*row, b"\1" * 32))
 
 
