@@ -28,6 +28,7 @@ import msgspec
 import pendulum
 from cattrs.cols import is_any_set, is_sequence
 from cattrs.fns import identity
+from cattrs.v import format_exception
 
 from ._calendar import FLOATING, micros
 from ._edtf import _parse_edtf, parse_edtf
@@ -728,12 +729,22 @@ _PROVENANCE_FIELDS: Final = tuple(field.name for field in attrs.fields(Provenanc
 
 
 def _encode_provenance(provenance: Provenance) -> dict[str, str]:
-    """The provenance's fields that are set (an empty dict for none)."""
-    return {
+    """The provenance's fields that are set (an empty dict for none).
+
+    Raises:
+        InvalidEventError: A field holds something other than text.
+    """
+    fields = {
         name: value
         for name in _PROVENANCE_FIELDS
         if (value := getattr(provenance, name)) is not None
     }
+    for name, value in fields.items():
+        if type(value) is not str:
+            raise InvalidEventError(
+                f"provenance {name} must be text, not {_given(value)}; nothing was written"
+            )
+    return fields
 
 
 def _zones(value: ValidTime) -> set[str]:
@@ -787,6 +798,94 @@ def decode_valid(encoded: object) -> ValidTime:
             ends.append(end)
         return Interval(ends[0], ends[1], phrase=phrase)
     raise InvalidValidTimeError(f"unexpected keys in encoded valid time: {sorted(encoded)}")
+
+
+def structure_problems(error: cattrs.BaseValidationError, path: str) -> str:
+    """What cattrs found wrong, one problem a clause, each with its own reason kept.
+
+    cattrs' own wording says only "invalid value" where a validator refused a
+    value; the validator's message is what a user can act on.
+    """
+    return "; ".join(cattrs.transform_error(error, path=path, format_exception=_with_reason))
+
+
+def _with_reason(error: BaseException, kind: type | None) -> str:
+    said = format_exception(error, kind)
+    reason = str(error)
+    if not isinstance(error, (TypeError, ValueError)) or not reason or reason in said:
+        return said
+    if kind is None:  # the class refused the values: its validator's words
+        return f"{said}: {reason}"
+    if reason.startswith("expected "):  # the strict hooks say what they expected
+        return f"invalid value: {reason}"
+    return f"{said} ({reason})"
+
+
+def _type_name(kind: object) -> str:
+    """A field's declared type as written in Python (``str``, ``date``, ``list[str]``)."""
+    if isinstance(kind, type) and not typing.get_args(kind):
+        return kind.__name__
+    return repr(kind).replace("typing.", "").replace("datetime.", "")
+
+
+def _given(value: object) -> str:
+    shown = repr(value)
+    return f"{type(value).__name__} {shown if len(shown) <= 60 else shown[:59] + '…'}"
+
+
+def _reads_back(again: object, event: object, same_text: Callable[[object], bool]) -> bool:
+    """Whether ``again``, read back from what ``event`` wrote, is the same value.
+
+    By equality where the class defines it; else (``eq=False``) by writing it again.
+    """
+    if type(again) is not type(event):
+        return False
+    if _identity_equal(event):
+        return same_text(again)
+    return bool(again == event)
+
+
+def _identity_equal(value: object) -> bool:
+    """Whether ``value``'s class compares by identity (attrs' ``eq=False``)."""
+    return getattr(type(value), "__eq__", None) is object.__eq__
+
+
+def _field_problem(converter: cattrs.Converter, event: Any) -> str | None:  # noqa: ANN401 -- any event
+    """The first field of ``event`` whose value would not read back, said plainly; else None."""
+    try:
+        fields = attrs.fields(attrs.resolve_types(type(event)))
+    except (NameError, TypeError, attrs.exceptions.NotAnAttrsClassError):
+        return None
+    for field in fields:
+        value = getattr(event, field.name)
+        declared = _type_name(field.type)
+        kind = field.type
+        plain = isinstance(kind, type) and not typing.get_args(kind)
+        if (
+            plain
+            and (not isinstance(value, kind) or (isinstance(value, bool) and kind in {int, float}))
+            and not (kind is float and type(value) is int)
+        ):
+            return f"field {field.name!r} is declared {declared} but holds {_given(value)}"
+        try:
+            text = canonical_json(converter.unstructure(value, field.type))
+        except Exception as error:  # noqa: BLE001 -- a hook may fail any way
+            return f"field {field.name!r} ({declared}) holds {_given(value)}: {error}"
+        try:
+            back = converter.structure(_decode_body(text), field.type)
+        except Exception:  # noqa: BLE001 -- reading it would fail: that is the finding
+            return f"field {field.name!r} is declared {declared} but holds {_given(value)}"
+        same = (
+            canonical_json(converter.unstructure(back, field.type)) == text
+            if _identity_equal(value)
+            else back == value
+        )
+        if not same:
+            return (
+                f"field {field.name!r} is declared {declared} but holds {_given(value)}, "
+                f"which would read back as {back!r}"
+            )
+    return None
 
 
 @attrs.define
@@ -847,16 +946,57 @@ class Codec:
     def encode_event(self, event: object) -> tuple[str, int, dict[str, Any]]:
         """Return ``(type name, version, fields)`` for a registered event.
 
+        The fields are checked as reading will check them: an event that
+        would not read back equal (a number in a ``str`` field, text in a
+        ``float`` one, a string in a ``date`` one) is refused here, so nothing
+        that cannot be read is ever written.
+
         Raises:
-            InvalidEventError: The event's class is not registered, or a field
-                cannot be stored (a naive datetime, say).
+            InvalidEventError: The event's class is not registered, a field
+                cannot be stored (a naive datetime, say), or a field's value
+                is not of its declared type; the message names the type, the
+                field, what it is declared as and what it holds.
+        """
+        name, version, data, _ = self._checked_data(event)
+        return name, version, data
+
+    def _checked_data(self, event: object) -> tuple[str, int, dict[str, Any], str]:
+        """The type name, version, fields and their canonical JSON of an event that reads back.
+
+        The check is reading itself: the JSON is structured again, as a reader
+        would, and must give an equal event.
         """
         try:
             entry = self.registry.type_of(event)
         except UnknownEventTypeError as error:
             raise InvalidEventError(str(error)) from None
-        data = self.converter.unstructure(event)
-        return entry.name, entry.version, data
+        try:
+            data = self.converter.unstructure(event)
+            text = canonical_json(data)
+        except Exception as error:  # noqa: BLE001 -- a hook may fail any way: say which field
+            raise self._untyped(entry.name, event, error) from None
+        try:
+            again = self.decode_event(entry.name, entry.version, _decode_body(text))
+        except RecordDecodeError as error:
+            raise self._untyped(entry.name, event, error) from None
+        if not _reads_back(again, event, lambda value: self._text_of(value) == text):
+            raise self._untyped(entry.name, event, None)
+        return entry.name, entry.version, data, text
+
+    def _text_of(self, event: object) -> str:
+        return canonical_json(self.converter.unstructure(event))
+
+    def _untyped(self, name: str, event: object, error: Exception | None) -> InvalidEventError:
+        """The error for an event that cannot be written as it is: which field, and why."""
+        problem = _field_problem(self.converter, event)
+        if problem is None:
+            if isinstance(error, RecordDecodeError):
+                problem = f"it would not read back: {error.problem}"
+            elif error is not None:
+                problem = f"it cannot be written: {error}"
+            else:
+                problem = f"it would not read back equal (as {event!r})"
+        return InvalidEventError(f"{name}: {problem}; nothing was written")
 
     def decode_event(
         self, name: str, version: int, data: object, *, position: int | None = None
@@ -884,8 +1024,7 @@ class Codec:
                     return made
             return self.converter.structure(current, entry.cls)
         except cattrs.BaseValidationError as error:
-            problems = "; ".join(cattrs.transform_error(error, path=name))
-            raise RecordDecodeError(position, problems) from None
+            raise RecordDecodeError(position, structure_problems(error, name)) from None
         except (TypeError, ValueError, KeyError) as error:
             raise RecordDecodeError(position, f"{name!r}: {error}") from None
 
@@ -996,15 +1135,17 @@ class Codec:
         time's JSON when the caller has them already.
         """
         name, version, write = writer or self._writer(type(entry.event))
+        # The fast writer writes only values of exactly their field's type,
+        # which read back as they are; anything else is checked on the way.
         data_text = None if write is None else write(entry.event)
         if data_text is None:
-            name, version, data = self.encode_event(entry.event)
+            name, version, _, data_text = self._checked_data(entry.event)
         # The body's canonical JSON, written key by key in sorted order (data,
         # provenance, valid, version) -- what canonical_json of the whole would
         # write. The version is left out when it is 1, the provenance when it is
         # empty: most records are small, and every byte is stored (and hashed).
         try:
-            text = '{"data":' + (canonical_json(data) if data_text is None else data_text)
+            text = '{"data":' + data_text
             if entry.provenance is not NO_PROVENANCE:
                 provenance = _encode_provenance(entry.provenance)
                 if provenance:
@@ -1213,8 +1354,7 @@ class Codec:
         except InvalidValidTimeError as error:
             raise RecordDecodeError(position, f"valid time: {error}") from None
         except cattrs.BaseValidationError as error:
-            problems = "; ".join(cattrs.transform_error(error, path="provenance"))
-            raise RecordDecodeError(position, problems) from None
+            raise RecordDecodeError(position, structure_problems(error, "provenance")) from None
         except (TypeError, ValueError) as error:
             raise RecordDecodeError(position, str(error)) from None
         return Record(position, record_id, known_at, event, valid, subject, provenance, digest)

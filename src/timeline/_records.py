@@ -6,14 +6,15 @@ import datetime as dt
 import html
 import re
 import uuid
+from collections.abc import Mapping
 from typing import Any, ClassVar, Final, Generic, Literal, Self
 
 import attrs
 import pendulum
 from typing_extensions import TypeVar
 
-from ._errors import InvalidValidTimeError, KnownTimeError, PinError
-from ._time import ValidTime, to_instant
+from ._errors import InvalidEventError, InvalidValidTimeError, KnownTimeError, PinError
+from ._time import ValidTime, to_instant, valid_time
 
 __all__ = [
     "FIRST_POSITION",
@@ -101,6 +102,40 @@ def _known(value: dt.datetime | str | None) -> pendulum.DateTime | None:
     return None if value is None else known_instant(value)
 
 
+_PROVENANCE_FIELDS: Final = frozenset(attrs.fields_dict(Provenance))
+
+
+def as_provenance(value: object) -> Provenance:
+    """Read a record's provenance: a :class:`Provenance`, a mapping of its fields, or None.
+
+    Raises:
+        InvalidEventError: ``value`` is none of these, or names a field
+            Provenance does not have.
+
+    >>> as_provenance({"source": "Al Jazeera"}).source
+    'Al Jazeera'
+    """
+    if value is None:
+        return NO_PROVENANCE
+    if isinstance(value, Provenance):
+        return value
+    if isinstance(value, Mapping):
+        unknown = set(value) - _PROVENANCE_FIELDS
+        if unknown:
+            raise InvalidEventError(
+                f"provenance has no field {sorted(map(str, unknown))!r}; its fields are "
+                f"{sorted(_PROVENANCE_FIELDS)}"
+            )
+        return Provenance(**value)
+    raise InvalidEventError(
+        f"provenance must be a Provenance (or a mapping of its fields), not {type(value).__name__}"
+    )
+
+
+def _valid(value: object) -> ValidTime:
+    return valid_time(value)  # type: ignore[arg-type]  # valid_time says what it does not take
+
+
 @attrs.frozen
 class Entry:
     """An event ready to append, with what the log should say about it.
@@ -117,9 +152,9 @@ class Entry:
     """
 
     event: Any
-    valid: ValidTime
+    valid: ValidTime = attrs.field(converter=_valid)
     subject: str | None = None
-    provenance: Provenance = NO_PROVENANCE
+    provenance: Provenance = attrs.field(default=NO_PROVENANCE, converter=as_provenance)
     id: uuid.UUID | None = None
     known_at: pendulum.DateTime | None = attrs.field(default=None, converter=_known)
 

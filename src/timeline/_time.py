@@ -521,10 +521,18 @@ def _values(*bounds: Bounds) -> Iterator[tuple[int, bool]]:
 def _zone(name: str) -> pendulum.Timezone | FixedTimezone:
     if name == FLOATING:  # its wall time is kept as if it were UTC
         return _UTC
+    if not isinstance(name, str):
+        raise InvalidValidTimeError(f"a time zone is a name or an offset, not {name!r}")
     match = re.fullmatch(r"([+-])(\d\d):(\d\d)", name)
     if match:
+        hours, minutes = int(match[2]), int(match[3])
+        if hours > 23 or minutes > 59:
+            raise InvalidValidTimeError(
+                f"time zone offset {name!r} is out of range: hours 00-23, minutes 00-59 "
+                "(real offsets run from -12:00 to +14:00)"
+            )
         sign = -1 if match[1] == "-" else 1
-        return FixedTimezone(sign * (int(match[2]) * 3600 + int(match[3]) * 60))
+        return FixedTimezone(sign * (hours * 3600 + minutes * 60))
     try:
         return pendulum.timezone(name)
     except Exception as error:  # pendulum raises a bare InvalidTimezone
@@ -1453,6 +1461,8 @@ def valid_time(value: ValidTimeLike, *, tz: str = FLOATING, phrase: str | None =
     >>> valid_time("2024-01-11/..")
     Interval.parse('2024-01-11/..')
     """
+    if tz != FLOATING:
+        _zone(tz)  # a bad zone is named as such, not as a bad date
     if isinstance(value, str):
         return _parse_edtf(value, tz=tz, phrase=phrase)
     if isinstance(value, Moment | Interval | DateSet):
