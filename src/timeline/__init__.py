@@ -32,6 +32,7 @@ from ._errors import (
     StoreNotFoundError,
     TimelineError,
     TimelineWarning,
+    UndecodableRecordWarning,
     UnknownEventTypeError,
 )
 from ._events import EventType, Registry, Upcaster, default_registry, event
@@ -175,6 +176,7 @@ __all__ = [
     "TimelineError",
     "TimelineWarning",
     "Transition",
+    "UndecodableRecordWarning",
     "UnknownEventTypeError",
     "Upcaster",
     "ValidTime",

@@ -37,8 +37,9 @@ from ._errors import (
     TimelineError,
     TimelineWarning,
 )
+from ._events import default_registry
 from ._facts import Hit, TemporalFacts, sources_of
-from ._importer import _vocabularies, load_jsonl
+from ._importer import _vocabularies, read_lines, write_lines
 from ._log import Log
 from ._projection import record_order, visible
 from ._records import Pin
@@ -372,6 +373,9 @@ def _main(argv: Sequence[str] | None) -> int:
     args.facts = _projection(getattr(args, "use", []))
     if args.command == "verify":
         return _verify_location(args, sys.stdout)
+    prepare = _PREPARE.get(args.command)
+    if prepare is not None:  # the input is read and checked before a store is opened, or made
+        prepare(args)
     store = _open(args.store, write=args.command in _WRITERS)
     try:
         log = Log(store)
@@ -432,10 +436,15 @@ def _silence_stdout() -> None:
 # -- commands -----------------------------------------------------------------------------
 
 
-def _load(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+def _read_load(args: argparse.Namespace) -> None:
+    """Read and check the file to load, before the store is opened: a bad file makes no store."""
     show = not args.quiet and (args.progress or sys.stderr.isatty())
     with _Bar(f"loading {args.file.name}", enabled=show) as bar:
-        loaded = load_jsonl(args.file, log, progress=bar.update, tz=args.tz)
+        args.lines = read_lines(args.file, Log(), progress=bar.update, tz=args.tz)
+
+
+def _load(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    loaded = write_lines(args.file, args.lines, log)
     try:
         _save_facts(log, args)
     except Exception as error:  # noqa: BLE001 -- the records are in: say so, whatever failed
@@ -787,7 +796,9 @@ def _verify_location(args: argparse.Namespace, out: TextIO) -> int:
         result = Verification(0, (Problem("structure", str(error)),))
     else:
         try:
-            result = verify(store, pin=pin, allow_appended=args.allow_appended)
+            result = verify(
+                store, pin=pin, allow_appended=args.allow_appended, registry=default_registry
+            )
         finally:
             store.close()
     if args.json:
@@ -1088,6 +1099,9 @@ _COMMANDS = {
     "migrate": _migrate,
     "log": _log,
 }
+
+#: What a command reads and checks before its store is opened (or created).
+_PREPARE: Final[dict[str, Callable[[argparse.Namespace], None]]] = {"load": _read_load}
 
 
 if __name__ == "__main__":  # pragma: no cover

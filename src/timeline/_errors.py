@@ -25,6 +25,7 @@ __all__ = [
     "StoreNotFoundError",
     "TimelineError",
     "TimelineWarning",
+    "UndecodableRecordWarning",
     "UnknownEventTypeError",
 ]
 
@@ -106,7 +107,15 @@ class CorruptStoreError(StoreError, ValueError):
 
     Reading never repairs; :func:`timeline.stores.repair` (``timeline repair``)
     does it explicitly, keeping what it cuts in a side file.
+
+    Attributes:
+        position: The first damaged record, where it is known; the records
+            before it are intact.
     """
+
+    def __init__(self, message: str, *, position: int | None = None) -> None:
+        self.position = position
+        super().__init__(message)
 
 
 class ReadOnlyStoreError(StoreError, PermissionError):
@@ -142,3 +151,15 @@ class RecordDecodeError(TimelineError, ValueError):
         self.problem = problem
         where = f"record at position {position}" if position is not None else "record"
         super().__init__(f"{where}: {problem}")
+
+
+class UndecodableRecordWarning(TimelineWarning):
+    """A reader told to skip records it cannot decode skipped one (``on_undecodable="skip"``).
+
+    Attributes:
+        position: The record skipped.
+    """
+
+    def __init__(self, message: str, *, position: int | None = None) -> None:
+        self.position = position
+        super().__init__(message)

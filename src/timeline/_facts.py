@@ -45,7 +45,7 @@ from ._errors import StoreError, UnknownEventTypeError
 from ._intervals import IntervalSet, taker
 from ._log import own_store
 from ._projection import SnapshotIgnoredWarning, marked_methods, record_order
-from ._records import FIRST_POSITION, Record
+from ._records import FIRST_POSITION, Record, StoredRecord
 from ._time import (
     Bounds,
     DateSet,
@@ -1529,28 +1529,43 @@ class TemporalFacts:
         return read
 
     def _read_records(self) -> int:
-        """Catch up through the log's records, batch by batch (a batch: one known time)."""
+        """Catch up through the store's records, batch by batch (a batch: one known time).
+
+        Only records of the types a rule takes, and fixes, are decoded: a
+        record of any other type (or of a type this process never imported)
+        is passed over as stored.
+        """
         read = 0
         batch = _Batch()
-        last: Record | None = None
-        for record in self.log.read(self._position + 1):
-            if last is not None and record.known_at != last.known_at:
-                self._absorb(batch, last.known_at, last.position, last.hash)
+        last: StoredRecord | None = None
+        wanted = self._wanted_types()
+        decode = self.log._decode_stored  # noqa: SLF001 -- the log's reader, record by record
+        for stored in self.log.store.read(self._position + 1):
+            if last is not None and stored.known_at != last.known_at:
+                self._absorb(batch, parse_known_at(last.known_at), last.position, last.hash)
                 batch = _Batch()
-            self._take_record(record, batch)
-            last = record
+            last = stored
             read += 1
+            if stored.type in wanted and (record := decode(stored)) is not None:
+                self._take_record(record, batch)
         if last is not None:
-            self._absorb(batch, last.known_at, last.position, last.hash)
+            self._absorb(batch, parse_known_at(last.known_at), last.position, last.hash)
         return read
+
+    def _wanted_types(self) -> frozenset[str]:
+        """The names of the types this index reads: those its rules take, and the fixes."""
+        registry = self.log.registry
+        return frozenset(
+            entry.name for entry in registry if entry.cls in self._rules or entry.cls in _FIX_TYPES
+        )
 
     def _row_pages(self) -> Iterator[list[RawRecord]] | None:
         """The stored rows from the next position, where the store hands them over as read.
 
-        Only the library's own SQL stores do, and only a projection with a
-        :class:`FieldRule` has a use for them: None otherwise.
+        Only the library's own SQL stores do: None otherwise. Rows of types
+        no rule takes are passed over there without being decoded.
         """
-        if not self._fields or not own_store(self.log.store, "read"):
+        if not own_store(self.log.store, "read"):
             return None
         pages: Callable[[int], Iterator[list[RawRecord]]]
         pages = self.log.store._read_pages  # type: ignore[attr-defined]  # noqa: SLF001 -- as the log reads them
@@ -1565,6 +1580,7 @@ class TemporalFacts:
         decoded to a Record and taken as :meth:`_read_records` takes it.
         """
         codec = self.log.codec
+        decode = self.log._decode_row  # noqa: SLF001 -- the log's reader, row by row
         lanes: dict[str, _FieldLane | str] = {}
         valids: dict[str, _Valid] = {}
         read = 0
@@ -1589,7 +1605,8 @@ class TemporalFacts:
                     continue
                 found = None if lane is _DECODE else lane.read(codec, row[5], valids)  # type: ignore[union-attr]
                 if found is None:
-                    self._take_record(codec.decode_raw(row), batch)
+                    if (record := decode(row)) is not None:
+                        self._take_record(record, batch)
                     continue
                 key, valid = found
                 if key is None:
@@ -1609,7 +1626,7 @@ class TemporalFacts:
         try:
             event_type = self.log.registry.lookup(name).cls
         except UnknownEventTypeError:
-            return _DECODE  # which raises the error the long way raises
+            return _SKIP  # no rule can take a type this process does not know
         if event_type in _FIX_TYPES:
             return _DECODE
         rule = self._fields.get(event_type)

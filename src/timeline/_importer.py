@@ -21,6 +21,7 @@ line's content -- and entries whose id the log already holds are skipped.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -31,12 +32,14 @@ import cattrs
 
 from ._codec import canonical_json, decode_valid, format_known_at
 from ._errors import (
+    ConcurrencyError,
     InvalidValidTimeError,
     KnownTimeError,
     RecordDecodeError,
     TimelineError,
 )
-from ._records import Entry, Provenance, Record
+from ._records import FIRST_POSITION, Entry, Head, Provenance, Record
+from ._retry import RETRY_FOR, backoff
 from ._time import FLOATING, _zone
 
 if TYPE_CHECKING:
@@ -127,7 +130,7 @@ def read_jsonl(path: str | Path, log: Log, *, tz: str = FLOATING) -> list[Entry]
             field, an impossible date, a naive known time, or a known time
             earlier than the line before it.
     """
-    return [line.entry for line in _read(Path(path), log, tz=_checked_zone(tz))]
+    return [line.entry for line in read_lines(Path(path), log, tz=_checked_zone(tz))]
 
 
 def _checked_zone(tz: str) -> str:
@@ -136,15 +139,18 @@ def _checked_zone(tz: str) -> str:
     return tz
 
 
-def _read(
+def read_lines(
     source: Path, log: Log, progress: Progress | None = None, *, tz: str = FLOATING
 ) -> list[_Line]:
+    """Every entry of ``source`` read and checked for ``log``, with its line and record id."""
     _vocabularies()
     try:
         data = source.read_bytes()
     except OSError as error:
         raise SourceFileError(source, None, f"cannot read: {error.strerror or error}") from None
     raws = data.split(b"\n")
+    if raws and not raws[-1]:
+        raws.pop()  # the file's last newline ends its last line: no empty line after it
     total = len(raws)
     lines: list[_Line] = []
     seen: dict[str, int] = {}  # how often each line's content came before
@@ -179,6 +185,8 @@ def _read(
                 )
             last_known = stamp
         lines.append(line)
+    if progress is not None:
+        progress(total, total)
     return lines
 
 
@@ -303,29 +311,57 @@ def load_jsonl(
             log with other content; the message names the line.
     """
     source = Path(path)
-    lines = _read(source, log, progress, tz=_checked_zone(tz))
+    lines = read_lines(source, log, progress, tz=_checked_zone(tz))
+    return write_lines(source, lines, log, progress)
+
+
+def write_lines(
+    source: Path, lines: Sequence[_Line], log: Log, progress: Progress | None = None
+) -> Loaded:
+    """Append the lines of ``source`` that ``log`` does not hold yet, as one batch.
+
+    Which ids the log holds is decided at a head, and the batch is appended
+    only after that head: should another writer (another load of the same
+    file, say) append first, the ids are looked up again and the batch made
+    again, until it lands or there is nothing left to add. So any number of
+    loads at once add each entry exactly once.
+    """
     total = len(lines)
-    found = log.store.find_ids([str(line.entry.id) for line in lines])
+    deadline = time.monotonic() + RETRY_FOR
+    for pause in backoff():
+        head = log.store.head()
+        last = FIRST_POSITION - 1 if head is None else head.position
+        found = log.store.find_ids([str(line.entry.id) for line in lines])
+        for line in lines:
+            position = found.get(str(line.entry.id))
+            if position is not None and line.explicit_id:
+                _check_same(source, line, log[position])
+        new = [line for line in lines if str(line.entry.id) not in found]
+        if head is not None:
+            _check_known_times(source, new, head)
+        try:
+            records = log.extend([line.entry for line in new], expected_position=last)
+        except ConcurrencyError:
+            if time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            continue
+        if progress is not None:
+            progress(total, total)
+        return Loaded(records, skipped=total - len(new))
+    raise AssertionError("unreachable")  # pragma: no cover -- backoff() never ends
+
+
+def _check_known_times(source: Path, lines: Sequence[_Line], head: Head) -> None:
     for line in lines:
-        position = found.get(str(line.entry.id))
-        if position is not None and line.explicit_id:
-            _check_same(source, line, log[position])
-    new = [line for line in lines if str(line.entry.id) not in found]
-    head = log.store.head()
-    if head is not None:
-        for line in new:
-            known = line.entry.known_at
-            if known is not None and format_known_at(known) < head.known_at:
-                raise SourceFileError(
-                    source,
-                    line.number,
-                    f"known time {format_known_at(known)} is earlier than the log's last record "
-                    f"({head.known_at}, position {head.position}): known times never go backwards",
-                )
-    records = log.extend([line.entry for line in new])
-    if progress is not None:
-        progress(total, total)
-    return Loaded(records, skipped=total - len(new))
+        known = line.entry.known_at
+        if known is not None and format_known_at(known) < head.known_at:
+            raise SourceFileError(
+                source,
+                line.number,
+                f"known time {format_known_at(known)} is earlier than the log's last record "
+                f"({head.known_at}, position {head.position}): known times never go backwards",
+            )
 
 
 def _check_same(source: Path, line: _Line, held: Record) -> None:

@@ -6,8 +6,9 @@ import datetime as dt
 import os
 import time
 import uuid
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Final, Self, TypeVar, overload
+from typing import Any, Literal, Self, TypeVar, overload
 
 import attrs
 import pendulum
@@ -22,12 +23,16 @@ from ._codec import (
     stored_record,
 )
 from ._corrections import Corrected, Retracted, fixes_of, hidden_ids
-from ._errors import ConcurrencyError, KnownTimeError
+from ._errors import (
+    ConcurrencyError,
+    KnownTimeError,
+    RecordDecodeError,
+    UndecodableRecordWarning,
+)
 from ._events import Registry, default_registry
 from ._ids import random_ids
 from ._records import (
     FIRST_POSITION,
-    NO_PROVENANCE,
     Entry,
     Head,
     Pin,
@@ -35,19 +40,30 @@ from ._records import (
     Record,
     Records,
     RecordStatus,
+    StoredRecord,
     known_instant,
 )
-from ._time import ValidTimeLike, to_instant, valid_time
+from ._retry import RETRY_FOR, backoff
+from ._time import ValidTimeLike, to_instant
 from .stores import MemoryStore, PostgresStore, SQLiteStore, open_store
 from .typing import Clock, Store
 
 __all__ = ["Log"]
 
-# How often an append without an expected position re-reads the head after
-# losing a race to another writer, before giving up with ConcurrencyError.
-_RETRIES: Final = 50
-
 _E = TypeVar("_E")
+
+
+#: What a reader does with a record it cannot decode (see :class:`Log`).
+OnUndecodable = Literal["raise", "skip"]
+
+#: A row as the library's SQL stores hand it over (see :meth:`Codec.decode_raw`).
+RawRow = tuple[int, bytes, str, str, str | None, str, bytes]
+
+
+def _policy(value: object) -> OnUndecodable:
+    if value not in ("raise", "skip"):
+        raise ValueError(f"on_undecodable must be 'raise' or 'skip', not {value!r}")
+    return value
 
 
 class Log:
@@ -65,6 +81,13 @@ class Log:
             :class:`~timeline.stores.MemoryStore` by default.
         clock: Gives known times; the system clock by default.
         registry: The event types this log reads and writes.
+        on_undecodable: What every reader of this log (:meth:`read`,
+            projections, temporal facts) does with a record it cannot
+            decode: ``"raise"`` (the default) a
+            :class:`~timeline.RecordDecodeError` that names the way out, or
+            ``"skip"`` it with an :class:`~timeline.UndecodableRecordWarning`.
+            Either way, records that a retraction or correction fixed are
+            skipped: :meth:`retract` is the way out of a bad record.
 
     >>> from timeline import ManualClock, Registry, event
     >>> registry = Registry()
@@ -83,7 +106,9 @@ class Log:
         *,
         clock: Clock | None = None,
         registry: Registry | None = None,
+        on_undecodable: OnUndecodable = "raise",
     ) -> None:
+        self._on_undecodable = _policy(on_undecodable)
         if isinstance(store, str | os.PathLike):
             store = open_store(os.fspath(store))
         elif store is not None and not isinstance(store, Store):
@@ -137,9 +162,13 @@ class Log:
             known_at: Backfill: the known time to record instead of the clock's.
             expected_position: The position this record must follow; if another
                 writer appended first, :class:`~timeline.ConcurrencyError`.
+                Without one, an append that finds another writer went first
+                follows it: it tries again on the new head, pausing a little
+                longer each time, for up to a minute.
 
         Raises:
-            ConcurrencyError: ``expected_position`` is stale; nothing was written.
+            ConcurrencyError: ``expected_position`` is stale (or, without one,
+                other writers kept the log busy for a minute); nothing was written.
             KnownTimeError: ``known_at`` is naive or earlier than the last record's.
             InvalidEventError: The event is not registered or cannot be stored.
             InvalidValidTimeError: ``valid`` cannot be read.
@@ -157,12 +186,7 @@ class Log:
         provenance: Provenance | None = None,
     ) -> Entry:
         """Build an :class:`~timeline.Entry` for :meth:`extend`, reading ``valid``."""
-        return Entry(
-            event=event,
-            valid=valid_time(valid),
-            subject=subject,
-            provenance=NO_PROVENANCE if provenance is None else provenance,
-        )
+        return Entry(event=event, valid=valid, subject=subject, provenance=provenance)
 
     def extend(
         self,
@@ -183,7 +207,8 @@ class Log:
             return ()
         explicit = None if known_at is None else known_instant(known_at)
         ids = _new_ids(batch)
-        for attempt in range(_RETRIES):
+        deadline = time.monotonic() + RETRY_FOR
+        for pause in backoff():
             head = self._head_to_follow(expected_position)
             last = FIRST_POSITION - 1 if head is None else head.position
             if expected_position is not None and expected_position != last:
@@ -193,8 +218,12 @@ class Log:
             try:
                 self._write(rows, last)
             except ConcurrencyError:
-                if expected_position is not None or attempt == _RETRIES - 1:
+                # Without an expected position, another writer's append is no
+                # conflict: follow it, pausing a little more each time so that
+                # writers that lost to the same winner do not meet again at once.
+                if expected_position is not None or time.monotonic() + pause > deadline:
                     raise
+                time.sleep(pause)
                 continue
             # The entries are immutable values: the records are built from them
             # rather than decoded again from what was just encoded.
@@ -298,12 +327,12 @@ class Log:
         Raises:
             IndexError: No such record is in this log.
         """
-        target = self._own(record)
+        target, subject = self._target(record)
         when = self._fix_time(known_at)
         return self.append(
-            Retracted(record=target.id, reason=reason),
+            Retracted(record=target, reason=reason),
             valid=when,
-            subject=target.subject,
+            subject=subject,
             provenance=provenance,
             known_at=when,
             expected_position=expected_position,
@@ -347,15 +376,15 @@ class Log:
         Raises:
             IndexError: No such record is in this log.
         """
-        target = self._own(record)
+        target, target_subject = self._target(record)
         replacement = self.entry(event, valid=valid, subject=subject, provenance=provenance)
         replacement = attrs.evolve(replacement, id=uuid.uuid4())
         assert replacement.id is not None  # noqa: S101 -- just set
         when = self._fix_time(known_at)
         marker = self.entry(
-            Corrected(record=target.id, replacement=replacement.id, reason=reason),
+            Corrected(record=target, replacement=replacement.id, reason=reason),
             valid=when,
-            subject=target.subject,
+            subject=target_subject,
             provenance=provenance,
         )
         new, _ = self.extend(
@@ -417,6 +446,19 @@ class Log:
             return self[found[str(record)]]
         return self._own(record)
 
+    def _target(self, record: Record | int) -> tuple[uuid.UUID, str | None]:
+        """The id and subject of the record to fix, read as stored: it need not decode."""
+        position = record if isinstance(record, int) else record.position
+        wanted = position + self.last_position + 1 if position < 0 else position
+        found = None
+        if wanted >= FIRST_POSITION:
+            found = next(iter(self._store.read(wanted, stop=wanted + 1)), None)
+        if found is None:
+            raise IndexError(f"no record at position {position} (the log has {len(self)})")
+        if not isinstance(record, int) and found.id != str(record.id):
+            raise IndexError(f"record {record.id} is not at position {position} of this log")
+        return uuid.UUID(found.id), found.subject
+
     def _own(self, record: Record | int) -> Record:
         position = record if isinstance(record, int) else record.position
         found = self[position]
@@ -435,6 +477,7 @@ class Log:
         types: Iterable[type[_E]],
         subject: str | None = None,
         known_at: dt.datetime | str | None = None,
+        on_undecodable: OnUndecodable | None = None,
     ) -> Iterator[Record[_E]]: ...
     @overload
     def read(
@@ -445,6 +488,7 @@ class Log:
         types: Iterable[type[Any] | str] | None = None,
         subject: str | None = None,
         known_at: dt.datetime | str | None = None,
+        on_undecodable: OnUndecodable | None = None,
     ) -> Iterator[Record]: ...
     def read(
         self,
@@ -454,8 +498,14 @@ class Log:
         types: Iterable[type[Any] | str] | None = None,
         subject: str | None = None,
         known_at: dt.datetime | str | None = None,
+        on_undecodable: OnUndecodable | None = None,
     ) -> Iterator[Record]:
         """Yield records in position order.
+
+        A record that cannot be decoded (written by hand, by another program,
+        or with a type this process reads differently) stops the read with
+        :class:`~timeline.RecordDecodeError`, whose message names the way
+        out; records a retraction or correction has fixed are skipped.
 
         Args:
             start: The first position to read.
@@ -463,10 +513,15 @@ class Log:
             types: Only events of these classes (or type names).
             subject: Only records filed under this subject.
             known_at: Only what the log knew at this time: a prefix of the log.
+            on_undecodable: ``"raise"`` or ``"skip"`` (with an
+                :class:`~timeline.UndecodableRecordWarning` per record) for
+                records that cannot be decoded; by default the log's own
+                setting.
 
         Raises:
             RecordDecodeError: A stored record cannot be decoded.
         """
+        policy = self._on_undecodable if on_undecodable is None else _policy(on_undecodable)
         names = None if types is None else {self._type_name(kind) for kind in types}
         if known_at is not None:
             cut = self.last_position_known_by(known_at) + 1
@@ -478,10 +533,73 @@ class Log:
             decode = self._codec.decode_rows
             pages = self._store._read_pages  # type: ignore[attr-defined]  # noqa: SLF001
             for page in pages(start, stop=stop, types=names, subject=subject):
-                yield from decode(page)
+                try:
+                    records = decode(page)
+                except RecordDecodeError:
+                    records = self._decode_each(page, policy)
+                yield from records
             return
         for stored in self._store.read(start, stop=stop, types=names, subject=subject):
-            yield self._codec.decode(stored)
+            try:
+                yield self._codec.decode(stored)
+            except RecordDecodeError as error:
+                self._undecodable(error, uuid.UUID(stored.id), stored.type, policy)
+
+    def _decode_each(self, page: Sequence[RawRow], policy: OnUndecodable) -> list[Record]:
+        """A page of rows decoded one by one: those that cannot be, skipped or raised."""
+        decoded = []
+        for row in page:
+            try:
+                decoded.append(self._codec.decode_raw(row))
+            except RecordDecodeError as error:
+                self._undecodable(error, uuid.UUID(bytes=bytes(row[1])), row[3], policy)
+        return decoded
+
+    def _decode_row(self, row: RawRow) -> Record | None:
+        """A row of the library's SQL stores decoded, as :meth:`read` decodes it; None: skipped."""
+        try:
+            return self._codec.decode_raw(row)
+        except RecordDecodeError as error:
+            record_id = uuid.UUID(bytes=bytes(row[1]))
+            self._undecodable(error, record_id, row[3], self._on_undecodable)
+            return None
+
+    def _decode_stored(self, stored: StoredRecord) -> Record | None:
+        """A stored record decoded, as :meth:`read` decodes it; None where it is skipped."""
+        try:
+            return self._codec.decode(stored)
+        except RecordDecodeError as error:
+            self._undecodable(error, uuid.UUID(stored.id), stored.type, self._on_undecodable)
+            return None
+
+    def _undecodable(
+        self, error: RecordDecodeError, record_id: uuid.UUID, name: str, policy: OnUndecodable
+    ) -> None:
+        """Deal with a record that cannot be decoded: return to skip it, else raise.
+
+        A record that a retraction or correction in the log has fixed is
+        skipped by every reader: the fix is the way out of a record no reader
+        can use. Any other is raised, or skipped with a warning when asked.
+        """
+        if record_id in self._fixed_ids():
+            return
+        position = error.position
+        if policy == "skip":
+            warnings.warn(
+                UndecodableRecordWarning(f"skipped {error} ({name})", position=position),
+                stacklevel=4,
+            )
+            return
+        raise RecordDecodeError(
+            position,
+            f"{error.problem} ({name}); retract it (log.retract({position}), which needs no "
+            "decoding) or read with on_undecodable='skip'",
+        ) from None
+
+    def _fixed_ids(self) -> set[uuid.UUID]:
+        """The ids the log's retractions and corrections hide now (read only when needed)."""
+        fixes: Iterator[Record] = self.read(types=[Retracted, Corrected], on_undecodable="raise")
+        return hidden_ids(fixes_of(fixes))
 
     def _at(self, positions: Sequence[int]) -> list[Record]:
         """The records at ``positions`` (which must exist), in the order asked."""

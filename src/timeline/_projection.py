@@ -140,6 +140,10 @@ class Projection(Generic[S]):
         """Return the state before any event."""
         raise NotImplementedError(f"{type(self).__qualname__} must define initial()")
 
+    def handled_types(self) -> frozenset[type[Any]]:
+        """The event classes this projection has handlers for."""
+        return frozenset(self._handlers)
+
     def handles(self, record: Record) -> bool:
         """Return whether a handler exists for ``record``'s event."""
         return type(record.event) in self._handlers
@@ -322,8 +326,19 @@ def project(
             *surely* has begun by V.
     """
     at = pendulum.now("UTC") if valid is None else valid
-    records = log.read(known_at=pendulum.now("UTC") if known is None else known)
+    known_at = pendulum.now("UTC") if known is None else known
+    records = log.read(known_at=known_at, types=read_types(projection, log))
     return replay(projection, records, valid=at, begun=begun)
+
+
+def read_types(projection: Projection[Any], log: Log) -> list[str]:
+    """The type names a fold over ``log`` reads: those ``projection`` handles, and the fixes.
+
+    Records of any other type are never decoded, so a type the projection
+    does not handle (or that this process never imported) cannot break it.
+    """
+    handled = projection.handled_types()
+    return [entry.name for entry in log.registry if entry.cls in handled or entry.cls in _FIXES]
 
 
 class View(Generic[S]):
@@ -387,10 +402,14 @@ class View(Generic[S]):
             yield self.catch_up()
 
     def _catch_up(self) -> S:
-        new = list(self.log.read(self._position + 1))
+        head = self.log.last_position
+        if head <= self._position:
+            return self._state
+        types = read_types(self.projection, self.log)
+        new = list(self.log.read(self._position + 1, stop=head + 1, types=types))
+        self._position = head
         if not new:
             return self._state
-        self._position = new[-1].position
         events, fixes = split_fixes(new)
         # By the id's integer: a UUID hashes in Python, an int in C.
         self._records.update(zip(map(_id_int, events), events, strict=True))
@@ -462,7 +481,8 @@ class View(Generic[S]):
         self._keys.clear()
         self._applied.clear()
         self._checkpoints = [self.projection.initial()]
-        every = list(self.log.read(stop=self._position + 1))
+        types = read_types(self.projection, self.log)
+        every = list(self.log.read(stop=self._position + 1, types=types))
         self._fixes = fixes_of(every)
         self._hidden = hidden_ids(self._fixes)
         for record in every:

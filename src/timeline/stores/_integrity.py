@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from timeline._codec import GENESIS_HASH, chain_hash
-from timeline._errors import StoreError
+from timeline._codec import GENESIS_HASH, Codec, chain_hash
+from timeline._corrections import fixes_of, hidden_ids
+from timeline._errors import CorruptStoreError, RecordDecodeError, StoreError
 from timeline._records import FIRST_POSITION, Head, Pin, StoredRecord
 from timeline.typing import StateStore
 
@@ -19,6 +21,7 @@ from ._snapshots import load_sealed, state_problem
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from timeline._events import Registry
     from timeline.typing import Store
 
 __all__ = ["Problem", "ProblemKind", "Verification", "copy", "repair", "verify"]
@@ -28,8 +31,10 @@ __all__ = ["Problem", "ProblemKind", "Verification", "copy", "repair", "verify"]
 #: ("chain"); with a pin, a log that ends before it ("cut"), another record at
 #: its position ("rewritten"), records after it ("appended"); the store's own
 #: structures ("structure": SQLite's pages and indexes, a JSON Lines file's
-#: unfinished tail); a snapshot that must not be used ("snapshot").
-ProblemKind = Literal["chain", "cut", "rewritten", "appended", "structure", "snapshot"]
+#: unfinished tail); a snapshot that must not be used ("snapshot"); with a
+#: registry, a record intact in the chain that cannot be read as its type
+#: ("record").
+ProblemKind = Literal["chain", "cut", "rewritten", "appended", "structure", "snapshot", "record"]
 
 
 @attrs.frozen
@@ -101,7 +106,11 @@ def _check(records: Iterable[StoredRecord]) -> Iterable[tuple[StoredRecord, str 
 
 
 def verify(
-    store: Store, *, pin: Pin | str | None = None, allow_appended: bool = False
+    store: Store,
+    *,
+    pin: Pin | str | None = None,
+    allow_appended: bool = False,
+    registry: Registry | None = None,
 ) -> Verification:
     """Check everything in ``store`` that can give an answer, and report; never repair.
 
@@ -114,7 +123,11 @@ def verify(
       records appended after the pin are found and told apart;
     - the store's own structures, where it has a ``check_structure()``
       method (SQLite's integrity check covers its indexes);
-    - every snapshot: its checksum, and the record it was built on.
+    - every snapshot: its checksum, and the record it was built on;
+    - with ``registry``: that every record of a type it holds decodes as
+      that type (one problem per record that does not, with its position,
+      type and reason), unless a retraction or correction has fixed it.
+      Records of types the registry does not hold are not checked.
 
     A damaged or unreadable store is reported, not raised.
 
@@ -123,6 +136,7 @@ def verify(
         pin: A head saved earlier.
         allow_appended: Records after ``pin`` are expected (the log has grown
             since) rather than reported.
+        registry: The event types to decode records with.
 
     >>> from timeline.stores import MemoryStore
     >>> str(verify(MemoryStore()))
@@ -131,22 +145,62 @@ def verify(
     pinned = Pin.parse(pin) if isinstance(pin, str) else pin
     problems: list[Problem] = []
     count, last, at_pin = 0, None, None
+    decoding = None if registry is None else _Decoding(registry)
     try:
         for record, problem in _check(store.read()):
             if problem is not None and not any(p.kind == "chain" for p in problems):
                 problems.append(Problem("chain", problem, record.position))
             if pinned is not None and record.position == pinned.position:
                 at_pin = record.hash
+            if decoding is not None:
+                decoding.check(record)
             count, last = count + 1, record
+    except CorruptStoreError as error:
+        where = count + 1 if error.position is None else error.position
+        problems.append(Problem("chain", str(error), where))
     except Exception as error:  # noqa: BLE001 -- verify reports a damaged store, whatever broke
         problems.append(Problem("chain", f"cannot read record {count + 1}: {error}", count + 1))
     head = None if last is None else Head(last.position, last.known_at, last.hash)
     if pinned is not None:
         problems.extend(_against_pin(pinned, head, at_pin, allow_appended=allow_appended))
+    if decoding is not None:
+        problems.extend(decoding.problems())
     problems.extend(_structure(store))
     problems.extend(_snapshots(store))
     problems.extend(_states(store))
     return Verification(count, tuple(problems), head)
+
+
+class _Decoding:
+    """Decodes each record of a known type on the way; says which could not be, at the end."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._codec = Codec(registry)
+        self._fixes: list[tuple[uuid.UUID, uuid.UUID]] = []
+        self._failed: list[tuple[uuid.UUID, StoredRecord, str]] = []
+
+    def check(self, record: StoredRecord) -> None:
+        if record.type not in self._codec.registry:
+            return
+        try:
+            decoded = self._codec.decode(record)
+        except RecordDecodeError as error:
+            self._failed.append((uuid.UUID(record.id), record, error.problem))
+            return
+        self._fixes.extend(fixes_of([decoded]))
+
+    def problems(self) -> list[Problem]:
+        hidden = hidden_ids(self._fixes)
+        return [
+            Problem(
+                "record",
+                f"a {record.type} record that cannot be read: {problem}; retract it "
+                f"(log.retract({record.position})) so readers pass over it",
+                record.position,
+            )
+            for record_id, record, problem in self._failed
+            if record_id not in hidden
+        ]
 
 
 def _against_pin(

@@ -14,7 +14,7 @@ import sys
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from timeline._codec import EncodedRow, known_at_from_micros, known_at_micros, stored_record
 from timeline._errors import (
@@ -598,8 +598,11 @@ class SQLiteStore:
             )
             params = [*chunk, *numbers] if kinds else chunk
             with self._lock, self._errors("read"):
-                checked = self._checked_page(self._query(sql, params).fetchall())
+                rows, damage = self._fetch(sql, params)
+                checked = self._checked_page(rows)
             yield checked
+            if damage is not None:
+                raise damage
 
     def _read_all(self, start: int, stop: int | None) -> Iterator[list[RawRecord]]:
         """Every record from ``start`` (before ``stop``), fetched a page at a time.
@@ -613,9 +616,11 @@ class SQLiteStore:
         while True:
             params = [last + 1] if stop is None else [last + 1, stop]
             with self._lock, self._errors("read"):
-                rows = self._query(sql, params).fetchall()
+                rows, damage = self._fetch(sql, params)
                 checked = self._checked_page(rows)
             yield checked
+            if damage is not None:
+                raise damage
             if len(rows) < 2048:
                 return
             last = rows[-1][0]
@@ -733,7 +738,10 @@ class SQLiteStore:
         for chunk in _chunks(iter(wanted), _CHUNK):
             sql = f"SELECT {_COLUMNS} FROM records WHERE position IN ({_marks(chunk)})"  # noqa: S608
             with self._lock, self._errors("read"):
-                for row in self._query(sql, chunk).fetchall():
+                rows, damage = self._fetch(sql, chunk)
+                if damage is not None:
+                    raise damage
+                for row in rows:
                     found[row[0]] = self._stored(row)
         return [found[p] for p in wanted if p in found]
 
@@ -969,6 +977,37 @@ class SQLiteStore:
         with self._lock:
             self._db.close()
 
+    def _fetch(
+        self, sql: str, params: Sequence[object]
+    ) -> tuple[list[Any], CorruptStoreError | None]:
+        """The rows of a query of records in position order, and the damage that ended them.
+
+        A record whose text is not UTF-8 (a damaged page) fails the whole
+        fetch in SQLite's module; the rows are then read again as bytes, so
+        the records before it are kept and the damage is named where it is.
+        """
+        try:
+            return self._query(sql, params).fetchall(), None
+        except sqlite3.OperationalError as error:
+            if "decode to UTF-8" not in str(error):
+                raise
+        self._db.text_factory = bytes
+        try:
+            raw = self._query(sql, params).fetchall()
+        finally:
+            self._db.text_factory = str
+        rows: list[Any] = []
+        for row in raw:
+            try:
+                rows.append((*row[:4], *(_text(value) for value in row[4:6]), row[6]))
+            except UnicodeDecodeError as error:
+                return rows, CorruptStoreError(
+                    f"{self.path}: record {row[0]} is damaged: its stored text is not UTF-8 "
+                    f"({error.reason} at byte {error.start}); the records before it are intact",
+                    position=row[0],
+                )
+        return rows, None
+
     def _query(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
         try:
             return self._db.execute(sql, params)
@@ -978,6 +1017,11 @@ class SQLiteStore:
     def __repr__(self) -> str:
         mode = ", read-only" if self.read_only else ""
         return f"<SQLiteStore {str(self.path)!r}{mode}>"
+
+
+def _text(value: object) -> object:
+    """A text column read as bytes, as text again (None and other types as they are)."""
+    return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
 # What SQLite says, and the error it means (the first whose words appear wins).
