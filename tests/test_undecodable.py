@@ -100,7 +100,7 @@ _BAD_DESIGNATION = '{"data":{"target":42},"valid":"2023","version":2}'
 
 
 def test_a_bad_record_stops_every_reader_with_the_way_out(store):
-    """log.read, project, a View and the facts raise RecordDecodeError naming the record and how out."""
+    """log.read, project, a View and the facts raise an error naming the record and the way out."""
     log = _seeded(store)
     bad = _append_raw(store, "sanctions.designated", _BAD_DESIGNATION)
     way_out = rf"position {bad}: .*target.*log\.retract\({bad}\).*on_undecodable='skip'"
@@ -161,7 +161,9 @@ def test_verify_reports_each_record_that_cannot_be_read(store):
     """verify, given the types, names every undecodable record: position, type and reason."""
     log = _seeded(store)
     first = _append_raw(store, "sanctions.designated", _BAD_DESIGNATION)
-    second = _append_raw(store, "events.statement", '{"data":{"speaker":1,"text":"x"},"valid":"2024"}')
+    second = _append_raw(
+        store, "events.statement", '{"data":{"speaker":1,"text":"x"},"valid":"2024"}'
+    )
     assert verify(store).ok  # the chain alone is intact
     found = verify(store, registry=log.registry)
     assert [(p.kind, p.position) for p in found.problems] == [("record", first), ("record", second)]
@@ -180,7 +182,7 @@ def test_readers_never_decode_types_they_do_not_handle(store):
     expected = project(_Designations(), _seeded(MemoryStore()))
     assert project(_Designations(), log) == expected
     assert View(_Designations(), log).catch_up() == expected
-    with pytest.raises(RecordDecodeError, match="elsewhere.unknown"):
+    with pytest.raises(RecordDecodeError, match=r"elsewhere\.unknown"):
         list(log.read())
 
 

@@ -69,7 +69,7 @@ def stored_record(row: EncodedRow) -> StoredRecord:
 #: The hash the first record chains to.
 GENESIS_HASH: Final = "0" * 64
 
-_ZONED: Final = re.compile(r"^(?P<iso>[^\[]+)(?:\[(?P<zone>[^\]]+)\])?$")
+_ZONED: Final = re.compile(r"(?P<iso>[^\[]+)(?:\[(?P<zone>[^\]]+)\])?")
 
 
 def canonical_json(value: object) -> str:
@@ -231,7 +231,7 @@ def _unstructure_datetime(value: dt.datetime) -> str:
 def _parse_zoned(text: object) -> tuple[dt.datetime, str | None]:
     if not isinstance(text, str):
         raise TypeError(f"expected an ISO 8601 datetime string, got {text!r}")
-    match = _ZONED.match(text)
+    match = _ZONED.fullmatch(text)
     if not match:
         raise ValueError(f"{text!r} is not an ISO 8601 datetime")
     value = dt.datetime.fromisoformat(match["iso"])

@@ -13,7 +13,7 @@ from ._errors import DuplicateEventTypeError, EventDefinitionError, UnknownEvent
 __all__ = ["EventType", "Registry", "Upcaster", "default_registry", "event"]
 
 _T = TypeVar("_T")
-_NAME: Final = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+_NAME: Final = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
 
 #: A function that rewrites an event's stored fields from one version to the next.
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
@@ -67,7 +67,7 @@ class Registry:
             EventDefinitionError: ``cls`` is not a frozen attrs class, or the
                 name or version is malformed.
         """
-        if not isinstance(name, str) or not _NAME.match(name):
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise EventDefinitionError(
                 f"event type name {name!r} must be lower-case dotted words, "
                 "e.g. 'sanction.designated'"

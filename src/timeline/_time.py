@@ -356,7 +356,7 @@ def _micros_of(value: int | str) -> int:
     return parse_instant(value)
 
 
-_OFFSET: Final = re.compile(r"(?:Z|[+-]\d\d:\d\d)$")
+_OFFSET: Final = re.compile(r"(?:Z|[+-]\d\d:\d\d)\Z")
 
 
 def _instant(value: int) -> pendulum.DateTime:
@@ -439,8 +439,8 @@ class Extent:
 
 
 # Four digits or X, or a longer year of digits only (EDTF's Y-years); a sign for BCE.
-_MASK_YEAR: Final = re.compile(r"^-?(?:[0-9X]{4}|[1-9][0-9]{4,})$")
-_MASK_2: Final = re.compile(r"^[0-9X]{2}$")
+_MASK_YEAR: Final = re.compile(r"-?(?:[0-9X]{4}|[1-9][0-9]{4,})")
+_MASK_2: Final = re.compile(r"[0-9X]{2}")
 
 
 def _matches(mask: str, value: int) -> bool:
@@ -701,7 +701,7 @@ class Moment:
                 "(year, month, day, hour, minute, second, microsecond)"
             )
         if self.month is not None:
-            if not isinstance(self.month, str) or not _MASK_2.match(self.month):
+            if not isinstance(self.month, str) or not _MASK_2.fullmatch(self.month):
                 raise InvalidValidTimeError(f"month {self.month!r} must be two digits or X")
             if self.month in _GROUPING_CODES:
                 if self.day is not None:
@@ -713,7 +713,7 @@ class Moment:
                     f"month {self.month} matches no month 01-12 and no season or grouping 21-41"
                 )
         if self.day is not None:
-            if not isinstance(self.day, str) or not _MASK_2.match(self.day):
+            if not isinstance(self.day, str) or not _MASK_2.fullmatch(self.day):
                 raise InvalidValidTimeError(f"day {self.day!r} must be two digits or X")
             if next(_candidates(self.day, 1, 31, reverse=False), None) is None:
                 raise InvalidValidTimeError(f"day {self.day} matches no day 01-31")
@@ -741,7 +741,7 @@ class Moment:
         _ = self._core
 
     def _check_year(self) -> None:
-        if not isinstance(self.year, str) or not _MASK_YEAR.match(self.year):
+        if not isinstance(self.year, str) or not _MASK_YEAR.fullmatch(self.year):
             raise InvalidValidTimeError(
                 f"year {self.year!r} must be four digits or X (or more digits, no X), "
                 "with '-' before years BCE"
