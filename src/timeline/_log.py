@@ -590,11 +590,17 @@ class Log:
                 stacklevel=4,
             )
             return
-        raise RecordDecodeError(
-            position,
-            f"{error.problem} ({name}); retract it (log.retract({position}), which needs no "
-            "decoding) or read with on_undecodable='skip'",
-        ) from None
+        if name not in self.registry:
+            way_out = (
+                "import the module that declares it (the command line: --use MODULE), read "
+                "only the types you need (types=...), or read with on_undecodable='skip'"
+            )
+        else:
+            way_out = (
+                f"retract it (log.retract({position}), which needs no decoding) or read with "
+                "on_undecodable='skip'"
+            )
+        raise RecordDecodeError(position, f"{error.problem} ({name}); {way_out}") from None
 
     def _fixed_ids(self) -> set[uuid.UUID]:
         """The ids the log's retractions and corrections hide now (read only when needed)."""
