@@ -561,7 +561,8 @@ class _Bar:
             return
         elapsed = self._progress.tasks[0].elapsed or 0.0
         rate = f"{done / elapsed:,.0f}/s" if elapsed > 0 else ""
-        self._progress.update(self._task, completed=done, total=total, rate=rate)
+        # A total of 0 is not known yet: the bar shows the count and rate only.
+        self._progress.update(self._task, completed=done, total=total or None, rate=rate)
 
     def __exit__(self, *_: object) -> None:
         if self._progress is not None:

@@ -20,6 +20,7 @@ line's content -- and entries whose id the log already holds are skipped.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import uuid
@@ -142,52 +143,82 @@ def _checked_zone(tz: str) -> str:
 def read_lines(
     source: Path, log: Log, progress: Progress | None = None, *, tz: str = FLOATING
 ) -> list[_Line]:
-    """Every entry of ``source`` read and checked for ``log``, with its line and record id."""
+    """Every entry of ``source`` read and checked for ``log``, with its line and record id.
+
+    The file is read a line at a time, so a file that is not JSON Lines (a
+    binary, a device) is refused at its first line, not after it is read whole.
+    """
     _vocabularies()
-    try:
-        data = source.read_bytes()
-    except OSError as error:
-        raise SourceFileError(source, None, f"cannot read: {error.strerror or error}") from None
-    raws = data.split(b"\n")
-    if raws and not raws[-1]:
-        raws.pop()  # the file's last newline ends its last line: no empty line after it
-    total = len(raws)
     lines: list[_Line] = []
-    seen: dict[str, int] = {}  # how often each line's content came before
-    ids: dict[uuid.UUID, int] = {}
-    last_known = ""
-    for number, raw in enumerate(raws, start=1):
+    order = _Order(source)
+    number = 0
+    for number, raw in _raw_lines(source):
         if progress is not None and number % 1000 == 0:
-            progress(number, total)
+            progress(number, 0)
         if not raw.strip():
             continue
         item, text = _item(source, number, raw)
-        line = _entry(source, number, item, log, tz)
+        lines.append(order.place(_entry(source, number, item, log, tz), text))
+    if progress is not None:
+        progress(number, number)
+    return lines
+
+
+#: The longest line read, in bytes: an entry is small; a longer "line" is not JSON Lines.
+_LONGEST: Final = 16 * 1024 * 1024
+
+
+def _raw_lines(source: Path) -> Iterator[tuple[int, bytes]]:
+    """The lines of ``source`` as bytes, numbered from 1, read as they come."""
+    try:
+        with source.open("rb") as handle:
+            for number in itertools.count(1):
+                raw = handle.readline(_LONGEST + 1)
+                if not raw:
+                    return
+                if len(raw) > _LONGEST:
+                    raise SourceFileError(
+                        source, number, f"longer than {_LONGEST:,} bytes: not a JSON Lines file"
+                    )
+                yield number, raw
+    except OSError as error:
+        raise SourceFileError(source, None, f"cannot read: {error.strerror or error}") from None
+
+
+class _Order:
+    """Gives each line its record id; holds the file to one id a line and ordered known times."""
+
+    def __init__(self, source: Path) -> None:
+        self._source = source
+        self._seen: dict[str, int] = {}  # how often each line's content came before
+        self._ids: dict[uuid.UUID, int] = {}
+        self._last_known = ""
+
+    def place(self, line: _Line, text: str) -> _Line:
         if not line.explicit_id:
-            count = seen.get(text, 0)
-            seen[text] = count + 1
+            count = self._seen.get(text, 0)
+            self._seen[text] = count + 1
             derived = uuid.uuid5(_ENTRY_NAMESPACE, f"{text}#{count}")
             line = attrs.evolve(line, entry=attrs.evolve(line.entry, id=derived))
         record_id = line.entry.id
         assert record_id is not None  # noqa: S101 -- every line has one now
-        if record_id in ids:
+        if record_id in self._ids:
             raise SourceFileError(
-                source, number, f"id {record_id} is already used on line {ids[record_id]}"
+                self._source,
+                line.number,
+                f"id {record_id} is already used on line {self._ids[record_id]}",
             )
-        ids[record_id] = number
+        self._ids[record_id] = line.number
         if line.entry.known_at is not None:
             stamp = format_known_at(line.entry.known_at)
-            if stamp < last_known:
+            if stamp < self._last_known:
                 raise SourceFileError(
-                    source,
-                    number,
-                    f"known time {stamp} is earlier than the one before it ({last_known})",
+                    self._source,
+                    line.number,
+                    f"known time {stamp} is earlier than the one before it ({self._last_known})",
                 )
-            last_known = stamp
-        lines.append(line)
-    if progress is not None:
-        progress(total, total)
-    return lines
+            self._last_known = stamp
+        return line
 
 
 def _item(source: Path, number: int, raw: bytes) -> tuple[dict[str, Any], str]:
