@@ -52,7 +52,7 @@ def test_at_lists_sanctions_with_answers(store, capsys):
     assert {row["answer"] for row in rows} == {"maybe"}
     assert len(rows) == 4
     _, out, _ = run(store, "at", "1999-01-01", capsys=capsys)
-    assert out == "nothing in force on 1999-01-01\n"
+    assert out == "nothing in force on 1999-01-01 (as known now)\n"
 
 
 def test_history_and_changes(store, capsys):

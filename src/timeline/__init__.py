@@ -3,108 +3,115 @@
 Immutable, typed events in an append-only log; valid time (when it was true)
 and known time (when the log learned it) on every record; yes / maybe / no
 answers about imprecise dates; provenance on everything.
+
+The names below are imported when first used, so ``import timeline`` (and the
+``timeline`` command's start, and its Ctrl-C) costs almost nothing: this module
+imports no other module when it runs (annotations are strings, and
+``TYPE_CHECKING`` is not typing's).
 """
 
-import importlib.metadata
-import logging
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Final
 
-from ._answer import Answer
-from ._clock import ManualClock, SystemClock
-from ._codec import Codec, canonical_json
-from ._corrections import Corrected, Retracted
-from ._edtf import format_edtf, parse_edtf
-from ._errors import (
-    ConcurrencyError,
-    CorruptStoreError,
-    DuplicateEventTypeError,
-    EventDefinitionError,
-    InvalidEventError,
-    InvalidValidTimeError,
-    KnownTimeError,
-    MissingExtraError,
-    NotAStoreError,
-    PinError,
-    ReadOnlyStoreError,
-    RecordDecodeError,
-    StoreError,
-    StoreFullError,
-    StoreLockedError,
-    StoreNotFoundError,
-    TimelineError,
-    TimelineWarning,
-    UndecodableRecordWarning,
-    UnknownEventTypeError,
-)
-from ._events import EventType, Registry, Upcaster, default_registry, event
-from ._facts import (
-    Change,
-    Conflict,
-    FieldRule,
-    History,
-    Hit,
-    InForce,
-    SavedAnswer,
-    Spell,
-    TemporalFacts,
-    Transition,
-    amends,
-    ends,
-    starts,
-)
-from ._importer import Loaded, SourceFileError, load_jsonl, read_jsonl
-from ._log import Log
-from ._projection import (
-    Begun,
-    Projection,
-    SnapshotIgnoredWarning,
-    View,
-    on,
-    project,
-    record_order,
-    replay,
-    visible,
-)
-from ._records import (
-    FIRST_POSITION,
-    Entry,
-    Head,
-    Pin,
-    Provenance,
-    Record,
-    Records,
-    RecordStatus,
-    StoredRecord,
-)
-from ._seeds import SEED_ARTICLE, seed_path
-from ._time import (
-    DEFAULT_PADDING,
-    EARLIEST,
-    FLOATING,
-    LATEST,
-    Bounds,
-    DateRange,
-    DateSet,
-    End,
-    Extent,
-    Grouping,
-    Interval,
-    Moment,
-    Padding,
-    Precision,
-    Qualifier,
-    Question,
-    QuestionLike,
-    ValidTime,
-    ValidTimeLike,
-    across_offsets,
-    before,
-    in_force,
-    overlaps,
-    read_instant,
-    to_instant,
-    until,
-    valid_time,
-)
+    __version__: str
+    from ._answer import Answer
+    from ._clock import ManualClock, SystemClock
+    from ._codec import Codec, canonical_json
+    from ._corrections import Corrected, Retracted
+    from ._edtf import format_edtf, parse_edtf
+    from ._errors import (
+        ConcurrencyError,
+        CorruptStoreError,
+        DuplicateEventTypeError,
+        EventDefinitionError,
+        InvalidEventError,
+        InvalidValidTimeError,
+        KnownTimeError,
+        MissingExtraError,
+        NotAStoreError,
+        PinError,
+        ReadOnlyStoreError,
+        RecordDecodeError,
+        StoreError,
+        StoreFullError,
+        StoreLockedError,
+        StoreNotFoundError,
+        TimelineError,
+        TimelineWarning,
+        UndecodableRecordWarning,
+        UnknownEventTypeError,
+    )
+    from ._events import EventType, Registry, Upcaster, default_registry, event
+    from ._facts import (
+        Change,
+        Conflict,
+        FieldRule,
+        History,
+        Hit,
+        InForce,
+        SavedAnswer,
+        Spell,
+        TemporalFacts,
+        Transition,
+        amends,
+        ends,
+        starts,
+    )
+    from ._importer import Loaded, SourceFileError, load_jsonl, read_jsonl
+    from ._log import Log
+    from ._projection import (
+        Begun,
+        Projection,
+        SnapshotIgnoredWarning,
+        View,
+        on,
+        project,
+        record_order,
+        replay,
+        visible,
+    )
+    from ._records import (
+        FIRST_POSITION,
+        Entry,
+        Head,
+        Pin,
+        Provenance,
+        Record,
+        Records,
+        RecordStatus,
+        StoredRecord,
+    )
+    from ._seeds import SEED_ARTICLE, seed_path
+    from ._time import (
+        DEFAULT_PADDING,
+        EARLIEST,
+        FLOATING,
+        LATEST,
+        Bounds,
+        DateRange,
+        DateSet,
+        End,
+        Extent,
+        Grouping,
+        Interval,
+        Moment,
+        Padding,
+        Precision,
+        Qualifier,
+        Question,
+        QuestionLike,
+        ValidTime,
+        ValidTimeLike,
+        across_offsets,
+        before,
+        in_force,
+        overlaps,
+        read_instant,
+        to_instant,
+        until,
+        valid_time,
+    )
 
 __all__ = [
     "DEFAULT_PADDING",
@@ -209,13 +216,133 @@ __all__ = [
     "visible",
 ]
 
+#: Where each public name lives: imported from there when first asked for.
+_WHERE: "Final[dict[str, str]]" = {
+    "Answer": "_answer",
+    "Begun": "_projection",
+    "Bounds": "_time",
+    "Change": "_facts",
+    "Codec": "_codec",
+    "ConcurrencyError": "_errors",
+    "Conflict": "_facts",
+    "Corrected": "_corrections",
+    "CorruptStoreError": "_errors",
+    "DEFAULT_PADDING": "_time",
+    "DateRange": "_time",
+    "DateSet": "_time",
+    "DuplicateEventTypeError": "_errors",
+    "EARLIEST": "_time",
+    "End": "_time",
+    "Entry": "_records",
+    "EventDefinitionError": "_errors",
+    "EventType": "_events",
+    "Extent": "_time",
+    "FIRST_POSITION": "_records",
+    "FLOATING": "_time",
+    "FieldRule": "_facts",
+    "Grouping": "_time",
+    "Head": "_records",
+    "History": "_facts",
+    "Hit": "_facts",
+    "InForce": "_facts",
+    "Interval": "_time",
+    "InvalidEventError": "_errors",
+    "InvalidValidTimeError": "_errors",
+    "KnownTimeError": "_errors",
+    "LATEST": "_time",
+    "Loaded": "_importer",
+    "Log": "_log",
+    "ManualClock": "_clock",
+    "MissingExtraError": "_errors",
+    "Moment": "_time",
+    "NotAStoreError": "_errors",
+    "Padding": "_time",
+    "Pin": "_records",
+    "PinError": "_errors",
+    "Precision": "_time",
+    "Projection": "_projection",
+    "Provenance": "_records",
+    "Qualifier": "_time",
+    "Question": "_time",
+    "QuestionLike": "_time",
+    "ReadOnlyStoreError": "_errors",
+    "Record": "_records",
+    "RecordDecodeError": "_errors",
+    "RecordStatus": "_records",
+    "Records": "_records",
+    "Registry": "_events",
+    "Retracted": "_corrections",
+    "SEED_ARTICLE": "_seeds",
+    "SavedAnswer": "_facts",
+    "SnapshotIgnoredWarning": "_projection",
+    "SourceFileError": "_importer",
+    "Spell": "_facts",
+    "StoreError": "_errors",
+    "StoreFullError": "_errors",
+    "StoreLockedError": "_errors",
+    "StoreNotFoundError": "_errors",
+    "StoredRecord": "_records",
+    "SystemClock": "_clock",
+    "TemporalFacts": "_facts",
+    "TimelineError": "_errors",
+    "TimelineWarning": "_errors",
+    "Transition": "_facts",
+    "UndecodableRecordWarning": "_errors",
+    "UnknownEventTypeError": "_errors",
+    "Upcaster": "_events",
+    "ValidTime": "_time",
+    "ValidTimeLike": "_time",
+    "View": "_projection",
+    "across_offsets": "_time",
+    "amends": "_facts",
+    "before": "_time",
+    "canonical_json": "_codec",
+    "default_registry": "_events",
+    "ends": "_facts",
+    "event": "_events",
+    "format_edtf": "_edtf",
+    "in_force": "_time",
+    "load_jsonl": "_importer",
+    "on": "_projection",
+    "overlaps": "_time",
+    "parse_edtf": "_edtf",
+    "project": "_projection",
+    "read_instant": "_time",
+    "read_jsonl": "_importer",
+    "record_order": "_projection",
+    "replay": "_projection",
+    "seed_path": "_seeds",
+    "starts": "_facts",
+    "to_instant": "_time",
+    "until": "_time",
+    "valid_time": "_time",
+    "visible": "_projection",
+}
 
-# The library logs to "timeline" and leaves output to the application: nothing is
-# printed unless a handler is configured (warnings also go through `warnings`).
-logging.getLogger("timeline").addHandler(logging.NullHandler())
 
-try:
-    #: The installed version of the distribution ``bitemporal-timeline``.
-    __version__: str = importlib.metadata.version("bitemporal-timeline")
-except importlib.metadata.PackageNotFoundError:  # pragma: no cover -- run from a bare checkout
-    __version__ = "0+unknown"
+def __getattr__(name: str) -> "Any":  # noqa: ANN401 -- any public name; no imports
+    module = _WHERE.get(name)
+    if module is not None:
+        import importlib  # noqa: PLC0415 -- the point: only when a name is first used
+
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    elif name == "__version__":
+        value = _version()
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # found once: the next lookup is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+def _version() -> str:
+    """The installed version of the distribution ``bitemporal-timeline``."""
+    import importlib.metadata  # noqa: PLC0415 -- slow to import; only when asked
+
+    try:
+        return importlib.metadata.version("bitemporal-timeline")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover -- a bare checkout
+        return "0+unknown"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import importlib
 import importlib.metadata
@@ -29,6 +28,9 @@ from rich.progress import (
 )
 
 from . import __version__, tables
+from ._command import printable as _printable
+from ._command import say as _say
+from ._command import silence_stdout as _silence_stdout
 from ._errors import (
     CorruptStoreError,
     InvalidValidTimeError,
@@ -76,14 +78,6 @@ __all__ = ["main"]
 DEFAULT_STORE = "timeline.sqlite"
 #: The output formats: a table for people, JSON, JSON lines and CSV for machines.
 FORMATS = ("table", "json", "jsonl", "csv")
-
-
-def _printable(text: str) -> str:
-    """``text`` on one line: control characters (and lone surrogates) written as escapes."""
-    return "".join(
-        char if char.isprintable() and not 0xD800 <= ord(char) <= 0xDFFF else repr(char)[1:-1]
-        for char in text
-    )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -421,18 +415,6 @@ def _use(use: str, plugins: dict[str, importlib.metadata.EntryPoint]) -> object:
     return found
 
 
-def _say(text: str) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        print(f"timeline: {_printable(text)}", file=sys.stderr)
-
-
-def _silence_stdout() -> None:
-    """Point standard output at /dev/null, so the exit's flush does not fail again."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-
-
 # -- commands -----------------------------------------------------------------------------
 
 
@@ -648,14 +630,29 @@ def _at(log: Log, args: argparse.Namespace, out: TextIO) -> int:
         )
     else:
         hits = _filtered(facts.at(asked, known=_known(args)), args)
-    return _hits_out(out, args, hits, {"date": args.date}, f"nothing in force on {args.date}")
+    empty = f"nothing in force on {args.date}{_asked_also(args)}"
+    return _hits_out(out, args, hits, {"date": args.date}, empty)
 
 
 def _during(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     facts = _facts(log, args)
     hits = facts.during(args.start, args.end, known=_known(args), tz=args.tz)
-    empty = f"nothing in force between {args.start} and {args.end}"
+    empty = f"nothing in force between {args.start} and {args.end}{_asked_also(args)}"
     return _hits_out(out, args, hits, {"from": args.start, "to": args.end}, empty)
+
+
+def _asked_also(args: argparse.Namespace) -> str:
+    """The rest of what was asked, for an empty answer: known time, zone and filters."""
+    known = _known(args)
+    parts = ["as known now" if known is None else f"as known at {known.isoformat()}"]
+    if getattr(args, "tz", FLOATING) != FLOATING:
+        parts.append(f"in {args.tz}")
+    parts.extend(
+        f"{name} {value!r}"
+        for name in ("target", "authority")
+        if (value := getattr(args, name, None)) is not None
+    )
+    return f" ({', '.join(parts)})"
 
 
 def _filtered(hits: Sequence[Hit], args: argparse.Namespace) -> list[Hit]:
@@ -719,6 +716,19 @@ def _keys(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _show(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    last = log.last_position
+    if not (1 <= args.position <= last or -last <= args.position <= -1):
+        where = (
+            "positions start at 1; -1 is the last"
+            if args.position == 0
+            else f"no record at position {args.position}"
+        )
+        raise TimelineError(
+            f"show {args.position}: {where} (the log has {last} records: 1 to {last}, or -1 "
+            f"to -{last})"
+            if last
+            else f"show {args.position}: the log is empty"
+        )
     record = log[args.position]
     status = log.status(record)
     shown = {
@@ -760,7 +770,7 @@ def _history(log: Log, args: argparse.Namespace, out: TextIO) -> int:
         ]
         _table(out, rows, ["from", "until", "sources"])
     else:
-        print(f"no history for {args.key!r}", file=out)
+        print(f"no history for {args.key!r}{_asked_also(args)}", file=out)
     return 0
 
 
@@ -782,7 +792,7 @@ def _changes(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     elif rows:
         _table(out, rows, ["answer", "change", "when", "key"])
     else:
-        print(f"no changes between {args.start} and {args.end}", file=out)
+        print(f"no changes between {args.start} and {args.end}{_asked_also(args)}", file=out)
     return 0
 
 

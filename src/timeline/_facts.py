@@ -19,7 +19,6 @@ import hashlib
 import html
 import itertools
 import json
-import logging
 import operator
 import struct
 import sys
@@ -44,6 +43,7 @@ from ._edtf import format_edtf
 from ._errors import StoreError, UnknownEventTypeError
 from ._intervals import IntervalSet, taker
 from ._log import own_store
+from ._logger import logger
 from ._projection import SnapshotIgnoredWarning, marked_methods, record_order
 from ._records import FIRST_POSITION, Record, StoredRecord
 from ._time import (
@@ -85,7 +85,7 @@ __all__ = [
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _Item = TypeVar("_Item")
-_logger = logging.getLogger("timeline")
+_logger = logger
 _Role = Literal["start", "amend", "end"]
 _NEVER = 1 << 62
 #: The interval sets: where spells may be in force, start and end; current and past.

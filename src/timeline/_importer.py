@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Final, overload
 import attrs
 import cattrs
 
-from ._codec import canonical_json, decode_valid, format_known_at
+from ._codec import canonical_json, decode_valid, format_known_at, structure_problems
 from ._errors import (
     ConcurrencyError,
     InvalidValidTimeError,
@@ -276,10 +276,13 @@ def _entry(source: Path, number: int, item: dict[str, Any], log: Log, tz: str) -
     subject = item.get("subject")
     if subject is not None and not isinstance(subject, str):
         raise fail(f"subject must be a string, not {subject!r}")
+    raw_provenance = item.get("provenance", {})
+    if not isinstance(raw_provenance, dict):
+        raise fail(f"provenance must be an object, not {raw_provenance!r}")
     try:
-        provenance = log.codec.converter.structure(item.get("provenance", {}), Provenance)
+        provenance = log.codec.converter.structure(raw_provenance, Provenance)
     except cattrs.BaseValidationError as error:
-        raise fail("; ".join(cattrs.transform_error(error, path="provenance"))) from None
+        raise fail(structure_problems(error, "provenance")) from None
     record_id = None
     if "id" in item:
         try:

@@ -6,7 +6,6 @@ import bisect
 import datetime as dt
 import heapq
 import json
-import logging
 import operator
 import uuid
 import warnings
@@ -20,6 +19,7 @@ from ._codec import GENESIS_HASH
 from ._collector import paused_collector
 from ._corrections import _FIXES, fixes_of, hidden_ids, split_fixes
 from ._errors import TimelineError, TimelineWarning
+from ._logger import logger
 from ._records import FIRST_POSITION, Record
 from ._time import LATEST, read_instant
 from .stores._snapshots import load_sealed, seal
@@ -48,7 +48,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 Begun = Literal["possibly", "surely"]
 
 
-_logger = logging.getLogger("timeline")
+_logger = logger
 
 
 class SnapshotIgnoredWarning(TimelineWarning):

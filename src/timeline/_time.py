@@ -1705,9 +1705,22 @@ class Question:
         *,
         tz: str = FLOATING,
     ) -> Question:
-        """Ask about the instants ``[start, end)``, each read by :func:`read_instant`."""
+        """Ask about the instants ``[start, end)``, each read by :func:`read_instant`.
+
+        A window whose end is its start holds no instant; one whose end is
+        surely before its start is a mistake, and refused.
+
+        Raises:
+            InvalidValidTimeError: ``end`` is surely before ``start``.
+        """
         low, floating = read_instant(start, tz=tz)
         high, high_floating = read_instant(end, tz=tz)
+        # Floating and zoned ends meet through every offset: reversed only beyond them all.
+        slack = 0 if floating is high_floating else EAST - WEST
+        if high + slack < low:
+            raise InvalidValidTimeError(
+                f"the window from {start} to {end} ends before it starts: FROM must not be after TO"
+            )
         if floating is high_floating:  # an empty window (end not after start) stays empty
             return cls(low, high, floating=floating)
         return cls.window(
@@ -1765,6 +1778,14 @@ class Question:
 _TIME_OF_DAY: Final = re.compile(r"\d[Tt ]\d\d")
 
 
-# The EDTF parser builds the classes above, so it is imported once they exist
-# (a function-level import would cost a lookup on every call).
-from ._edtf import parse_edtf as _parse_edtf  # noqa: E402
+def _parse_edtf(text: str, *, tz: str = FLOATING, phrase: str | None = None) -> ValidTime:
+    """Read EDTF: the parser in :mod:`timeline._edtf`, bound here at its first use.
+
+    The parser builds this module's classes, so it imports this module; binding
+    it at first use (not at import) keeps the two from importing each other,
+    and costs nothing on the calls after.
+    """
+    from ._edtf import parse_edtf  # noqa: PLC0415 -- see above
+
+    globals()["_parse_edtf"] = parse_edtf
+    return parse_edtf(text, tz=tz, phrase=phrase)

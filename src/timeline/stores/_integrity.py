@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
@@ -13,6 +12,7 @@ import attrs
 from timeline._codec import GENESIS_HASH, Codec, chain_hash
 from timeline._corrections import fixes_of, hidden_ids
 from timeline._errors import CorruptStoreError, RecordDecodeError, StoreError
+from timeline._logger import logger
 from timeline._records import FIRST_POSITION, Head, Pin, StoredRecord
 from timeline.typing import StateStore
 
@@ -309,7 +309,7 @@ def repair(store: Store) -> str | None:
     mend: Callable[[], str | None] | None = getattr(store, "repair", None)
     said = None if mend is None else mend()
     if said is not None:
-        logging.getLogger("timeline").warning("repaired: %s", said)
+        logger.warning("repaired: %s", said)
     return said
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
 from timeline._errors import NotAStoreError
+from timeline._logger import logger
 
 from ._jsonl import JsonLinesStore
 from ._memory import MemoryStore
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["open_store"]
 
-_logger = logging.getLogger("timeline")
+_logger = logger
 
 _SQLITE_SUFFIXES: Final = frozenset({".sqlite", ".sqlite3", ".db"})
 _JSONL_SUFFIXES: Final = frozenset({".jsonl"})
@@ -56,6 +56,11 @@ def open_store(
     >>> open_store(f"sqlite://{folder}/log.sqlite").close()
     """
     text = str(location)
+    if not text.strip():
+        raise NotAStoreError(
+            "no store named (an empty name): name a .sqlite or .jsonl file, or a URL such as "
+            "sqlite:///path/log.sqlite"
+        )
     scheme, rest = _split(text)
     if scheme is None:
         path = Path(text)
