@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
 import logging
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -128,3 +132,35 @@ def test_histories_and_record_lists_render_as_tables():
     assert isinstance(records, list)
     assert len(records) == 3
     assert records._repr_html_().count("<tr>") == 4
+
+
+def test_import_timeline_imports_nothing_until_a_name_is_used():
+    """`import timeline` (and the command's entry) loads no module of its own, nor a library."""
+    code = (
+        "import sys, timeline, timeline._command; "
+        "print(sorted(m for m in sys.modules if m.startswith(('timeline', 'attrs', 'pendulum', "
+        "'rich', 'cattrs', 'typing', 'logging'))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "['timeline', 'timeline._command']"
+
+
+def test_every_public_name_is_where_the_lazy_table_says():
+    """__all__, the table of where names live and the imports type checkers read agree."""
+    source = ast.parse(Path(timeline.__file__).read_text())
+    guarded = next(node for node in source.body if isinstance(node, ast.If))
+    imported = {
+        alias.asname or alias.name: node.module
+        for node in guarded.body
+        if isinstance(node, ast.ImportFrom) and node.level == 1
+        for alias in node.names
+    }
+    assert imported == timeline._WHERE
+    assert sorted(timeline._WHERE) == sorted(set(timeline.__all__) - {"__version__"})
+    for name in timeline.__all__:
+        assert getattr(timeline, name) is not None
+    assert set(timeline.__all__) <= set(dir(timeline))
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        _ = timeline.nothing
