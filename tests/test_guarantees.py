@@ -66,9 +66,11 @@ KINDS = ["sqlite", "jsonl"]
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_kill_during_creation_leaves_a_store_or_no_file(tmp_path, kind):
-    """SIGKILL at random moments of creating a store: the path opens, or does not exist."""
+    """SIGKILL while creating a store: it opens, or is not there; one leftover at most, swept."""
     result = trials.kill_during_creation(kind, 40 if THOROUGH else 12, tmp_path)
     assert result["unopenable"] == 0
+    assert result["more than one left"] == 0
+    assert result["not swept"] == 0
     assert result["no file"] + result["opens"] == (40 if THOROUGH else 12)
     assert result["killed mid-build"] + result["opens"] - result["finished"] > 0  # kills landed
 

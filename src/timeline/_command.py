@@ -8,7 +8,7 @@ contextlib), and the command itself (:mod:`timeline._cli`) inside the handlers.
 What is left before it runs is the interpreter's own start.
 """
 
-import _signal
+import _signal  # type: ignore[import-not-found]  # signal.py without its enum import (slow)
 import os
 import sys
 

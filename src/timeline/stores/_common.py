@@ -5,11 +5,15 @@ from __future__ import annotations
 import bisect
 import contextlib
 import errno
+import glob
 import os
 import re
 import resource
+import secrets
+import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Final
 
 from timeline._errors import (
     ConcurrencyError,
@@ -110,6 +114,57 @@ def fsync_path(path: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+#: How old a killed creation's file must be before another process removes it, in seconds.
+_STALE_AFTER: Final = 10.0
+
+
+def creating_name(path: Path) -> Path:
+    """Where a new store for ``path`` is built before it is linked into place.
+
+    ``.NAME.PID.RANDOM.creating`` beside it: hidden, named by the process
+    building it, so that one left by a killed process can be told apart.
+    """
+    return path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.creating"
+
+
+def sweep_creations(path: Path) -> list[Path]:
+    """Remove what killed creations of the store at ``path`` left beside it; return those.
+
+    A leftover is a :func:`creating_name` file whose process is no longer
+    running here and that has not changed for a while; anything else (a
+    creation under way, a file of another name) is left alone.
+    """
+    removed: list[Path] = []
+    prefix = f".{path.name}."
+    try:
+        found = list(path.parent.glob(f"{glob.escape(prefix)}*.creating*"))
+    except OSError:
+        return removed
+    for leftover in found:
+        pid = leftover.name[len(prefix) :].split(".", 1)[0]
+        try:
+            age = time.time() - leftover.stat().st_mtime
+        except OSError:
+            continue
+        if not pid.isdigit() or _running(int(pid)) or age < _STALE_AFTER:
+            continue
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+            removed.append(leftover)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    """Whether a process ``pid`` runs on this machine (one of another user's counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def publish(temporary: Path, path: Path) -> None:

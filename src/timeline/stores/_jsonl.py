@@ -7,7 +7,6 @@ import datetime as dt
 import fcntl
 import json
 import os
-import secrets
 import threading
 import warnings
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -26,7 +25,16 @@ from timeline._errors import (
 )
 from timeline._records import FIRST_POSITION, Head, StoredRecord
 
-from ._common import ErrorsOf, RecordList, check_append, check_location, os_failure, publish
+from ._common import (
+    ErrorsOf,
+    RecordList,
+    check_append,
+    check_location,
+    creating_name,
+    os_failure,
+    publish,
+    sweep_creations,
+)
 
 __all__ = ["Damage", "JsonLinesStore", "TornWriteWarning"]
 
@@ -139,9 +147,9 @@ class JsonLinesStore:
 
     def _create(self) -> None:
         """Give the path a header: a new file linked whole, or an empty file, under the lock."""
+        sweep_creations(self.path)
         if not self.path.exists():
-            folder = self.path.parent
-            temporary = folder / f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.creating"
+            temporary = creating_name(self.path)
             try:
                 with temporary.open("xb") as handle:
                     handle.write(_HEADER_LINE)

@@ -8,7 +8,6 @@ import datetime as dt
 import heapq
 import itertools
 import os
-import secrets
 import sqlite3
 import sys
 import threading
@@ -33,11 +32,13 @@ from ._common import (
     check_append,
     check_follows,
     check_location,
+    creating_name,
     fsync_path,
     is_canonical,
     os_failure,
     out_of_room,
     publish,
+    sweep_creations,
 )
 
 __all__ = ["SQLiteStore"]
@@ -280,8 +281,10 @@ class SQLiteStore:
         #: open; None when it needed no migration.
         self.migrated_from: int | None = None
         check_location(self.path, read_only=read_only)
-        if not read_only and not self.path.exists():
-            self._create()
+        if not read_only:
+            sweep_creations(self.path)
+            if not self.path.exists():
+                self._create()
         self._db = self._connect()
         try:
             with self._errors("open"):
@@ -334,16 +337,17 @@ class SQLiteStore:
 
     def _create(self) -> None:
         """Build a new store aside, then link it into place if nothing is there yet."""
-        folder = self.path.parent
-        temporary = folder / f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.creating"
+        temporary = creating_name(self.path)
         try:
             db = sqlite3.connect(temporary, isolation_level=None)
             try:
-                db.execute("PRAGMA journal_mode=WAL")
+                # No journal while it is built: a killed creation leaves one file,
+                # never published. The first writer to open the store turns on WAL.
+                db.execute("PRAGMA journal_mode=OFF")
                 db.execute("PRAGMA synchronous=FULL")
                 self._migrate_on(db, 0)
             finally:
-                db.close()  # the last connection checkpoints and removes the WAL
+                db.close()
             fsync_path(temporary)
             publish(temporary, self.path)
         except sqlite3.Error as error:
