@@ -196,20 +196,24 @@ def test_a_hook_registered_later_is_used_from_then_on():
     log.append(WithDefaults(text="quiet"), valid="2024-01")
     assert [r.event.text for r in log.read()] == ["quiet"]
     converter = log.codec.converter
+    # Hooks that write the text backwards and read it forwards again: what is
+    # stored shows which were used, and every event still reads back equal.
     converter.register_structure_hook(
-        WithDefaults, lambda data, _: WithDefaults(text=data["text"].upper(), n=data["n"])
+        WithDefaults, lambda data, _: WithDefaults(text=data["text"][::-1], n=data["n"])
     )
     converter.register_unstructure_hook(
-        WithDefaults, lambda value: {"text": value.text + "!", "n": value.n}
+        WithDefaults, lambda value: {"text": value.text[::-1], "n": value.n}
     )
     log.append(WithDefaults(text="loud"), valid="2024-01")
-    assert [r.event.text for r in log.read()] == ["QUIET", "LOUD!"]
+    assert [r.event.text for r in log.read()] == ["teiuq", "loud"]
+    assert '"text":"duol"' in list(log.store.read())[-1].body
 
 
 def test_an_unstructure_hook_for_a_field_type_turns_the_writer_off():
     """A hook for float alone leaves str and int as they were: the writer must still see it."""
     codec = Codec(registry)
-    codec.converter.register_unstructure_hook(float, lambda value: round(value, 1))
+    codec.converter.register_unstructure_hook(float, repr)  # floats written as text ...
+    codec.converter.register_structure_hook(float, lambda value, _: float(value))  # ... and read
     value = Noted(text="a", n=1, ratio=0.25, flag=True, note=None, count=None)
     assert _fast_writer(codec.converter, Noted) is None
     name, body, _ = codec._encode_parts(
@@ -217,7 +221,17 @@ def test_an_unstructure_hook_for_a_field_type_turns_the_writer_off():
         "00000000-0000-4000-8000-000000000000",
     )  # fmt: skip
     assert name == "test.fast.noted"
-    assert '"ratio":0.2' in body  # round(0.25, 1): the hook's value, not 0.25
+    assert '"ratio":"0.25"' in body  # the hook's text, not the number the writer would write
+
+
+def test_a_hook_that_would_not_read_back_is_refused():
+    """A hook that loses what it writes (rounding) makes events that do not read back: refused."""
+    log = Log(MemoryStore(), clock=ManualClock("2024-01-12T00:00:00Z"), registry=registry)
+    log.codec.converter.register_unstructure_hook(float, lambda value: round(value, 1))
+    value = Noted(text="a", n=1, ratio=0.25, flag=True, note=None, count=None)
+    with pytest.raises(InvalidEventError, match=r"'ratio'.*would read back as 0\.2"):
+        log.append(value, valid="2024-01")
+    assert log.last_position == 0
 
 
 # -- reading event data --------------------------------------------------------------------
@@ -268,7 +282,10 @@ def test_a_validator_still_refuses_on_the_fast_path(tmp_path):
         log.store._db.execute(  # type: ignore[attr-defined]
             """UPDATE records SET body = replace(body, '{"n":1}', '{"n":-1}')"""
         )
-    with pytest.raises(RecordDecodeError, match=r"position 1: invalid value @ test.fast.checked"):
+    with pytest.raises(
+        RecordDecodeError,
+        match=r"position 1: invalid value: n must not be negative @ test\.fast\.checked",
+    ):
         list(log.read())
 
 
@@ -376,7 +393,9 @@ def test_a_field_rule_s_row_that_a_validator_refuses_goes_the_long_way():
     assert reader is not None
     assert _FieldLane(starts(Checked, key="n"), reader).read(codec, text, {}) is None
     row = (7, bytes(range(16)), "2024-01-12T00:00:00.000000Z", "test.fast.checked", None, text)
-    with pytest.raises(RecordDecodeError, match=r"invalid value @ test\.fast\.checked"):
+    with pytest.raises(
+        RecordDecodeError, match=r"invalid value: n must not be negative @ test\.fast\.checked"
+    ):
         codec.decode_raw((*row, b"\1" * 32))
 
 

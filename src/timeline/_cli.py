@@ -803,7 +803,11 @@ def _verify_location(args: argparse.Namespace, out: TextIO) -> int:
     warnings.filterwarnings("ignore", category=TornWriteWarning)
     try:
         store = _open(args.store, write=False)
-    except (CorruptStoreError, NotAStoreError) as error:
+    except CorruptStoreError as error:
+        # Damage inside a file that cannot be opened past it: the intact records before it.
+        kept = 0 if error.head is None else error.head.position
+        result = Verification(kept, (Problem("structure", str(error), error.position),), error.head)
+    except NotAStoreError as error:
         result = Verification(0, (Problem("structure", str(error)),))
     else:
         try:

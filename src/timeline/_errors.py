@@ -7,6 +7,11 @@ fits it, so callers may catch broadly (``except TimelineError``) or precisely
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._records import Head
+
 __all__ = [
     "ConcurrencyError",
     "CorruptStoreError",
@@ -111,10 +116,14 @@ class CorruptStoreError(StoreError, ValueError):
     Attributes:
         position: The first damaged record, where it is known; the records
             before it are intact.
+        head: The last intact record before the damage, where it is known.
     """
 
-    def __init__(self, message: str, *, position: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, position: int | None = None, head: Head | None = None
+    ) -> None:
         self.position = position
+        self.head = head
         super().__init__(message)
 
 

@@ -195,6 +195,7 @@ class JsonLinesStore:
         offset = self._size
         pending: list[StoredRecord] = []  # records since the last commit line
         malformed: str | None = None  # what is wrong with the first bad line among them
+        bad = 0  # the position that line would have had
         committed_end = offset
         number = self._lines
         first_pending = number + 1
@@ -206,11 +207,13 @@ class JsonLinesStore:
                 continue
             item = self._parse(raw, number)
             if item is None:
-                malformed = malformed or f"{self.path}: line {number}: malformed JSON"
+                if malformed is None:
+                    malformed = f"{self.path}: line {number}: malformed JSON"
+                    bad = self._list.last_position + len(pending) + 1
             elif set(item) == {"commit"}:
                 # Bad lines are only damage while no commit line vouches for them.
                 if malformed is not None:
-                    raise CorruptStoreError(malformed)
+                    raise self._damaged(malformed, bad)
                 last = pending[-1].position if pending else None
                 if last is None or item["commit"] != last:
                     raise CorruptStoreError(
@@ -226,9 +229,22 @@ class JsonLinesStore:
                     pending.append(self._record(item, number))
                 except CorruptStoreError as error:
                     malformed = str(error)
+                    bad = self._list.last_position + len(pending) + 1
         leftover = start + len(data) - committed_end
         self._size = committed_end
         self._note_damage(Damage(first_pending, committed_end, leftover) if leftover else None)
+
+    def _damaged(self, problem: str, position: int) -> CorruptStoreError:
+        """Damage in a committed batch, at ``position``: the records before it are intact."""
+        head = self._list.head()
+        intact = (
+            f"records 1-{head.position} before it are intact (head {head.pin})"
+            if head is not None
+            else "no record before it"
+        )
+        return CorruptStoreError(
+            f"{problem} (record {position}); {intact}", position=position, head=head
+        )
 
     def _check_header(self, data: bytes) -> None:
         first, newline, _ = data.partition(b"\n")
