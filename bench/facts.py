@@ -48,8 +48,8 @@ from timeline import (
     starts,
     valid_time,
 )
-from timeline._calendar import micros
 from timeline.stores import SQLiteStore
+from timeline.time import micros
 
 # The default registry, so that the `timeline` command (--use facts:Sanctions) reads them too.
 registry = default_registry

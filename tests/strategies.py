@@ -7,9 +7,8 @@ from collections.abc import Callable
 from hypothesis import strategies as st
 
 from timeline import Answer, Moment
-from timeline._calendar import EAST, QUARTER, WEST, fields_at
-from timeline._time import _zone
 from timeline.testing import instants, intervals, moments
+from timeline.time import EAST, QUARTER, WEST, _zone, fields_at
 
 __all__ = ["OFFSETS", "every_offset", "instants", "intervals", "moments", "refinements"]
 

@@ -27,9 +27,9 @@ from timeline import (
     parse_edtf,
     valid_time,
 )
-from timeline._calendar import fields_at
 from timeline._codec import decode_valid, encode_valid
 from timeline.testing import date_sets
+from timeline.time import fields_at
 
 CANONICAL = [
     "2006",

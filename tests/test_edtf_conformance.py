@@ -25,7 +25,7 @@ from timeline import (
     format_edtf,
     parse_edtf,
 )
-from timeline._calendar import FLOATING, fields_at
+from timeline.time import FLOATING, fields_at
 
 _CYCLE_DAYS = 146_097  # days in 400 Gregorian years
 _NONE = Padding(approximate=0, uncertain=0)

@@ -27,9 +27,9 @@ from timeline import (
     in_force,
     starts,
 )
-from timeline._calendar import CEIL, EAST, FLOOR, WEST, micros
 from timeline._intervals import IntervalSet
 from timeline.testing import events, instants, play, schedules
+from timeline.time import CEIL, EAST, FLOOR, WEST, micros
 
 registry = Registry()
 

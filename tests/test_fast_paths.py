@@ -43,8 +43,8 @@ from timeline._codec import (
 )
 from timeline._facts import _FieldLane
 from timeline._ids import id_from_bytes, id_text_of_bytes, random_ids
-from timeline._time import utc_instant, valid_time
 from timeline.stores import MemoryStore, SQLiteStore
+from timeline.time import utc_instant, valid_time
 
 registry = Registry()
 

@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 from pendulum.tz.timezone import FixedTimezone
 
 from timeline import Log, Projection, Record, Registry, View, event, on
-from timeline._calendar import fields_at
 from timeline.testing import (
     BrokenLawError,
     LawSkippedWarning,
@@ -29,6 +28,7 @@ from timeline.testing import (
     play,
     schedules,
 )
+from timeline.time import fields_at
 
 registry = Registry()
 

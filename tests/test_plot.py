@@ -11,11 +11,11 @@ from hypothesis import given, settings
 
 from test_facts import Facts, Started, histories, registry
 from timeline import End, Log, ManualClock, MissingExtraError, TimelineError, load_jsonl, seed_path
-from timeline._calendar import in_datetime_range, utc_datetime
 from timeline._cli import main
 from timeline.plot import draw
 from timeline.sanctions import Designated, SanctionsInForce, Target, TargetKind
 from timeline.testing import play
+from timeline.time import in_datetime_range, utc_datetime
 
 matplotlib = pytest.importorskip("matplotlib", reason="the plot extra is not installed")
 from matplotlib import dates  # noqa: E402 -- only with matplotlib

@@ -24,7 +24,6 @@ from timeline import (
     project,
     record_order,
 )
-from timeline._calendar import micros
 from timeline.testing import (
     Append,
     Schedule,
@@ -37,6 +36,7 @@ from timeline.testing import (
     events,
     schedules,
 )
+from timeline.time import micros
 
 registry = Registry()
 

@@ -92,7 +92,7 @@ def test_an_answer_as_rows_says_what_each_hit_says(schedule, at, tz):
 
 
 def _zone(tz: str) -> dt.tzinfo:
-    from timeline._time import _zone as zone  # noqa: PLC0415 -- the library's own reading
+    from timeline.time import _zone as zone  # noqa: PLC0415 -- the library's own reading
 
     return zone(tz)
 

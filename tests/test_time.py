@@ -27,9 +27,8 @@ from timeline import (
     until,
     valid_time,
 )
-from timeline._calendar import EAST, FLOATING, fields_at, micros
-from timeline._time import _zone
 from timeline.testing._strategies import ZONES
+from timeline.time import EAST, FLOATING, _zone, fields_at, micros
 
 
 def utc(*args: int) -> pendulum.DateTime:

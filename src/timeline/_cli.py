@@ -45,17 +45,6 @@ from ._importer import _vocabularies, read_lines, write_lines
 from ._log import Log
 from ._projection import record_order, visible
 from ._records import Pin
-from ._time import (
-    FLOATING,
-    DateSet,
-    End,
-    Interval,
-    Moment,
-    Question,
-    _zone,
-    instant_text,
-    to_instant,
-)
 from .sanctions import SanctionsInForce, fold_name
 from .stores import (
     Problem,
@@ -65,6 +54,17 @@ from .stores import (
     open_store,
     repair,
     verify,
+)
+from .time import (
+    FLOATING,
+    DateSet,
+    End,
+    Interval,
+    Moment,
+    Question,
+    _zone,
+    instant_text,
+    to_instant,
 )
 from .typing import StateStore
 

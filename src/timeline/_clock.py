@@ -8,7 +8,7 @@ import attrs
 import pendulum
 
 from ._errors import KnownTimeError
-from ._time import to_instant
+from .time import to_instant
 
 __all__ = ["ManualClock", "SystemClock"]
 

@@ -30,8 +30,6 @@ from cattrs.cols import is_any_set, is_sequence
 from cattrs.fns import identity
 from cattrs.v import format_exception
 
-from ._calendar import FLOATING, micros
-from ._edtf import _parse_edtf, parse_edtf
 from ._errors import (
     InvalidEventError,
     InvalidValidTimeError,
@@ -41,7 +39,19 @@ from ._errors import (
 from ._events import Registry
 from ._ids import UUID_SLOTTED, id_from_bytes, id_text_of_bytes
 from ._records import FIRST_POSITION, NO_PROVENANCE, Entry, Head, Provenance, Record, StoredRecord
-from ._time import DateRange, DateSet, End, Interval, Moment, ValidTime, _zone_name
+from .time import (
+    FLOATING,
+    DateRange,
+    DateSet,
+    End,
+    Interval,
+    Moment,
+    ValidTime,
+    _parse_edtf,
+    _zone_name,
+    micros,
+    parse_edtf,
+)
 
 __all__ = ["GENESIS_HASH", "Codec", "canonical_json", "chain_hash", "format_known_at"]
 
@@ -588,7 +598,7 @@ def encode_valid(value: ValidTime) -> str | dict[str, Any]:
     >>> encode_valid(Moment.parse("2017-12-22", tz="America/New_York"))
     {'edtf': '2017-12-22', 'tz': 'America/New_York'}
     """
-    from ._edtf import format_edtf  # noqa: PLC0415 -- keeps _edtf free of codec imports
+    from .time import format_edtf  # noqa: PLC0415 -- keeps _edtf free of codec imports
 
     zones = _zones(value)
     encoded: dict[str, Any]
@@ -775,7 +785,7 @@ def decode_valid(encoded: object) -> ValidTime:
     Raises:
         InvalidValidTimeError: ``encoded`` is not an encoded valid time.
     """
-    from ._edtf import parse_edtf  # noqa: PLC0415 -- keeps _edtf free of codec imports
+    from .time import parse_edtf  # noqa: PLC0415 -- keeps _edtf free of codec imports
 
     if isinstance(encoded, str):
         return parse_edtf(encoded)

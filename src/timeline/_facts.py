@@ -34,19 +34,22 @@ import attrs
 import pendulum
 
 from ._answer import Answer
-from ._calendar import EAST, FLOATING, QUARTER, WEST
-from ._calendar import micros as _micros
 from ._codec import GENESIS_HASH, Codec, canonical_json, known_at_from_micros, parse_known_at
 from ._collector import paused_collector, release_freed_memory
 from ._corrections import Corrected, Retracted, hidden_ids
-from ._edtf import format_edtf
 from ._errors import StoreError, UnknownEventTypeError
 from ._intervals import IntervalSet, taker
 from ._log import own_store
 from ._logger import logger
 from ._projection import SnapshotIgnoredWarning, marked_methods, record_order
 from ._records import FIRST_POSITION, Record, StoredRecord
-from ._time import (
+from .stores._snapshots import STATE_FORMAT, seal_problem
+from .stores._sqlite import RawRecord
+from .time import (
+    EAST,
+    FLOATING,
+    QUARTER,
+    WEST,
     Bounds,
     DateSet,
     End,
@@ -57,10 +60,10 @@ from ._time import (
     QuestionLike,
     ValidTime,
     across_offsets,
+    format_edtf,
     to_instant,
 )
-from .stores._snapshots import STATE_FORMAT, seal_problem
-from .stores._sqlite import RawRecord
+from .time import micros as _micros
 from .typing import StateStore
 
 if TYPE_CHECKING:

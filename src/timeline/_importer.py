@@ -41,7 +41,7 @@ from ._errors import (
 )
 from ._records import FIRST_POSITION, Entry, Head, Provenance, Record
 from ._retry import RETRY_FOR, backoff
-from ._time import FLOATING, _zone
+from .time import FLOATING, _zone
 
 if TYPE_CHECKING:
     from ._log import Log

@@ -44,8 +44,8 @@ from ._records import (
     known_instant,
 )
 from ._retry import RETRY_FOR, backoff
-from ._time import ValidTimeLike, to_instant
 from .stores import MemoryStore, PostgresStore, SQLiteStore, open_store
+from .time import ValidTimeLike, to_instant
 from .typing import Clock, Store
 
 __all__ = ["Log"]

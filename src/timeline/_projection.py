@@ -14,15 +14,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, TypeVa
 
 import pendulum
 
-from ._calendar import EAST, WEST, micros
 from ._codec import GENESIS_HASH
 from ._collector import paused_collector
 from ._corrections import _FIXES, fixes_of, hidden_ids, split_fixes
 from ._errors import TimelineError, TimelineWarning
 from ._logger import logger
 from ._records import FIRST_POSITION, Record
-from ._time import LATEST, read_instant
 from .stores._snapshots import load_sealed, seal
+from .time import EAST, LATEST, WEST, micros, read_instant
 
 if TYPE_CHECKING:
     from ._log import Log

@@ -14,7 +14,7 @@ import pendulum
 from typing_extensions import TypeVar
 
 from ._errors import InvalidEventError, InvalidValidTimeError, KnownTimeError, PinError
-from ._time import ValidTime, to_instant, valid_time
+from .time import ValidTime, to_instant, valid_time
 
 __all__ = [
     "FIRST_POSITION",

@@ -43,7 +43,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from ._calendar import in_datetime_range, utc_datetime
 from ._codec import Codec, canonical_json
 from ._corrections import Corrected, Retracted
 from ._errors import InvalidValidTimeError, MissingExtraError, TimelineError
@@ -51,8 +50,8 @@ from ._events import default_registry
 from ._facts import Spell
 from ._projection import visible
 from ._records import Entry, Provenance, Record
-from ._time import DateSet, End, Moment, valid_time
 from .sanctions import Designated, SanctionsInForce, Target, TargetKind
+from .time import DateSet, End, Moment, in_datetime_range, utc_datetime, valid_time
 
 if TYPE_CHECKING:
     from followthemoney import EntityProxy, Model

@@ -32,12 +32,20 @@ from xml.etree import ElementTree as ET
 
 import attrs
 
-from ._calendar import in_datetime_range, micros
 from ._errors import MissingExtraError, TimelineError
 from ._facts import Hit, InForce, Spell, TemporalFacts
 from ._projection import visible
 from ._records import Record
-from ._time import DateSet, End, Moment, Question, QuestionLike, to_instant
+from .time import (
+    DateSet,
+    End,
+    Moment,
+    Question,
+    QuestionLike,
+    in_datetime_range,
+    micros,
+    to_instant,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

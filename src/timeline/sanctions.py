@@ -46,7 +46,7 @@ from ._errors import InvalidEventError
 from ._events import default_registry, event
 from ._facts import Change, InForce, TemporalFacts, amends, ends, starts
 from ._records import Record
-from ._time import QuestionLike
+from .time import QuestionLike
 
 __all__ = [
     "BEFORE_V2",

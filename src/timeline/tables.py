@@ -55,13 +55,22 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ._answer import Answer
-from ._calendar import format_instant, in_datetime_range, utc_datetime
 from ._codec import Codec
 from ._errors import InvalidValidTimeError, MissingExtraError, TimelineError
 from ._events import Registry, default_registry
 from ._facts import Hit, InForce, SavedAnswer, Spell, Transition, sources_of
 from ._records import Record
-from ._time import _FIRST_HELD, _LAST_HELD, DateSet, End, Moment, _zone
+from .time import (
+    _FIRST_HELD,
+    _LAST_HELD,
+    DateSet,
+    End,
+    Moment,
+    _zone,
+    format_instant,
+    in_datetime_range,
+    utc_datetime,
+)
 
 if TYPE_CHECKING:
     import pandas as pd

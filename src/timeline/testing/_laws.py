@@ -31,8 +31,8 @@ from timeline._errors import TimelineWarning
 from timeline._events import Registry, default_registry
 from timeline._log import Log
 from timeline._projection import Projection, View, project, replay
-from timeline._time import LATEST
 from timeline.stores import JsonLinesStore, MemoryStore, copy
+from timeline.time import LATEST
 
 from ._schedules import Append, Schedule, play, schedules
 

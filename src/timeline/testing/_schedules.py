@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from timeline._clock import ManualClock
 from timeline._corrections import Corrected, Retracted
 from timeline._log import Log
-from timeline._time import ValidTime, valid_time
+from timeline.time import ValidTime, valid_time
 
 if TYPE_CHECKING:
     from timeline._events import Registry

@@ -11,10 +11,20 @@ import attrs
 import pendulum
 from hypothesis import strategies as st
 
-from timeline._calendar import FLOATING, days_in_month
-from timeline._edtf import format_edtf, parse_edtf
 from timeline._errors import InvalidValidTimeError
-from timeline._time import DateRange, DateSet, End, Grouping, Interval, Moment, Qualifier
+from timeline.time import (
+    FLOATING,
+    DateRange,
+    DateSet,
+    End,
+    Grouping,
+    Interval,
+    Moment,
+    Qualifier,
+    days_in_month,
+    format_edtf,
+    parse_edtf,
+)
 
 __all__ = [
     "date_sets",

@@ -19,9 +19,10 @@ import functools
 import re
 from typing import Final
 
+from timeline._errors import InvalidValidTimeError
+
 from ._calendar import FLOATING, offset_of
-from ._errors import InvalidValidTimeError
-from ._time import DateRange, DateSet, End, Interval, Moment, Qualifier, ValidTime, _zone
+from ._moment import DateRange, DateSet, End, Interval, Moment, Qualifier, ValidTime, _zone
 
 __all__ = ["format_edtf", "format_moment", "parse_edtf", "parse_moment"]
 

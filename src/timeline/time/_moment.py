@@ -20,7 +20,9 @@ import attrs
 import pendulum
 from pendulum.tz.timezone import FixedTimezone
 
-from ._answer import Answer
+from timeline._answer import Answer
+from timeline._errors import InvalidValidTimeError
+
 from ._calendar import (
     CEIL,
     EAST,
@@ -40,7 +42,6 @@ from ._calendar import (
     parse_instant,
     utc_datetime,
 )
-from ._errors import InvalidValidTimeError
 
 __all__ = [
     "DEFAULT_PADDING",
