@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from timeline import Answer, Moment
 from timeline.testing import instants, intervals, moments
-from timeline.time import EAST, QUARTER, WEST, _zone, fields_at
+from timeline.time import EAST, QUARTER, WEST, zone_of, fields_at
 
 __all__ = ["OFFSETS", "every_offset", "instants", "intervals", "moments", "refinements"]
 
@@ -41,7 +41,7 @@ def refinements(draw: st.DrawFn, moment: Moment) -> Moment:
     day = 86_400_000_000
     span = (core.high - core.low) // day
     offset = draw(st.integers(0, max(span - 1, 0)))
-    year, month, date, *_ = fields_at(core.low + offset * day, _zone(moment.tz))
+    year, month, date, *_ = fields_at(core.low + offset * day, zone_of(moment.tz))
     sign = "-" if year < 0 else ""
     real = [f"{sign}{abs(year):04d}", f"{month:02d}", f"{date:02d}"]
     filled = []

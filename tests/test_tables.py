@@ -88,11 +88,11 @@ def test_an_answer_as_rows_says_what_each_hit_says(schedule, at, tz):
         for column in ("from_earliest", "until_latest"):
             if row[column] is not None and not row[column].startswith("-"):  # years 1-9999
                 moment = dt.datetime.fromisoformat(row[column])
-                assert moment.utcoffset() == moment.astimezone(_zone(tz)).utcoffset()  # in tz
+                assert moment.utcoffset() == moment.astimezone(zone_of(tz)).utcoffset()  # in tz
 
 
-def _zone(tz: str) -> dt.tzinfo:
-    from timeline.time import _zone as zone  # noqa: PLC0415 -- the library's own reading
+def zone_of(tz: str) -> dt.tzinfo:
+    from timeline.time import zone_of as zone  # noqa: PLC0415 -- the library's own reading
 
     return zone(tz)
 

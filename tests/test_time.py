@@ -28,7 +28,7 @@ from timeline import (
     valid_time,
 )
 from timeline.testing._strategies import ZONES
-from timeline.time import EAST, FLOATING, _zone, fields_at, micros
+from timeline.time import EAST, FLOATING, zone_of, fields_at, micros
 
 
 def utc(*args: int) -> pendulum.DateTime:
@@ -219,7 +219,7 @@ def test_before_across_zones_is_its_answer_at_every_offset(a, b, data):
         # The same date, or one a day either side, in another zone: answers turn within hours.
         day = data.draw(st.sampled_from([a.extent.end.low, a.extent.end.top]))
         year, month, date, *_ = fields_at(
-            day + data.draw(st.sampled_from([-1, 0, 1])) * 24 * _HOUR, _zone("UTC")
+            day + data.draw(st.sampled_from([-1, 0, 1])) * 24 * _HOUR, zone_of("UTC")
         )
         zone = data.draw(st.sampled_from(ZONES))
         assume(-9999 <= year <= 9999)  # a month and a day need a four-digit year

@@ -62,7 +62,7 @@ from .time import (
     Interval,
     Moment,
     Question,
-    _zone,
+    zone_of,
     instant_text,
     to_instant,
 )
@@ -615,7 +615,7 @@ _ZONE_HELP: Final = (
 def _tz_option(text: str) -> str:
     """A ``--tz`` value, checked: a zone pendulum knows, or an offset."""
     try:
-        _zone(text)
+        zone_of(text)
     except InvalidValidTimeError as error:
         raise argparse.ArgumentTypeError(f"{error} (give an IANA name, UTC or +09:00)") from None
     return text

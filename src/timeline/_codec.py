@@ -47,8 +47,8 @@ from .time import (
     Interval,
     Moment,
     ValidTime,
-    _parse_edtf,
-    _zone_name,
+    read_edtf,
+    zone_name_of,
     micros,
     parse_edtf,
 )
@@ -233,7 +233,7 @@ def _unstructure_datetime(value: dt.datetime) -> str:
         raise InvalidEventError(
             f"naive datetime {value.isoformat()} in an event: give it a time zone"
         )
-    zone = _zone_name(value)
+    zone = zone_name_of(value)
     iso = value.isoformat()
     return iso if zone[:1] in {"+", "-"} or zone == "UTC" else f"{iso}[{zone}]"
 
@@ -1247,7 +1247,7 @@ class Codec:
                 if type(raw_valid) is str:
                     valid = valids.get(raw_valid)
                     if valid is None:
-                        valid = valids[raw_valid] = _parse_edtf(raw_valid, FLOATING, None)
+                        valid = valids[raw_valid] = read_edtf(raw_valid, FLOATING, None)
                 else:
                     valid = decode_valid(raw_valid)
                 provenance = self._provenance(raw_provenance) if raw_provenance else NO_PROVENANCE
@@ -1293,7 +1293,7 @@ class Codec:
 
     def read_valid(self, text: str) -> ValidTime:
         """A valid time stored as text, read as :meth:`decode_rows` reads it."""
-        return _parse_edtf(text, FLOATING, None)
+        return read_edtf(text, FLOATING, None)
 
     def check_provenance(self, raw: object) -> None:
         """Raise where :meth:`decode_rows` would not read ``raw`` as a record's provenance."""

@@ -41,7 +41,7 @@ from ._errors import (
 )
 from ._records import FIRST_POSITION, Entry, Head, Provenance, Record
 from ._retry import RETRY_FOR, backoff
-from .time import FLOATING, _zone
+from .time import FLOATING, zone_of
 
 if TYPE_CHECKING:
     from ._log import Log
@@ -136,7 +136,7 @@ def read_jsonl(path: str | Path, log: Log, *, tz: str = FLOATING) -> list[Entry]
 
 def _checked_zone(tz: str) -> str:
     """``tz``, once it is known to be a zone (else the typed error that says so)."""
-    _zone(tz)
+    zone_of(tz)
     return tz
 
 

@@ -61,12 +61,12 @@ from ._events import Registry, default_registry
 from ._facts import Hit, InForce, SavedAnswer, Spell, Transition, sources_of
 from ._records import Record
 from .time import (
-    _FIRST_HELD,
-    _LAST_HELD,
+    FIRST_HELD,
+    LAST_HELD,
     DateSet,
     End,
     Moment,
-    _zone,
+    zone_of,
     format_instant,
     in_datetime_range,
     utc_datetime,
@@ -218,7 +218,7 @@ def to_polars(
     """
     polars = _extra("polars")
     zone = _zone_key(tz)
-    offset = _zone(tz).utcoffset(None)
+    offset = zone_of(tz).utcoffset(None)
     if offset is not None and offset % dt.timedelta(hours=1):
         raise InvalidValidTimeError(
             f"polars takes no fixed offset of {tz!r} (only whole hours): "
@@ -261,7 +261,7 @@ def _table(
     registry: Registry | None,
 ) -> tuple[_Kind | None, list[dict[str, Any]]]:
     """The rows of ``items`` with Python values (datetimes, not text), and their kind."""
-    zone = _zone(tz)
+    zone = zone_of(tz)
     if isinstance(items, SavedAnswer):
         return "saved", [
             {"answer": answer.value, "key": key, "first_record": first}
@@ -366,7 +366,7 @@ def _instant(value: int, zone: dt.tzinfo, *, floating: bool) -> dt.datetime | _E
     A floating value is a wall time, read in ``zone``. An instant no datetime
     holds (before year 1, after 9999) is kept as a number, text in rows.
     """
-    if value < _FIRST_HELD or value > _LAST_HELD:
+    if value < FIRST_HELD or value > LAST_HELD:
         return None
     if not in_datetime_range(value):
         return _Expanded(value)
@@ -413,7 +413,7 @@ def _framed(value: object) -> Any:  # noqa: ANN401 -- a cell of a DataFrame
 
 def _zone_key(tz: str) -> str:
     """The zone's name as pandas and polars take it."""
-    zone = _zone(tz)
+    zone = zone_of(tz)
     return str(getattr(zone, "name", None) or tz)
 
 

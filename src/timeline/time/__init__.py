@@ -1,11 +1,41 @@
-"""Valid time: the time layer of timeline, every concept in a room of its own.
+"""Valid time: when something was true in the world, as precisely as a source said it.
 
-What the rest of the library uses of valid time is imported from here; the
-public names are also :mod:`timeline`'s own.
+The layer below the log: it knows nothing of records, stores or facts. Its
+rooms, each importing only those above it in this list:
+
+- ``_calendar``: the proleptic Gregorian calendar over years -99,999 to
+  99,999, and instants as microseconds on one scale;
+- ``_precision``: how precisely a date was stated, its groupings (seasons,
+  quarters), qualifiers (approximate, uncertain) and open ends;
+- ``_instants``: an instant from a datetime or a string, a zone from its name;
+- ``_bounds``: the earliest and latest instants a value may denote, padding,
+  and answers through every real offset;
+- ``_late``: the ways up -- reading and writing EDTF, reading a question --
+  which the rooms above bind when they are imported;
+- ``_question``: a valid time asked about at its own precision, and the
+  extent it meets (yes / maybe / no);
+- ``_moment``: a point in valid time; ``_sets``: one of several dates, or all
+  of them; ``_interval``: a span from a start to an exclusive end;
+- ``_valid``: any form read as a valid time, and how two relate;
+- ``_edtf``: EDTF (ISO 8601-2) read and written.
+
+The rest of the library imports valid time from here; the public names are
+also :mod:`timeline`'s own, and documented there.
 """
 
 from __future__ import annotations
 
+from ._bounds import (
+    DEFAULT_PADDING,
+    EARLIEST,
+    FIRST_HELD,
+    LAST_HELD,
+    LATEST,
+    Bounds,
+    Padding,
+    across_offsets,
+    instant_text,
+)
 from ._calendar import (
     CEIL,
     EAST,
@@ -20,54 +50,27 @@ from ._calendar import (
     micros,
     utc_datetime,
 )
-from ._edtf import _parse_edtf, format_edtf, parse_edtf
-from ._moment import (
-    _FIRST_HELD,
-    _LAST_HELD,
-    DEFAULT_PADDING,
-    EARLIEST,
-    LATEST,
-    Bounds,
-    DateRange,
-    DateSet,
-    End,
-    Extent,
-    Grouping,
-    Interval,
-    Moment,
-    Padding,
-    Precision,
-    Qualifier,
-    Question,
-    QuestionLike,
-    ValidTime,
-    ValidTimeLike,
-    _zone,
-    _zone_name,
-    across_offsets,
-    before,
-    in_force,
-    instant_text,
-    overlaps,
-    read_instant,
-    to_instant,
-    until,
-    utc_instant,
-    valid_time,
-)
+from ._edtf import format_edtf, parse_edtf, read_edtf
+from ._instants import to_instant, utc_instant, zone_name_of, zone_of
+from ._interval import Interval, ValidTime, ValidTimeLike
+from ._moment import Moment
+from ._precision import End, Grouping, Precision, Qualifier
+from ._question import Extent, Question, QuestionLike, read_instant
+from ._sets import DateRange, DateSet
+from ._valid import before, in_force, overlaps, until, valid_time
 
 __all__ = [
     "CEIL",
     "DEFAULT_PADDING",
     "EARLIEST",
     "EAST",
+    "FIRST_HELD",
     "FLOATING",
     "FLOOR",
+    "LAST_HELD",
     "LATEST",
     "QUARTER",
     "WEST",
-    "_FIRST_HELD",
-    "_LAST_HELD",
     "Bounds",
     "DateRange",
     "DateSet",
@@ -83,9 +86,6 @@ __all__ = [
     "QuestionLike",
     "ValidTime",
     "ValidTimeLike",
-    "_parse_edtf",
-    "_zone",
-    "_zone_name",
     "across_offsets",
     "before",
     "days_in_month",
@@ -98,10 +98,13 @@ __all__ = [
     "micros",
     "overlaps",
     "parse_edtf",
+    "read_edtf",
     "read_instant",
     "to_instant",
     "until",
     "utc_datetime",
     "utc_instant",
     "valid_time",
+    "zone_name_of",
+    "zone_of",
 ]

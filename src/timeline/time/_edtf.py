@@ -21,8 +21,13 @@ from typing import Final
 
 from timeline._errors import InvalidValidTimeError
 
+from . import _late
 from ._calendar import FLOATING, offset_of
-from ._moment import DateRange, DateSet, End, Interval, Moment, Qualifier, ValidTime, _zone
+from ._instants import zone_of
+from ._interval import Interval, ValidTime
+from ._moment import Moment
+from ._precision import End, Qualifier
+from ._sets import DateRange, DateSet
 
 __all__ = ["format_edtf", "format_moment", "parse_edtf", "parse_moment"]
 
@@ -221,13 +226,13 @@ def parse_edtf(text: str, *, tz: str = FLOATING, phrase: str | None = None) -> V
     """
     if not isinstance(text, str):
         raise InvalidValidTimeError(f"EDTF must be a string, not {text!r}")
-    return _parse_edtf(text, tz, phrase)
+    return read_edtf(text, tz, phrase)
 
 
 # Valid times are immutable, and sources (and stores) repeat the same dates
 # over and over: reading each distinct one once makes decoding cheap.
 @functools.lru_cache(maxsize=1 << 16)
-def _parse_edtf(text: str, tz: str, phrase: str | None) -> ValidTime:
+def read_edtf(text: str, tz: str, phrase: str | None) -> ValidTime:
     if text.count("/") > 1:
         raise InvalidValidTimeError(f"invalid EDTF {text!r}: more than one '/'")
     if text.strip()[:1] in {"[", "{"} and "/" not in text:
@@ -355,7 +360,7 @@ def _offset(moment: Moment) -> str:
         moment.second or 0,
         0,
     )
-    minutes = offset_of(fields, _zone(moment.tz)) // 60_000_000
+    minutes = offset_of(fields, zone_of(moment.tz)) // 60_000_000
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
@@ -379,3 +384,10 @@ def format_edtf(value: ValidTime, *, offset: bool = True) -> str:
         for end in (value.start, value.end)
     )
     return "/".join(ends)
+
+
+# The values below this module read and write their text through these (see _late).
+_late.parse_edtf = parse_edtf
+_late.parse_moment = parse_moment
+_late.format_edtf = format_edtf
+_late.format_moment = format_moment
