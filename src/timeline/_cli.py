@@ -28,9 +28,6 @@ from rich.progress import (
 )
 
 from . import __version__, tables
-from ._command import printable as _printable
-from ._command import say as _say
-from ._command import silence_stdout as _silence_stdout
 from ._errors import (
     CorruptStoreError,
     InvalidValidTimeError,
@@ -45,6 +42,9 @@ from ._importer import _vocabularies, read_lines, write_lines
 from ._log import Log
 from ._projection import record_order, visible
 from ._records import Pin
+from ._terminal import printable as _printable
+from ._terminal import say as _say
+from ._terminal import silence_stdout as _silence_stdout
 from .sanctions import SanctionsInForce, fold_name
 from .stores import (
     Problem,
@@ -62,9 +62,9 @@ from .time import (
     Interval,
     Moment,
     Question,
-    zone_of,
     instant_text,
     to_instant,
+    zone_of,
 )
 from .typing import StateStore
 

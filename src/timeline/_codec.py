@@ -47,10 +47,10 @@ from .time import (
     Interval,
     Moment,
     ValidTime,
-    read_edtf,
-    zone_name_of,
     micros,
     parse_edtf,
+    read_edtf,
+    zone_name_of,
 )
 
 __all__ = ["GENESIS_HASH", "Codec", "canonical_json", "chain_hash", "format_known_at"]

@@ -10,14 +10,15 @@ What is left before it runs is the interpreter's own start.
 
 import _signal  # type: ignore[import-not-found]  # signal.py without its enum import (slow)
 import os
-import sys
+
+from ._terminal import say, silence_stdout
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from types import FrameType
 
-__all__ = ["main", "printable", "say", "silence_stdout"]
+__all__ = ["main"]
 
 INTERRUPTED = 130
 PIPE_CLOSED = 141
@@ -55,28 +56,3 @@ def _interrupted_while_starting(signal: int, frame: "FrameType | None") -> None:
     del signal, frame
     say("interrupted")
     os._exit(INTERRUPTED)
-
-
-def printable(text: str) -> str:
-    """``text`` on one line: control characters (and lone surrogates) written as escapes."""
-    return "".join(
-        char if char.isprintable() and not 0xD800 <= ord(char) <= 0xDFFF else repr(char)[1:-1]
-        for char in text
-    )
-
-
-def say(text: str) -> None:
-    """Write ``timeline: TEXT`` on standard error, on one line, whatever state it is in."""
-    try:  # noqa: SIM105 -- contextlib is not loaded yet, and need not be
-        print(f"timeline: {printable(text)}", file=sys.stderr)  # noqa: T201 -- the command's line
-    except (OSError, ValueError):
-        pass  # no standard error to say it on
-
-
-def silence_stdout() -> None:
-    """Point standard output at /dev/null, so the exit's flush does not fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass  # nothing more can be done for it

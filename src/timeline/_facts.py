@@ -38,6 +38,7 @@ from ._codec import GENESIS_HASH, Codec, canonical_json, known_at_from_micros, p
 from ._collector import paused_collector, release_freed_memory
 from ._corrections import Corrected, Retracted, hidden_ids
 from ._errors import StoreError, UnknownEventTypeError
+from ._extras import feature
 from ._intervals import IntervalSet, taker
 from ._log import own_store
 from ._logger import logger
@@ -2383,8 +2384,7 @@ class TemporalFacts:
         where it may have -- and the log's other records as markers: see
         :func:`timeline.plot.draw`, which takes the same arguments.
         """
-        from .plot import draw  # noqa: PLC0415 -- matplotlib is an optional extra
-
+        draw: Callable[..., TimelinePicture] = feature("plot").draw
         return draw(
             self,
             valid=valid,

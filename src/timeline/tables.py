@@ -66,10 +66,10 @@ from .time import (
     DateSet,
     End,
     Moment,
-    zone_of,
     format_instant,
     in_datetime_range,
     utc_datetime,
+    zone_of,
 )
 
 if TYPE_CHECKING:
