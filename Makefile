@@ -10,7 +10,7 @@ $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "timeline needs Python 3.11+")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --editable ".[postgres,pandas,polars,ftm,plot]" --group dev
+	$(BIN)/python -m pip install --quiet --editable ".[postgres,pandas,polars,ftm,plot,words]" --group dev
 	touch $@
 
 example: $(BIN)/.installed  ## Rebuild the seed timeline and answer questions at (valid, known) times.
