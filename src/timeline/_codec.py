@@ -41,6 +41,7 @@ from ._events import Registry
 from ._ids import UUID_SLOTTED, id_from_bytes, id_text_of_bytes
 from ._records import FIRST_POSITION, NO_PROVENANCE, Entry, Head, Provenance, Record, StoredRecord
 from ._time import DateRange, DateSet, End, Interval, Moment, ValidTime, _zone_name
+from ._words._rule import rule_from_json, rule_json
 
 __all__ = ["GENESIS_HASH", "Codec", "canonical_json", "chain_hash", "format_known_at"]
 
@@ -400,6 +401,8 @@ def _plain_fields(
     checks: list[tuple[str, tuple[type, ...], bool]] = []
     for field in fields:
         kinds = _PLAIN.get(field.type)
+        if kinds is None and direction == "structure" and _absent_by_default(field):
+            continue  # the fast path takes it only when absent; present, the converter reads it
         if (
             kinds is None
             or not field.init
@@ -409,6 +412,17 @@ def _plain_fields(
             return None
         checks.append((field.name, kinds, field.default is attrs.NOTHING))
     return checks
+
+
+def _absent_by_default(field: attrs.Attribute[Any]) -> bool:
+    """A field of an attrs class or None, None by default (a provenance's rule)."""
+    kinds = typing.get_args(field.type)
+    return (
+        field.default is None
+        and len(kinds) == 2
+        and type(None) in kinds
+        and any(attrs.has(kind) for kind in kinds)
+    )
 
 
 def _fast_writer(converter: cattrs.Converter, cls: type[Any]) -> Callable[[Any], str | None] | None:
@@ -724,16 +738,26 @@ _SAFE_UNKNOWN: Final = uuid.SafeUUID.unknown
 _BODY_KEYS: Final = frozenset({"data", "valid", "version", "provenance"})
 
 
-_PROVENANCE_FIELDS: Final = tuple(field.name for field in attrs.fields(Provenance))
+# The provenance's text fields; its rule is written apart (see _encode_provenance).
+_PROVENANCE_FIELDS: Final = tuple(
+    field.name for field in attrs.fields(Provenance) if field.name != "rule"
+)
 
 
-def _encode_provenance(provenance: Provenance) -> dict[str, str]:
-    """The provenance's fields that are set (an empty dict for none)."""
-    return {
+def _encode_provenance(provenance: Provenance) -> dict[str, Any]:
+    """The provenance's fields that are set (an empty dict for none).
+
+    A rule (a date derived from words) is written only when there is one, so
+    provenance without one encodes, and hashes, as it did before rules existed.
+    """
+    encoded: dict[str, Any] = {
         name: value
         for name in _PROVENANCE_FIELDS
         if (value := getattr(provenance, name)) is not None
     }
+    if provenance.rule is not None:
+        encoded["rule"] = rule_json(provenance.rule)
+    return encoded
 
 
 def _zones(value: ValidTime) -> set[str]:
@@ -1222,6 +1246,9 @@ class Codec:
     def _provenance(self, raw: object) -> Provenance:
         if type(raw) is not dict:
             raise TypeError(f"provenance must be an object, not {raw!r}")
+        if "rule" in raw:  # a date derived from words: its rule read apart, as rule_json wrote it
+            rest = {key: value for key, value in raw.items() if key != "rule"}
+            return attrs.evolve(self._provenance(rest), rule=rule_from_json(raw["rule"]))
         fast = self._structurer(Provenance)
         if fast is not None and type(raw) is dict:
             made = fast(raw)
