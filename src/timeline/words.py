@@ -19,7 +19,7 @@ Nothing is guessed: a phrase the grammar cannot read, or that contradicts
 itself, raises :class:`UnresolvableWordsError` naming it.
 
 >>> resolve("late November 2023", published="2024-01-12").edtf
-'2023-11-21~/2023-11-30'
+'2023-11-~21/2023-11-30'
 """
 
 from __future__ import annotations

@@ -286,7 +286,7 @@ READINGS: Final[dict[str, str]] = {
     "years 4-6), both ends approximate",
     "late": "the last third of the period (a month: day 21 to its end; a year: "
     "September-December; a decade: years 7-9), its inner end approximate",
-    "approximately": "the period, approximate (EDTF ~)",
+    "approximately": "the period, its finest unit approximate (EDTF ~ before it: 2023-11-~21)",
 }
 
 
@@ -747,12 +747,22 @@ def _part(part: str, period: Period) -> str:
     else:
         raise Unreadable(f"{part} needs a week, month, season, year or longer, not a {period.kind}")
     if texts[0] == texts[1]:
-        return texts[0] + "~"
+        return _approximate(texts[0])
     if part in {"mid", "late"}:
-        texts[0] += "~"
+        texts[0] = _approximate(texts[0])
     if part in {"early", "mid"}:
-        texts[1] += "~"
+        texts[1] = _approximate(texts[1])
     return "/".join(texts)
+
+
+def _approximate(edtf: str) -> str:
+    """An EDTF date with its last component approximate (``2023-11-~21``, ``2023-~04``, ``1993~``).
+
+    The last component alone: ``2023-11-21~`` would make the year and month
+    approximate too (ISO 8601-2), widening "late November" by a year.
+    """
+    head, _, last = edtf.rpartition("-")
+    return f"{head}-~{last}" if head else f"{edtf}~"
 
 
 def _month_count(period: Period) -> int:
@@ -832,7 +842,7 @@ def _interval_ends(found: _Base | list[Candidate]) -> list[tuple[str, str, str]]
 
 
 def _unqualified(text: str) -> str:
-    return text.rstrip("~?%")
+    return text.replace("~", "")
 
 
 def _between(first: str, second: str, anchor: dt.date) -> list[Candidate]:
@@ -879,7 +889,7 @@ def read(text: str, anchor: dt.date) -> list[Candidate]:  # noqa: C901 -- one br
         for item in _parts_or_base(match["rest"], anchor):
             if isinstance(item, Candidate) or not item[1].single:
                 raise Unreadable("only a single date can be approximate (not a span or a part)")
-            found.append(Candidate(f"approximately+{item[0]}", item[1].edtf + "~"))
+            found.append(Candidate(f"approximately+{item[0]}", _approximate(item[1].edtf)))
         return found
     if match := _SINCE.fullmatch(text):
         ends = _interval_ends(_parts_or_base(match["rest"], anchor))
