@@ -266,6 +266,8 @@ READINGS: Final[dict[str, str]] = {
     "numeric-day-first": "a date in figures read day first",
     "numeric-month-first": "a date in figures read month first",
     "season-latest": "a season without a year: the latest one begun by publication",
+    "season-year-before": "a season without a year, under way at publication: the one a year "
+    "before",
     "season-next": "a season without a year: the first one beginning after publication",
     "last-season": "the latest such season over before publication",
     "this-season": "the such season under way at publication, else the next one",
@@ -399,7 +401,10 @@ def _seasons(anchor: dt.date, code: int, modifier: str | None) -> _Base:
     if modifier == "this":
         under_way = begun[-1].last >= anchor
         return [("this-season", begun[-1] if under_way else coming[0])]
-    return [("season-latest", begun[-1]), ("season-next", coming[0])]
+    found = [("season-latest", begun[-1])]
+    if begun[-1].last >= anchor:  # under way: the one a year before is over
+        found.append(("season-year-before", begun[-2]))
+    return [*found, ("season-next", coming[0])]
 
 
 def _checked_weekday(date: dt.date, weekday: str | None) -> None:
@@ -473,10 +478,10 @@ def _rules() -> list[_Rule]:  # noqa: C901, PLR0915 -- the grammar: one small fu
             return [("months-ago", _month(*_add_months(anchor.year, anchor.month, -count)))]
         return [("years-ago", _year(anchor.year - count))]
 
-    @rule(r"(?P<modifier>last|this|next|past|previous|the previous) (?P<unit>week|month|year)")
+    @rule(r"(?P<modifier>last|this|next|past|previous|the previous|the) (?P<unit>week|month|year)")
     def _unit(m: re.Match[str], anchor: dt.date, _ahead: bool) -> _Base:
-        modifier, unit = m["modifier"].removeprefix("the "), m["unit"]
-        step = {"last": -1, "past": -1, "previous": -1, "this": 0, "next": 1}[modifier]
+        modifier, unit = m["modifier"], m["unit"]
+        step = {"last": -1, "past": -1, "previous": -1, "the previous": -1, "next": 1}.get(modifier, 0)
         name = {-1: "last", 0: "this", 1: "next"}[step] + "-" + unit
         if unit == "week":
             found = [(name, _week(anchor + dt.timedelta(weeks=step)))]
@@ -778,6 +783,9 @@ _PARTS: Final = {
     "start of": "early",
     "at the beginning of": "early",
     "at the start of": "early",
+    "the early": "early",
+    "the mid": "mid",
+    "the late": "late",
     "mid": "mid",
     "in mid": "mid",
     "the middle of": "mid",
@@ -794,7 +802,9 @@ _PART: Final = re.compile(
 )
 _APPROXIMATE: Final = re.compile(r"(?:around|about|approximately|circa|c|ca|roughly) (?P<rest>.+)")
 _SINCE: Final = re.compile(r"(?:ever )?since (?P<rest>.+)")
-_BY_END: Final = re.compile(r"(?:by|before) the end of (?P<rest>.+)")
+_BY_END: Final = re.compile(
+    r"(?:by|before|until|till|up to|up until|through) the end of (?P<rest>.+)"
+)
 _UNTIL: Final = re.compile(r"(?:until|till|til|up to|up until|through|by) (?P<rest>.+)")
 _BETWEEN: Final = re.compile(
     r"(?:between (?P<a>.+?) and|from (?P<b>.+?) (?:to|until|till|through)) (?P<rest>.+)"
@@ -809,7 +819,7 @@ def _parts_or_base(text: str, anchor: dt.date, *, ahead: bool = False) -> _Base 
     if match is None:
         return _base(text, anchor, ahead=ahead)
     part = _PARTS[match["part"]]
-    found = []
+    found: list[Candidate] = []
     for reading, period in _base(match["rest"], anchor, ahead=ahead):
         if period.kind == "oneof":
             raise Unreadable("a date that may be read two ways has no parts")
@@ -817,6 +827,14 @@ def _parts_or_base(text: str, anchor: dt.date, *, ahead: bool = False) -> _Base 
             found.append(Candidate(f"{part}+{reading}", period.edtf))
             continue
         found.append(Candidate(f"{part}+{reading}", _part(part, period)))
+    # "late January" in an article of 5 January: the current January's late part is still to
+    # come, so the latest one begun by publication is a year before (an alternative here).
+    first = found[0] if found else None
+    if first is not None and first.reading.endswith("-latest") and not ahead:
+        begun = [c for c in found if c.reading.endswith("-year-before")]
+        if _first_day(first.edtf.split("/")[0]) > anchor and begun:
+            found.remove(begun[0])
+            found.insert(0, begun[0])
     return found
 
 
@@ -860,6 +878,17 @@ def _between(first: str, second: str, anchor: dt.date) -> list[Candidate]:
             reading = name_a if name_a == name_b else f"{name_a}&{name_b}"
             found.append(Candidate(f"between+{reading}", f"{start_a}/{end_b}"))
     return found
+
+
+def _first_day(edtf: str) -> dt.date:
+    """The first day an EDTF date (as these rules write them) may denote, qualifiers aside."""
+    text = _unqualified(edtf)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return dt.date.fromisoformat(text)
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        year, code = int(text[:4]), int(text[5:])
+        return _grouping(year, code).first if code > 12 else dt.date(year, code, 1)
+    return dt.date(int(text.replace("X", "0")), 1, 1)
 
 
 def _last_day(edtf: str) -> dt.date:
