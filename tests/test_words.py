@@ -36,9 +36,19 @@ DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _corpus() -> list[tuple[str, str, str, str]]:
@@ -78,8 +88,7 @@ def test_the_corpus_is_large_and_covers_every_language_and_the_hard_days():
     assert any("2024-02-29" in row[3] for row in CORPUS)
     # An article published on the weekday it names.
     assert any(
-        row[0] == "en"
-        and f"on {WEEKDAYS[dt.date.fromisoformat(row[1]).weekday()]}" == row[2]
+        row[0] == "en" and f"on {WEEKDAYS[dt.date.fromisoformat(row[1]).weekday()]}" == row[2]
         for row in CORPUS
     )
 
@@ -112,7 +121,9 @@ def test_last_thursday_in_a_friday_article_names_the_week_before_as_the_other_re
 
 def test_a_reading_can_be_chosen_by_name_and_the_default_becomes_an_alternative():
     """reading= picks an alternative; an unknown reading is refused, naming those there are."""
-    chosen = resolve("since February 2022", published="2024-01-12", reading="since-to-publication+month")
+    chosen = resolve(
+        "since February 2022", published="2024-01-12", reading="since-to-publication+month"
+    )
     assert chosen.edtf == "2022-02/2024-01-12"
     assert chosen.rule.alternatives == (Alternative(reading="since+month", edtf="2022-02/.."),)
     with pytest.raises(UnresolvableWordsError, match=r"no reading 'weekday-later'.*weekday-next"):
@@ -126,9 +137,10 @@ def test_every_reading_is_explained_and_composed_readings_read_as_sentences():
     assert rule.reading == "late+month-latest"
     assert rule.explain().startswith("the last third of the period")
     assert "latest such month" in rule.explain()
-    assert "unknown reading" in Rule(
-        phrase="x", published="2024-01-12", reading="no-such", edtf="2024"
-    ).explain()
+    assert (
+        "unknown reading"
+        in Rule(phrase="x", published="2024-01-12", reading="no-such", edtf="2024").explain()
+    )
 
 
 def test_parts_make_only_the_inner_cut_approximate():
@@ -146,7 +158,9 @@ def test_a_zone_is_given_to_the_dates_and_a_date_time_anchor_is_its_day():
     assert found.value.tz == "America/New_York"
     assert found.edtf == "2024-01-11"
     assert resolve("today", published=dt.date(2024, 2, 29)).edtf == "2024-02-29"
-    assert resolve("today", published=dt.datetime(2024, 2, 29, 8, tzinfo=dt.UTC)).edtf == "2024-02-29"
+    assert (
+        resolve("today", published=dt.datetime(2024, 2, 29, 8, tzinfo=dt.UTC)).edtf == "2024-02-29"
+    )
 
 
 @pytest.mark.parametrize(
@@ -207,7 +221,7 @@ def test_other_languages_without_the_words_extra_say_what_to_install(monkeypatch
 
 
 def test_import_timeline_and_english_words_never_import_dateparser():
-    """dateparser (hundreds of milliseconds) is imported only for a non-English phrase."""
+    """Dateparser (hundreds of milliseconds) is imported only for a non-English phrase."""
     code = (
         "import sys, timeline\n"
         "assert 'dateparser' not in sys.modules, 'import timeline'\n"
@@ -236,7 +250,7 @@ ORACLE = [
 
 
 # Where this library reads otherwise on purpose (docs/how-to/words.md), or dateparser
-# reads what it does not understand ("on the 5th" as May; "с" as seconds).
+# reads what it does not understand ("on the 5th" as May; the Russian for "from" as seconds).
 DIFFERENCES = {
     "this-weekday": "'this Thursday' is the Thursday of this week; dateparser's is the next",
     "next-weekday": "'next X' looks ahead; dateparser was asked for dates from the past",
@@ -250,7 +264,7 @@ DIFFERENCES = {
 
 
 def _dateparser_date(language: str, published: str, phrase: str) -> tuple[dt.date, str] | None:
-    """dateparser's own reading: relative to the publication date, dates from the past."""
+    """The reading of dateparser's parser: relative to publication, dates from the past."""
     from dateparser.date import DateDataParser  # noqa: PLC0415 -- the words extra
 
     parser = DateDataParser(
@@ -290,7 +304,7 @@ def test_dateparser_agrees_where_it_reads_the_phrase(language, published, phrase
 
 
 def test_the_oracle_compares_enough_phrases_in_every_language():
-    """dateparser reads, and is compared on, at least six phrases of each language."""
+    """The oracle reads, and is compared on, at least six phrases of each language."""
     for language in ("en", "fr", "de", "es", "ru"):
         compared = [
             row for row in ORACLE if row[0] == language and _dateparser_date(*row[:3]) is not None
@@ -314,10 +328,24 @@ past_phrases = st.one_of(
         lambda pair: f"{pair[0]} {pair[1]}s ago"
     ),
     st.sampled_from(
-        ["yesterday", "today", "last week", "last month", "last year", "earlier this week",
-         "earlier this month", "earlier this year", "this week", "this month", "this year",
-         "the past week", "last night", "last weekend", "the day before yesterday"]
-    ),  # fmt: skip
+        [
+            "yesterday",
+            "today",
+            "last week",
+            "last month",
+            "last year",
+            "earlier this week",
+            "earlier this month",
+            "earlier this year",
+            "this week",
+            "this month",
+            "this year",
+            "the past week",
+            "last night",
+            "last weekend",
+            "the day before yesterday",
+        ]
+    ),
     months.map(lambda month: f"in {month}"),
     months.map(lambda month: f"last {month}"),
     st.tuples(months, st.integers(1, 28)).map(lambda pair: f"{pair[0]} {pair[1]}"),
@@ -334,10 +362,23 @@ last_phrases = st.one_of(
 any_phrases = st.one_of(
     past_phrases,
     st.sampled_from(
-        ["tomorrow", "next week", "next month", "next year", "the 1990s", "the 2000s",
-         "between May and July 2023", "by the end of next month", "Q2 2019", "until March",
-         "12/01/2024", "around 2006", "the first half of last year", "since last week"]
-    ),  # fmt: skip
+        [
+            "tomorrow",
+            "next week",
+            "next month",
+            "next year",
+            "the 1990s",
+            "the 2000s",
+            "between May and July 2023",
+            "by the end of next month",
+            "Q2 2019",
+            "until March",
+            "12/01/2024",
+            "around 2006",
+            "the first half of last year",
+            "since last week",
+        ]
+    ),
     weekdays.map(lambda day: f"next {day}"),
     weekdays.map(lambda day: f"this {day}"),
     months.map(lambda month: f"since {month}"),
@@ -534,10 +575,12 @@ def test_words_may_give_one_end_of_an_interval(tmp_path):
         ({"words": "today", "published": "soon"}, "publication date must be a date"),
         ({"words": "jeudi", "published": "2024-01-12", "language": "xx"}, "no language 'xx'"),
         (
-            {"start": {"words": "May", "published": "2024-01-12"},
-             "end": {"words": "July", "published": "2024-01-12"}},
+            {
+                "start": {"words": "May", "published": "2024-01-12"},
+                "end": {"words": "July", "published": "2024-01-12"},
+            },
             "words at both ends",
-        ),  # fmt: skip
+        ),
         ({"start": "2000", "end": {"words": "since 2006", "published": "2024-01-12"}}, "no date"),
     ],
 )
@@ -566,9 +609,13 @@ def test_a_bad_defaults_line_is_refused(tmp_path, defaults):
 def test_a_written_rule_beside_words_is_refused(tmp_path):
     """The rule is derived at load; a line may not bring its own beside words."""
     rule = {
-        "alternatives": [], "edtf": "2020", "language": "en", "phrase": "x",
-        "published": "2024-01-12", "reading": "year",
-    }  # fmt: skip
+        "alternatives": [],
+        "edtf": "2020",
+        "language": "en",
+        "phrase": "x",
+        "published": "2024-01-12",
+        "reading": "year",
+    }
     line = _meeting({"words": "today", "published": "2024-01-12"}, provenance={"rule": rule})
     with pytest.raises(SourceFileError, match="derived from the valid time's words"):
         load_jsonl(_write(tmp_path / "r.jsonl", line), Log())
@@ -598,8 +645,16 @@ def test_a_stored_rule_that_is_malformed_is_a_decode_error_naming_the_record():
         codec.check_provenance({"rule": {"phrase": "x"}})
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         codec.check_provenance(
-            {"rule": {"alternatives": [], "edtf": "2020", "language": "en", "phrase": "x",
-                      "published": "soon", "reading": "year"}}  # fmt: skip
+            {
+                "rule": {
+                    "alternatives": [],
+                    "edtf": "2020",
+                    "language": "en",
+                    "phrase": "x",
+                    "published": "soon",
+                    "reading": "year",
+                }
+            }
         )
     assert issubclass(RecordDecodeError, ValueError)
 

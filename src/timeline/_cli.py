@@ -304,11 +304,12 @@ def _resolve(args: argparse.Namespace, out: TextIO) -> int:
     )
     rule = found.rule
     readings = [
-        {"reading": rule.reading, "edtf": rule.edtf, "chosen": True},
-        *({"reading": a.reading, "edtf": a.edtf, "chosen": False} for a in rule.alternatives),
+        {"reading": name, "edtf": edtf, "chosen": chosen, "explanation": explain(name)}
+        for name, edtf, chosen in (
+            (rule.reading, rule.edtf, True),
+            *((other.reading, other.edtf, False) for other in rule.alternatives),
+        )
     ]
-    for row in readings:
-        row["explanation"] = explain(row["reading"])
     if args.format == "json":
         _json(
             out,
@@ -337,8 +338,7 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
     "resolve": (
         'resolve "on Thursday" --published 2024-01-12',
         'resolve "late November" --published 2024-01-12 --json',
-        'resolve "since February 2022" --published 2024-01-12 '
-        "--reading since-to-publication+month",
+        'resolve "since February 2022" --published 2024-01-12 --reading since-to-publication+month',
         'resolve "fin novembre 2023" --published 2024-01-12 --language fr',
     ),
     "load": (

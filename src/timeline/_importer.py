@@ -49,8 +49,8 @@ from ._errors import (
     TimelineError,
 )
 from ._records import Entry, Provenance, Record
-from ._words._rule import Rule
 from ._time import FLOATING, _zone
+from ._words._rule import Rule
 
 if TYPE_CHECKING:
     from ._log import Log
@@ -228,7 +228,7 @@ def _item(source: Path, number: int, raw: bytes) -> tuple[dict[str, Any], str]:
     return item, canonical
 
 
-def _entry(source: Path, number: int, item: dict[str, Any], log: Log, tz: str) -> _Line:  # noqa: C901 -- one check per key
+def _entry(source: Path, number: int, item: dict[str, Any], log: Log, tz: str) -> _Line:  # noqa: C901, PLR0912 -- one check per key
     def fail(problem: str) -> SourceFileError:
         return SourceFileError(source, number, problem)
 
@@ -337,19 +337,8 @@ def _with_defaults(
     return item, canonical_json(item)
 
 
-def _words_valid(
-    raw: object, tz: str, fail: Callable[[str], SourceFileError]
-) -> tuple[object, Rule | None]:
-    """The encoded valid time with its words resolved, and their rule (None without words)."""
-    parts = _words_parts(raw)
-    if not parts:
-        return raw, None
-    if len(parts) > 1:
-        raise fail("valid time: words at both ends; give one phrase for the span instead")
-    from ._errors import MissingExtraError  # noqa: PLC0415 -- only for files with words
-    from .words import resolve  # noqa: PLC0415 -- only for files with words
-
-    spec = parts[0]
+def _check_words(spec: dict[str, Any], fail: Callable[[str], SourceFileError]) -> None:
+    """Words with their publication date, each value text, no other keys."""
     unknown = set(spec) - _WORDS_KEYS
     if unknown:
         raise fail(
@@ -364,6 +353,22 @@ def _words_valid(
     for key in _WORDS_KEYS & set(spec):
         if not isinstance(spec[key], str):
             raise fail(f"valid time: {key} must be text, not {spec[key]!r}")
+
+
+def _words_valid(
+    raw: object, tz: str, fail: Callable[[str], SourceFileError]
+) -> tuple[object, Rule | None]:
+    """The encoded valid time with its words resolved, and their rule (None without words)."""
+    parts = _words_parts(raw)
+    if not parts:
+        return raw, None
+    if len(parts) > 1:
+        raise fail("valid time: words at both ends; give one phrase for the span instead")
+    from ._errors import MissingExtraError  # noqa: PLC0415 -- only for files with words
+    from .words import resolve  # noqa: PLC0415 -- only for files with words
+
+    spec = parts[0]
+    _check_words(spec, fail)
     zone = spec.get("tz", tz)
     try:
         found = resolve(

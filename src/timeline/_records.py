@@ -47,8 +47,9 @@ class Provenance:
             it was (:mod:`timeline.words`; the loader sets it). Stored only
             when set, so a record without one reads and hashes as before.
 
-    >>> Provenance(source="Al Jazeera", speaker="Antony Blinken")
-    Provenance(source='Al Jazeera', url=None, quote=None, speaker='Antony Blinken', note=None, rule=None)
+    >>> Provenance(source="Al Jazeera", speaker="Antony Blinken")  # doctest: +NORMALIZE_WHITESPACE
+    Provenance(source='Al Jazeera', url=None, quote=None, speaker='Antony Blinken', note=None,
+               rule=None)
     """
 
     source: str | None = None

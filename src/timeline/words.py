@@ -130,8 +130,10 @@ def resolve(
             ``words`` extra) is not installed.
 
     >>> found = resolve("on Thursday", published="2024-01-12")
-    >>> found.edtf, found.rule.explain()
-    ('2024-01-11', 'the latest such weekday not after publication (the day itself when published on it)')
+    >>> found.edtf, found.rule.reading
+    ('2024-01-11', 'weekday-latest')
+    >>> found.rule.explain()
+    'the latest such weekday not after publication (the day itself when published on it)'
     >>> resolve("since February 2022", published="2024-01-12",
     ...         reading="since-to-publication+month").edtf
     '2022-02/2024-01-12'

@@ -44,7 +44,7 @@ class Period:
     members: tuple[Period, ...] = ()  # for kind "oneof"
 
     @property
-    def edtf(self) -> str:
+    def edtf(self) -> str:  # noqa: PLR0911 -- one form per kind of period
         """The period in EDTF: a date, a month, a grouping, a year, an X-masked year, a span."""
         first = self.first
         if self.kind == "day":
@@ -184,9 +184,7 @@ _ORDINALS: Final = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4}
 _MONTH: Final = "(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + ")"
 _WEEKDAY: Final = "(?P<weekday>" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + ")"
 _SEASON: Final = "(?P<season>" + "|".join(_SEASONS) + ")"
-_NUMBER: Final = (
-    r"(?P<count>\d{1,3}|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + ")"
-)
+_NUMBER: Final = r"(?P<count>\d{1,3}|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + ")"
 _NUMBER2: Final = _NUMBER.replace("?P<count>", "?P<count2>")
 _YEAR: Final = r"(?P<year>\d{4})"
 _DAYNUM: Final = r"(?P<day>\d{1,2})"
@@ -358,7 +356,10 @@ def _months_named(anchor: dt.date, month: int, modifier: str | None, *, ahead: b
         return [("next-month-name", _month(after, month))]
     upcoming = year if month >= anchor.month else year + 1
     if ahead:
-        return [("month-upcoming", _month(upcoming, month)), ("month-latest", _month(latest, month))]
+        return [
+            ("month-upcoming", _month(upcoming, month)),
+            ("month-latest", _month(latest, month)),
+        ]
     found = [("month-latest", _month(latest, month))]
     if month == anchor.month:
         found.append(("month-year-before", _month(year - 1, month)))
@@ -376,7 +377,9 @@ def _real_date(year: int, month: int, day: int) -> dt.date | None:
 def _dates_named(anchor: dt.date, month: int, day: int, *, ahead: bool) -> _Base:
     if day > calendar.monthrange(2000, month)[1]:  # 2000: a leap year, so 29 February exists
         raise Unreadable(f"{calendar.month_name[month]} has no day {day}")
-    before = [d for y in range(anchor.year, anchor.year - 9, -1) if (d := _real_date(y, month, day))]
+    before = [
+        d for y in range(anchor.year, anchor.year - 9, -1) if (d := _real_date(y, month, day))
+    ]
     after = [d for y in range(anchor.year, anchor.year + 9) if (d := _real_date(y, month, day))]
     latest = next(d for d in before if d <= anchor)
     upcoming = next(d for d in after if d >= anchor)
@@ -433,7 +436,7 @@ def _numeric(first: int, second: int, year: int) -> _Base:
     ]
 
 
-_Rule = tuple[re.Pattern[str], Callable[[re.Match[str], dt.date, bool], _Base]]
+_Rule = tuple[re.Pattern[str], Callable[..., _Base]]
 
 
 def _rules() -> list[_Rule]:  # noqa: C901, PLR0915 -- the grammar: one small function per form
@@ -447,27 +450,27 @@ def _rules() -> list[_Rule]:  # noqa: C901, PLR0915 -- the grammar: one small fu
         return register
 
     @rule(r"(?:earlier |later )?today|this (?:morning|afternoon|evening)|tonight")
-    def _today(_m: re.Match[str], anchor: dt.date, _ahead: bool) -> _Base:
+    def _today(_m: re.Match[str], anchor: dt.date, **_: bool) -> _Base:
         return [("today", _day(anchor))]
 
     @rule(r"yesterday" + _PART_OF_DAY)
-    def _yesterday(_m: re.Match[str], anchor: dt.date, _ahead: bool) -> _Base:
+    def _yesterday(_m: re.Match[str], anchor: dt.date, **_: bool) -> _Base:
         return [("yesterday", _day(anchor - DAY))]
 
     @rule(r"last night")
-    def _last_night(_m: re.Match[str], anchor: dt.date, _ahead: bool) -> _Base:
+    def _last_night(_m: re.Match[str], anchor: dt.date, **_: bool) -> _Base:
         return [("last-night", _day(anchor - DAY)), ("last-night-same-day", _day(anchor))]
 
     @rule(r"(?:the )?day before yesterday")
-    def _before_yesterday(_m: re.Match[str], anchor: dt.date, _ahead: bool) -> _Base:
+    def _before_yesterday(_m: re.Match[str], anchor: dt.date, **_: bool) -> _Base:
         return [("day-before-yesterday", _day(anchor - 2 * DAY))]
 
     @rule(r"tomorrow" + _PART_OF_DAY)
-    def _tomorrow(_m: re.Match[str], anchor: dt.date, _ahead: bool) -> _Base:
+    def _tomorrow(_m: re.Match[str], anchor: dt.date, **_: bool) -> _Base:
         return [("tomorrow", _day(anchor + DAY))]
 
     @rule(_NUMBER + " " + _UNITS + " ago")
-    def _ago(m: re.Match[str], anchor: dt.date, _ahead: bool) -> _Base:
+    def _ago(m: re.Match[str], anchor: dt.date, **_: bool) -> _Base:
         count, unit = _count(m["count"]), m["unit"]
         if unit == "day":
             return [("days-ago", _day(anchor - dt.timedelta(days=count)))]
@@ -479,9 +482,11 @@ def _rules() -> list[_Rule]:  # noqa: C901, PLR0915 -- the grammar: one small fu
         return [("years-ago", _year(anchor.year - count))]
 
     @rule(r"(?P<modifier>last|this|next|past|previous|the previous|the) (?P<unit>week|month|year)")
-    def _unit(m: re.Match[str], anchor: dt.date, _ahead: bool) -> _Base:
+    def _unit(m: re.Match[str], anchor: dt.date, **_: bool) -> _Base:
         modifier, unit = m["modifier"], m["unit"]
-        step = {"last": -1, "past": -1, "previous": -1, "the previous": -1, "next": 1}.get(modifier, 0)
+        step = {"last": -1, "past": -1, "previous": -1, "the previous": -1, "next": 1}.get(
+            modifier, 0
+        )
         name = {-1: "last", 0: "this", 1: "next"}[step] + "-" + unit
         if unit == "week":
             found = [(name, _week(anchor + dt.timedelta(weeks=step)))]
@@ -494,7 +499,7 @@ def _rules() -> list[_Rule]:  # noqa: C901, PLR0915 -- the grammar: one small fu
         return [(name, _year(anchor.year + step))]
 
     @rule(r"(?:(?P<modifier>last|this|next|this past|this coming|over the|at the|the) )?weekend")
-    def _weekend(m: re.Match[str], anchor: dt.date, _ahead: bool) -> _Base:
+    def _weekend(m: re.Match[str], anchor: dt.date, **_: bool) -> _Base:
         saturday = _week(anchor).first + 5 * DAY
         modifier = {"this past": "last", "this coming": "next"}.get(m["modifier"], m["modifier"])
         if modifier == "last":
@@ -506,7 +511,7 @@ def _rules() -> list[_Rule]:  # noqa: C901, PLR0915 -- the grammar: one small fu
         return [(name, _span(day, day + DAY)) for name, day in found]
 
     @rule(r"(?P<when>earlier|later) this (?P<unit>week|month|year)")
-    def _earlier(m: re.Match[str], anchor: dt.date, _ahead: bool) -> _Base:
+    def _earlier(m: re.Match[str], anchor: dt.date, **_: bool) -> _Base:
         unit = m["unit"]
         whole = {
             "week": _week(anchor),
@@ -517,8 +522,10 @@ def _rules() -> list[_Rule]:  # noqa: C901, PLR0915 -- the grammar: one small fu
             return [(f"earlier-this-{unit}", _span(whole.first, anchor))]
         return [(f"later-this-{unit}", _span(anchor, whole.last))]
 
-    @rule(r"(?:the |over the |in the )?(?:past (?:" + _NUMBER + " )?|last " + _NUMBER2 + " )" + _UNITS)
-    def _past(m: re.Match[str], anchor: dt.date, _ahead: bool) -> _Base:
+    @rule(
+        r"(?:the |over the |in the )?(?:past (?:" + _NUMBER + " )?|last " + _NUMBER2 + " )" + _UNITS
+    )
+    def _past(m: re.Match[str], anchor: dt.date, **_: bool) -> _Base:
         count, unit = _count(m["count"] or m["count2"] or "1"), m["unit"]
         if unit in {"day", "week"}:
             days = count * (7 if unit == "week" else 1)
@@ -535,7 +542,7 @@ def _rules() -> list[_Rule]:  # noqa: C901, PLR0915 -- the grammar: one small fu
         + _PART_OF_DAY
         + r"(?: (?P<after>last|next))?"
     )
-    def _weekday(m: re.Match[str], anchor: dt.date, ahead: bool) -> _Base:  # noqa: FBT001
+    def _weekday(m: re.Match[str], anchor: dt.date, *, ahead: bool) -> _Base:
         weekday = _WEEKDAYS[m["weekday"]]
         modifier = m["modifier"] or m["after"]
         if modifier is None:
@@ -550,18 +557,18 @@ def _rules() -> list[_Rule]:  # noqa: C901, PLR0915 -- the grammar: one small fu
         return _modified_weekday(anchor, weekday, modifier)
 
     @rule(r"(?:" + _WEEKDAY + " )?" + _MONTH + " " + _DAYNUM + r"(?: " + _YEAR + ")?")
-    def _month_day(m: re.Match[str], anchor: dt.date, ahead: bool) -> _Base:  # noqa: FBT001
+    def _month_day(m: re.Match[str], anchor: dt.date, *, ahead: bool) -> _Base:
         return _date(m, anchor, ahead=ahead)
 
     @rule(
         r"(?:" + _WEEKDAY + " )?(?:the )?" + _DAYNUM + r" (?:of )?" + _MONTH
         + r"(?: " + _YEAR + ")?"
     )  # fmt: skip
-    def _day_month(m: re.Match[str], anchor: dt.date, ahead: bool) -> _Base:  # noqa: FBT001
+    def _day_month(m: re.Match[str], anchor: dt.date, *, ahead: bool) -> _Base:
         return _date(m, anchor, ahead=ahead)
 
     @rule(r"(?:(?P<modifier>last|this|next) )?" + _MONTH + r"(?: (?:of )?" + _YEAR + ")?")
-    def _month_name(m: re.Match[str], anchor: dt.date, ahead: bool) -> _Base:  # noqa: FBT001
+    def _month_name(m: re.Match[str], anchor: dt.date, *, ahead: bool) -> _Base:
         month = _MONTHS[m["month"]]
         if m["year"]:
             if m["modifier"]:
@@ -570,7 +577,7 @@ def _rules() -> list[_Rule]:  # noqa: C901, PLR0915 -- the grammar: one small fu
         return _months_named(anchor, month, m["modifier"], ahead=ahead)
 
     @rule(r"the " + _DAYNUM)
-    def _day_of_month(m: re.Match[str], anchor: dt.date, _ahead: bool) -> _Base:
+    def _day_of_month(m: re.Match[str], anchor: dt.date, **_: bool) -> _Base:
         day = int(m["day"])
         if not 1 <= day <= 31:
             raise Unreadable(f"no month has a day {day}")
@@ -580,7 +587,7 @@ def _rules() -> list[_Rule]:  # noqa: C901, PLR0915 -- the grammar: one small fu
         return [("day-of-month-latest", _day(dt.date(year, month, day)))]
 
     @rule(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})|(?P<y2>\d{4})/(?P<m2>\d{1,2})/(?P<d2>\d{1,2})")
-    def _iso(m: re.Match[str], _anchor: dt.date, _ahead: bool) -> _Base:
+    def _iso(m: re.Match[str], _anchor: dt.date, **_: bool) -> _Base:
         year, month, day = (int(m[a] or m[b]) for a, b in (("y", "y2"), ("m", "m2"), ("d", "d2")))
         date = _real_date(year, month, day)
         if date is None:
@@ -588,22 +595,22 @@ def _rules() -> list[_Rule]:  # noqa: C901, PLR0915 -- the grammar: one small fu
         return [("date", _day(date))]
 
     @rule(r"(?P<y>\d{4})-(?P<m>\d{2})")
-    def _iso_month(m: re.Match[str], _anchor: dt.date, _ahead: bool) -> _Base:
+    def _iso_month(m: re.Match[str], _anchor: dt.date, **_: bool) -> _Base:
         month = int(m["m"])
         if not 1 <= month <= 12:
             raise Unreadable(f"there is no month {month}")
         return [("month", _month(int(m["y"]), month))]
 
     @rule(r"(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.]" + _YEAR)
-    def _figures(m: re.Match[str], _anchor: dt.date, _ahead: bool) -> _Base:
+    def _figures(m: re.Match[str], _anchor: dt.date, **_: bool) -> _Base:
         return _numeric(int(m["a"]), int(m["b"]), int(m["year"]))
 
     @rule(r"(?:the year )?" + _YEAR)
-    def _a_year(m: re.Match[str], _anchor: dt.date, _ahead: bool) -> _Base:
+    def _a_year(m: re.Match[str], _anchor: dt.date, **_: bool) -> _Base:
         return [("year", _year(int(m["year"])))]
 
     @rule(r"(?:the )?(?P<decade>\d{3}0)'?s")
-    def _decade(m: re.Match[str], _anchor: dt.date, _ahead: bool) -> _Base:
+    def _decade(m: re.Match[str], _anchor: dt.date, **_: bool) -> _Base:
         year = int(m["decade"])
         decade = Period("decade", dt.date(year, 1, 1), dt.date(year + 9, 12, 31))
         if year % 100:
@@ -612,14 +619,14 @@ def _rules() -> list[_Rule]:  # noqa: C901, PLR0915 -- the grammar: one small fu
         return [("decade", decade), ("century-of-hundreds", century)]
 
     @rule(r"(?:the )?'?(?P<decade>\d0)'?s")
-    def _short_decade(m: re.Match[str], anchor: dt.date, _ahead: bool) -> _Base:
+    def _short_decade(m: re.Match[str], anchor: dt.date, **_: bool) -> _Base:
         year = anchor.year // 100 * 100 + int(m["decade"])
         if year > anchor.year:
             year -= 100
         return [("decade-latest", Period("decade", dt.date(year, 1, 1), dt.date(year + 9, 12, 31)))]
 
     @rule(r"(?:the )?(?P<century>\d{1,2}) century")
-    def _century(m: re.Match[str], _anchor: dt.date, _ahead: bool) -> _Base:
+    def _century(m: re.Match[str], _anchor: dt.date, **_: bool) -> _Base:
         number = int(m["century"])
         if not 1 <= number <= 99:
             raise Unreadable(f"there is no {number}th century here")
@@ -632,7 +639,7 @@ def _rules() -> list[_Rule]:  # noqa: C901, PLR0915 -- the grammar: one small fu
         r"(?:(?P<modifier>last|this|next|the|past|this past) )?" + _SEASON
         + r"(?: (?:of )?" + _YEAR + ")?"
     )  # fmt: skip
-    def _season(m: re.Match[str], anchor: dt.date, _ahead: bool) -> _Base:
+    def _season(m: re.Match[str], anchor: dt.date, **_: bool) -> _Base:
         code = _SEASONS[m["season"]]
         modifier = {"the": None, "past": "last", "this past": "last"}.get(
             m["modifier"] or "", m["modifier"]
@@ -648,15 +655,15 @@ def _rules() -> list[_Rule]:  # noqa: C901, PLR0915 -- the grammar: one small fu
         return _seasons(anchor, code, modifier)
 
     @rule(r"(?:the )?(?P<nth>first|second|third|fourth|last) quarter (?:of )?(?P<inner>.+)")
-    def _quarter(m: re.Match[str], anchor: dt.date, ahead: bool) -> _Base:  # noqa: FBT001
+    def _quarter(m: re.Match[str], anchor: dt.date, *, ahead: bool) -> _Base:
         return _within_year(m, anchor, ahead=ahead, code=32 + _ORDINALS[m["nth"]], name="quarter")
 
     @rule(r"q(?P<q>[1-4]) (?P<inner>.+)")
-    def _q(m: re.Match[str], anchor: dt.date, ahead: bool) -> _Base:  # noqa: FBT001
+    def _q(m: re.Match[str], anchor: dt.date, *, ahead: bool) -> _Base:
         return _within_year(m, anchor, ahead=ahead, code=32 + int(m["q"]), name="quarter")
 
     @rule(r"(?:the )?(?P<nth>first|second) half (?:of )?(?P<inner>.+)")
-    def _half(m: re.Match[str], anchor: dt.date, ahead: bool) -> _Base:  # noqa: FBT001
+    def _half(m: re.Match[str], anchor: dt.date, *, ahead: bool) -> _Base:
         return _within_year(m, anchor, ahead=ahead, code=39 + _ORDINALS[m["nth"]], name="half")
 
     return rules
@@ -708,7 +715,7 @@ def _base(text: str, anchor: dt.date, *, ahead: bool = False) -> _Base:
     for pattern, function in _GRAMMAR:
         match = pattern.fullmatch(text)
         if match is not None:
-            return function(match, anchor, ahead)
+            return function(match, anchor, ahead=ahead)
     raise Unreadable(f"{text!r} is not a phrase of time this grammar knows")
 
 
@@ -738,7 +745,10 @@ def _part(part: str, period: Period) -> str:
             "mid": months[size : len(months) - size] or months[:1],
             "late": months[-size:],
         }[part]
-        texts = [f"{chosen[0][0]:04d}-{chosen[0][1]:02d}", f"{chosen[-1][0]:04d}-{chosen[-1][1]:02d}"]
+        texts = [
+            f"{chosen[0][0]:04d}-{chosen[0][1]:02d}",
+            f"{chosen[-1][0]:04d}-{chosen[-1][1]:02d}",
+        ]
     elif period.kind in {"decade", "century"}:
         span = 10 if period.kind == "decade" else 100
         cuts = {10: (3, 6), 100: (33, 66)}[span]
@@ -798,7 +808,9 @@ _PARTS: Final = {
     "at the end of": "late",
 }
 _PART: Final = re.compile(
-    "(?P<part>" + "|".join(sorted(map(re.escape, _PARTS), key=len, reverse=True)) + r")[ -](?P<rest>.+)"
+    "(?P<part>"
+    + "|".join(sorted(map(re.escape, _PARTS), key=len, reverse=True))
+    + r")[ -](?P<rest>.+)"
 )
 _APPROXIMATE: Final = re.compile(r"(?:around|about|approximately|circa|c|ca|roughly) (?P<rest>.+)")
 _SINCE: Final = re.compile(r"(?:ever )?since (?P<rest>.+)")
@@ -907,7 +919,7 @@ def _last_day(edtf: str) -> dt.date:
     return dt.date(int(digits), 12, 31)
 
 
-def read(text: str, anchor: dt.date) -> list[Candidate]:  # noqa: C901 -- one branch per operator
+def read(text: str, anchor: dt.date) -> list[Candidate]:  # noqa: C901, PLR0911 -- one branch per operator
     """Every reading of the normalised English ``text`` at ``anchor``, the default first.
 
     Raises:

@@ -18,7 +18,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
-from .._errors import MissingExtraError
+from timeline._errors import MissingExtraError
+
 from ._english import normalise
 from ._rule import UnresolvableWordsError
 
@@ -36,6 +37,7 @@ def _table(*rows: tuple[str, str]) -> _Table:
 
 _SEASONS_FR: Final = r"(?P<s>printemps|été|ete|automne|hiver)"
 _SEASONS_DE: Final = r"(?P<s>frühling|frühjahr|sommer|herbst|winter)"
+_DAYS_FR: Final = r"(?P<a>lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
 _SEASONS_ES: Final = r"(?P<s>primavera|verano|otoño|invierno)"
 
 # Each row: a pattern over the whole (lower-case) phrase, and an English
@@ -56,11 +58,12 @@ _TABLES: Final[dict[str, _Table]] = {
         (r"(?:l'|le |la |en |au |à l'|a l')?" + _SEASONS_FR + r" prochain", "next {s}"),
         (r"(?:cet |ce |cette )" + _SEASONS_FR, "this {s}"),
         (r"(?:l'|le |la |en |au |à l'|a l')?" + _SEASONS_FR + r"(?: (?P<y>\d{4}))?", "{s} {y}"),
-        (r"(?:le |la |l')?(?P<a>lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) derni(?:er|ère)",
-         "last {a}"),
-        (r"(?:le |la |l')?(?P<a>lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) prochain",
-         "next {a}"),
-        (r"(?:ce |cette )(?P<a>lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)", "this {a}"),
+        (r"(?:le |la |l')?" + _DAYS_FR + r" derni(?:er|ère)", "last {a}"),
+        (
+            r"(?:le |la |l')?" + _DAYS_FR + " prochain",
+            "next {a}",
+        ),
+        (r"(?:ce |cette )" + _DAYS_FR, "this {a}"),
         (r"(?:le |la |l')?(?P<a>\S+) derni(?:er|ère)", "last {a}"),
         (r"(?:le |la |l')?(?P<a>\S+) prochaine?", "next {a}"),
         (r"(?:(?:le|la|les|en|au|dans|durant|pendant) |l')(?P<a>.+)", "{a}"),
@@ -76,18 +79,30 @@ _TABLES: Final[dict[str, _Table]] = {
         (r"ende (?:des |der )?(?P<a>.+)", "late {a}"),
         (r"(?:um|circa|etwa|ungefähr|gegen) (?P<a>.+)", "around {a}"),
         (r"(?:die |in den )?(?P<a>\d{4}|\d0)er(?: jahre| jahren)?", "the {a}s"),
-        (r"(?:im |am |in der |in den )?(?:letzten|letzte|letztes|letzter|vergangenen|vergangene"
-         r"|vergangenes|vorigen|vorige|voriges) (?P<a>.+)", "last {a}"),
-        (r"(?:im |am |in der )?(?:nächsten|nächste|nächstes|kommenden|kommende|kommendes) (?P<a>.+)",
-         "next {a}"),
+        (
+            (
+                r"(?:im |am |in der |in den )?(?:letzten|letzte|letztes|letzter|vergangenen"
+                r"|vergangene|vergangenes|vorigen|vorige|voriges) (?P<a>.+)"
+            ),
+            "last {a}",
+        ),
+        (
+            (
+                r"(?:im |am |in der )?(?:nächsten|nächste|nächstes|kommenden|kommende"
+                r"|kommendes) (?P<a>.+)"
+            ),
+            "next {a}",
+        ),
         (r"(?:diesen|diese|dieses|diesem) (?P<a>.+)", "this {a}"),
         (r"(?:im )?" + _SEASONS_DE + r"(?: (?P<y>\d{4}))?", "{s} {y}"),
         (r"(?:am|im|in|den|der|die|das|dem) (?P<a>.+)", "{a}"),
     ),
     "es": _table(
         (r"desde (?:el |la |los |las )?(?P<a>.+)", "since {a}"),
-        (r"(?:antes de|para) (?:finales|fines|el final) de (?:la |el )?(?P<a>.+)",
-         "by the end of {a}"),
+        (
+            r"(?:antes de|para) (?:finales|fines|el final) de (?:la |el )?(?P<a>.+)",
+            "by the end of {a}",
+        ),
         (r"hasta (?:el |la )?(?P<a>.+)", "until {a}"),
         (r"entre (?:el |la )?(?P<a>.+) y (?:el |la )?(?P<b>.+)", "between {a} and {b}"),
         (r"(?:del?) (?P<a>.+) (?:al?|hasta) (?P<b>.+)", "from {a} to {b}"),
@@ -115,10 +130,20 @@ _TABLES: Final[dict[str, _Table]] = {
         (r"в конце (?P<a>.+)", "late {a}"),
         (r"(?:около|примерно|приблизительно) (?P<a>.+)", "around {a}"),
         (r"(?:в )?(?P<a>\d{4}|\d0)-(?:е|х)(?: годы| годах| гг)?", "the {a}s"),
-        (r"(?:в |на )?(?:прошлый|прошлую|прошлое|прошлом|прошлой|прошлым|прошедшей|прошедший"
-         r"|прошедшую|минувший|минувшую|минувшей|минувшем) (?P<a>.+)", "last {a}"),
-        (r"(?:в |на )?(?:следующий|следующую|следующее|следующем|следующей|будущей|будущем"
-         r"|будущий) (?P<a>.+)", "next {a}"),
+        (
+            (
+                r"(?:в |на )?(?:прошлый|прошлую|прошлое|прошлом|прошлой|прошлым|прошедшей"
+                r"|прошедший|прошедшую|минувший|минувшую|минувшей|минувшем) (?P<a>.+)"
+            ),
+            "last {a}",
+        ),
+        (
+            (
+                r"(?:в |на )?(?:следующий|следующую|следующее|следующем|следующей|будущей"
+                r"|будущем|будущий) (?P<a>.+)"
+            ),
+            "next {a}",
+        ),
         (r"(?:в |на )?(?:этот|эту|это|этом|этой|этим|нынешний|нынешнем) (?P<a>.+)", "this {a}"),
         (r"(?:в|во|на) (?P<a>.+)", "{a}"),
     ),
@@ -236,8 +261,11 @@ def _english(text: str, language: str, translate: Callable[[str, str], str]) -> 
             # Slots a and b hold phrases, read in turn; s and y (a season, a
             # year) are words the English grammar reads as they are.
             slots = {
-                name: "" if value is None else _english(value, language, translate)
-                if name in {"a", "b"} else _WORDS_ONLY(value, language)
+                name: ""
+                if value is None
+                else _english(value, language, translate)
+                if name in {"a", "b"}
+                else _WORDS_ONLY(value, language)
                 for name, value in match.groupdict().items()
             }
             return normalise(template.format(**slots))

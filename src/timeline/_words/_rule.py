@@ -13,7 +13,7 @@ from typing import Any, Final
 
 import attrs
 
-from .._errors import TimelineError
+from timeline._errors import TimelineError
 
 __all__ = ["Alternative", "Rule", "UnresolvableWordsError", "rule_from_json", "rule_json"]
 
@@ -91,7 +91,7 @@ class Rule:
             A :class:`timeline.words.Resolution` whose rule equals this one
             while the grammar reads the phrase as it did.
         """
-        from ..words import resolve  # noqa: PLC0415 -- the resolver sits above the records
+        from timeline.words import resolve  # noqa: PLC0415 -- the resolver sits above the records
 
         return resolve(
             self.phrase, published=self.published, language=self.language, reading=self.reading
@@ -133,10 +133,14 @@ def rule_from_json(raw: object) -> Rule:
         raise TypeError(f"a rule must be an object with the keys {sorted(keys)}, not {raw!r}")
     alternatives = raw["alternatives"]
     if type(alternatives) is not list or not all(
-        type(a) is dict and set(a) == {"edtf", "reading"} and all(type(v) is str for v in a.values())
+        type(a) is dict
+        and set(a) == {"edtf", "reading"}
+        and all(type(v) is str for v in a.values())
         for a in alternatives
     ):
-        raise TypeError(f"a rule's alternatives must be objects of edtf and reading: {alternatives!r}")
+        raise TypeError(
+            f"a rule's alternatives must be objects of edtf and reading: {alternatives!r}"
+        )
     fields = {key: raw[key] for key in keys - {"alternatives"}}
     for name, value in fields.items():
         if type(value) is not str:
