@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Final
 
 import attrs
@@ -34,7 +35,8 @@ from ._calendar import FLOATING
 from ._edtf import format_edtf, parse_edtf
 from ._errors import InvalidValidTimeError
 from ._time import ValidTime
-from ._words._english import READINGS, Candidate, Unreadable, each_reading, normalise, read
+from ._words._english import READINGS as _READINGS
+from ._words._english import Candidate, Unreadable, each_reading, normalise, read
 from ._words._rule import Alternative, Rule, UnresolvableWordsError
 
 __all__ = [
@@ -45,6 +47,10 @@ __all__ = [
     "UnresolvableWordsError",
     "resolve",
 ]
+
+#: Every reading's name and what it means: the parts a :attr:`Rule.reading` is made of
+#: (``late+month-latest`` is ``late`` of ``month-latest``).
+READINGS: Final[Mapping[str, str]] = _READINGS
 
 _ISO_DAY: Final = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ].*)?")
 
