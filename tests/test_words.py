@@ -314,6 +314,15 @@ def test_the_oracle_compares_enough_phrases_in_every_language():
 
 # -- properties ---------------------------------------------------------------------
 
+# Words of every class, in any order: most combinations mean nothing, and must say so.
+_WORDS_TEXT = (
+    "on in last next this since until between and from to by the end of early mid late around a "
+    "two 3 0 99 weeks days months years ago yesterday today week month year thursday september "
+    "30 2023 2006 1990s summer winter q1 first half quarter 05/06/2023 2023-02-29 '90s century "
+    "20th weekend past over earlier later depuis jusqu'en fin dernier il y a semaines hier seit "
+    "bis ende letzten vor wochen desde hasta finales pasado hace с до в конце прошлый назад"
+)
+WORDS = _WORDS_TEXT.split()
 anchors = st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2100, 12, 31))
 weekdays = st.sampled_from(WEEKDAYS)
 months = st.sampled_from(MONTHS)
@@ -442,6 +451,31 @@ def test_the_rule_derives_the_same_value_and_every_alternative_its_own(phrase, a
         chosen = resolve(phrase, published=anchor, reading=other.reading)
         assert chosen.edtf == other.edtf
         assert chosen.rule.derive() == chosen
+
+
+@given(
+    st.text(max_size=30) | st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(" ".join),
+    st.sampled_from(["en", "fr", "de", "es", "ru"]),
+    st.dates(),
+)
+def test_any_text_resolves_or_is_refused_with_the_typed_error(phrase, language, anchor):
+    """No input makes anything but a valid time or UnresolvableWordsError (years 1-9999 too)."""
+    problem = None
+    try:
+        found = resolve(phrase, published=anchor, language=language)
+    except UnresolvableWordsError as error:
+        problem = error
+    else:
+        assert format_edtf(parse_edtf(found.edtf)) == found.edtf
+    assert problem is None or problem.phrase == phrase
+
+
+def test_english_with_a_region_is_english():
+    """en-GB and en_US are read by the English grammar, without the words extra."""
+    assert resolve("last week", published="2024-01-12", language="en-GB").edtf == (
+        "2024-01-01/2024-01-07"
+    )
+    assert resolve("last week", published="2024-01-12", language="en_US").rule.language == "en-us"
 
 
 # -- the loader and the seed ----------------------------------------------------------

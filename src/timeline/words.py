@@ -147,8 +147,8 @@ def resolve(
     anchor = anchor_date(published)
     if not isinstance(phrase, str) or not phrase.strip():
         raise UnresolvableWordsError(str(phrase), language, "there are no words to resolve")
-    code = language.strip().lower() if isinstance(language, str) else ""
-    if code == "en":
+    code = language.strip().lower().replace("_", "-") if isinstance(language, str) else ""
+    if code == "en" or code.startswith("en-"):  # en-GB, en-US: the same grammar
         english = normalise(phrase)
     else:
         from ._words._languages import to_english  # noqa: PLC0415 -- dateparser: when used
@@ -157,7 +157,7 @@ def resolve(
     try:
         found = list(each_reading(read(english, anchor)))
     except Unreadable as error:
-        said = "" if code == "en" else f" (read as {english!r})"
+        said = "" if english == normalise(phrase) else f" (read as {english!r})"
         raise UnresolvableWordsError(phrase, code, f"{error}{said}") from None
     values = _values(found, phrase, code, tz)
     if not values:

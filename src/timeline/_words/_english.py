@@ -375,7 +375,7 @@ def _real_date(year: int, month: int, day: int) -> dt.date | None:
 
 
 def _dates_named(anchor: dt.date, month: int, day: int, *, ahead: bool) -> _Base:
-    if day > calendar.monthrange(2000, month)[1]:  # 2000: a leap year, so 29 February exists
+    if not 1 <= day <= calendar.monthrange(2000, month)[1]:  # 2000: leap, so 29 February is
         raise Unreadable(f"{calendar.month_name[month]} has no day {day}")
     before = [
         d for y in range(anchor.year, anchor.year - 9, -1) if (d := _real_date(y, month, day))
@@ -715,7 +715,11 @@ def _base(text: str, anchor: dt.date, *, ahead: bool = False) -> _Base:
     for pattern, function in _GRAMMAR:
         match = pattern.fullmatch(text)
         if match is not None:
-            return function(match, anchor, ahead=ahead)
+            try:
+                return function(match, anchor, ahead=ahead)
+            except (OverflowError, ValueError, StopIteration):
+                # Python's dates hold the years 1-9999; a reading beyond them has no date.
+                raise Unreadable(f"{text!r} reaches beyond the years 1-9999") from None
     raise Unreadable(f"{text!r} is not a phrase of time this grammar knows")
 
 
