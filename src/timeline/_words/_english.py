@@ -848,7 +848,7 @@ def _parts_or_base(text: str, anchor: dt.date, *, ahead: bool = False) -> _Base 
     first = found[0] if found else None
     if first is not None and first.reading.endswith("-latest") and not ahead:
         begun = [c for c in found if c.reading.endswith("-year-before")]
-        if _first_day(first.edtf.split("/")[0]) > anchor and begun:
+        if _edge(first.edtf.split("/")[0], last=False) > anchor and begun:
             found.remove(begun[0])
             found.insert(0, begun[0])
     return found
@@ -889,38 +889,25 @@ def _between(first: str, second: str, anchor: dt.date) -> list[Candidate]:
         first = shared
     found = []
     for name_b, _start_b, end_b in _interval_ends(_parts_or_base(second, anchor)):
-        last_day = _last_day(end_b)
+        last_day = _edge(end_b, last=True)
         for name_a, start_a, _end_a in _interval_ends(_parts_or_base(first, last_day)):
             reading = name_a if name_a == name_b else f"{name_a}&{name_b}"
             found.append(Candidate(f"between+{reading}", f"{start_a}/{end_b}"))
     return found
 
 
-def _first_day(edtf: str) -> dt.date:
-    """The first day an EDTF date (as these rules write them) may denote, qualifiers aside."""
+def _edge(edtf: str, *, last: bool) -> dt.date:
+    """The first or last day an EDTF date (as these rules write them) may denote, ~ aside."""
     text = _unqualified(edtf)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return dt.date.fromisoformat(text)
     if re.fullmatch(r"\d{4}-\d{2}", text):
         year, code = int(text[:4]), int(text[5:])
-        return _grouping(year, code).first if code > 12 else dt.date(year, code, 1)
-    return dt.date(int(text.replace("X", "0")), 1, 1)
-
-
-def _last_day(edtf: str) -> dt.date:
-    """The last day an EDTF date (as these rules write them) may denote."""
-    text = _unqualified(edtf)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return dt.date.fromisoformat(text)
-    if re.fullmatch(r"\d{4}-\d{2}", text):
-        year, code = int(text[:4]), int(text[5:])
-        if code > 12:
-            return _grouping(year, code).last
-        return _month(year, code).last
-    if re.fullmatch(r"\d{4}", text):
-        return dt.date(int(text), 12, 31)
-    digits = text.replace("X", "9")
-    return dt.date(int(digits), 12, 31)
+        period = _grouping(year, code) if code > 12 else _month(year, code)
+    else:  # a year, or a decade or century written with X
+        low, high = int(text.replace("X", "0")), int(text.replace("X", "9"))
+        period = Period("year", dt.date(low, 1, 1), dt.date(high, 12, 31))
+    return period.last if last else period.first
 
 
 def read(text: str, anchor: dt.date) -> list[Candidate]:  # noqa: C901, PLR0911 -- one branch per operator
