@@ -295,7 +295,7 @@ def _words_command(command: Callable[[str, str], argparse.ArgumentParser]) -> No
 def _resolve(args: argparse.Namespace, out: TextIO) -> int:
     import datetime as dt  # noqa: PLC0415 -- only this command reads a weekday
 
-    from ._words._english import explain  # noqa: PLC0415 -- the grammar is loaded when used
+    from ._words._readings import explain  # noqa: PLC0415 -- loaded when used
     from ._words._rule import rule_json  # noqa: PLC0415
     from .words import resolve  # noqa: PLC0415
 

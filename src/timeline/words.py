@@ -35,8 +35,8 @@ from ._calendar import FLOATING
 from ._edtf import format_edtf, parse_edtf
 from ._errors import InvalidValidTimeError
 from ._time import ValidTime
-from ._words._english import READINGS as _READINGS
 from ._words._english import Candidate, Unreadable, each_reading, normalise, read
+from ._words._readings import READINGS as _READINGS
 from ._words._rule import Alternative, Rule, UnresolvableWordsError
 
 __all__ = [

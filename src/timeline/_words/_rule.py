@@ -104,7 +104,7 @@ class Rule:
         >>> resolve("last week", published="2024-01-12").rule.explain()
         'the calendar week (Monday to Sunday) before the week of publication'
         """
-        from ._english import explain  # noqa: PLC0415 -- the grammar is loaded when used
+        from ._readings import explain  # noqa: PLC0415 -- loaded when used
 
         return explain(self.reading)
 
