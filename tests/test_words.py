@@ -670,6 +670,28 @@ def test_a_record_with_a_rule_survives_every_store_and_verifies(tmp_path):
         again.close()
 
 
+def test_provenance_without_a_rule_hashes_as_before_rules_existed():
+    """A record with text provenance and no rule has the hash the codec gave it before."""
+    import uuid  # noqa: PLC0415
+
+    from timeline import Codec, Entry, Provenance, default_registry  # noqa: PLC0415
+    from timeline.events import Meeting  # noqa: PLC0415
+
+    entry = Entry(
+        event=Meeting(participants=("Kim Jong Un", "Vladimir Putin"), place="Russia's Far East"),
+        valid=parse_edtf("2023-09", phrase="In September"),
+        subject="dprk-russia-arms",
+        provenance=Provenance(source="Al Jazeera", quote="In September", note="a note"),
+        id=uuid.UUID("8e4b1a52-3f0c-4a7e-9d61-2b5c7e9f0a13"),
+    )
+    stored = Codec(default_registry).encode(
+        entry, position=1, known_at="2024-01-12T00:00:00.000000Z", previous=None
+    )
+    # Computed with the codec of the commit before Provenance.rule (99522d9).
+    assert stored.hash == "1f64969bc21096f4bc4daf09826298e4e5b5e0f159c381c99f20e719714f649a"
+    assert '"rule"' not in stored.body
+
+
 def test_a_stored_rule_that_is_malformed_is_a_decode_error_naming_the_record():
     """A rule with a missing key reads as a RecordDecodeError, not a wrong answer."""
     from timeline import Codec, RecordDecodeError, Registry  # noqa: PLC0415

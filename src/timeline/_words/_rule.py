@@ -9,11 +9,14 @@ fields and their names are fixed for good.
 from __future__ import annotations
 
 import re
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from timeline._errors import TimelineError
+
+if TYPE_CHECKING:
+    from timeline.words import Resolution
 
 __all__ = ["Alternative", "Rule", "UnresolvableWordsError", "rule_from_json", "rule_json"]
 
@@ -84,12 +87,12 @@ class Rule:
     edtf: str
     alternatives: tuple[Alternative, ...] = ()
 
-    def derive(self) -> Any:  # noqa: ANN401 -- a timeline.words.Resolution, imported lazily
+    def derive(self) -> Resolution:
         """Resolve the phrase again, with the same anchor, language and reading.
 
         Returns:
-            A :class:`timeline.words.Resolution` whose rule equals this one
-            while the grammar reads the phrase as it did.
+            The resolution, whose rule equals this one while the grammar reads
+            the phrase as it did.
         """
         from timeline.words import resolve  # noqa: PLC0415 -- the resolver sits above the records
 
