@@ -4,13 +4,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: example picture test lint typecheck docs ci clean bench-stores bench-facts bench-floor
+.PHONY: example picture test lint typecheck docs ci clean bench-stores bench-facts bench-floor bench-words
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "timeline needs Python 3.11+")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --editable ".[postgres,pandas,polars,ftm,plot]" --group dev
+	$(BIN)/python -m pip install --quiet --editable ".[postgres,pandas,polars,ftm,plot,words]" --group dev
 	touch $@
 
 example: $(BIN)/.installed  ## Rebuild the seed timeline and answer questions at (valid, known) times.
@@ -53,6 +53,9 @@ bench-postgres: $(BENCH)/.installed  ## The PostgreSQL store beside eventsourcin
 
 bench-facts: $(BIN)/.installed  ## Temporal facts: build, catch-up, query latency, memory.
 	$(BIN)/python bench/facts.py
+
+bench-words: $(BIN)/.installed  ## timeline.words: import cost of the words extra; a phrase beside dateparser.
+	$(BIN)/python bench/words.py
 
 bench-floor: $(BIN)/.installed  ## What each step of an append costs alone, on this machine.
 	$(BIN)/python bench/floor.py

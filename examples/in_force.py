@@ -32,7 +32,9 @@ def main() -> None:
         first = hit.spell.records[0]
         print(f"  {hit.answer.value}: {hit.key}")
         print(f"  according to {first.provenance.speaker} via {first.provenance.source}")
-        print(f"  date rule: {first.provenance.note}")
+        rule = first.provenance.rule  # how the date was derived from the article's words
+        print(f"  date rule: {rule.phrase!r}, published {rule.published}: {rule.explain()}")
+        print(f"  note: {first.provenance.note}")
 
 
 if __name__ == "__main__":

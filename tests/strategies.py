@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from timeline import Answer, Moment
 from timeline.testing import instants, intervals, moments
-from timeline.time import EAST, QUARTER, WEST, zone_of, fields_at
+from timeline.time import EAST, QUARTER, WEST, fields_at, zone_of
+from timeline.words import Alternative, Rule
 
 __all__ = ["OFFSETS", "every_offset", "instants", "intervals", "moments", "refinements"]
 
@@ -79,3 +80,19 @@ def refinements(draw: st.DrawFn, moment: Moment) -> Moment:
         filled[0], filled[1], filled[2], tz=moment.tz,
         qualifier=qualifier, year_qualifier=yq, month_qualifier=mq, day_qualifier=dq,
     )  # fmt: skip
+
+
+# The rules timeline.words keeps in provenance: any text in each field (a stored
+# rule is read back as written), a publication date in YYYY-MM-DD.
+rules = st.builds(
+    Rule,
+    phrase=st.text(max_size=20),
+    published=st.dates().map(lambda day: f"{day.year:04d}-{day.month:02d}-{day.day:02d}"),
+    language=st.sampled_from(["en", "fr", "de", "es", "ru"]),
+    reading=st.text(max_size=20),
+    edtf=st.text(max_size=20),
+    alternatives=st.lists(
+        st.builds(Alternative, reading=st.text(max_size=10), edtf=st.text(max_size=10)),
+        max_size=3,
+    ).map(tuple),
+)

@@ -1,4 +1,4 @@
-"""The house: every import goes down the layers of docs/explanation/architecture.md, none in a circle.
+"""The house: every import goes down the layers (docs/explanation/architecture.md), no circles.
 
 An import that runs -- at a module's top or inside a function -- may name a
 module of its own layer or one below, and the modules with the imports among
@@ -22,7 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
      "timeline._collector", "timeline._retry", "timeline._seeds", "timeline._terminal",
      "timeline._extras"),
     ("timeline.time",),
-    ("timeline._records", "timeline._clock"),
+    ("timeline._records", "timeline._clock", "timeline._words._rule", "timeline._words._readings"),
     ("timeline._events", "timeline._corrections"),
     ("timeline._codec",),
     ("timeline.typing",),

@@ -172,7 +172,7 @@ def test_the_console_script_is_installed(tmp_path):
     )
     assert "loaded 14 records" in result.stdout
     assert "loading 000_b4b480d03dd4a743.jsonl" in result.stderr
-    assert "14/14" in result.stderr
+    assert "15/15" in result.stderr  # the lines read: a defaults line and 14 entries
 
 
 def test_during_keys_and_show(store, capsys):

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strategies import intervals, moments
+from strategies import intervals, moments, rules
 from timeline import (
     FLOATING,
     Codec,
@@ -114,7 +114,12 @@ def test_events_round_trip_through_json(value):
 @given(
     st.builds(
         Provenance,
-        **{f.name: st.none() | st.text(max_size=20) for f in attrs.fields(Provenance)},
+        **{
+            f.name: st.none() | st.text(max_size=20)
+            for f in attrs.fields(Provenance)
+            if f.name != "rule"
+        },
+        rule=st.none() | rules,
     ),
     st.none() | st.text(max_size=10),
     moments() | intervals(),

@@ -144,7 +144,7 @@ def test_import_timeline_imports_nothing_until_a_name_is_used():
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert loaded.strip() == "['timeline', 'timeline._command']"
+    assert loaded.strip() == "['timeline', 'timeline._command', 'timeline._terminal']"
 
 
 def test_every_public_name_is_where_the_lazy_table_says():

@@ -329,7 +329,7 @@ def test_the_seed_file_answers_alike_at_schema_1_and_2(tmp_path):
     lines = []
     for text in SEEDS.read_text().splitlines():
         line = json.loads(text)
-        if line["type"] in {"sanctions.designated", "sanctions.lifted"}:
+        if line.get("type") in {"sanctions.designated", "sanctions.lifted"}:  # not defaults
             line["version"] = 1
         lines.append(json.dumps(line))
     as_v1.write_text("\n".join(lines))

@@ -28,7 +28,7 @@ from timeline import (
     valid_time,
 )
 from timeline.testing._strategies import ZONES
-from timeline.time import EAST, FLOATING, zone_of, fields_at, micros
+from timeline.time import EAST, FLOATING, fields_at, micros, zone_of
 
 
 def utc(*args: int) -> pendulum.DateTime:

@@ -161,6 +161,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     _exchange_commands(command)
+    _words_command(command)
 
     at = command(
         "at",
@@ -270,8 +271,71 @@ def _exchange_commands(command: Callable[[str, str], argparse.ArgumentParser]) -
     plot.add_argument("--title", help="the picture's title")
 
 
+def _words_command(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """``resolve``: a source's words to a valid time, with the rule (timeline.words)."""
+    words = command(
+        "resolve",
+        "resolve a source's temporal phrase against its publication date: print the valid "
+        "time (EDTF) and the rule -- the reading chosen and the others of an ambiguous "
+        "phrase. Needs no store; languages other than English need the words extra",
+    )
+    words.add_argument("phrase", help='the words, e.g. "late November" or "la semaine dernière"')
+    words.add_argument(
+        "--published", required=True, help="the source's publication date, e.g. 2024-01-12"
+    )
+    words.add_argument("--language", default="en", help="the words' language (default: en)")
+    words.add_argument("--reading", help="use this reading instead of the first (see the list)")
+
+
+def _resolve(args: argparse.Namespace, out: TextIO) -> int:
+    import datetime as dt  # noqa: PLC0415 -- only this command reads a weekday
+
+    from ._words._readings import explain  # noqa: PLC0415 -- loaded when used
+    from ._words._rule import rule_json  # noqa: PLC0415
+    from .words import resolve  # noqa: PLC0415
+
+    found = resolve(
+        args.phrase, published=args.published, language=args.language, reading=args.reading
+    )
+    rule = found.rule
+    readings = [
+        {"reading": name, "edtf": edtf, "chosen": chosen, "explanation": explain(name)}
+        for name, edtf, chosen in (
+            (rule.reading, rule.edtf, True),
+            *((other.reading, other.edtf, False) for other in rule.alternatives),
+        )
+    ]
+    if args.format == "json":
+        _json(
+            out,
+            {
+                "valid": _valid_json(found.value),
+                "rule": rule_json(rule),
+                "english": found.english,
+                "readings": readings,
+            },
+        )
+    elif args.json:
+        _emit(out, args, {}, "readings", readings)
+    else:
+        day = dt.date.fromisoformat(rule.published)
+        print(found.edtf, file=out)
+        print(f"  phrase     {rule.phrase} ({rule.language}; read as '{found.english}')", file=out)
+        print(f"  published  {rule.published} ({day.strftime('%A')})", file=out)
+        print(f"  reading    {rule.reading}: {explain(rule.reading)}", file=out)
+        for other in rule.alternatives:
+            print(f"  or         {other.edtf}  {other.reading}: {explain(other.reading)}", file=out)
+    return 0
+
+
 # Shown under each command's --help.
 _EXAMPLES: dict[str, tuple[str, ...]] = {
+    "resolve": (
+        'resolve "on Thursday" --published 2024-01-12',
+        'resolve "late November" --published 2024-01-12 --json',
+        'resolve "since February 2022" --published 2024-01-12 --reading since-to-publication+month',
+        'resolve "fin novembre 2023" --published 2024-01-12 --language fr',
+    ),
     "load": (
         "--store seed.sqlite load seeds/000_b4b480d03dd4a743.jsonl",
         "load my.jsonl --use mine",
@@ -363,6 +427,8 @@ def _main(argv: Sequence[str] | None) -> int:
     args.store = getattr(args, "store", os.environ.get("TIMELINE_STORE", DEFAULT_STORE))
     args.format = getattr(args, "format", "json" if getattr(args, "json", False) else "table")
     args.json = args.format != "table"  # any format for machines
+    if args.command == "resolve":  # words to a valid time: no store, no vocabularies
+        return _resolve(args, sys.stdout)
     _vocabularies()
     args.facts = _projection(getattr(args, "use", []))
     if args.command == "verify":

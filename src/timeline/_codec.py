@@ -39,6 +39,7 @@ from ._errors import (
 from ._events import Registry
 from ._ids import UUID_SLOTTED, id_from_bytes, id_text_of_bytes
 from ._records import FIRST_POSITION, NO_PROVENANCE, Entry, Head, Provenance, Record, StoredRecord
+from ._words._rule import rule_from_json, rule_json
 from .time import (
     FLOATING,
     DateRange,
@@ -411,6 +412,8 @@ def _plain_fields(
     checks: list[tuple[str, tuple[type, ...], bool]] = []
     for field in fields:
         kinds = _PLAIN.get(field.type)
+        if kinds is None and direction == "structure" and _absent_by_default(field):
+            continue  # the fast path takes it only when absent; present, the converter reads it
         if (
             kinds is None
             or not field.init
@@ -420,6 +423,17 @@ def _plain_fields(
             return None
         checks.append((field.name, kinds, field.default is attrs.NOTHING))
     return checks
+
+
+def _absent_by_default(field: attrs.Attribute[Any]) -> bool:
+    """A field of an attrs class or None, None by default (a provenance's rule)."""
+    kinds = typing.get_args(field.type)
+    return (
+        field.default is None
+        and len(kinds) == 2
+        and type(None) in kinds
+        and any(attrs.has(kind) for kind in kinds)
+    )
 
 
 def _fast_writer(converter: cattrs.Converter, cls: type[Any]) -> Callable[[Any], str | None] | None:
@@ -735,26 +749,31 @@ _SAFE_UNKNOWN: Final = uuid.SafeUUID.unknown
 _BODY_KEYS: Final = frozenset({"data", "valid", "version", "provenance"})
 
 
-_PROVENANCE_FIELDS: Final = tuple(field.name for field in attrs.fields(Provenance))
+# The provenance's text fields; its rule is written apart (see _encode_provenance).
+_PROVENANCE_FIELDS: Final = tuple(
+    field.name for field in attrs.fields(Provenance) if field.name != "rule"
+)
 
 
-def _encode_provenance(provenance: Provenance) -> dict[str, str]:
+def _encode_provenance(provenance: Provenance) -> dict[str, Any]:
     """The provenance's fields that are set (an empty dict for none).
 
-    Raises:
-        InvalidEventError: A field holds something other than text.
+    A rule (a date derived from words) is written only when there is one, so
+    provenance without one encodes, and hashes, as it did before rules existed.
     """
-    fields = {
+    encoded: dict[str, Any] = {
         name: value
         for name in _PROVENANCE_FIELDS
         if (value := getattr(provenance, name)) is not None
     }
-    for name, value in fields.items():
+    for name, value in encoded.items():
         if type(value) is not str:
             raise InvalidEventError(
                 f"provenance {name} must be text, not {_given(value)}; nothing was written"
             )
-    return fields
+    if provenance.rule is not None:
+        encoded["rule"] = rule_json(provenance.rule)
+    return encoded
 
 
 def _zones(value: ValidTime) -> set[str]:
@@ -1372,6 +1391,9 @@ class Codec:
     def _provenance(self, raw: object) -> Provenance:
         if type(raw) is not dict:
             raise TypeError(f"provenance must be an object, not {raw!r}")
+        if "rule" in raw:  # a date derived from words: its rule read apart, as rule_json wrote it
+            rest = {key: value for key, value in raw.items() if key != "rule"}
+            return attrs.evolve(self._provenance(rest), rule=rule_from_json(raw["rule"]))
         fast = self._structurer(Provenance)
         if fast is not None and type(raw) is dict:
             made = fast(raw)

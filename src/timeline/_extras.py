@@ -1,10 +1,11 @@
 """Optional features, reached from the core by name when they are used.
 
-A feature behind an extra (pictures, with matplotlib) builds on the core: it
-imports temporal facts, records and valid time. The core still offers it as
-a method (``TemporalFacts.plot``); reaching it by name, at the moment it is
-asked for, keeps the core from importing a module above it, and so from an
-import circle (docs/explanation/architecture.md).
+A feature (pictures, with matplotlib; words to valid time) builds on the
+core: it imports temporal facts, records and valid time. The core still
+offers it as a method (``TemporalFacts.plot``, ``Rule.derive``); reaching it
+by name, at the moment it is asked for, keeps the core from importing a
+module above it, and so from an import circle
+(docs/explanation/architecture.md).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Literal
 __all__ = ["feature"]
 
 #: The optional features the core offers, by module name under ``timeline``.
-Feature = Literal["plot"]
+Feature = Literal["plot", "words"]
 
 
 def feature(name: Feature) -> ModuleType:

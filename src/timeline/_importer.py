@@ -13,6 +13,18 @@ the data is written in, by default the current one), ``subject``,
 somewhere (floating), unless the load names the source's zone (``tz=``).
 Blank lines are skipped.
 
+A valid time may also be the source's words, resolved at load against the
+publication date (:mod:`timeline.words`)::
+
+    "valid": {"words": "late November", "published": "2024-01-12"}
+
+with optional ``language``, ``reading`` (an alternative reading by name),
+``phrase`` (the verbatim text, when the words are a part of it) and ``tz``;
+either end of ``{"start": ..., "end": ...}`` may be such words too. The record
+keeps the words as its valid time's phrase and the rule in its provenance. A
+line ``{"defaults": {"published": "2024-01-12", "language": "en"}}`` gives the
+lines after it (up to the next such line) their ``published`` and ``language``.
+
 A load is all or nothing, and can be run again: every entry has a stable
 record id -- its ``id`` if the line gives one, else one derived from the
 line's content -- and entries whose id the log already holds are skipped.
@@ -41,6 +53,7 @@ from ._errors import (
 )
 from ._records import FIRST_POSITION, Entry, Head, Provenance, Record
 from ._retry import RETRY_FOR, backoff
+from ._words._rule import Rule
 from .time import FLOATING, zone_of
 
 if TYPE_CHECKING:
@@ -151,6 +164,7 @@ def read_lines(
     _vocabularies()
     lines: list[_Line] = []
     order = _Order(source)
+    defaults: dict[str, str] = {}  # a defaults line's publication date and language
     number = 0
     for number, raw in _raw_lines(source):
         if progress is not None and number % 1000 == 0:
@@ -158,6 +172,10 @@ def read_lines(
         if not raw.strip():
             continue
         item, text = _item(source, number, raw)
+        if set(item) == {"defaults"}:
+            defaults = _defaults(source, number, item["defaults"])
+            continue
+        item, text = _with_defaults(item, text, defaults)
         lines.append(order.place(_entry(source, number, item, log, tz), text))
     if progress is not None:
         progress(number, number)
@@ -249,7 +267,7 @@ def _item(source: Path, number: int, raw: bytes) -> tuple[dict[str, Any], str]:
     return item, canonical
 
 
-def _entry(source: Path, number: int, item: dict[str, Any], log: Log, tz: str) -> _Line:  # noqa: C901 -- one check per key
+def _entry(source: Path, number: int, item: dict[str, Any], log: Log, tz: str) -> _Line:  # noqa: C901, PLR0912 -- one check per key
     def fail(problem: str) -> SourceFileError:
         return SourceFileError(source, number, problem)
 
@@ -269,8 +287,9 @@ def _entry(source: Path, number: int, item: dict[str, Any], log: Log, tz: str) -
         event = log.codec.decode_event(name, version, item["data"])
     except RecordDecodeError as error:
         raise fail(error.problem) from None
+    raw_valid, rule = _words_valid(item["valid"], tz, fail)
     try:
-        valid = decode_valid(_in_zone(item["valid"], tz))
+        valid = decode_valid(_in_zone(raw_valid, tz))
     except InvalidValidTimeError as error:
         raise fail(f"valid time: {error}") from None
     subject = item.get("subject")
@@ -283,6 +302,10 @@ def _entry(source: Path, number: int, item: dict[str, Any], log: Log, tz: str) -
         provenance = log.codec.converter.structure(raw_provenance, Provenance)
     except cattrs.BaseValidationError as error:
         raise fail(structure_problems(error, "provenance")) from None
+    if rule is not None:
+        if provenance.rule is not None:
+            raise fail("provenance.rule is derived from the valid time's words: leave it out")
+        provenance = attrs.evolve(provenance, rule=rule)
     record_id = None
     if "id" in item:
         try:
@@ -301,6 +324,118 @@ def _entry(source: Path, number: int, item: dict[str, Any], log: Log, tz: str) -
     except KnownTimeError as error:
         raise fail(str(error)) from None
     return _Line(number, entry, explicit_id=record_id is not None)
+
+
+# -- words (timeline.words): resolved at load, the rule kept in provenance ------------
+
+_DEFAULT_KEYS: Final = frozenset({"published", "language"})
+_WORDS_KEYS: Final = frozenset({"words", "published", "language", "reading", "phrase", "tz"})
+
+
+def _defaults(source: Path, number: int, raw: object) -> dict[str, str]:
+    """A defaults line's values, checked."""
+    if not isinstance(raw, dict) or not raw or not set(raw) <= _DEFAULT_KEYS:
+        raise SourceFileError(
+            source, number, f"defaults must be an object of {sorted(_DEFAULT_KEYS)}, not {raw!r}"
+        )
+    for key, value in raw.items():
+        if not isinstance(value, str):
+            raise SourceFileError(source, number, f"defaults: {key} must be text, not {value!r}")
+    return dict(raw)
+
+
+def _words_parts(valid: object) -> list[dict[str, Any]]:
+    """The words objects in a valid time: itself, or its start or end."""
+    if not isinstance(valid, dict):
+        return []
+    if "words" in valid:
+        return [valid]
+    return [
+        end
+        for end in (valid.get("start"), valid.get("end"))
+        if isinstance(end, dict) and "words" in end
+    ]
+
+
+def _with_defaults(
+    item: dict[str, Any], text: str, defaults: dict[str, str]
+) -> tuple[dict[str, Any], str]:
+    """The line with its words given the defaults they lack, and the text its id derives from.
+
+    A line that takes a default is told apart by it: the same words published
+    on another day are another entry.
+    """
+    valid = item.get("valid")
+    parts = _words_parts(valid)
+    if not defaults or not any(set(defaults) - set(part) for part in parts):
+        return item, text
+    assert isinstance(valid, dict)  # noqa: S101 -- it holds words
+    filled = {
+        key: {**defaults, **value} if value in parts else value for key, value in valid.items()
+    }
+    if valid in parts:
+        filled = {**defaults, **valid}
+    item = {**item, "valid": filled}
+    return item, canonical_json(item)
+
+
+def _check_words(spec: dict[str, Any], fail: Callable[[str], SourceFileError]) -> None:
+    """Words with their publication date, each value text, no other keys."""
+    unknown = set(spec) - _WORDS_KEYS
+    if unknown:
+        raise fail(
+            f"valid time: unknown keys {sorted(unknown)} beside words; allowed: "
+            f"{sorted(_WORDS_KEYS)}"
+        )
+    if "published" not in spec:
+        raise fail(
+            "valid time: words need the source's publication date: give 'published', or a "
+            'line {"defaults": {"published": "YYYY-MM-DD"}} before this one'
+        )
+    for key in _WORDS_KEYS & set(spec):
+        if not isinstance(spec[key], str):
+            raise fail(f"valid time: {key} must be text, not {spec[key]!r}")
+
+
+def _words_valid(
+    raw: object, tz: str, fail: Callable[[str], SourceFileError]
+) -> tuple[object, Rule | None]:
+    """The encoded valid time with its words resolved, and their rule (None without words)."""
+    parts = _words_parts(raw)
+    if not parts:
+        return raw, None
+    if len(parts) > 1:
+        raise fail("valid time: words at both ends; give one phrase for the span instead")
+    from ._errors import MissingExtraError  # noqa: PLC0415 -- only for files with words
+    from .words import resolve  # noqa: PLC0415 -- only for files with words
+
+    spec = parts[0]
+    _check_words(spec, fail)
+    zone = spec.get("tz", tz)
+    try:
+        found = resolve(
+            spec["words"],
+            published=spec["published"],
+            language=spec.get("language", "en"),
+            reading=spec.get("reading"),
+            tz=zone,
+        )
+    except (TimelineError, MissingExtraError) as error:
+        raise fail(f"valid time: {error}") from None
+    resolved: dict[str, Any] = {"edtf": found.edtf, "phrase": spec.get("phrase", spec["words"])}
+    if zone != FLOATING:
+        resolved["tz"] = zone
+    if spec is raw:
+        return resolved, found.rule
+    assert isinstance(raw, dict)  # noqa: S101 -- its start or end held the words
+    side = "start" if raw.get("start") is spec else "end"
+    edtf_start, _, edtf_end = found.edtf.partition("/")
+    if edtf_end:  # a span ("last week") at one end: its own start, or its own end
+        resolved["edtf"] = edtf_start if side == "start" else edtf_end
+        if resolved["edtf"] == "..":
+            raise fail(f"valid time: the words at the {side} give no date there ({found.edtf})")
+    phrase = resolved.pop("phrase")
+    return {**raw, side: resolved, "phrase": raw.get("phrase", phrase)}, found.rule
 
 
 def _in_zone(raw: object, tz: str) -> object:

@@ -14,6 +14,7 @@ import pendulum
 from typing_extensions import TypeVar
 
 from ._errors import InvalidEventError, InvalidValidTimeError, KnownTimeError, PinError
+from ._words._rule import Rule
 from .time import ValidTime, to_instant, valid_time
 
 __all__ = [
@@ -42,10 +43,14 @@ class Provenance:
         url: Where it can be read.
         quote: The source's own words the record rests on.
         speaker: Who said it, when the source reports someone's statement.
-        note: The transcriber's note, e.g. how a relative date was resolved.
+        note: The transcriber's note.
+        rule: How the valid time was derived from the source's words, when
+            it was (:mod:`timeline.words`; the loader sets it). Stored only
+            when set, so a record without one reads and hashes as before.
 
-    >>> Provenance(source="Al Jazeera", speaker="Antony Blinken")
-    Provenance(source='Al Jazeera', url=None, quote=None, speaker='Antony Blinken', note=None)
+    >>> Provenance(source="Al Jazeera", speaker="Antony Blinken")  # doctest: +NORMALIZE_WHITESPACE
+    Provenance(source='Al Jazeera', url=None, quote=None, speaker='Antony Blinken', note=None,
+               rule=None)
     """
 
     source: str | None = None
@@ -53,6 +58,7 @@ class Provenance:
     quote: str | None = None
     speaker: str | None = None
     note: str | None = None
+    rule: Rule | None = attrs.field(default=None, kw_only=True)
 
 
 # The empty provenance, shared: most entries have none, and the codec

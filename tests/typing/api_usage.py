@@ -81,3 +81,17 @@ appended = log.append(Designated(target="224th Flight Unit"), valid="2024-01-11"
 assert_type(appended, Record[Designated])
 any_record: Record = log[-1]  # a bare Record is Record[Any]
 some: list[Record] = log[1:3]
+
+# timeline.words: a phrase to a valid time, with the rule that derived it.
+from timeline.words import Alternative, Resolution, Rule, UnresolvableWordsError, resolve  # noqa: E402
+
+found = resolve("late November", published="2024-01-12", language="en")
+assert_type(found, Resolution)
+assert_type(found.edtf, str)
+assert_type(found.value, Moment | timeline.Interval | timeline.DateSet)
+assert_type(found.rule, Rule)
+others: tuple[Alternative, ...] = found.rule.alternatives
+chosen = resolve("since 2006", published=dt.date(2024, 1, 12), reading="since-to-publication+year")
+noted: Rule | None = Provenance(source="Al Jazeera", rule=found.rule).rule
+explained: str = found.rule.explain()
+problem: type[ValueError] = UnresolvableWordsError
