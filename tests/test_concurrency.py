@@ -10,7 +10,6 @@ import collections
 import os
 import subprocess
 import sys
-import textwrap
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -111,7 +110,7 @@ def test_a_loader_that_finds_the_file_half_loaded_adds_the_rest(tmp_path):
     seed = seed_path()
     lines = seed.read_text().splitlines(keepends=True)
     half = tmp_path / "half.jsonl"
-    half.write_text("".join(lines[:7]))
+    half.write_text("".join(lines[:8]))  # the defaults line and 7 entries
     location = str(tmp_path / "log.sqlite")
     subprocess.run([str(TIMELINE), "--store", location, "load", str(half)], check=True)
     result = subprocess.run(
@@ -120,5 +119,6 @@ def test_a_loader_that_finds_the_file_half_loaded_adds_the_rest(tmp_path):
         capture_output=True,
         text=True,
     )
-    assert textwrap.dedent(result.stdout).startswith("loaded 7 records")
+    assert result.stdout.startswith("loaded 7 records")
+    assert "(7 already there, skipped)" in result.stdout
     assert len(list(open_store(location).read())) == 14
