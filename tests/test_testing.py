@@ -300,7 +300,11 @@ def test_a_deadline_the_user_sets_is_one_law_check_error_not_a_broken_law():
 
 def test_a_failed_health_check_is_one_law_check_error():
     """Events nearly always filtered out: the failed health check, as one LawCheckError."""
-    rare = events(Item, key=st.sampled_from("ab"), value=st.integers().filter(lambda v: str(v).endswith("12345")))
+    rare = events(
+        Item,
+        key=st.sampled_from("ab"),
+        value=st.integers().filter(lambda v: str(v).endswith("12345")),
+    )
     with pytest.raises(LawCheckError, match=r"health check|could not be checked") as caught:
         check_laws(Good, rare, registry=registry, laws=["determinism"], max_examples=50)
     assert not isinstance(caught.value, BrokenLawError)
