@@ -16,11 +16,15 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from test_facts import Facts, Started, Stopped, registry
+from strategies import bound_questions, known_boundaries
+from test_facts import Facts, Started, Stopped, histories, registry
 from timeline import Answer, Log, ManualClock, Projection, Question, Record, in_force, on, project
 from timeline import valid_time as read_valid
 from timeline.stores import JsonLinesStore, MemoryStore, SQLiteStore
+from timeline.testing import play
 from timeline.typing import Store
 
 URL = os.environ.get("TIMELINE_TEST_POSTGRES")
@@ -334,3 +338,34 @@ def test_facts_at_exactly_a_spell_s_bounds_at_every_precision(make_store):
                     found = Facts.answer_from(store, question).found
                     got = [answer for k, _, answer in found if k == key] or [Answer.NO]
                     assert got == [expected], ("server", key, question)
+
+
+# -- properties that stand on the edges -----------------------------------------------------------
+
+
+@given(histories, st.data())
+def test_facts_on_the_edges_equal_a_fresh_build_of_the_log_cut_there(schedule, data):
+    """Known times and questions drawn from the log's own times and bounds, +-1 us.
+
+    The index as known at T equals a fresh build of the log cut at T, and its answer at
+    V equals each spell's own answer (brute force), T and V on the edges every run.
+    """
+    log = play(schedule, registry=registry)
+    facts = Facts(log)
+    facts.catch_up()
+    for _ in range(3):
+        known = data.draw(known_boundaries(log), label="known")
+        asked = data.draw(bound_questions(facts), label="valid")
+        cut = Log(registry=registry)
+        last = log.last_position if known is None else log.last_position_known_by(known)
+        cut.store.append(list(log.store.read(stop=last + 1)), expected_position=0)
+        fresh = Facts(cut)
+        got = sorted((hit.key, hit.answer) for hit in facts.at(asked, known=known))
+        assert got == sorted((hit.key, hit.answer) for hit in fresh.at(asked))
+        brute = sorted(
+            (spell.key, spell.at(asked))
+            for key in facts.keys()
+            for spell in facts.history(key, known=known)
+            if spell.at(asked) is not Answer.NO
+        )
+        assert got == brute
