@@ -369,3 +369,45 @@ def test_facts_on_the_edges_equal_a_fresh_build_of_the_log_cut_there(schedule, d
             if spell.at(asked) is not Answer.NO
         )
         assert got == brute
+
+
+# -- what the mutation run found unguarded (docs/explanation/guarantees.md) -----------------------
+
+YES, MAYBE, NO = Answer.YES, Answer.MAYBE, Answer.NO
+
+
+def test_answers_combine_by_the_three_valued_tables():
+    """And, or and not of yes/maybe/no, written out (Kleene's logic); no truth value."""
+    both = {(YES, YES): YES, (YES, MAYBE): MAYBE, (YES, NO): NO, (MAYBE, MAYBE): MAYBE,
+            (MAYBE, NO): NO, (NO, NO): NO}  # fmt: skip
+    either = {(YES, YES): YES, (YES, MAYBE): YES, (YES, NO): YES, (MAYBE, MAYBE): MAYBE,
+              (MAYBE, NO): MAYBE, (NO, NO): NO}  # fmt: skip
+    for (a, b), expected in both.items():
+        assert (a & b, b & a) == (expected, expected), (a, b)
+    for (a, b), expected in either.items():
+        assert (a | b, b | a) == (expected, expected), (a, b)
+    assert [~YES, ~MAYBE, ~NO] == [NO, MAYBE, YES]
+    for answer in Answer:
+        with pytest.raises(TypeError, match=r"^an Answer is three-valued: use `answer\.certain`"):
+            bool(answer)
+
+
+def test_a_moment_contains_exactly_its_own_instants_and_periods():
+    """A zoned month: its first and last microsecond yes, one either side no; its neighbours no."""
+    month = read_valid("2024-01", tz="UTC")
+    assert month.contains("2023-12-31T23:59:59.999999Z") is NO
+    assert month.contains("2024-01-01T00:00:00Z") is YES
+    assert month.contains("2024-01-31T23:59:59.999999Z") is YES
+    assert month.contains("2024-02-01T00:00:00Z") is NO
+    for neighbour in ("2023-12", "2024-02"):
+        assert month.contains(read_valid(neighbour, tz="UTC")) is NO, neighbour
+    assert month.contains(read_valid("2024-01", tz="UTC")) is YES
+
+
+def test_an_inexact_question_is_never_surer_than_its_dates():
+    """'2030~' and '2024-01-0X' miss a spell of 2020: no; '2020~' may meet it: maybe, never yes."""
+    extent = read_valid("2020/2021", tz="UTC").extent
+    assert Question.of("2030~").answer(extent) is NO
+    assert Question.of("2024-01-0X").answer(extent) is NO
+    assert Question.of("2020~").answer(extent) is MAYBE
+    assert Question.of("2020-06-1X").answer(extent) is MAYBE
