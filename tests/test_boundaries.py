@@ -411,3 +411,16 @@ def test_an_inexact_question_is_never_surer_than_its_dates():
     assert Question.of("2024-01-0X").answer(extent) is NO
     assert Question.of("2020~").answer(extent) is MAYBE
     assert Question.of("2020-06-1X").answer(extent) is MAYBE
+
+
+def test_the_count_of_spells_follows_every_fix():
+    """len(facts): three spells; one retracted, two; one corrected, still two (one replaced)."""
+    log = Log(clock=ManualClock("2024-03-01T00:00:00Z"), registry=registry)
+    for key in ("kp", "ru", "ua"):
+        log.append(Started(key=key, label="x"), valid="2024-01-11")
+    facts = Facts(log)
+    assert len(facts) == 3
+    log.retract(2)
+    assert len(facts) == 2
+    log.correct(3, Started(key="ua", label="y"), valid="2024-01-12")
+    assert len(facts) == 2
