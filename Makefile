@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: example picture test lint typecheck docs ci clean bench-stores bench-facts bench-floor bench-words
+.PHONY: example picture test lint typecheck docs ci clean mutate bench-stores bench-facts bench-floor bench-words
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "timeline needs Python 3.11+")'
@@ -35,7 +35,37 @@ docs: $(BIN)/.installed
 ci: test lint typecheck docs
 
 clean:
-	rm -rf $(VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis mutants
+
+# The core's functions, by mutmut's names ("?" stands for its class separator): the
+# three-valued answer, the facts index's known and valid filters, the hash chain, and the
+# stores' torn-tail and expected-position checks. Long: not part of ci.
+MUTANTS := \
+	'timeline._answer.*' \
+	'timeline._time.x?Extent?_during__mutmut_*' \
+	'timeline._time.x?Question?answer__mutmut_*' \
+	'timeline._time.x?Question?_plain__mutmut_*' \
+	'timeline._time.x__meets__mutmut_*' \
+	'timeline._time.x__range_answer__mutmut_*' \
+	'timeline._facts.x?TemporalFacts?_known__mutmut_*' \
+	'timeline._facts.x?TemporalFacts?_found__mutmut_*' \
+	'timeline._facts.x?TemporalFacts?_close__mutmut_*' \
+	'timeline._facts.x__sets_of__mutmut_*' \
+	'timeline._codec.x_chain_hash__mutmut_*' \
+	'timeline._codec.x__hash__mutmut_*' \
+	'timeline.stores._integrity.x__check__mutmut_*' \
+	'timeline.stores._integrity.x__against_pin__mutmut_*' \
+	'timeline.stores._common.x_check_append__mutmut_*' \
+	'timeline.stores._common.x_check_follows__mutmut_*' \
+	'timeline.stores._jsonl.x?JsonLinesStore?_load__mutmut_*' \
+	'timeline.stores._jsonl.x?JsonLinesStore?append__mutmut_*' \
+	'timeline.stores._jsonl.x?JsonLinesStore?repair__mutmut_*' \
+	'timeline.stores._jsonl.x?Damage?__str____mutmut_*'
+
+mutate: $(BIN)/.installed  ## Mutation testing of the core (mutmut); survivors: docs/explanation/guarantees.md.
+	$(BIN)/python -m pip install --quiet --group mutate
+	nice -n 19 $(BIN)/mutmut run --max-children 1 $(MUTANTS)
+	$(BIN)/mutmut results
 
 # The benchmarks' own environment: the project plus eventsourcing, for comparison only.
 BENCH := .venv-bench/bin

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pendulum
 from hypothesis import strategies as st
 
-from timeline import Answer, Moment
+from timeline import Answer, Log, Moment, Question
 from timeline.testing import instants, intervals, moments
-from timeline.time import EAST, QUARTER, WEST, fields_at, zone_of
+from timeline.time import CEIL, EAST, FLOOR, QUARTER, WEST, fields_at, zone_of
 from timeline.words import Alternative, Rule
 
-__all__ = ["OFFSETS", "every_offset", "instants", "intervals", "moments", "refinements"]
+__all__ = [
+    "OFFSETS",
+    "bound_questions",
+    "every_offset",
+    "instants",
+    "intervals",
+    "known_boundaries",
+    "moments",
+    "refinements",
+]
 
 #: Every UTC offset a floating time may have: -12:00 to +14:00 by quarter hours (105).
 OFFSETS = range(WEST, EAST + 1, QUARTER)
@@ -96,3 +106,42 @@ rules = st.builds(
         max_size=3,
     ).map(tuple),
 )
+
+
+def _around(values: set[int]) -> list[int]:
+    return sorted({value + step for value in values for step in (-1, 0, 1)})
+
+
+def known_boundaries(log: Log) -> st.SearchStrategy[pendulum.DateTime | None]:
+    """Known times on the edges: each record's own, a microsecond either side, or now (None).
+
+    A property that draws its known time from here stands on a record's (a
+    correction's, a retraction's) exact known time every few examples, where
+    one drawn at random would almost never land.
+    """
+    times = sorted(
+        {record.known_at.add(microseconds=step) for record in log for step in (-1, 0, 1)}
+    )
+    return st.none() | st.sampled_from(times) if times else st.none()
+
+
+def bound_questions(facts) -> st.SearchStrategy[Question]:
+    """Instants on the edges of the facts' spells: each bound's first and last, +-1 us.
+
+    Floating and zoned, so a floating question meets zoned spells (and the other way
+    round) exactly at a bound too.
+    """
+    edges: set[int] = set()
+    for key in facts.keys():
+        for spell in facts.history(key):
+            extent = spell.extent
+            edges.update((extent.start.low, extent.start.top, extent.end.low, extent.end.top))
+    # Open ends lie at the edges of what is held: no instant is asked about there.
+    instants = _around({edge for edge in edges if FLOOR < edge < CEIL})
+    if not instants:
+        return st.just(Question(0, 1))
+    return st.builds(
+        lambda at, floating: Question(at, at + 1, floating=floating),
+        st.sampled_from(instants),
+        st.booleans(),
+    )

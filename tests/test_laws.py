@@ -614,3 +614,92 @@ def test_a_view_over_a_generated_history_is_a_full_replay():
         assert view.catch_up() == project(SeenInState(), log, valid=pendulum.datetime(9999, 1, 1))
 
     run()
+
+
+# -- planted bugs, caught on every seed -----------------------------------------------------------
+
+
+@event("test.laws.reading", registry=registry)
+class Reading:
+    meter: str
+    value: int
+
+
+# No overrides: the toolkit's own values must reach the cases these bugs need.
+readings = events(Reading)
+SEEDS = range(16)
+PLANTED_BUDGET = 50
+# Both bugs break determinism once their case is drawn: reaching the case is what is tested.
+IN_PROCESS = ["determinism", "incremental", "snapshot", "prefix", "retraction"]
+
+Rates = tuple[int | None, tuple[float | None, ...]]
+
+
+class Growth(Projection[Rates]):
+    """Each reading over the one before it: divides by an earlier zero."""
+
+    state_type = Rates
+
+    def initial(self) -> Rates:
+        return (None, ())
+
+    @on(Reading)
+    def reading(self, state: Rates, record: Record) -> Rates:
+        last, rates = state
+        value = record.event.value
+        return (value, rates if last is None else (*rates, value / last))
+
+
+class SafeGrowth(Growth):
+    """The twin: no rate after a zero."""
+
+    @on(Reading)
+    def reading(self, state: Rates, record: Record) -> Rates:
+        last, rates = state
+        value = record.event.value
+        return (value, rates if last is None else (*rates, value / last if last else None))
+
+
+Leading = tuple[int, str] | None
+
+
+class Leader(Projection[Leading]):
+    """The meter with the highest reading; a tie goes to either, at random."""
+
+    state_type = Leading
+
+    def initial(self) -> Leading:
+        return None
+
+    @on(Reading)
+    def reading(self, state: Leading, record: Record) -> Leading:
+        mine = (record.event.value, record.event.meter)
+        if state is not None and mine[0] == state[0]:
+            return random.choice([state, mine])
+        return mine if state is None or mine > state else state
+
+
+class FairLeader(Leader):
+    """The twin: a tie goes to the greater meter name."""
+
+    @on(Reading)
+    def reading(self, state: Leading, record: Record) -> Leading:
+        mine = (record.event.value, record.event.meter)
+        return mine if state is None else max(state, mine)
+
+
+@pytest.mark.parametrize(("bug", "twin"), [(Growth, SafeGrowth), (Leader, FairLeader)])
+def test_planted_bugs_are_caught_on_every_seed(bug, twin):
+    """Zero and tied readings come on purpose: each of 16 seeds finds the bug; the twin passes."""
+    missed = []
+    for seed in SEEDS:
+        try:
+            check_laws(
+                bug, readings, registry=registry, laws=IN_PROCESS, max_examples=PLANTED_BUDGET,
+                settings=FIND, seed=seed,
+            )  # fmt: skip
+        except BrokenLawError:
+            continue
+        missed.append(seed)
+    assert missed == []
+    check_laws(twin, readings, registry=registry, max_examples=TWIN_BUDGET)

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import itertools
+import os
+import re
+import time
+from pathlib import Path
 from typing import ClassVar
 
+import hypothesis
+import hypothesis.core
+import hypothesis.errors
 import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
@@ -13,6 +22,7 @@ from timeline import Moment, Projection, Record, Registry, event, on
 from timeline.testing import (
     Append,
     BrokenLawError,
+    LawCheckError,
     Schedule,
     check_append_order,
     check_determinism,
@@ -23,6 +33,7 @@ from timeline.testing import (
     check_snapshot,
     edtf_strings,
     events,
+    law_settings,
     moments,
     schedules,
 )
@@ -207,3 +218,134 @@ def test_strategies_draw_readable_values(text, moment):
 
     assert str(parse_edtf(text)) == text
     assert moment.exact
+
+
+# -- any machine, one error type ------------------------------------------------------------------
+
+HOW_TO = Path(__file__).parent.parent / "docs" / "how-to" / "test-projections.md"
+FENCE = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+class _SlowClock:
+    """The time module as hypothesis sees it: 50 ms pass with every event a handler folds."""
+
+    def __init__(self) -> None:
+        self.folded = 0
+
+    def perf_counter(self) -> float:
+        return time.perf_counter() + 0.05 * self.folded
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(time, name)
+
+
+def test_the_how_to_examples_raise_no_false_alarm_under_a_slow_fold(monkeypatch):
+    """Every event takes 50 ms as hypothesis times it (a busy machine): the how-to still holds.
+
+    Under hypothesis's default 200 ms deadline the first example failed this way every
+    time; check_laws's own settings have no deadline.
+    """
+    clock = _SlowClock()
+    monkeypatch.setattr(hypothesis.core, "time", clock)
+    bound = Projection.bound_handlers
+
+    def slowed(self):
+        def slow(handler):
+            def run(state, record):
+                clock.folded += 1
+                return handler(state, record)
+
+            return run
+
+        return {kind: slow(handler) for kind, handler in bound(self).items()}
+
+    monkeypatch.setattr(Projection, "bound_handlers", slowed)
+    namespace: dict[str, object] = {"__name__": "docs_test_projections_slowed"}
+    with settings_profile_default_deadline():
+        for block in FENCE.findall(HOW_TO.read_text()):
+            exec(compile(block, str(HOW_TO), "exec"), namespace)  # noqa: S102 -- the docs' code
+    assert clock.folded > 100  # the fold really was slowed, many times over the deadline
+
+
+@contextlib.contextmanager
+def settings_profile_default_deadline():
+    """Hypothesis's own default profile (a 200 ms deadline), not the suite's (none)."""
+    hypothesis.settings.load_profile("default")
+    try:
+        yield
+    finally:
+        hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+class Slow(Good):
+    """Takes a while per event: not a broken law."""
+
+    @on(Item)
+    def item(self, state: tuple[int, ...], record: Record) -> tuple[int, ...]:
+        time.sleep(0.002)
+        return (*state, record.event.value)
+
+
+def test_a_deadline_the_user_sets_is_one_law_check_error_not_a_broken_law():
+    """A deadline given in settings= and missed: a LawCheckError saying so, hypothesis's chained."""
+    with pytest.raises(LawCheckError) as caught:
+        check_laws(
+            Slow, items, registry=registry, laws=["determinism"], max_examples=10,
+            settings=law_settings(deadline=dt.timedelta(milliseconds=1)),
+        )  # fmt: skip
+    assert type(caught.value) is LawCheckError
+    assert "deadline" in str(caught.value)
+    assert isinstance(caught.value.__cause__, hypothesis.errors.HypothesisException)
+
+
+def test_a_failed_health_check_is_one_law_check_error():
+    """Events nearly always filtered out: the failed health check, as one LawCheckError."""
+    rare = events(
+        Item,
+        key=st.sampled_from("ab"),
+        value=st.integers().filter(lambda v: str(v).endswith("12345")),
+    )
+    with pytest.raises(LawCheckError, match=r"health check|could not be checked") as caught:
+        check_laws(Good, rare, registry=registry, laws=["determinism"], max_examples=50)
+    assert not isinstance(caught.value, BrokenLawError)
+    assert not isinstance(caught.value, BaseExceptionGroup)
+
+
+def test_law_settings_have_no_deadline_and_take_changes():
+    """check_laws's own settings: the profile's, without a deadline; changes override."""
+    assert law_settings().deadline is None
+    assert law_settings(max_examples=3).max_examples == 3
+    assert law_settings().database is None
+
+
+names = events(Item, key=st.sampled_from("abcde"), value=st.just(0))
+
+
+class KeysInSetOrder(Projection[tuple[str, ...]]):
+    """The keys seen, in set order: another hash seed orders them another way."""
+
+    state_type = tuple[str, ...]
+
+    def initial(self) -> tuple[str, ...]:
+        return ()
+
+    @on(Item)
+    def item(self, state: tuple[str, ...], record: Record) -> tuple[str, ...]:
+        return tuple({*state, record.event.key})
+
+
+def test_the_fresh_law_s_report_is_shrunk_and_shows_states_as_values():
+    """Found inside hypothesis's run: a short history, and the two states as tuples, not JSON."""
+    with pytest.raises(BrokenLawError) as caught:
+        check_laws(
+            KeysInSetOrder, names, registry=registry, laws=["fresh"], max_examples=100, seed=3
+        )
+    error = caught.value
+    assert error.law == "fresh"
+    assert isinstance(error.expected, tuple)
+    assert isinstance(error.got, tuple)
+    assert sorted(error.expected) == sorted(error.got)
+    assert error.expected != error.got
+    assert len(error.schedule.appends) <= 3  # shrunk: a few distinct keys are enough
+    assert "\\" not in str(error)
+    assert f"expected state: {error.expected!r}" in str(error)

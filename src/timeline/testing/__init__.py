@@ -18,6 +18,7 @@ from ._contract import PersistentStoreContract, StoreContract
 from ._laws import (
     LAWS,
     BrokenLawError,
+    LawCheckError,
     LawSkippedWarning,
     Runner,
     check_append_order,
@@ -29,6 +30,7 @@ from ._laws import (
     check_resume,
     check_retraction,
     check_snapshot,
+    law_settings,
 )
 from ._schedules import Append, Correct, Retract, Schedule, Step, play, schedules
 from ._strategies import (
@@ -46,6 +48,7 @@ __all__ = [
     "Append",
     "BrokenLawError",
     "Correct",
+    "LawCheckError",
     "LawSkippedWarning",
     "PersistentStoreContract",
     "Retract",
@@ -67,6 +70,7 @@ __all__ = [
     "events",
     "instants",
     "intervals",
+    "law_settings",
     "moments",
     "play",
     "schedules",

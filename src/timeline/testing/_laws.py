@@ -9,32 +9,29 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import importlib
-import json
-import os
-import subprocess
 import sys
 import tempfile
 import warnings
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
-import attrs
 import hypothesis
 import hypothesis.errors
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, Phase, given
 from hypothesis import strategies as st
 
 from timeline._corrections import Corrected, Retracted, fixes_of, hidden_ids
-from timeline._errors import TimelineWarning
+from timeline._errors import TimelineError, TimelineWarning
 from timeline._events import Registry, default_registry
 from timeline._log import Log
-from timeline._projection import Projection, View, project, replay
+from timeline._projection import Projection, View, replay
 from timeline.stores import JsonLinesStore, MemoryStore, copy
 from timeline.time import LATEST
 
-from ._schedules import Append, Schedule, play, schedules
+from ._fresh import FreshInterpreter, Shown, comparable, everything, import_path
+from ._schedules import Schedule, play, schedules
 
 if TYPE_CHECKING:
     from timeline._records import Record
@@ -43,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LAWS",
     "BrokenLawError",
+    "LawCheckError",
     "LawSkippedWarning",
     "Runner",
     "check_append_order",
@@ -54,8 +52,10 @@ __all__ = [
     "check_resume",
     "check_retraction",
     "check_snapshot",
+    "law_settings",
 ]
 
+_E = TypeVar("_E", bound=BaseException)
 Factory = Callable[[], Projection[Any]]
 #: A resumable worker of the user's: given the log and the checkpoint it saved
 #: last (None the first time), it folds what it has not seen yet and returns its
@@ -86,7 +86,22 @@ _DEFAULT_LAWS: tuple[Law, ...] = (
 )
 
 
-class BrokenLawError(AssertionError):
+class LawCheckError(TimelineError, AssertionError):
+    """The one exception :func:`check_laws` raises: a law broken, or the check itself failed.
+
+    A broken law is its subclass :class:`BrokenLawError`. Anything else
+    hypothesis raised while checking -- a deadline you set in ``settings=``,
+    a failed health check (say, a strategy that filters out too much), a run
+    it calls flaky with no broken law inside, an error drawing your events --
+    is a plain :class:`LawCheckError`, never a bare ``ExceptionGroup``, with
+    hypothesis's own exception chained (``__cause__``).
+
+    >>> issubclass(BrokenLawError, LawCheckError)
+    True
+    """
+
+
+class BrokenLawError(LawCheckError):
     """A projection broke a law.
 
     Attributes:
@@ -136,7 +151,7 @@ def _broken(law: Law, problem: str, schedule: Schedule, expected: object, got: o
 
 
 def _everything(factory: Factory, log: Log, known: dt.datetime | None = None) -> object:
-    return project(factory(), log, valid=LATEST, known=known)
+    return everything(factory, log, known)
 
 
 def _play(schedule: Schedule, registry: Registry | None, store: StoreFactory | None = None) -> Log:
@@ -388,66 +403,83 @@ def check_resume(
 
 # -- another interpreter ----------------------------------------------------------------------
 
-_CHILD = """
-import importlib, json, sys
-from timeline import Log
-from timeline.stores import JsonLinesStore
-from timeline.testing._laws import _comparable, _everything, _resolve
-factory, registry = _resolve(sys.argv[1]), _resolve(sys.argv[2])
-log = Log(JsonLinesStore(sys.argv[3], read_only=True), registry=registry)
-print(_comparable(_everything(factory, log), log))
-"""
-
-
-def _resolve(path: str) -> Any:  # noqa: ANN401 -- whatever the user named
-    module, _, name = path.partition(":")
-    found: Any = importlib.import_module(module)
-    for part in name.split("."):
-        found = getattr(found, part)
-    return found
-
-
-def _import_path(value: object) -> str | None:
-    """Where ``value`` can be imported from in another interpreter; None if it cannot."""
-    module = getattr(value, "__module__", None)
-    name = getattr(value, "__qualname__", None)
-    if not module or not name or "<" in name or module == "__main__":
-        return None
-    try:
-        return f"{module}:{name}" if _resolve(f"{module}:{name}") is value else None
-    except (ImportError, AttributeError):
-        return None
-
 
 def _registry_path(registry: Registry | None, factory: object) -> str | None:
     chosen = default_registry if registry is None else registry
     for module_name in (getattr(factory, "__module__", None), "timeline._events"):
         module = sys.modules.get(module_name or "")
-        for name, value in vars(module or object()).items():
+        for name, value in (vars(module) if module is not None else {}).items():
             if value is chosen:
                 return f"{module_name}:{name}"
     return None
 
 
-def _comparable(state: object, log: Log) -> str:
-    """A state as canonical text: sets sorted, so only real differences show."""
-    plain = log.codec.converter.unstructure(state)
+def _fresh_places(factory: Factory, registry: Registry | None) -> tuple[str, str] | None:
+    """Where another interpreter imports the projection and its registry from; None if it can't."""
+    where, registry_at = import_path(factory), _registry_path(registry, factory)
+    return None if where is None or registry_at is None else (where, registry_at)
 
-    def tidy(value: object) -> object:
-        if isinstance(value, dict):
-            pairs = [(json.dumps(tidy(k), sort_keys=True), tidy(v)) for k, v in value.items()]
-            return sorted(pairs)
-        if isinstance(value, set | frozenset):
-            return sorted((tidy(item) for item in value), key=lambda i: json.dumps(i, default=repr))
-        if isinstance(value, list | tuple):
-            return [tidy(item) for item in value]
-        if isinstance(value, float):
-            return repr(value)
-        if value is None or isinstance(value, bool | int | str):
-            return value
-        return repr(value)
 
-    return json.dumps(tidy(plain), default=repr)
+def _state_of(answer: dict[str, Any], factory: Factory, log: Log) -> object:
+    """Another interpreter's state as a value: structured back where it can be, else as shown."""
+    state_type = getattr(factory(), "state_type", None)
+    if state_type is None:
+        return Shown(answer["repr"])
+    try:
+        return log.codec.converter.structure(answer["plain"], state_type)
+    except Exception:  # noqa: BLE001 -- shown as it was written instead
+        return Shown(answer["repr"])
+
+
+def _check_fresh(
+    factory: Factory,
+    schedule: Schedule,
+    interpreters: Sequence[FreshInterpreter],
+    folder: Path,
+    *,
+    registry: Registry | None,
+) -> None:
+    with _law("fresh", schedule):
+        log = play(schedule, registry=registry)
+        here = everything(factory, log)
+        text = comparable(here, log)
+    path = folder / "log.jsonl"
+    path.unlink(missing_ok=True)
+    copy(log.store, JsonLinesStore(path, durability="normal"))
+    # One interpreter per history, the same one whenever hypothesis runs it again: over
+    # many histories every hash seed is tried, for the cost of one fork each.
+    interpreter = interpreters[zlib.crc32(str(schedule).encode()) % len(interpreters)]
+    answer = interpreter.fold(path)
+    seed = f"PYTHONHASHSEED={interpreter.hash_seed}"
+    if "error" in answer:
+        _broken(
+            "fresh",
+            f"in a fresh interpreter ({seed}) it failed: {answer['error']}",
+            schedule,
+            here,
+            "an exception",
+        )
+    if answer["comparable"] != text:
+        _broken(
+            "fresh",
+            f"a fresh interpreter ({seed}) gave another state: module-level state, or an "
+            "order that depends on hashing",
+            schedule,
+            _state_of(answer, factory, log),
+            here,
+        )
+
+
+@contextlib.contextmanager
+def _interpreters(
+    places: tuple[str, str], seeds: Sequence[int]
+) -> Iterator[list[FreshInterpreter]]:
+    started = [FreshInterpreter(*places, seed) for seed in seeds]  # they start side by side
+    try:
+        yield started
+    finally:
+        for interpreter in started:
+            interpreter.close()
 
 
 def check_fresh_interpreter(
@@ -462,92 +494,112 @@ def check_fresh_interpreter(
     Catches what no law inside one process can: module-level state (a memo
     that corrections never reach, a cache filled by earlier histories) and
     set or dict orders that depend on ``PYTHONHASHSEED``. The projection
-    and its registry must be importable (defined at module level).
+    and its registry must be importable (defined at module level). The
+    report's expected state is the fresh interpreter's, as a value (structured
+    back into ``state_type``), and the state got is this process's.
 
     Raises:
         BrokenLawError: The states differ.
         TypeError: The projection or the registry cannot be imported elsewhere.
     """
-    where, registry_at = _import_path(factory), _registry_path(registry, factory)
-    if where is None or registry_at is None:
+    places = _fresh_places(factory, registry)
+    if places is None:
         raise TypeError(
             f"{factory!r} and its registry must be importable (module-level names in an "
             "importable module) to be checked in another interpreter"
         )
-    with _law("fresh", schedule):
-        log = play(schedule, registry=registry)
-        here = _comparable(_everything(factory, log), log)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "log.jsonl"
-        copy(log.store, JsonLinesStore(path))
-        done = subprocess.run(  # noqa: S603 -- this interpreter, on our own script
-            [sys.executable, "-c", _CHILD, where, registry_at, str(path)],
-            capture_output=True,
-            text=True,
-            check=False,
-            # The child imports what this process imports, from the same places.
-            env={
-                **os.environ,
-                "PYTHONHASHSEED": str(hash_seed),
-                "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
-            },
-            timeout=300,
-        )
-    if done.returncode != 0:
-        _broken(
-            "fresh",
-            f"in a fresh interpreter it failed: {done.stderr.strip().splitlines()[-1:]}",
-            schedule,
-            here,
-            "an error",
-        )
-    there = done.stdout.strip()
-    if here != there:
-        _broken(
-            "fresh",
-            f"a fresh interpreter (PYTHONHASHSEED={hash_seed}) gave another state: module-level "
-            "state, or an order that depends on hashing",
-            schedule,
-            there,
-            here,
-        )
+    with (
+        _interpreters(places, [hash_seed]) as started,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        _check_fresh(factory, schedule, started, Path(folder), registry=registry)
 
 
-def _first_broken(error: BaseException) -> BrokenLawError | None:
-    """The first BrokenLawError in ``error`` or in the groups it holds."""
-    if isinstance(error, BrokenLawError):
+def _first(error: BaseException, kind: type[_E]) -> _E | None:
+    """The first exception of ``kind`` in ``error`` or in the groups it holds."""
+    if isinstance(error, kind):
         return error
     for inner in getattr(error, "exceptions", ()):
-        found = _first_broken(inner)
+        found = _first(inner, kind)
         if found is not None:
             return found
     return None
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"
+
+
+def _one_error(error: Exception) -> LawCheckError:
+    """Whatever hypothesis raised, as the one error check_laws documents."""
+    found = _first(error, BrokenLawError)
+    if found is not None and isinstance(error, hypothesis.errors.Flaky):
+        # The history failed once and not when hypothesis ran it again: the
+        # projection keeps something between runs. Still one broken law.
+        return BrokenLawError(
+            found.law,
+            f"{found.problem} -- and not again when the same history was run a second time: "
+            "the projection keeps state between runs (on its class, or in its module)",
+            found.schedule,
+            found.expected,
+            found.got,
+        )
+    if found is not None:
+        return found
+    late = _first(error, hypothesis.errors.DeadlineExceeded)
+    if late is not None:
+        return LawCheckError(
+            f"a history took longer than the deadline of the settings given ({_first_line(late)}"
+            "): a slow fold is not a broken law, so check_laws's own settings have no deadline "
+            "(start from timeline.testing.law_settings() to keep it that way)"
+        )
+    unhealthy = _first(error, hypothesis.errors.FailedHealthCheck)
+    if unhealthy is not None:
+        return LawCheckError(
+            f"hypothesis's health check failed, so no law was checked: {_first_line(unhealthy)} "
+            "(most often the events strategy: filters that reject most draws, or huge values)"
+        )
+    if isinstance(error, hypothesis.errors.Flaky):
+        return LawCheckError(f"hypothesis found the run unreliable: {_first_line(error)}")
+    return LawCheckError(f"the laws could not be checked: {_first_line(error)}")
 
 
 def _no_projection() -> Projection[Any]:
     raise AssertionError("no projection was given")  # pragma: no cover -- laws checked above
 
 
-@attrs.define
-class _Kept:
-    """The histories kept for the fresh-interpreter law: the richest ones seen."""
+#: What check_laws sets over the active hypothesis profile (see :func:`law_settings`).
+_LAW_SETTINGS: dict[str, Any] = {
+    "deadline": None,
+    "database": None,
+    "report_multiple_bugs": False,
+    "suppress_health_check": [HealthCheck.too_slow],
+    # Hypothesis's explain phase reruns the shrunk history hundreds of times to say
+    # which parts matter; the law's report says what went wrong in its own words.
+    "phases": [phase for phase in Phase if phase is not Phase.explain],
+}
 
-    limit: int
-    kept: list[tuple[tuple[int, int, int], Schedule]] = attrs.field(factory=list)
 
-    def offer(self, schedule: Schedule) -> None:
-        # Rich: the most distinct events (hash orders need several), then
-        # fixes that fix something, then the most records appended.
-        appended = fixes = 0
-        for step in schedule:
-            if isinstance(step, Append):
-                appended += 1
-            elif appended:
-                fixes += 1
-        distinct = len({repr(step.event) for step in schedule.appends})
-        self.kept.append(((distinct, min(fixes, 1), appended), schedule))
-        self.kept.sort(key=lambda pair: pair[0], reverse=True)
-        del self.kept[self.limit :]
+def law_settings(**changes: Any) -> hypothesis.settings:  # noqa: ANN401 -- hypothesis's own
+    """The hypothesis settings :func:`check_laws` runs with, with ``changes`` made.
+
+    The active profile's settings (so ``max_examples`` follows your profile),
+    except: no deadline -- how long a fold takes depends on the machine, and
+    a deadline would report a busy machine as a broken law; no example
+    database -- every call checks another projection through the same inner
+    test, whose saved examples must not mix; one failure reported, never a
+    group; hypothesis's ``too_slow`` health check off, for the same reason
+    as the deadline; and no explain phase (it reruns the shrunk history
+    hundreds of times, where the law's report already says what went
+    wrong). Give ``check_laws(settings=law_settings(...))`` to change any.
+
+    >>> law_settings().deadline is None
+    True
+    >>> law_settings(max_examples=5).max_examples
+    5
+    """
+    return hypothesis.settings(hypothesis.settings.default, **{**_LAW_SETTINGS, **changes})
 
 
 def check_laws(  # noqa: C901, PLR0915 -- one branch per law
@@ -562,23 +614,22 @@ def check_laws(  # noqa: C901, PLR0915 -- one branch per law
     store: StoreFactory | None = None,
     settings: hypothesis.settings | None = None,
     seed: int | None = None,
-    fresh_runs: int = 3,
+    fresh_runs: int = 2,
 ) -> None:
     """Check ``laws`` on histories built from ``events``, with hypothesis.
 
-    Every failure raises :class:`BrokenLawError` -- never a group of them --
-    for the smallest history hypothesis finds, in plain words, with the law's
-    key in ``law``; when the projection itself raised, that exception is
-    chained. Histories are biased towards events tied on valid time, where
-    order bugs hide.
+    Every failure raises one :class:`LawCheckError` -- never a group: a
+    broken law is a :class:`BrokenLawError` for the smallest history
+    hypothesis finds, in plain words, with the law's key in ``law``; when the
+    projection itself raised, that exception is chained. Histories are biased
+    towards events tied on valid time, where order bugs hide.
 
     By default the laws are determinism, incremental, snapshot, prefix,
-    retraction and fresh (another interpreter, another hash seed: run on the
-    ``fresh_runs`` richest histories after the others pass, when the
-    projection is importable; otherwise skipped with a
-    :class:`LawSkippedWarning`). Add ``"order"`` where the projection should
-    not depend on the order of appends, and give ``runner`` to check
-    ``"resume"``.
+    retraction and fresh (every history folded again in a fresh interpreter,
+    one of ``fresh_runs`` each with its own hash seed, when the projection is
+    importable; otherwise skipped with a :class:`LawSkippedWarning`). Add
+    ``"order"`` where the projection should not depend on the order of
+    appends, and give ``runner`` to check ``"resume"``.
 
     Args:
         factory: Makes a fresh projection (the class itself will do); None
@@ -591,12 +642,17 @@ def check_laws(  # noqa: C901, PLR0915 -- one branch per law
         runner: The user's resumable worker, for the ``"resume"`` law.
         store: Makes the store each history is played into (a fresh memory
             store by default); e.g. the ``timeline_store_factory`` fixture.
-        settings: Hypothesis settings to run with (the active profile's by default).
+        settings: Hypothesis settings to run with instead of :func:`law_settings`
+            (whose defaults they replace, the deadline included; the example
+            database and reporting one failure are always set).
         seed: Hypothesis's random seed, to repeat a run.
-        fresh_runs: How many histories the fresh-interpreter law runs on.
+        fresh_runs: How many fresh interpreters (each with its own hash seed) the
+            fresh law uses; each history is folded in one of them.
 
     Raises:
         BrokenLawError: A law is broken.
+        LawCheckError: Hypothesis could not check the laws (a deadline set in
+            ``settings``, a failed health check, an error drawing the events).
         ValueError: An unknown law, or a law without what it needs.
     """
     chosen: tuple[Law, ...] = (
@@ -609,11 +665,8 @@ def check_laws(  # noqa: C901, PLR0915 -- one branch per law
         raise ValueError("the resume law needs runner=: your worker")
     if factory is None and set(chosen) - {"resume"}:
         raise ValueError("laws other than resume need a projection factory")
-    if (
-        "fresh" in chosen
-        and factory is not None
-        and (_import_path(factory) is None or _registry_path(registry, factory) is None)
-    ):
+    places = None if factory is None else _fresh_places(factory, registry)
+    if "fresh" in chosen and factory is not None and places is None:
         warnings.warn(
             f"the fresh law is not checked: {factory!r} or its registry is not importable "
             "from another interpreter (define both at module level)",
@@ -622,8 +675,9 @@ def check_laws(  # noqa: C901, PLR0915 -- one branch per law
         )
         chosen = tuple(law for law in chosen if law != "fresh")
     history = schedules(events, valid=valid)
-    kept = _Kept(fresh_runs)
     make: Factory = factory if factory is not None else _no_projection
+    fresh: list[FreshInterpreter] = []
+    folder = Path()
 
     @given(history, st.data())
     def run(schedule: Schedule, data: st.DataObject) -> None:
@@ -650,38 +704,27 @@ def check_laws(  # noqa: C901, PLR0915 -- one branch per law
             assert runner is not None  # noqa: S101 -- checked above
             split = data.draw(st.integers(0, len(schedule.steps)), label="resume split")
             check_resume(runner, schedule, split, registry=registry, store=store)
-        kept.offer(schedule)
+        if fresh:
+            _check_fresh(make, schedule, fresh, folder, registry=registry)
 
+    base = settings if settings is not None else law_settings()
     # Every call checks another projection through this one inner function:
     # hypothesis's example database, keyed by function, must not mix them.
     # One failure, one error: never a group of them.
-    overrides: dict[str, Any] = {
-        "database": None,
-        "report_multiple_bugs": False,
-        "suppress_health_check": [HealthCheck.too_slow],
-    }
+    overrides: dict[str, Any] = {"database": None, "report_multiple_bugs": False}
     if max_examples is not None:
         overrides["max_examples"] = max_examples
-    base = settings if settings is not None else hypothesis.settings.default
     test = hypothesis.settings(base, **overrides)(run)
     if seed is not None:
         test = hypothesis.seed(seed)(test)
-    try:
-        test()
-    except hypothesis.errors.Flaky as flaky:
-        # The history failed once and not when hypothesis ran it again: the
-        # projection keeps something between runs. Still one broken law.
-        found = _first_broken(flaky)
-        if found is None:
+    seeds = [number * 7919 for number in range(1, fresh_runs + 1)]
+    with contextlib.ExitStack() as stack:
+        if "fresh" in chosen and places is not None:
+            fresh.extend(stack.enter_context(_interpreters(places, seeds)))
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        try:
+            test()
+        except BrokenLawError:
             raise
-        raise BrokenLawError(
-            found.law,
-            f"{found.problem} -- and not again when the same history was run a second time: "
-            "the projection keeps state between runs (on its class, or in its module)",
-            found.schedule,
-            found.expected,
-            found.got,
-        ) from flaky
-    if "fresh" in chosen and factory is not None:
-        for number, (_, schedule) in enumerate(kept.kept, start=1):
-            check_fresh_interpreter(factory, schedule, registry=registry, hash_seed=number * 7919)
+        except Exception as error:  # whatever hypothesis raises: one error type
+            raise _one_error(error) from error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -138,7 +139,10 @@ def schedules(
     """Histories of a log built from the user's events.
 
     Valid times are drawn independently of the order of appends, so old
-    events arrive late; steps may share a known time (``minutes=0``).
+    events arrive late; steps may share a known time (``minutes=0``). Each
+    history draws from a small pool of valid times of its own (events tied
+    on valid time), and half of them repeat a few of their events and
+    subjects: the ties, duplicates and repeated subjects where fold bugs hide.
 
     Args:
         events: The user's events (see :func:`events`).
@@ -152,56 +156,75 @@ def schedules(
     """
     when = (valid if valid is not None else _POOL).map(valid_time)
     about = subjects if subjects is not None else st.none()
-    return _histories(
-        events,
-        when,
-        about,
-        min_steps=min_steps,
-        max_steps=max_steps,
-        retractions=retractions,
-        corrections=corrections,
+    # Each history draws its valid times from a small pool of its own (three in four
+    # draws), and half hold a burst of events at one valid time: ties are where order
+    # bugs hide (hash order, float sums, tie-breaking), so they must be common. Half
+    # the histories also repeat a few events and subjects of their own: equal events,
+    # one subject again and again. The pools are drawn once per history (st.shared,
+    # under keys of this call's own), and every strategy is built once, here.
+    key = f"timeline.testing.schedules.{next(_CALLS)}"
+    dates = st.shared(st.lists(when, min_size=1, max_size=4), key=f"{key}.dates")
+    pooled = st.shared(st.integers(0, 3), key=f"{key}.pooled")
+    when = _either(pooled, _one_of(dates), when)
+    repeats = st.shared(st.booleans(), key=f"{key}.repeats")
+    own_events = st.shared(st.lists(events, min_size=1, max_size=3), key=f"{key}.events")
+    events = _either(repeats, _one_of(own_events) | events, events)
+    own_subjects = st.shared(st.lists(about, min_size=1, max_size=2), key=f"{key}.subjects")
+    about = _either(repeats, _one_of(own_subjects) | about, about)
+    minutes = st.integers(0, 3)
+    appends = st.builds(Append, event=events, valid=when, subject=about, minutes=minutes)
+    # Appends three times as often as each kind of fix: histories hold more events.
+    kinds: list[st.SearchStrategy[Step]] = [appends, appends, appends]
+    if retractions:
+        kinds.append(st.builds(Retract, target=st.integers(0, 50), minutes=minutes))
+    if corrections:
+        kinds.append(
+            st.builds(Correct, target=st.integers(0, 50), event=events, valid=when, minutes=minutes)
+        )
+    tied = st.builds(
+        Append, event=events, valid=_one_of(dates, first=True), subject=about, minutes=minutes
     )
+    return _histories(
+        st.lists(st.one_of(*kinds), min_size=min_steps, max_size=max_steps),
+        tied,
+        max_steps=max_steps,
+    )
+
+
+_CALLS = itertools.count()
+
+
+@st.composite
+def _one_of(draw: st.DrawFn, pool: st.SearchStrategy[list[Any]], *, first: bool = False) -> Any:  # noqa: ANN401 -- any value
+    values = draw(pool)
+    return values[0 if first else draw(st.integers(0, len(values) - 1))]
+
+
+@st.composite
+def _either(
+    draw: st.DrawFn,
+    which: st.SearchStrategy[int],
+    some: st.SearchStrategy[Any],
+    others: st.SearchStrategy[Any],
+) -> Any:  # noqa: ANN401 -- any value
+    return draw(some) if draw(which) else draw(others)
 
 
 @st.composite
 def _histories(
     draw: st.DrawFn,
-    events: st.SearchStrategy[Any],
-    when: st.SearchStrategy[ValidTime],
-    about: st.SearchStrategy[str | None],
+    steps: st.SearchStrategy[list[Step]],
+    tied: st.SearchStrategy[Append],
     *,
-    min_steps: int,
     max_steps: int,
-    retractions: bool,
-    corrections: bool,
 ) -> Schedule:
-    # Each history draws its valid times from a small pool of its own, and a
-    # third hold a burst of events at one valid time: ties are where order
-    # bugs hide (hash order, float sums, tie-breaking), so they must be common.
-    pool = draw(st.lists(when, min_size=1, max_size=4))
-    dates = st.sampled_from(pool) if draw(st.integers(0, 3)) else when
-    minutes = st.integers(0, 3)
-    appends = st.builds(Append, event=events, valid=dates, subject=about, minutes=minutes)
-    # Appends twice as often as each kind of fix: histories hold more events.
-    kinds: list[st.SearchStrategy[Step]] = [appends, appends]
-    if retractions:
-        kinds.append(st.builds(Retract, target=st.integers(0, 50), minutes=minutes))
-    if corrections:
-        kinds.append(
-            st.builds(
-                Correct, target=st.integers(0, 50), event=events, valid=dates, minutes=minutes
-            )
-        )
-    steps = draw(st.lists(st.one_of(*kinds), min_size=min_steps, max_size=max_steps))
-    if max_steps - len(steps) >= 3 and draw(st.integers(0, 2)) == 2:  # shrinks to no burst
+    drawn = draw(steps)
+    if max_steps - len(drawn) >= 3 and draw(st.booleans()):  # shrinks to no burst
         # A burst: three or more events tied on one valid time, somewhere in the history.
-        tied = st.builds(
-            Append, event=events, valid=st.just(pool[0]), subject=about, minutes=minutes
-        )
-        burst = draw(st.lists(tied, min_size=3, max_size=min(5, max_steps - len(steps))))
-        at = draw(st.integers(0, len(steps)))
-        steps[at:at] = burst
-    return Schedule(tuple(steps))
+        burst = draw(st.lists(tied, min_size=3, max_size=min(5, max_steps - len(drawn))))
+        at = draw(st.integers(0, len(drawn)))
+        drawn[at:at] = burst
+    return Schedule(tuple(drawn))
 
 
 _POOL = st.sampled_from(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import pendulum
@@ -218,12 +218,61 @@ _AWARE = st.datetimes(
 )
 
 
+# The values that break folds, drawn half the time: zero (a division by an earlier
+# amount), one value shared by many events (equal amounts, ties between keys, one subject
+# again and again), the empty string, and the same instant twice.
+_SHARED_INTS: Final = (0, 1, -1)
+_SHARED_FLOATS: Final = (0.0, 1.0, -1.0)
+_SHARED_TEXTS: Final = ("", "a", "b")
+_SHARED_INSTANTS: Final = (
+    dt.datetime(2024, 1, 11, tzinfo=dt.UTC),
+    dt.datetime(2024, 1, 11, 12, tzinfo=dt.UTC),
+)
+
+
+def _or_shared(values: tuple[Any, ...], anything: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """``anything``, or one of ``values``, or one of a few values drawn once per example.
+
+    The few (two, often among ``values``) are shared by every field of
+    the kind in one example (a history), so its events often hold equal
+    amounts, the same names, the same instants.
+    """
+    kind = type(values[0]).__name__
+    pool = st.shared(
+        st.lists(st.sampled_from(values) | anything, min_size=2, max_size=2, unique=True),
+        key=f"timeline.testing.{kind}",
+    )
+    few = _one_of(pool)
+    # In half the examples every such field takes one of its few values: ties everywhere.
+    return _tight_or(few, st.one_of(st.sampled_from(values), few, anything))
+
+
+_TIGHT: Final = st.shared(st.booleans(), key="timeline.testing.tight")
+
+
+@st.composite
+def _one_of(draw: st.DrawFn, pool: st.SearchStrategy[list[Any]]) -> Any:  # noqa: ANN401 -- any
+    values = draw(pool)
+    return values[draw(st.integers(0, len(values) - 1))]
+
+
+@st.composite
+def _tight_or(draw: st.DrawFn, few: st.SearchStrategy[Any], loose: st.SearchStrategy[Any]) -> Any:  # noqa: ANN401
+    return draw(few) if draw(_TIGHT) else draw(loose)
+
+
 def _field_strategy(kind: object) -> st.SearchStrategy[Any]:  # noqa: C901, PLR0911, PLR0912 -- one per kind
     # Only what the log accepts: no NaN or infinity (JSON has none), no naive
     # datetimes, and the same inside containers and optional fields.
     origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if kind is bool:
+        return st.booleans()
+    if kind is int:
+        return _or_shared(_SHARED_INTS, st.integers())
     if kind is float:
-        return st.floats(allow_nan=False, allow_infinity=False)
+        return _or_shared(_SHARED_FLOATS, st.floats(allow_nan=False, allow_infinity=False))
+    if kind is str:
+        return _or_shared(_SHARED_TEXTS, st.text())
     if origin in (typing.Union, types.UnionType):
         return st.one_of(*(_field_strategy(arg) for arg in args))
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
@@ -238,9 +287,9 @@ def _field_strategy(kind: object) -> st.SearchStrategy[Any]:  # noqa: C901, PLR0
     if kind is type(None):
         return st.none()
     if kind is pendulum.DateTime:
-        return _AWARE.map(pendulum.instance)
+        return _or_shared(_SHARED_INSTANTS, _AWARE).map(pendulum.instance)
     if kind is dt.datetime:
-        return _AWARE
+        return _or_shared(_SHARED_INSTANTS, _AWARE)
     if kind is pendulum.Date:
         return st.dates().map(lambda d: pendulum.date(d.year, d.month, d.day))
     if kind is Moment:
@@ -249,6 +298,8 @@ def _field_strategy(kind: object) -> st.SearchStrategy[Any]:  # noqa: C901, PLR0
         return intervals()
     if kind is DateSet:
         return date_sets()
+    if isinstance(kind, type) and attrs.has(kind):  # a value inside the event: the same rules
+        return events(kind)
     return st.from_type(kind)  # type: ignore[arg-type]
 
 
@@ -259,6 +310,13 @@ def events(cls: type[Any], **overrides: st.SearchStrategy[Any]) -> st.SearchStra
     fields (the codec rejects naive ones), finite floats (JSON has no NaN
     or infinity), and the same inside tuples, lists, sets, dicts and
     optional fields. Give a strategy per field name to override.
+
+    The values that break folds come on purpose, about half the time:
+    numbers are often 0, 1 or -1 (a division by an earlier zero, equal
+    amounts), text often ``""``, ``"a"`` or ``"b"`` (ties between keys, one
+    name again and again), datetimes often one of two fixed instants. So a
+    fold that divides by an earlier amount or breaks ties at random meets
+    its case in every run, not once in a while.
 
     Args:
         cls: A registered (attrs) event class.
