@@ -1,8 +1,5 @@
 """timeline.ftm: OpenSanctions exports in and out, built with the followthemoney API."""
 
-# Names in Cyrillic are test data: their letters are meant.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import copy
@@ -86,7 +83,7 @@ def exports(draw: st.DrawFn) -> list[dict]:
                     max_size=2,
                     unique=True,
                 )
-            ),  # fmt: skip
+            ),
             country=draw(st.lists(st.sampled_from(["ru", "by", "kp"]), max_size=2, unique=True)),
         )
         targets.append(made)
@@ -112,7 +109,7 @@ def exports(draw: st.DrawFn) -> list[dict]:
                         max_size=2,
                         unique=True,
                     )
-                ),  # fmt: skip
+                ),
                 program=draw(
                     st.lists(st.sampled_from(["RUS", "UKR-2014"]), max_size=2, unique=True)
                 ),
@@ -121,7 +118,7 @@ def exports(draw: st.DrawFn) -> list[dict]:
                     st.lists(
                         st.sampled_from(["Asset freeze", "Travel ban"]), max_size=2, unique=True
                     )
-                ),  # fmt: skip
+                ),
                 reason=draw(
                     st.lists(st.sampled_from(["drones", "missiles"]), max_size=2, unique=True)
                 ),
@@ -244,7 +241,7 @@ def test_what_was_known_at_t_is_what_opensanctions_had_seen_by_t():
             entity="c",
             authority="EU",
             startDate="2022-02-25",
-        ),  # fmt: skip
+        ),
         entity(
             "Sanction",
             "new",
@@ -252,7 +249,7 @@ def test_what_was_known_at_t_is_what_opensanctions_had_seen_by_t():
             entity="c",
             authority="SECO",
             startDate="2023-04-28",
-        ),  # fmt: skip
+        ),
     ]
     log = Log(clock=ManualClock("2024-06-02T00:00:00Z"))
     imported = import_ftm(export, log)
@@ -267,11 +264,14 @@ def test_what_was_known_at_t_is_what_opensanctions_had_seen_by_t():
 
 
 def test_a_log_that_knows_later_things_takes_the_exports_date_and_says_so():
-    """Backfilling before what the log knows would break the prefix rule: a warning, never silent."""
+    """Backfilling before what the log knows would break the prefix rule: a warning, not silence."""
     clock = ManualClock("2024-06-02T00:00:00Z")
     log = Log(clock=clock)
-    log.append(ListImported(source="other", exported=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
-                            sanctions=0), valid="2024-01-01", known_at="2024-03-01T00:00:00Z")  # fmt: skip
+    log.append(
+        ListImported(source="other", exported=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), sanctions=0),
+        valid="2024-01-01",
+        known_at="2024-03-01T00:00:00Z",
+    )
     export = [
         entity("Company", "c", seen("2021-01-05T00:00:00"), name="ZALA Aero Group"),
         entity("Sanction", "s", seen("2022-03-01T00:00:00"), entity="c", authority="EU"),
@@ -293,13 +293,13 @@ def series(draw: st.DrawFn) -> list[tuple[str, list[dict]]]:
             "p",
             {"datasets": ["eu_fsf"], "first_seen": "2022-12-01T00:00:00"},
             name=["Aleksandr Zakharov", "Захаров Александр"],
-        ),  # fmt: skip
+        ),
         entity(
             "Company",
             "c",
             {"datasets": ["eu_fsf"], "first_seen": "2022-12-01T00:00:00"},
             name="ZALA Aero Group",
-        ),  # fmt: skip
+        ),
     ]
     sanctions = []
     for number in range(draw(st.integers(1, 5))):
@@ -323,7 +323,7 @@ def series(draw: st.DrawFn) -> list[tuple[str, list[dict]]]:
                     authority="EU",
                     startDate=start,
                 ),
-            )  # fmt: skip
+            )
         )
     out = []
     for at, date in enumerate(dates):
@@ -354,18 +354,28 @@ def test_an_older_export_after_a_newer_one_is_refused_in_one_line(exports_in_ord
     log = Log(clock=ManualClock("2024-06-02T00:00:00Z"))
     import_ftm(exports_in_order[-1][1], log)
     last = log.last_position
-    with pytest.raises(FtMError, match=r"export of 2023-07-01T00:00:00Z is older than the log's "
-                       r"last import of this source \(eu_fsf\), 2024-01-01T00:00:00Z"):  # fmt: skip
+    with pytest.raises(
+        FtMError,
+        match=r"export of 2023-07-01T00:00:00Z is older than the log's "
+        r"last import of this source \(eu_fsf\), 2024-01-01T00:00:00Z",
+    ):
         import_ftm(exports_in_order[1][1], log)
     assert log.last_position == last
 
 
 def test_a_sanction_a_newer_export_drops_ends_then_and_comes_back_if_listed_again():
-    """Missing from a newer export: ended between when last listed and then; listed again: restored."""
-    person = entity("Person", "p", seen("2022-01-01T00:00:00", "2023-01-01T00:00:00"),
-                    name="Aleksandr Zakharov")  # fmt: skip
-    sanction = entity("Sanction", "s", seen("2022-01-01T00:00:00", "2023-01-01T00:00:00"),
-                      entity="p", authority="SECO", startDate="2021-12-20")  # fmt: skip
+    """Missing from a newer export: ended after it was last listed; listed again: restored."""
+    person = entity(
+        "Person", "p", seen("2022-01-01T00:00:00", "2023-01-01T00:00:00"), name="Aleksandr Zakharov"
+    )
+    sanction = entity(
+        "Sanction",
+        "s",
+        seen("2022-01-01T00:00:00", "2023-01-01T00:00:00"),
+        entity="p",
+        authority="SECO",
+        startDate="2021-12-20",
+    )
     log = Log(clock=ManualClock("2024-06-02T00:00:00Z"))
     import_ftm([person, sanction], log)
     later = {**person, "last_seen": "2023-06-01T00:00:00"}
@@ -386,8 +396,14 @@ def test_a_sanction_a_newer_export_drops_ends_then_and_comes_back_if_listed_agai
 def test_a_newer_export_with_other_values_corrects_and_the_past_stays():
     """A changed sanction is a correction known from its last_change; as known before: as it was."""
     person = entity("Person", "p", seen("2022-01-01T00:00:00"), name="Aleksandr Zakharov")
-    sanction = entity("Sanction", "s", seen("2022-01-01T00:00:00"), entity="p",
-                      authority="SECO", startDate="2021-12-20")  # fmt: skip
+    sanction = entity(
+        "Sanction",
+        "s",
+        seen("2022-01-01T00:00:00"),
+        entity="p",
+        authority="SECO",
+        startDate="2021-12-20",
+    )
     log = Log(clock=ManualClock("2024-06-02T00:00:00Z"))
     import_ftm([person, sanction], log)
     changed = copy.deepcopy(sanction)
@@ -412,7 +428,7 @@ def test_targets_are_found_as_people_search_them():
             "p",
             seen("2022-01-01T00:00:00"),
             name=["Aleksandr Nikolaevich Zakharov", "Захаров Александр Николаевич"],
-        ),  # fmt: skip
+        ),
         entity("Person", "z", seen("2022-01-01T00:00:00"), name="Zakharov"),
         entity("Company", "c", seen("2022-01-01T00:00:00"), name="ZALA Aero Group"),
         *(
@@ -423,7 +439,7 @@ def test_targets_are_found_as_people_search_them():
                 entity=who,
                 authority=["SECO", "State Secretariat for Economic Affairs"],
                 startDate="2022-01-01",
-            )  # fmt: skip
+            )
             for who in "pzc"
         ),
     ]
@@ -456,7 +472,7 @@ def _small_export() -> list[dict]:
             entity="v",
             authority="UN Security Council",
             startDate="2024-01",
-        ),  # fmt: skip
+        ),
     ]
 
 
@@ -495,7 +511,7 @@ def test_nested_targets_as_opensanctions_writes_them(tmp_path):
             **vessel["properties"],
             "sanctions": [nested_sanction],
             "addressEntity": [address],
-        },  # fmt: skip
+        },
     }
     path = tmp_path / "targets.nested.json"
     path.write_text(json.dumps(nested) + "\n", encoding="utf-8")
@@ -522,14 +538,13 @@ def test_standard_input_is_read_as_a_file(monkeypatch):
         (b"[1, 2]\n", r"bad.json line 1: not a JSON object but int"),
         (
             b'[{"id": "x", "schema": "Person", "properties": {}}\n',
-            r"bad.json line 2: the JSON "
-            r"array is not closed",
-        ),  # fmt: skip
+            r"bad.json line 2: the JSON array is not closed",
+        ),
         (b'{"id": "x", "schema": "Nope"}\n', r"bad.json line 1: entity 'x': schema 'Nope'"),
         (
             b'\n\n{"id": "x", "schema": "Person", "properties": {"name": "Ivan"}}\n',
             r"bad.json line 3: Person 'x': property 'name' must be a list of text",
-        ),  # fmt: skip
+        ),
         (b"\x1f\x8b\x08garbage", r"bad.json: cannot read it"),
         (b"\xff\xfe{}\n", r"bad.json line 1: not a JSON object"),
     ],
@@ -555,7 +570,7 @@ def test_anything_else_is_one_line_naming_the_file_and_line(tmp_path, content, m
         (
             [entity("Person", "p", name="A B"), entity("Sanction", "s", entity="p")],
             "has no authority",
-        ),  # fmt: skip
+        ),
         (
             [entity("Address", "a", full="x"), entity("Sanction", "s", entity="a", authority="EU")],
             "entity 'a' is a Address",
@@ -563,11 +578,11 @@ def test_anything_else_is_one_line_naming_the_file_and_line(tmp_path, content, m
         (
             [entity("Person", "p"), entity("Sanction", "s", entity="p", authority="EU")],
             "Person 'p' has no name",
-        ),  # fmt: skip
+        ),
         (
             [entity("Sanction", "fine", entity="ok", authority="UK")],
             "sanction 'fine' is also at entity 2, with other values",
-        ),  # fmt: skip
+        ),
         (
             [
                 entity("Person", "p", name="A B"),
@@ -578,7 +593,7 @@ def test_anything_else_is_one_line_naming_the_file_and_line(tmp_path, content, m
                 },
             ],
             "sanction 's': startDate '2024-13'",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_bad_exports_are_refused_and_nothing_is_written(entities, message):

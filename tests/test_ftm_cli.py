@@ -1,7 +1,4 @@
-"""The FollowTheMoney commands: import-ftm as exports come, export-ftm, and the tables around them."""
-
-# Names in Cyrillic are test data: their letters are meant.
-# ruff: noqa: RUF001
+"""The FollowTheMoney commands: import-ftm as exports come, export-ftm, the tables around them."""
 
 from __future__ import annotations
 
@@ -29,8 +26,11 @@ def entity(schema: str, entity_id: str, meta: dict | None = None, **properties: 
     return made.to_dict()
 
 
-SEEN = {"datasets": ["ch_seco_sanctions"], "first_seen": "2022-03-01T00:00:00",
-        "last_seen": "2024-06-01T00:00:00"}  # fmt: skip
+SEEN = {
+    "datasets": ["ch_seco_sanctions"],
+    "first_seen": "2022-03-01T00:00:00",
+    "last_seen": "2024-06-01T00:00:00",
+}
 EXPORT = [
     entity("Person", "p", SEEN, name=["Aleksandr Zakharov", "Захаров Александр Николаевич"]),
     entity("Company", "c", SEEN, name="ZALA Aero Group"),
@@ -42,7 +42,7 @@ EXPORT = [
         authority="SECO",
         program="RUS",
         startDate=["2022-02-28", "2022-03-16"],
-    ),  # fmt: skip
+    ),
     entity(
         "Sanction",
         "seco-2",
@@ -52,7 +52,7 @@ EXPORT = [
         program="RUS",
         programId="CH-RUS-8",
         startDate="2023-05-01",
-    ),  # fmt: skip
+    ),
     entity("Sanction", "seco-3", SEEN, entity="c", authority="SECO", program="RUS"),
 ]
 
@@ -81,8 +81,7 @@ def test_the_import_summary_names_sources_times_and_conflicts(tmp_path, capsys):
     """What was imported, from which source's export of when, known when; the two-date conflict."""
     path = tmp_path / "export.json.gz"
     path.write_bytes(gzip.compress(lines(EXPORT).encode()))
-    status, out, err = run(tmp_path / "s.sqlite", "import-ftm", str(path), "--quiet",
-                           capsys=capsys)  # fmt: skip
+    status, out, err = run(tmp_path / "s.sqlite", "import-ftm", str(path), "--quiet", capsys=capsys)
     assert (status, err) == (0, "")
     assert "3 new designations, 0 corrected, 0 unchanged, 0 ended" in out
     assert "source ch_seco_sanctions: export of 2024-06-01T00:00:00+00:00" in out
@@ -128,7 +127,7 @@ def test_at_shows_which_designation_each_row_is(store, capsys):
 
 
 def test_history_and_json_show_the_conflict_on_the_start(store, capsys):
-    """history's table and at --format json name the start conflict."""
+    """The history table and at --format json name the start conflict."""
     _, out, _ = run(store, "history", "SECO / RUS / Aleksandr Zakharov", capsys=capsys)
     assert out.splitlines()[0].split() == ["DESIGNATION", "FROM", "UNTIL", "SOURCES", "CONFLICTS"]
     assert "[2022-02-28,2022-03-16]" in out

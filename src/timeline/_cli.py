@@ -347,8 +347,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for warning in caught:
                     _say(f"warning: {warning.message}")
     except KeyboardInterrupt:
-        _say("interrupted: every batch is all or nothing, so the store is as it was before "
-             "the batch that was being written")  # fmt: skip
+        _say(
+            "interrupted: every batch is all or nothing, so the store is as it was before "
+            "the batch that was being written"
+        )
         return 130
     except BrokenPipeError:
         _silence_stdout()
@@ -578,8 +580,10 @@ def _import_ftm(log: Log, args: argparse.Namespace, out: TextIO) -> int:
             file=out,
         )
     for designation, bound, dates in imported.conflicts:
-        print(f"  conflict: {designation} has {len(dates)} {bound} dates: {', '.join(dates)}",
-              file=out)  # fmt: skip
+        print(
+            f"  conflict: {designation} has {len(dates)} {bound} dates: {', '.join(dates)}",
+            file=out,
+        )
     return 0
 
 

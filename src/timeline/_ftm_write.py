@@ -99,8 +99,9 @@ def _split(properties: frozenset[tuple[str, str]]) -> tuple[dict[str, set[str]],
     return values, meta
 
 
-def _entity(model: Model, schema: str, entity_id: str, values: dict[str, set[str]],
-            meta: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+def _entity(
+    model: Model, schema: str, entity_id: str, values: dict[str, set[str]], meta: dict[str, Any]
+) -> dict[str, Any]:
     """An FtM entity's dict, as ``followthemoney`` writes it, with the fields it came with."""
     entity = model.get_proxy(
         {
@@ -120,7 +121,7 @@ def _entity(model: Model, schema: str, entity_id: str, values: dict[str, set[str
     return dict(entity)
 
 
-def _carried(
+def _carried(  # noqa: PLR0917 -- the designation's parts, as the caller holds them
     model: Model,
     fact: str,
     spells: list[Spell],
@@ -128,7 +129,7 @@ def _carried(
     latest: Record,
     entity_id: str,
 ) -> dict[str, Any]:
-    """A sanction an import kept: its values, dates from its records, the log's changes over them."""
+    """A sanction an import kept: its values, dates from its records, the log's changes on top."""
     event: Designated = latest.event
     values, meta = _split(event.properties)
     values.pop("startDate", None)
@@ -202,8 +203,12 @@ def _date(end: Moment | DateSet | End, *, last: bool) -> list[str]:
     if isinstance(end, End):
         return []
     if isinstance(end, DateSet) and not end.every and len(end.members) > 1:
-        return [found for member in end.members if isinstance(member, Moment)
-                for found in _date(member, last=last)]  # fmt: skip
+        return [
+            found
+            for member in end.members
+            if isinstance(member, Moment)
+            for found in _date(member, last=last)
+        ]
     text = str(end)
     if text == _UNDATED:
         return []

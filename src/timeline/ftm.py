@@ -365,7 +365,7 @@ class _Import:
 
     def _sources(self) -> dict[str, pendulum.DateTime]:
         """Each source's export date: when it last saw its entities; else ``known_at``, else now."""
-        seen: dict[str, dt.datetime] = {}
+        seen: dict[str, dt.datetime | None] = {}
         for sanction in [*self.reader.sanctions.values(), *self.reader.things.values()]:
             last = sanction.meta.get("last_seen at")
             for source in sanction.meta.get("datasets") or ("",):
@@ -450,20 +450,18 @@ class _Import:
                     for bound, values in (("start", starts), ("end", ends))
                     if len(values) > 1
                 )
-                before = held.get(designation, [])
-                same = {_content(r.event, r.valid, r.provenance) for r in before}
+                had = held.get(designation, [])
+                same = {_content(r.event, r.valid, r.provenance) for r in had}
                 if same == {_content(e.event, e.valid, e.provenance) for e in entries}:
                     counts["unchanged"] += 1
-                elif not before:
+                elif not had:
                     counts["new"] += 1
                     when = self._when(sanction.meta.get("first_seen at"), export)
                     planned.extend((when, designation, entry) for entry in entries)
                 else:
                     counts["corrected"] += 1
                     when = self._when(sanction.meta.get("last_change at"), export)
-                    planned.extend(
-                        (when, designation, fix) for fix in _replace(before, entries, when)
-                    )
+                    planned.extend((when, designation, fix) for fix in _replace(had, entries, when))
                     absent.pop(designation, None)  # replaced: its end by absence goes with it
                 seen = sanction.meta.get("last_seen at")
                 current = min(sources[source] for source in its)
@@ -532,9 +530,9 @@ class _Import:
             )
         planned.sort(key=lambda item: (item[0], item[1]))  # stable: an entry's markers follow it
         batch = [attrs.evolve(entry, known_at=when) for when, _, entry in planned]
-        records = self.log.extend(batch) if batch else ()
+        appended = self.log.extend(batch) if batch else ()
         return Imported(
-            records=records,
+            records=appended,
             new=counts["new"],
             corrected=counts["corrected"],
             unchanged=counts["unchanged"],
@@ -561,7 +559,7 @@ def _content(event: object, valid: ValidTime, provenance: Provenance) -> tuple[o
 
 
 def _open_ended(records: Iterable[Record | Entry]) -> bool:
-    """Whether no record of a designation gives it an end (an end by absence would then widen it)."""
+    """Whether no record of a designation gives it an end (an end by absence would widen it)."""
     for record in records:
         valid = record.valid
         if isinstance(valid, Interval) and not isinstance(valid.end, End):
@@ -604,7 +602,7 @@ def _fix(
 def _absence(
     event: Designated, last: dt.datetime, export: dt.datetime, like: Record | Entry
 ) -> Entry:
-    """The end of a designation a newer export no longer lists: between when it was last listed and then."""
+    """The end of a designation a newer export no longer lists: after it was last listed."""
     low, high = last.astimezone(dt.UTC).date(), export.astimezone(dt.UTC).date()
     end: ValidTime = (
         Moment.from_date(high)
