@@ -28,6 +28,7 @@ of values per property. What each property becomes is in :doc:`/how-to/ftm`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -258,7 +259,7 @@ def _valid_times(sanction: Kept, where: str) -> list[tuple[str, ValidTime]]:
         text = f"{'' if start is None else start[0]}/{'..' if chosen is None else chosen[0]}"
         if text not in found:
             try:
-                found[text] = valid_time(text)
+                found[text] = _valid_time(text)
             except InvalidValidTimeError as error:
                 raise FtMError(
                     f"{where}: sanction {sanction.id!r}: dates {text!r}: {error}"
@@ -270,13 +271,17 @@ def _dates(sanction: Kept, name: str, where: str) -> list[tuple[str, Moment]]:
     read = []
     for text in sanction.properties.get(name, ()):
         try:
-            moment = valid_time(text)
+            moment = _valid_time(text)
         except InvalidValidTimeError as error:
             raise FtMError(f"{where}: sanction {sanction.id!r}: {name} {text!r}: {error}") from None
         if not isinstance(moment, Moment):
             raise FtMError(f"{where}: sanction {sanction.id!r}: {name} {text!r} is not a date")
         read.append((text, moment))
     return sorted(read, key=lambda item: (item[1].bounds().low, item[0]))
+
+
+# Exports repeat their dates: each is read once (valid times are immutable values).
+_valid_time = functools.lru_cache(maxsize=1 << 16)(valid_time)
 
 
 def _is_day(text: str) -> bool:
