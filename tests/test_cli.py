@@ -42,7 +42,14 @@ def test_at_lists_sanctions_with_answers(store, capsys):
     """'at' shows yes / maybe per sanction; --known moves the known time."""
     status, out, _ = run(store, "at", "2024-01-15", capsys=capsys)
     assert status == 0
-    assert out.splitlines()[0].split() == ["ANSWER", "KEY", "FROM", "UNTIL", "SOURCES"]
+    assert out.splitlines()[0].split() == [
+        "ANSWER",
+        "KEY",
+        "DESIGNATION",
+        "FROM",
+        "UNTIL",
+        "SOURCES",
+    ]
     assert sum(line.startswith("yes") for line in out.splitlines()) == 5
     _, out, _ = run(store, "--json", "at", "2024-01-15", "--known", "2024-01-10", capsys=capsys)
     assert json.loads(out)["in_force"] == []

@@ -45,7 +45,7 @@ from ._records import Pin
 from ._terminal import printable as _printable
 from ._terminal import say as _say
 from ._terminal import silence_stdout as _silence_stdout
-from .sanctions import SanctionsInForce, fold_name
+from .sanctions import SanctionsInForce, best_match
 from .stores import (
     Problem,
     TornWriteWarning,
@@ -249,11 +249,19 @@ def _exchange_commands(command: Callable[[str, str], argparse.ArgumentParser]) -
         "exports them) as designations, all or nothing; an export imported again adds "
         "nothing, a newer one only what changed",
     )
-    import_ftm.add_argument("file", type=Path)
+    import_ftm.add_argument(
+        "file",
+        help="the export: JSON lines (flat or nested, as targets.nested.json) or a JSON array, "
+        "gzipped or not; - reads standard input",
+    )
     import_ftm.add_argument(
         "--known-at",
-        help="when the export was made, as the known time of what it adds (default: now)",
+        help="when the export was made, for entities that do not say when OpenSanctions last "
+        "saw them (default: now)",
     )
+    import_ftm.add_argument("--progress", action="store_true", help="draw a progress bar")
+    import_ftm.add_argument("--quiet", action="store_true", help="no progress bar")
+    _export_ftm_command(command)
 
     plot = command(
         "plot",
@@ -347,8 +355,11 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "import-ftm": (
         "import-ftm targets.nested.json",
+        "import-ftm entities.ftm.json.gz",
         "import-ftm sanctions.json --known-at 2024-06-01T00:00:00Z",
+        "import-ftm - < entities.ftm.json",
     ),
+    "export-ftm": ("export-ftm sanctions.ftm.json", "export-ftm --known 2024-01-01 - | head"),
     "at": ("at 2024-01-15", "at 2024-01 --known 2024-01-10", "at 2024 --target Mikheichik --json"),
     "during": ("during 2024-01-01 2024-02-01",),
     "keys": ("keys --format csv",),
@@ -395,8 +406,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for warning in caught:
                     _say(f"warning: {warning.message}")
     except KeyboardInterrupt:
-        _say("interrupted: every batch is all or nothing, so the store is as it was before "
-             "the batch that was being written")  # fmt: skip
+        _say(
+            "interrupted: every batch is all or nothing, so the store is as it was before "
+            "the batch that was being written"
+        )
         return 130
     except BrokenPipeError:
         _silence_stdout()
@@ -524,19 +537,17 @@ def _plot(log: Log, args: argparse.Namespace, out: TextIO) -> int:
             f"{args.out.suffix or 'a file without a suffix'}"
         )
     facts = args.facts(log)
-    keys = None
+    keys, events = None, None
     if args.target is not None or args.authority is not None:
-        keys = [
-            key
-            for key in facts.keys()  # noqa: SIM118 -- the facts' keys: no dict
-            if any(
-                _wanted(spell.attributes, args) for spell in facts.history(key, known=args.known)
-            )
-        ]
-    picture = facts.plot(
-        args.valid,
+        keys, events = _plotted(facts, args)
+    from .plot import draw  # noqa: PLC0415 -- only this command draws
+
+    picture = draw(
+        facts,
+        valid=args.valid,
         known=args.known,
         keys=keys,
+        events=events,
         page=args.page,
         per_page=args.per_page,
         title=args.title or "timeline",
@@ -553,10 +564,40 @@ def _plot(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _plotted(facts: TemporalFacts, args: argparse.Namespace) -> tuple[list[str], list[Record]]:
+    """The keys whose spells match ``--target`` / ``--authority``, and only their own records.
+
+    The markers are the records of the same subjects (their targets' ids) that are in no
+    spell drawn: another target's records are not this one's.
+    """
+    keys: list[str] = []
+    drawn: set[int] = set()
+    subjects: set[str] = set()
+    for key in facts.keys():  # noqa: SIM118 -- the facts' keys: no dict
+        spells = facts.history(key, known=args.known)
+        if any(_wanted(spell.attributes, args) for spell in spells):
+            keys.append(key)
+            for spell in spells:
+                drawn.update(record.position for record in spell.records)
+                subjects.update(r.subject for r in spell.records if r.subject is not None)
+    seen = facts.log.read() if args.known is None else facts.log.read(known_at=args.known)
+    events = [
+        record
+        for record in visible(seen)
+        if record.position not in drawn and record.subject in subjects
+    ]
+    return keys, events
+
+
 def _import_ftm(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     from .ftm import import_ftm  # noqa: PLC0415 -- only this command needs it
 
-    imported = import_ftm(args.file, log, known_at=args.known_at)
+    show = not args.quiet and (args.progress or sys.stderr.isatty())
+    name = "standard input" if args.file == "-" else Path(args.file).name
+    with _Bar(f"reading {name}", enabled=show) as bar:
+        imported = import_ftm(
+            args.file, log, known_at=args.known_at, progress=lambda done: bar.update(done, 0)
+        )
     try:
         _save_facts(log, args)
     except Exception as error:  # noqa: BLE001 -- the records are in: say so, whatever failed
@@ -565,19 +606,78 @@ def _import_ftm(log: Log, args: argparse.Namespace, out: TextIO) -> int:
         "new": imported.new,
         "corrected": imported.corrected,
         "unchanged": imported.unchanged,
+        "ended": imported.ended,
+        "restored": imported.restored,
         "ignored": imported.ignored,
         "records": len(imported.records),
+        "backfilled": imported.backfilled,
+        "fallback": imported.fallback,
+        "sources": {source: when.isoformat() for source, when in imported.sources},
+        "conflicts": [
+            {"designation": designation, "bound": bound, "dates": list(dates)}
+            for designation, bound, dates in imported.conflicts
+        ],
     }
     if args.json:
         _emit(out, args, {}, None, [{**counts, "last_position": log.last_position}])
-    else:
+        return 0
+    print(
+        f"imported {args.file} into {args.store}: {imported.new} new designations, "
+        f"{imported.corrected} corrected, {imported.unchanged} unchanged, {imported.ended} "
+        f"ended, {imported.restored} listed again, {imported.ignored} other entities ignored",
+        file=out,
+    )
+    for source, when in imported.sources:
+        print(f"  source {source or '(no dataset)'}: export of {when.isoformat()}", file=out)
+    if imported.backfilled or imported.fallback:
         print(
-            f"imported {args.file} into {args.store}: {imported.new} new designations, "
-            f"{imported.corrected} corrected, {imported.unchanged} unchanged, "
-            f"{imported.ignored} other entities ignored",
+            f"  known times: {imported.backfilled} records from OpenSanctions' first_seen / "
+            f"last_change, {imported.fallback} from the export's date (the log knew later "
+            "things)",
+            file=out,
+        )
+    for designation, bound, dates in imported.conflicts:
+        print(
+            f"  conflict: {designation} has {len(dates)} {bound} dates: {', '.join(dates)}",
             file=out,
         )
     return 0
+
+
+def _export_ftm_command(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    export_ftm = command(
+        "export-ftm",
+        "write the designations as FollowTheMoney entities, JSON lines: what an import kept "
+        "comes back as it came, with what the log learned since. Needs the ftm extra",
+    )
+    export_ftm.add_argument(
+        "out", nargs="?", default="-", help="the file to write (default: - , standard output)"
+    )
+    export_ftm.add_argument("--known", help="as known at this date or instant (default: now)")
+
+
+def _export_ftm(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    from .ftm import iter_ftm  # noqa: PLC0415 -- only this command needs it
+
+    entities = iter_ftm(log, known=_known(args))
+    if args.out == "-":
+        written = sum(1 for entity in entities if out.write(_ftm_line(entity)))
+    else:
+        # Written beside the file, then moved over it: a failed export leaves no half file.
+        target = Path(args.out)
+        partial = target.with_name(f".{target.name}.partial")
+        try:
+            with partial.open("w", encoding="utf-8") as file:
+                written = sum(1 for entity in entities if file.write(_ftm_line(entity)))
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+        _say(f"wrote {written} entities to {target}")
+    return 0
+
+
+def _ftm_line(entity: Mapping[str, Any]) -> str:
+    return json.dumps(entity, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 class _Bar:
@@ -604,7 +704,7 @@ class _Bar:
             self._task = self._progress.add_task(self._what, total=None, rate="")
         return self
 
-    def update(self, done: int, total: int) -> None:
+    def update(self, done: int, total: int | None) -> None:
         if self._progress is None or self._task is None:
             return
         elapsed = self._progress.tasks[0].elapsed or 0.0
@@ -727,17 +827,18 @@ def _filtered(hits: Sequence[Hit], args: argparse.Namespace) -> list[Hit]:
 
 
 def _wanted(attributes: Mapping[str, Any], args: argparse.Namespace) -> bool:
-    """Whether a spell's ``target`` (or an alias) and ``authority`` are the ones asked for."""
-    wanted = {"target": args.target, "authority": args.authority}
+    """Whether a spell's ``target`` (or an alias) and ``authority`` match what was asked.
+
+    Matched as :func:`timeline.sanctions.match_name` matches names: whole words, any script.
+    """
+    names = {
+        "target": [attributes.get("target"), *attributes.get("aliases", ())],
+        "authority": [attributes.get("authority"), *attributes.get("authorities", ())],
+    }
     return all(
-        value is None
-        or fold_name(value)
-        in {
-            fold_name(str(name))
-            for name in (attributes.get(field), *attributes.get("aliases", ()))
-            if name is not None
-        }
-        for field, value in wanted.items()
+        query is None
+        or best_match(query, [str(n) for n in names[field] if n is not None]) is not None
+        for field, query in (("target", args.target), ("authority", args.authority))
     )
 
 
@@ -759,16 +860,35 @@ def _hits_out(
             {
                 "answer": hit.answer.value,
                 "key": hit.key,
+                "designation": _designation(hit.spell),
                 "from": _when(hit.spell.start),
                 "until": _when(hit.spell.end),
                 "sources": ", ".join(sources_of(hit.spell)),
             }
             for hit in hits
         ]
-        _table(out, rows, ["answer", "key", "from", "until", "sources"])
+        _table(out, rows, _with_designation(rows, ["answer", "key", "from", "until", "sources"]))
     else:
         print(empty, file=out)
     return 0
+
+
+def _designation(spell: Spell) -> str:
+    """Which designation a spell is, for people: its program id, and the designation's id."""
+    program_id = spell.attributes.get("program_id")
+    fact = spell.fact
+    # A designation named by no one is its record's id: its position says as much, shorter.
+    made = next((r for r in spell.records if str(r.id) == fact), None)
+    shown = f"#{made.position}" if made is not None else fact
+    return " / ".join(str(part) for part in (program_id, shown) if part is not None)
+
+
+def _with_designation(rows: list[dict[str, Any]], columns: list[str]) -> list[str]:
+    """``columns``, with the designation's after the key (or first) where any row has one."""
+    if not any(row["designation"] for row in rows):
+        return columns
+    at = columns.index("key") + 1 if "key" in columns else 0
+    return [*columns[:at], "designation", *columns[at:]]
 
 
 def _keys(log: Log, args: argparse.Namespace, out: TextIO) -> int:
@@ -828,13 +948,16 @@ def _history(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     elif spells:
         rows = [
             {
+                "designation": _designation(spell),
                 "from": _when(spell.start),
                 "until": _when(spell.end),
                 "sources": ", ".join(sources_of(spell)),
+                "conflicts": ", ".join(conflict.attribute for conflict in spell.conflicts),
             }
             for spell in spells
         ]
-        _table(out, rows, ["from", "until", "sources"])
+        columns = _with_designation(rows, ["from", "until", "sources"])
+        _table(out, rows, [*columns, "conflicts"] if any(r["conflicts"] for r in rows) else columns)
     else:
         print(f"no history for {args.key!r}{_asked_also(args)}", file=out)
     return 0
@@ -1167,6 +1290,7 @@ _COMMANDS = {
     "load": _load,
     "plot": _plot,
     "import-ftm": _import_ftm,
+    "export-ftm": _export_ftm,
     "at": _at,
     "history": _history,
     "rebuild": _rebuild,

@@ -52,6 +52,7 @@ from .time import (
     QUARTER,
     WEST,
     Bounds,
+    DateRange,
     DateSet,
     End,
     Extent,
@@ -704,21 +705,38 @@ def _spell(key: str, spell: dict[str, Any]) -> Spell:
         for name, values in sorted(spell["sources"].items())
         if len({repr(value) for value, _ in values}) > 1
     ]
+    bounds = {"start": spell["start"], "end": spell["end"]}
     for name in ("start", "end"):
         dated = spell[f"{name}s"]
         if len(dated) < 2:
             continue
-        if len({format_edtf(moment) for moment, _ in dated if not isinstance(moment, End)}) > 1:
+        given = {format_edtf(moment): moment for moment, _ in dated if not isinstance(moment, End)}
+        if len(given) > 1:
             conflicts.append(Conflict(name, tuple(dated)))
+            bounds[name] = _one_of(list(given.values()))
     return Spell(
         key=key,
-        start=spell["start"],
-        end=spell["end"],
+        start=bounds["start"],
+        end=bounds["end"],
         attributes=spell["attributes"],
         records=tuple(spell["records"]),
         conflicts=tuple(conflicts),
         fact=spell["fact"],
     )
+
+
+def _one_of(given: list[Moment | DateSet]) -> DateSet:
+    """Dates sources give for one bound, as the bound: it was one of them, which is not known.
+
+    So a spell whose sources disagree about its start is surely in force
+    only from the latest start they give, and maybe from the earliest; one
+    whose sources disagree about its end, surely until the earliest end and
+    maybe until the latest.
+    """
+    members: list[Moment | DateRange] = []
+    for date in sorted(given, key=lambda date: date.bounds().low):
+        members.extend(date.members if isinstance(date, DateSet) else (date,))
+    return DateSet(tuple(dict.fromkeys(members)))
 
 
 _DIGEST_HEAD: Final = struct.Struct("<4q?q")
@@ -1420,7 +1438,12 @@ class TemporalFacts:
     kept. A start while the fact is already in force is a further source for
     the same spell; where it gives an attribute another value, the value of
     the earliest record (valid-time order, then position) is used and the
-    others are listed in :attr:`Spell.conflicts`. An amendment replaces
+    others are listed in :attr:`Spell.conflicts`. Where the sources give the
+    spell different starts (or ends), those are listed there too, and the
+    spell's start (end) is one of them, not known which -- a one-of
+    :class:`~timeline.DateSet` -- so it is surely in force only from the
+    latest start and until the earliest end, and maybe from the earliest
+    start and until the latest end. An amendment replaces
     values from its valid time on. An end closes the spell in force; a later
     end of a closed spell is kept among its records. An amendment or end with
     nothing in force is listed in :meth:`unmatched`.
@@ -2307,7 +2330,9 @@ class TemporalFacts:
     ) -> list[Transition]:
         """Return the spells that start or end (surely or maybe) within ``[start, end)``.
 
-        Catches up with the log first. ``start`` and ``end`` are read as
+        A start the sources do not date (not known, or ``XXXX``: some year) is
+        no change within a window: it may lie in any, and said nothing of this
+        one. Catches up with the log first. ``start`` and ``end`` are read as
         :meth:`during` reads them, in ``tz``. An empty window (``end`` not
         after ``start``) holds no instant: nothing starts or ends in it.
         """
@@ -2330,6 +2355,8 @@ class TemporalFacts:
             Transition(_spell_at(spells[rows.key[row]], rows.first[row]), kind, answer)
             for row, kind, answer in found
         ]
+        # A start the sources do not date may lie in any window: not news of this one.
+        transitions = [t for t in transitions if t.kind == "ended" or not _undated(t.spell.start)]
         return sorted(transitions, key=lambda t: (t.key, t.kind, t.spell.records[0].position))
 
     def history(self, key: str, *, known: dt.datetime | str | None = None) -> History:
@@ -2423,6 +2450,13 @@ class TemporalFacts:
         """How many spells there are, every key's, as known now (after catching up)."""
         self.catch_up()
         return self._current
+
+
+def _undated(bound: Moment | DateSet | End) -> bool:
+    """Whether a bound has no date at all: not known, or in a year none of whose digits is given."""
+    if isinstance(bound, End):
+        return bound is End.UNKNOWN
+    return isinstance(bound, Moment) and bound.month is None and set(bound.year) == {"X"}
 
 
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:

@@ -1,100 +1,92 @@
 """FollowTheMoney: sanctions data as OpenSanctions publishes it, in and out (the ``ftm`` extra).
 
-:func:`import_ftm` reads FollowTheMoney entities -- JSON lines, as
-OpenSanctions exports them -- and appends a
-:class:`~timeline.sanctions.Designated` for each ``Sanction`` on its target:
+:func:`import_ftm` reads FollowTheMoney entities -- JSON lines, nested
+(``targets.nested.json``) or flat, gzipped or not, or a JSON array -- and
+appends a :class:`~timeline.sanctions.Designated` for each ``Sanction`` on
+each entity it names. Nothing the export says is lost:
 
-* ``startDate``/``endDate`` are the record's valid time, FtM's partial dates
-  (``2023``, ``2023-05``) kept as imprecise time; no ``startDate`` is an
-  unknown start, no ``endDate`` an open end;
-* ``authority`` (else ``publisher``), ``program``, ``programId``, ``reason``
-  (several joined with "; "), ``provisions`` and a full ``listingDate`` map to
-  the fields of the same names; ``sourceUrl`` and ``publisher`` are the
-  record's provenance, and the authority its speaker;
-* the target is the ``entity`` the sanction names, one of ``Person``,
-  ``Company``, ``Organization``, ``LegalEntity``, ``Vessel`` or ``Airplane``
-  (or a schema that extends one, read as that one): its first ``name`` is the
-  target's name, its other names and ``alias`` its aliases, its first
-  ``country`` its country;
-* the sanction's id is the designation's ``designation``, and the target's id
-  the record's subject.
+* every value of every property of the sanction and of its target is kept
+  in the event's ``properties`` (and the typed fields hold the first of
+  each, sorted, so the order of values in the export never matters);
+* each ``startDate`` and ``endDate`` value is a valid time: a sanction with
+  two start dates is two records of one designation, whose spell then has a
+  conflict on its start -- surely in force only from the later start, maybe
+  from the earlier (see :class:`~timeline.TemporalFacts`);
+* OpenSanctions' own times are the known times: what is new is known from
+  its ``first_seen``, what changed from its ``last_change``, when the log
+  knows nothing later (else from the export's date, with a
+  :class:`BackfillWarning`);
+* each source (dataset) of an export is recorded with the export's date
+  (:class:`~timeline.sanctions.ListImported`): a newer export of it ends
+  what it no longer lists, and an older one is refused.
 
-Each record's id is derived from the sanction's id and what was mapped, so
-importing the same export again adds nothing, and a newer export appends only
-what changed: a sanction seen before with other values is a correction of the
-record that had it (queries as known before the import still see the old
-values). The whole export is one batch: any error, and nothing is written.
-
-:func:`export_ftm` writes designations back as FtM entities (a ``Sanction``
-per spell, and its target), which the ``followthemoney`` package validates.
-What FtM cannot say is described in :doc:`/how-to/ftm`.
+:func:`export_ftm` writes designations back as FtM entities, which
+``followthemoney`` validates; a round trip gives the entities back, as sets
+of values per property. What each property becomes is in :doc:`/how-to/ftm`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import re
+import functools
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 import attrs
+import pendulum
 
-from ._codec import Codec, canonical_json
+from ._codec import parse_known_at
 from ._corrections import Corrected, Retracted
-from ._errors import InvalidValidTimeError, MissingExtraError, TimelineError
-from ._events import default_registry
-from ._facts import Spell
+from ._errors import InvalidValidTimeError, KnownTimeError, MissingExtraError, TimelineWarning
+from ._ftm_read import SCHEMATA, FtMError, Kept, Reader, where_text
+from ._ftm_write import entities_of
 from ._projection import visible
-from ._records import Entry, Provenance, Record
-from .sanctions import Designated, SanctionsInForce, Target, TargetKind
-from .time import DateSet, End, Moment, in_datetime_range, utc_datetime, valid_time
+from ._records import Entry, Provenance, Record, known_instant
+from .sanctions import (
+    Designated,
+    Lifted,
+    ListImported,
+    Target,
+)
+from .time import DateRange, DateSet, End, Interval, Moment, ValidTime, valid_time
 
 if TYPE_CHECKING:
-    from followthemoney import EntityProxy, Model
+    from followthemoney import Model
 
     from ._log import Log
 
-__all__ = ["SCHEMATA", "FtMError", "Imported", "export_ftm", "import_ftm"]
+__all__ = [
+    "SCHEMATA",
+    "BackfillWarning",
+    "FtMError",
+    "Imported",
+    "export_ftm",
+    "import_ftm",
+    "iter_ftm",
+]
 
-#: The FtM schema of each kind of target, both ways. A schema that extends one
-#: of these (``PublicBody`` extends ``Organization``) is read as that one.
-SCHEMATA: Final[Mapping[TargetKind, str]] = {
-    TargetKind.PERSON: "Person",
-    TargetKind.COMPANY: "Company",
-    TargetKind.ORGANIZATION: "Organization",
-    TargetKind.ENTITY: "LegalEntity",
-    TargetKind.VESSEL: "Vessel",
-    TargetKind.AIRCRAFT: "Airplane",
-}
 # FtM has no schema for a country: one is exported as a legal entity of that country.
 _COUNTRY_AS: Final = "LegalEntity"
-# The most specific first: a Company is an Organization is a LegalEntity.
-_READ_ORDER: Final = (
-    TargetKind.COMPANY,
-    TargetKind.ORGANIZATION,
-    TargetKind.PERSON,
-    TargetKind.ENTITY,
-    TargetKind.VESSEL,
-    TargetKind.AIRCRAFT,
-)
-# Record ids of imported sanctions: uuid5 in this namespace of the sanction id and its values.
+# Record ids of imported sanctions: uuid5 in this namespace of what the record holds.
 _NAMESPACE: Final = uuid.UUID("5b0f0c1e-8a43-4f0e-9a53-6674746d2f66")
-_FULL_DATE: Final = re.compile(r"\d{4}-\d\d-\d\d")
-_CODEC: Final = Codec(default_registry)
+# The mapping's version, in every record id: records mapped another way are another content.
+_MAPPING: Final = 2
 # The start of a sanction without dates: an unspecified year (EDTF).
 _UNDATED: Final = "XXXX"
-# How a partial listingDate, which no date holds, is kept in the record's note.
-_LISTED: Final = re.compile(r"listingDate (\S+)")
+# The names a target is found by (the first name is its listed name).
+_ALIASES: Final = ("alias", "weakAlias", "previousName", "abbreviation")
+# How an end by absence is marked, so that a sanction listed again has it retracted.
+_ABSENT: Final = "timeline.ftm: not in a newer export of its source"
 
 
-class FtMError(TimelineError, ValueError):
-    """FollowTheMoney data cannot be imported: the message says which line and entity, and why.
+class BackfillWarning(TimelineWarning):
+    """An import could not use OpenSanctions' own times as known times: the log knew later ones.
 
-    Nothing of the import was written.
+    Those records are known from the export's date (or ``known_at``) instead;
+    :attr:`Imported.fallback` counts them.
     """
 
 
@@ -103,11 +95,21 @@ class Imported:
     """What :func:`import_ftm` did.
 
     Attributes:
-        records: The records appended (designations, corrections and their markers).
-        new: Sanctions not seen before, appended as designations.
-        corrected: Sanctions seen before with other values, appended as corrections.
-        unchanged: Sanctions already in the log as they are: nothing appended.
+        records: The records appended (designations, corrections, ends and their markers).
+        new: Designations not seen before.
+        corrected: Designations seen before with other values, appended as corrections.
+        unchanged: Designations already in the log as they are.
+        ended: Designations ended because a newer export of their source no longer
+            lists them (or lists them as last seen before the export).
+        restored: Designations listed again after such an end, which is retracted.
         ignored: Entities that are neither a sanction nor a sanction's target.
+        conflicts: Per designation whose sanction gives several start (or end)
+            dates: ``(designation, "start" or "end", the dates)``.
+        sources: Each source (dataset; ``""`` for none) with the export's date for it.
+        backfilled: Records known from OpenSanctions' own ``first_seen`` or
+            ``last_change``, not from the export's date.
+        fallback: Records whose own time was earlier than what the log already
+            knew: known from the export's date instead (a :class:`BackfillWarning`).
     """
 
     records: tuple[Record, ...]
@@ -115,112 +117,201 @@ class Imported:
     corrected: int
     unchanged: int
     ignored: int
+    ended: int = 0
+    restored: int = 0
+    conflicts: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    sources: tuple[tuple[str, dt.datetime], ...] = ()
+    backfilled: int = 0
+    fallback: int = 0
+
+
+Source = Path | str | IO[bytes] | Iterable[str | Mapping[str, Any]]
 
 
 def import_ftm(
-    source: Path | str | Iterable[str | Mapping[str, Any]],
+    source: Source,
     log: Log,
     *,
     known_at: dt.datetime | str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Imported:
     """Import the sanctions among FollowTheMoney entities into ``log`` (see the module).
 
+    The export is read as a stream and checked whole before anything is
+    written; then everything it adds is appended as one batch. Importing the
+    same export again adds nothing.
+
     Args:
-        source: A JSON-lines file of entities (a path), or the lines, or the
-            entities as dicts (``EntityProxy.to_dict()``).
+        source: A file of entities (a path; ``"-"`` is standard input; JSON
+            lines, nested or flat, or a JSON array; gzipped or not), a binary
+            file, or the entities themselves, as JSON lines or dicts
+            (``EntityProxy.to_dict()``).
         log: The log to append to.
-        known_at: When the export was made (its date), as the known time of
-            what is appended; the log's clock by default.
+        known_at: When the export was made, for sources whose entities do not
+            say when they were last seen, and as the known time of what has
+            no time of its own; the log's clock by default.
+        progress: Called with the number of entities read, every thousand.
 
     Raises:
         FtMError: A line is no JSON or no FtM entity, a schema is unknown to
             FtM or not a target timeline maps, a sanction names no entity or
             one the export does not hold, has no authority, is in the export
-            twice with different values, or has dates FtM's own rules let
-            through but no valid time reads.
+            twice with different values, or has dates no valid time reads; or
+            the export is older than the last one of its source in the log.
         MissingExtraError: ``followthemoney`` is not installed (the ``ftm`` extra).
         KnownTimeError: ``known_at`` is earlier than the log's last known time.
     """
     model = _model()
-    sanctions, things, ignored = _read(source, model)
-    entries: list[tuple[str, Entry]] = []
-    first: dict[str, tuple[str, Entry]] = {}  # each designation: where it was, what it said
-    for where, sanction in sanctions:
-        for designation, entry in _designations(where, sanction, things):
-            seen_at = first.setdefault(designation, (where, entry))
-            if seen_at[1] is entry:
-                entries.append((designation, entry))
-            elif seen_at[1].id != entry.id:
-                raise FtMError(
-                    f"{where}: sanction {sanction.id!r} is also at {seen_at[0]}, with other "
-                    "values: an export holds each sanction once"
-                )
-            # else: the same sanction twice, word for word: once is enough
-    seen = log.store.find_ids([str(entry.id) for _, entry in entries])
-    fresh = [(designation, entry) for designation, entry in entries if str(entry.id) not in seen]
-    current = _current(log, {designation for designation, _ in fresh}) if fresh else {}
-    batch: list[Entry] = []
-    corrected = 0
-    # As Log.correct does: a correction's marker is valid when it is recorded.
-    when = log._fix_time(known_at)  # noqa: SLF001 -- the log's own rule for a fix's time
-    for designation, entry in fresh:
-        before = current.get(designation)
-        batch.append(entry)
-        if before is not None:
-            corrected += 1
-            marker = Corrected(record=before.id, replacement=_id(entry), reason="a newer export")
-            batch.append(
-                Entry(
-                    event=marker,
-                    valid=valid_time(when),
-                    subject=before.subject,
-                    provenance=entry.provenance,
-                )
-            )
-    records = log.extend(batch, known_at=when) if batch else ()
-    return Imported(
-        records=records,
-        new=len(fresh) - corrected,
-        corrected=corrected,
-        unchanged=len(entries) - len(fresh),
-        ignored=ignored,
+    reader = Reader(model, progress)
+    reader.read(source)
+    named = str(source) if isinstance(source, str | Path) else "the export"
+    explicit = None if known_at is None else known_instant(known_at)
+    return _Import(log, reader, explicit, named).run()
+
+
+def _designation_entries(
+    sanction: Kept, targets: Callable[[str, Kept], tuple[Target, str]], reader: Reader
+) -> Iterator[tuple[str, str, list[Entry], list[str]]]:
+    """Per entity the sanction names: its designation, target id, entries, start and end dates."""
+    where = where_text(sanction.where)
+    named = sanction.properties.get("entity", ())
+    if not named:
+        raise FtMError(f"{where}: sanction {sanction.id!r} names no entity")
+    authorities = sanction.properties.get("authority") or sanction.properties.get("publisher")
+    if not authorities:
+        raise FtMError(f"{where}: sanction {sanction.id!r} has no authority (nor publisher)")
+    valids = _valid_times(sanction, where)
+    listed = [day for day in sanction.properties.get("listingDate", ()) if _is_day(day)]
+    carried = frozenset(sanction.pairs(meta=False, dates=False)) | frozenset(
+        sanction.pairs(meta=True)
     )
+    provenance = Provenance(
+        source=sanction.first("publisher"),
+        url=sanction.first("sourceUrl"),
+        speaker=authorities[0],  # the list is the authority's word; the publisher relays it
+        note=f"FollowTheMoney {sanction.schema.name} {sanction.id}",
+    )
+    digest = sanction.digest()
+    for entity_id in named:
+        found = reader.things.get(entity_id)
+        if found is None:
+            other = reader.others.get(entity_id)
+            if other is not None:
+                raise FtMError(
+                    f"{where_text(other[1])}: entity {entity_id!r} is a {other[0]}: a "
+                    f"sanction's target is one of {', '.join(SCHEMATA.values())} (or a schema "
+                    "extending one)"
+                )
+            raise FtMError(
+                f"{where}: sanction {sanction.id!r} names entity {entity_id!r}, which the "
+                "export does not hold"
+            )
+        target, target_digest = targets(entity_id, found)
+        designation = sanction.id if len(named) == 1 else f"{sanction.id}/{entity_id}"
+        event = Designated(
+            target=target,
+            authority=authorities[0],
+            program=sanction.first("program"),
+            program_id=sanction.first("programId"),
+            reason="; ".join(sanction.properties.get("reason", ())) or None,
+            provisions=sanction.properties.get("provisions", ()),
+            listing_date=dt.date.fromisoformat(min(listed)) if listed else None,
+            designation=designation,
+            properties=carried,
+        )
+        entries = [
+            Entry(
+                event=event,
+                valid=valid,
+                subject=entity_id,
+                provenance=provenance,
+                id=uuid.uuid5(
+                    _NAMESPACE, f"{_MAPPING}|{designation}|{digest}|{target_digest}|{text}"
+                ),
+            )
+            for text, valid in valids
+        ]
+        starts = list(sanction.properties.get("startDate", ()))
+        ends = list(sanction.properties.get("endDate", ()))
+        yield designation, entity_id, entries, [*starts, "|", *ends]
+
+
+def _valid_times(sanction: Kept, where: str) -> list[tuple[str, ValidTime]]:
+    """The valid times of a sanction's records: a start and an end each, every date in one.
+
+    Dates are paired in order (the earliest start with the earliest end);
+    those left over go with the latest end (the earliest start), and a start
+    after every end stays open, its end left to the other records.
+    """
+    starts = _dates(sanction, "startDate", where)
+    ends = _dates(sanction, "endDate", where)
+    if not starts and not ends:
+        return [(f"{_UNDATED}/..", valid_time(f"{_UNDATED}/.."))]
+    found: dict[str, ValidTime] = {}
+    for number in range(max(len(starts), len(ends))):
+        start = starts[min(number, len(starts) - 1)] if starts else None
+        chosen = None
+        if ends:
+            for end in (ends[min(number, len(ends) - 1)], ends[-1]):
+                if start is None or start[1].bounds().low < end[1].bounds().high:
+                    chosen = end
+                    break
+        text = f"{'' if start is None else start[0]}/{'..' if chosen is None else chosen[0]}"
+        if text not in found:
+            try:
+                found[text] = _valid_time(text)
+            except InvalidValidTimeError as error:
+                raise FtMError(
+                    f"{where}: sanction {sanction.id!r}: dates {text!r}: {error}"
+                ) from None
+    return list(found.items())
+
+
+def _dates(sanction: Kept, name: str, where: str) -> list[tuple[str, Moment]]:
+    read = []
+    for text in sanction.properties.get(name, ()):
+        try:
+            moment = _valid_time(text)
+        except InvalidValidTimeError as error:
+            raise FtMError(f"{where}: sanction {sanction.id!r}: {name} {text!r}: {error}") from None
+        if not isinstance(moment, Moment):
+            raise FtMError(f"{where}: sanction {sanction.id!r}: {name} {text!r} is not a date")
+        read.append((text, moment))
+    return sorted(read, key=lambda item: (item[1].bounds().low, item[0]))
+
+
+# Exports repeat their dates: each is read once (valid times are immutable values).
+_valid_time = functools.lru_cache(maxsize=1 << 16)(valid_time)
+
+
+def _is_day(text: str) -> bool:
+    return len(text) == 10 and text[4] == text[7] == "-" and text.replace("-", "").isdigit()
 
 
 def export_ftm(log: Log, *, known: dt.datetime | str | None = None) -> list[dict[str, Any]]:
     """Return the designations in ``log`` as FollowTheMoney entities (dicts), as known at ``known``.
 
-    A ``Sanction`` for each spell of a designation -- its id the designation's
-    (with ``-2``, ``-3`` for later spells of one designation), its dates the
-    spell's start and end -- and, once, the entity of each target, its id the
-    records' subject (or one derived from its name and kind). Embargoes are
-    left out: FtM has no sanction on a country without an entity.
+    The entity of each target, then the sanctions. A designation an import
+    kept is written as it came -- every value of every property, its start
+    and end dates from its records -- with what the log learned since over
+    it (a lift, an amendment); one written by hand is a ``Sanction`` per
+    spell (``-2``, ``-3`` for later spells). Embargoes are left out: FtM has
+    no sanction on a country without an entity. What FtM cannot say is
+    described in :doc:`/how-to/ftm`.
 
     Raises:
         MissingExtraError: ``followthemoney`` is not installed (the ``ftm`` extra).
     """
-    model = _model()
-    facts = SanctionsInForce(log)
-    out: dict[str, dict[str, Any]] = {}
-    for key in facts.keys():  # noqa: SIM118 -- the keys of the facts, not of a dict
-        spells = [spell for spell in facts.history(key, known=known) if spell.fact is not None]
-        counts: dict[str, int] = {}
-        for spell in spells:
-            listed = next((r for r in spell.records if isinstance(r.event, Designated)), None)
-            if listed is None:
-                continue
-            assert spell.fact is not None  # noqa: S101 -- kept above
-            counts[spell.fact] = counts.get(spell.fact, 0) + 1
-            ordinal = counts[spell.fact]
-            sanction_id = spell.fact if ordinal == 1 else f"{spell.fact}-{ordinal}"
-            entity = _target_entity(model, listed)
-            out.setdefault(entity["id"], entity)
-            sanction = _sanction_entity(model, sanction_id, entity["id"], spell, listed)
-            out[sanction["id"]] = sanction
-    return list(out.values())
+    return list(iter_ftm(log, known=known))
 
 
-# -- reading ------------------------------------------------------------------------------
+def iter_ftm(log: Log, *, known: dt.datetime | str | None = None) -> Iterator[dict[str, Any]]:
+    """:func:`export_ftm`, an entity at a time (as ``timeline export-ftm`` writes them).
+
+    Raises:
+        MissingExtraError: ``followthemoney`` is not installed (the ``ftm`` extra).
+    """
+    return entities_of(_model(), log, known=known)
 
 
 def _model() -> Model:
@@ -233,156 +324,318 @@ def _model() -> Model:
     return model
 
 
-def _lines(source: Path | str | Iterable[str | Mapping[str, Any]]) -> Iterator[tuple[str, Any]]:
-    """Each entity with where it is: ``"<file> line <n>"``, or ``"entity <n>"``."""
-    if isinstance(source, str | Path):
-        path = Path(source)
-        try:
-            with path.open(encoding="utf-8") as lines:
-                for number, line in enumerate(lines, 1):
-                    if line.strip():
-                        yield f"{path} line {number}", line
-        except OSError as error:
-            raise FtMError(f"{path}: cannot read it: {error.strerror}") from None
-        return
-    for number, item in enumerate(source, 1):
-        yield f"entity {number}", item
+class _Import:
+    """One import: the export read whole, set against what the log holds, then one batch."""
 
+    def __init__(
+        self, log: Log, reader: Reader, explicit: pendulum.DateTime | None, named: str
+    ) -> None:
+        self.log = log
+        self.reader = reader
+        self.explicit = explicit
+        self.named = named
+        head = log.store.head()
+        self.head = None if head is None else parse_known_at(head.known_at)
+        self.now = log._fix_time(None)  # noqa: SLF001 -- the log's own clock, held past its head
+        self.backfilled = 0
+        self.fallback = 0
+        self._targets: dict[str, tuple[Target, str]] = {}
 
-def _read(
-    source: Path | str | Iterable[str | Mapping[str, Any]],
-    model: Model,
-) -> tuple[list[tuple[str, EntityProxy]], dict[str, tuple[str, EntityProxy]], int]:
-    """The sanctions (with where each is), every other entity by id, and how many those are."""
-    from followthemoney.exc import InvalidData  # noqa: PLC0415 -- with the model
+    # -- the export -----------------------------------------------------------------------
 
-    sanctions: list[tuple[str, EntityProxy]] = []
-    things: dict[str, tuple[str, EntityProxy]] = {}
-    for where, item in _lines(source):
-        try:
-            data = json.loads(item) if isinstance(item, str) else dict(item)
-        except (ValueError, TypeError) as error:
-            raise FtMError(f"{where}: not a JSON object: {error}") from None
-        if not isinstance(data, dict):
-            raise FtMError(f"{where}: not a JSON object but {type(data).__name__}")
-        if data.get("schema") is not None and model.get(data["schema"]) is None:
-            raise FtMError(
-                f"{where}: entity {data.get('id')!r}: schema {data['schema']!r} is not a "
-                "FollowTheMoney schema"
-            )
-        try:
-            proxy = model.get_proxy(data)
-        except InvalidData as error:
-            raise FtMError(f"{where}: not a FollowTheMoney entity: {error}") from None
-        if not proxy.id:
-            raise FtMError(f"{where}: a {proxy.schema.name} without an id")
-        if proxy.schema.is_a("Sanction"):
-            sanctions.append((where, proxy))
-        else:
-            things[proxy.id] = (where, proxy)
-    targets = {entity for _, sanction in sanctions for entity in sanction.get("entity")}
-    return sanctions, things, len(set(things) - targets)
-
-
-def _designations(
-    where: str,
-    sanction: EntityProxy,
-    things: Mapping[str, tuple[str, EntityProxy]],
-) -> Iterator[tuple[str, Entry]]:
-    """The designation entries of one sanction: one per entity it names."""
-    named = sanction.get("entity")
-    if not named:
-        raise FtMError(f"{where}: sanction {sanction.id!r} names no entity")
-    authority = sanction.first("authority") or sanction.first("publisher")
-    if authority is None:
-        raise FtMError(f"{where}: sanction {sanction.id!r} has no authority (nor publisher)")
-    start, end = sanction.first("startDate"), sanction.first("endDate")
-    if start is None and end is None:
-        start = _UNDATED  # began in some year: maybe in force at any time, never surely
-    valid = f"{start or ''}/{end or '..'}"
-    try:
-        read = valid_time(valid)
-    except InvalidValidTimeError as error:
-        raise FtMError(f"{where}: sanction {sanction.id!r}: dates {valid!r}: {error}") from None
-    listing = sanction.first("listingDate")
-    notes = [f"FollowTheMoney Sanction {sanction.id}"]
-    if listing is not None and not _FULL_DATE.fullmatch(listing):
-        notes.append(f"listingDate {listing}")  # partial: no date holds it (see _LISTED)
-    for entity_id in named:
-        found = things.get(entity_id)
+    def _target(self, entity_id: str, kept: Kept) -> tuple[Target, str]:
+        """The target of an entity, made once however many sanctions name it."""
+        found = self._targets.get(entity_id)
         if found is None:
-            raise FtMError(
-                f"{where}: sanction {sanction.id!r} names entity {entity_id!r}, which the "
-                "export does not hold"
+            kind = self.reader.kind(kept.schema)
+            assert kind is not None  # noqa: S101 -- only possible targets are kept as things
+            names = kept.properties.get("name", ())
+            if not names:
+                raise FtMError(
+                    f"{where_text(kept.where)}: {kept.schema.name} {entity_id!r} has no name"
+                )
+            caption = kept.meta.get("caption")
+            name = caption if caption in names else _pick_name(names)
+            aliases = {*names, *(v for p in _ALIASES for v in kept.properties.get(p, ()))}
+            aliases.discard(name)
+            target = Target(
+                name=name,
+                kind=kind,
+                aliases=tuple(sorted(aliases)),
+                country=kept.first("country"),
+                properties=frozenset(kept.pairs(meta=False)) | frozenset(kept.pairs(meta=True)),
             )
-        target = _target(found, entity_id)
-        designation = str(sanction.id) if len(named) == 1 else f"{sanction.id}/{entity_id}"
-        event = Designated(
-            target=target,
-            authority=authority,
-            program=sanction.first("program"),
-            program_id=sanction.first("programId"),
-            reason="; ".join(sanction.get("reason")) or None,
-            provisions=tuple(sanction.get("provisions")),
-            listing_date=(
-                dt.date.fromisoformat(listing)
-                if listing is not None and _FULL_DATE.fullmatch(listing)
-                else None
-            ),
-            designation=designation,
-        )
-        provenance = Provenance(
-            source=sanction.first("publisher"),
-            url=sanction.first("sourceUrl"),
-            speaker=authority,  # the list is the authority's word; the publisher relays it
-            note="; ".join(notes),
-        )
-        yield (
-            designation,
-            Entry(
-                event=event,
-                valid=read,
-                subject=entity_id,
-                provenance=provenance,
-                id=_content_id(designation, event, valid, provenance),
-            ),
-        )
+            found = self._targets[entity_id] = (target, kept.digest())
+        return found
 
-
-def _target(found: tuple[str, EntityProxy], entity_id: str) -> Target:
-    where, entity = found
-    kind = next((k for k in _READ_ORDER if entity.schema.is_a(SCHEMATA[k])), None)
-    if kind is None:
-        raise FtMError(
-            f"{where}: entity {entity_id!r} is a {entity.schema.name}: a sanction's target is "
-            f"one of {', '.join(SCHEMATA.values())} (or a schema extending one)"
-        )
-    names = entity.get("name")
-    if not names:
-        raise FtMError(f"{where}: {entity.schema.name} {entity_id!r} has no name")
-    aliases = [name for name in [*names[1:], *entity.get("alias")] if name != names[0]]
-    return Target(
-        name=names[0],
-        kind=kind,
-        aliases=tuple(dict.fromkeys(aliases)),
-        country=entity.first("country"),
-    )
-
-
-def _content_id(
-    designation: str, event: Designated, valid: str, provenance: Provenance
-) -> uuid.UUID:
-    """The record id of an imported sanction: the same values, the same id."""
-    values = canonical_json(
-        {
-            "designation": designation,
-            "event": _CODEC.encode_event(event),
-            "valid": valid,
-            # Without the rule field (imports have none): ids stay what they were before it.
-            "provenance": attrs.asdict(provenance, filter=lambda field, _: field.name != "rule"),
+    def _sources(self) -> dict[str, pendulum.DateTime]:
+        """Each source's export date: when it last saw its entities; else ``known_at``, else now."""
+        seen: dict[str, dt.datetime | None] = {}
+        for sanction in [*self.reader.sanctions.values(), *self.reader.things.values()]:
+            last = sanction.meta.get("last_seen at")
+            for source in sanction.meta.get("datasets") or ("",):
+                if source not in seen or (
+                    last is not None and (seen[source] is None or last > seen[source])
+                ):
+                    seen[source] = last
+        otherwise = self.explicit or self.now
+        return {
+            source: otherwise if last is None else pendulum.instance(last).in_tz("UTC")
+            for source, last in seen.items()
         }
+
+    # -- the log --------------------------------------------------------------------------
+
+    def _state(self) -> tuple[dict[str, list[Record]], dict[str, Record], dict[str, dt.datetime]]:
+        """What the log holds now: each designation's records, ends by absence, last imports."""
+        held: dict[str, list[Record]] = {}
+        absent: dict[str, Record] = {}
+        imported: dict[str, dt.datetime] = {}
+        if self.head is None:
+            return held, absent, imported
+        kinds = [Designated, Lifted, ListImported, Corrected, Retracted]
+        for record in visible(self.log.read(types=kinds)):
+            event = record.event
+            if isinstance(event, Designated) and event.designation is not None:
+                held.setdefault(event.designation, []).append(record)
+            elif isinstance(event, Lifted) and record.provenance.note == _ABSENT:
+                absent[str(event.designation)] = record
+            elif isinstance(event, ListImported):
+                before = imported.get(event.source)
+                if before is None or event.exported > before:
+                    imported[event.source] = event.exported
+        return held, absent, imported
+
+    def _when(self, desired: dt.datetime | None, export: pendulum.DateTime) -> pendulum.DateTime:
+        """A record's known time: its own if it has one the log allows, else the export's date."""
+        if desired is not None:
+            own = pendulum.instance(desired).in_tz("UTC")
+            if own <= export:
+                if self.head is None or own >= self.head:
+                    self.backfilled += 1
+                    return own
+                self.fallback += 1
+        if self.head is None or export >= self.head:
+            return export
+        if self.explicit is not None:
+            raise KnownTimeError(
+                f"known time {self.explicit.isoformat()} is earlier than the log's last record "
+                f"({self.head.isoformat()}): known times never go backwards"
+            )
+        return self.now
+
+    # -- the import -----------------------------------------------------------------------
+
+    def run(self) -> Imported:  # noqa: C901, PLR0912, PLR0915 -- the import's steps, in order
+        sources = self._sources()
+        held, absent, imported = self._state()
+        for source, exported in sorted(sources.items()):
+            before = imported.get(source)
+            if before is not None and exported < before:
+                which = f" ({source})" if source else ""
+                raise FtMError(
+                    f"{self.named}: export of {_day_or_time(exported)} is older than the log's "
+                    f"last import of this source{which}, {_day_or_time(before)}"
+                )
+        planned: list[tuple[pendulum.DateTime, str, Entry]] = []
+        counts = {"new": 0, "corrected": 0, "unchanged": 0, "ended": 0, "restored": 0}
+        conflicts: list[tuple[str, str, tuple[str, ...]]] = []
+        listed: set[str] = set()
+        for sanction_id in sorted(self.reader.sanctions):
+            sanction = self.reader.sanctions[sanction_id]
+            its = sanction.meta.get("datasets") or ("",)
+            export = self.explicit or max(sources[source] for source in its)
+            for designation, _, entries, dates in _designation_entries(
+                sanction, self._target, self.reader
+            ):
+                listed.add(designation)
+                starts, ends = dates[: dates.index("|")], dates[dates.index("|") + 1 :]
+                conflicts.extend(
+                    (designation, bound, tuple(values))
+                    for bound, values in (("start", starts), ("end", ends))
+                    if len(values) > 1
+                )
+                had = held.get(designation, [])
+                same = {_content(r.event, r.valid, r.provenance) for r in had}
+                if same == {_content(e.event, e.valid, e.provenance) for e in entries}:
+                    counts["unchanged"] += 1
+                elif not had:
+                    counts["new"] += 1
+                    when = self._when(sanction.meta.get("first_seen at"), export)
+                    planned.extend((when, designation, entry) for entry in entries)
+                else:
+                    counts["corrected"] += 1
+                    when = self._when(sanction.meta.get("last_change at"), export)
+                    planned.extend((when, designation, fix) for fix in _replace(had, entries, when))
+                    absent.pop(designation, None)  # replaced: its end by absence goes with it
+                seen = sanction.meta.get("last_seen at")
+                current = min(sources[source] for source in its)
+                stale = seen is not None and seen < current  # not seen by its source's last run
+                if designation in absent and not stale:
+                    counts["restored"] += 1
+                    gone = absent[designation]
+                    again = Retracted(record=gone.id, reason="listed again")
+                    when = self._when(None, export)
+                    planned.append((when, designation, _fix(again, gone, when)))
+                elif stale and designation not in absent and _open_ended(entries):
+                    assert seen is not None  # noqa: S101 -- stale says so
+                    counts["ended"] += 1
+                    when = self._when(None, export)
+                    end = _absence(entries[0].event, seen, current, entries[0])
+                    planned.append((when, designation, end))
+        covered = set(sources)
+        for designation, records in sorted(held.items()):
+            if designation in listed or designation in absent:
+                continue
+            event: Designated = records[-1].event
+            its = {v for k, v in event.properties if k == "@datasets"} or {""}
+            if not event.properties or not its <= covered or not _open_ended(records):
+                continue
+            export = self.explicit or max(sources[source] for source in its)
+            last = max(
+                [record.known_at for record in records]
+                + [imported[s] for s in its if s in imported]
+            )
+            counts["ended"] += 1
+            when = self._when(None, export)
+            planned.append((when, designation, _absence(event, last, export, records[-1])))
+        dated = {
+            source
+            for sanction in [*self.reader.sanctions.values(), *self.reader.things.values()]
+            if "last_seen at" in sanction.meta
+            for source in sanction.meta.get("datasets") or ("",)
+        }
+        for source, exported in sorted(sources.items()):
+            if imported.get(source) == exported or not (
+                planned or source in dated or self.explicit is not None
+            ):
+                continue  # nothing new of an export without a date: nothing to say
+            number = sum(
+                1
+                for sanction in self.reader.sanctions.values()
+                if source in (sanction.meta.get("datasets") or ("",))
+            )
+            when = self._when(None, self.explicit or exported)
+            marker = ListImported(source=source, exported=_utc(exported), sanctions=number)
+            where = Provenance(source=source or None, note=self.named)
+            # After the designations known at the same time: the export read whole.
+            name = f"{_MAPPING}|list|{source}|{_day_or_time(exported)}"
+            marked = Entry(
+                marker, valid_time(exported), provenance=where, id=uuid.uuid5(_NAMESPACE, name)
+            )
+            planned.append((when, "\uffff", marked))
+        if self.fallback:
+            warnings.warn(
+                f"{self.fallback} records could not be known from OpenSanctions' own times "
+                "(first_seen, last_change): the log already knows things up to "
+                f"{self.head.isoformat() if self.head else '-'}; they are known from the "
+                "export's date instead",
+                BackfillWarning,
+                stacklevel=3,
+            )
+        planned.sort(key=lambda item: (item[0], item[1]))  # stable: an entry's markers follow it
+        batch = [attrs.evolve(entry, known_at=when) for when, _, entry in planned]
+        appended = self.log.extend(batch) if batch else ()
+        return Imported(
+            records=appended,
+            new=counts["new"],
+            corrected=counts["corrected"],
+            unchanged=counts["unchanged"],
+            ignored=self._ignored(),
+            ended=counts["ended"],
+            restored=counts["restored"],
+            conflicts=tuple(conflicts),
+            sources=tuple(sorted(sources.items())),
+            backfilled=self.backfilled,
+            fallback=self.fallback,
+        )
+
+    def _ignored(self) -> int:
+        named = {
+            entity
+            for sanction in self.reader.sanctions.values()
+            for entity in sanction.properties.get("entity", ())
+        }
+        return len(set(self.reader.things) - named) + len(set(self.reader.others) - named)
+
+
+def _content(event: object, valid: ValidTime, provenance: Provenance) -> tuple[object, ...]:
+    return (str(valid), event, provenance)
+
+
+def _open_ended(records: Iterable[Record | Entry]) -> bool:
+    """Whether no record of a designation gives it an end (an end by absence would widen it)."""
+    for record in records:
+        valid = record.valid
+        if isinstance(valid, Interval) and not isinstance(valid.end, End):
+            return False
+    return True
+
+
+def _replace(before: list[Record], entries: list[Entry], when: pendulum.DateTime) -> list[Entry]:
+    """A designation's new records: each corrects an old one; old ones left over are retracted."""
+    out: list[Entry] = []
+    for number, entry in enumerate(entries):
+        out.append(entry)
+        if number < len(before):
+            old = before[number]
+            marker = Corrected(record=old.id, replacement=_id(entry), reason="a newer export")
+            out.append(_fix(marker, old, when, provenance=entry.provenance))
+    out.extend(
+        _fix(Retracted(record=old.id, reason="not in a newer export"), old, when)
+        for old in before[len(entries) :]
     )
-    return uuid.uuid5(_NAMESPACE, hashlib.sha256(values.encode()).hexdigest())
+    return out
+
+
+def _fix(
+    event: Corrected | Retracted,
+    old: Record,
+    when: pendulum.DateTime,
+    *,
+    provenance: Provenance | None = None,
+) -> Entry:
+    # As Log.correct does: a fix is valid when it is recorded.
+    return Entry(
+        event=event,
+        valid=valid_time(when),
+        subject=old.subject,
+        provenance=provenance or old.provenance,
+    )
+
+
+def _absence(
+    event: Designated, last: dt.datetime, export: dt.datetime, like: Record | Entry
+) -> Entry:
+    """The end of a designation a newer export no longer lists: after it was last listed."""
+    low, high = last.astimezone(dt.UTC).date(), export.astimezone(dt.UTC).date()
+    end: ValidTime = (
+        Moment.from_date(high)
+        if low >= high
+        else DateSet((DateRange(Moment.from_date(low), Moment.from_date(high)),))
+    )
+    return Entry(
+        event=Lifted(
+            target=event.target.name,
+            authority=event.authority,
+            program=event.program,
+            reason=f"not in the export of {_day_or_time(export)} of its source",
+            designation=event.designation,
+        ),
+        valid=end,
+        subject=like.subject,
+        provenance=Provenance(source=like.provenance.source, note=_ABSENT),
+    )
+
+
+def _utc(instant: dt.datetime) -> dt.datetime:
+    """An instant as a plain aware ``datetime`` in UTC (not pendulum's, which reads back as one)."""
+    utc = instant.astimezone(dt.UTC)
+    return dt.datetime(*utc.timetuple()[:6], utc.microsecond, tzinfo=dt.UTC)
+
+
+def _day_or_time(instant: dt.datetime) -> str:
+    return instant.isoformat().replace("+00:00", "Z")
 
 
 def _id(entry: Entry) -> uuid.UUID:
@@ -390,73 +643,8 @@ def _id(entry: Entry) -> uuid.UUID:
     return entry.id
 
 
-def _current(log: Log, designations: set[str]) -> dict[str, Record]:
-    """The record standing for each of ``designations`` now (the last, where several do)."""
-    found: dict[str, Record] = {}
-    for record in visible(log.read(types=[Designated, Corrected, Retracted])):
-        event = record.event
-        if isinstance(event, Designated) and event.designation in designations:
-            found[event.designation] = record
-    return found
+def _pick_name(names: tuple[str, ...]) -> str:
+    """The name a target is listed by when the export gives no caption: FtM's own choice."""
+    from rigour.names import pick_name  # noqa: PLC0415 -- with the ftm extra
 
-
-# -- writing ------------------------------------------------------------------------------
-
-
-def _target_entity(model: Model, listed: Record) -> dict[str, Any]:
-    target = listed.event.target
-    schema = SCHEMATA.get(target.kind, _COUNTRY_AS)
-    entity = model.make_entity(schema)
-    entity.id = listed.subject or str(
-        uuid.uuid5(_NAMESPACE, canonical_json([target.kind.value, target.name]))
-    )
-    entity.add("name", target.name)
-    entity.add("alias", list(target.aliases))
-    if target.country is not None:
-        entity.add("country", target.country)
-    return dict(entity.to_dict())
-
-
-def _sanction_entity(
-    model: Model,
-    sanction_id: str,
-    entity_id: str,
-    spell: Spell,
-    listed: Record,
-) -> dict[str, Any]:
-    attributes = spell.attributes
-    event: Designated = listed.event
-    sanction = model.make_entity("Sanction")
-    sanction.id = sanction_id
-    sanction.add("entity", entity_id)
-    sanction.add("authority", attributes.get("authority"))
-    sanction.add("program", attributes.get("program"))
-    sanction.add("programId", event.program_id)
-    sanction.add("reason", attributes.get("reason"))
-    sanction.add("provisions", list(attributes.get("provisions", ())))
-    if event.listing_date is not None:
-        sanction.add("listingDate", event.listing_date.isoformat())
-    else:
-        partial = _LISTED.search(listed.provenance.note or "")
-        sanction.add("listingDate", partial[1] if partial else None)
-    sanction.add("startDate", _ftm_date(spell.start, last=False))
-    sanction.add("endDate", _ftm_date(spell.end, last=True))
-    sanction.add("sourceUrl", listed.provenance.url)
-    sanction.add("publisher", listed.provenance.source)
-    return dict(sanction.to_dict())
-
-
-def _ftm_date(end: Moment | DateSet | End, *, last: bool) -> str | None:
-    """A spell's end as an FtM date: its EDTF where FtM reads it, else its first (last) day."""
-    if isinstance(end, End):
-        return None
-    text = str(end)
-    if text == _UNDATED:
-        return None
-    if re.fullmatch(r"\d{4}(-\d\d(-\d\d(T\d\d:\d\d(:\d\d)?)?)?)?", text):
-        return text
-    bounds = end.bounds()
-    instant = bounds.high - 1 if last else bounds.low
-    if not in_datetime_range(instant):
-        return None
-    return utc_datetime(instant).date().isoformat()
+    return pick_name(list(names)) or names[0]

@@ -35,8 +35,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import operator
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 import attrs
@@ -44,7 +45,8 @@ import attrs
 from ._answer import Answer
 from ._errors import InvalidEventError
 from ._events import default_registry, event
-from ._facts import Change, InForce, TemporalFacts, amends, ends, starts
+from ._facts import Change, Hit, InForce, TemporalFacts, amends, ends, starts
+from ._names import NameMatch, best_match, match_name, name_tokens
 from ._records import Record
 from .time import QuestionLike
 
@@ -55,11 +57,16 @@ __all__ = [
     "EmbargoImposed",
     "EmbargoLifted",
     "Lifted",
+    "ListImported",
+    "NameMatch",
     "SanctionsInForce",
     "Target",
     "TargetKind",
+    "best_match",
     "designation_key",
     "fold_name",
+    "match_name",
+    "name_tokens",
 ]
 
 
@@ -91,6 +98,11 @@ class Target:
         aliases: Other names.
         country: ISO 3166 alpha-2 code of the country it is linked to.
         named: False when the source does not give the target's name.
+        properties: Everything the source says of the target, as ``(name,
+            value)`` pairs in the source's own names (FollowTheMoney's, for
+            an import): every value of every property, the fields above
+            included, so an export can give them back. Empty when the
+            target is written by hand.
     """
 
     name: str
@@ -98,6 +110,7 @@ class Target:
     aliases: tuple[str, ...] = ()
     country: str | None = None
     named: bool = True
+    properties: frozenset[tuple[str, str]] = frozenset()
 
 
 def designation_key(authority: str, program: str | None, target: str) -> str:
@@ -114,7 +127,7 @@ def designation_key(authority: str, program: str | None, target: str) -> str:
 BEFORE_V2: Final = "(before v2)"
 
 
-@event("sanctions.designated", version=2)
+@event("sanctions.designated", version=3)
 class Designated:
     """A target is designated (listed) by an authority.
 
@@ -138,6 +151,14 @@ class Designated:
         designation: An identifier of this designation (the authority's
             listing reference, a FollowTheMoney sanction id); by default the
             id of the record. Amendments and lifts name it.
+        properties: Everything the source says of the designation, as
+            ``(name, value)`` pairs in the source's own names
+            (FollowTheMoney's ``Sanction`` properties, for an import): every
+            value of every property -- the second authority, a status, a
+            summary -- where the fields above hold one value or none. Its
+            ``authority`` values count as the designation's authorities
+            (``in_force(authority=...)`` finds any of them). Empty when the
+            designation is written by hand.
     """
 
     target: Target
@@ -149,6 +170,19 @@ class Designated:
     provisions: tuple[str, ...] = ()
     listing_date: dt.date | None = None
     designation: str | None = None
+    properties: frozenset[tuple[str, str]] = frozenset()
+
+    def values(self, name: str) -> tuple[str, ...]:
+        """Every value the source gives for property ``name``, sorted (see ``properties``).
+
+        >>> Designated(
+        ...     target=Target(name="ZALA Aero", kind=TargetKind.COMPANY),
+        ...     authority="EU",
+        ...     properties=frozenset({("authority", "SECO"), ("authority", "EU")}),
+        ... ).values("authority")
+        ('EU', 'SECO')
+        """
+        return tuple(sorted(value for key, value in self.properties if key == name))
 
 
 def _name_one(event: DesignationAmended | Lifted) -> None:
@@ -229,6 +263,12 @@ def _designated_v1(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "designation": BEFORE_V2}
 
 
+# Version 3 added ``properties`` (to the designation and its target), empty by default.
+@default_registry.upcaster("sanctions.designated", from_version=2)
+def _designated_v2(data: dict[str, Any]) -> dict[str, Any]:
+    return data
+
+
 @default_registry.upcaster("sanctions.designation_amended", from_version=1)
 def _amended_v1(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "every": True}
@@ -265,6 +305,28 @@ class EmbargoLifted:
     scope: str
 
 
+@event("sanctions.list_imported", version=1)
+class ListImported:
+    """A source's list of sanctions, as exported at a date, was read into the log.
+
+    :func:`timeline.ftm.import_ftm` writes one for each source (an
+    OpenSanctions dataset) of an export it imports, so the log knows how far
+    each source has been read: a newer export of it ends what it no longer
+    lists, and an older one is refused. The record's valid time is the
+    export's date. Temporal facts ignore it.
+
+    Attributes:
+        source: The source's name (the dataset, ``"us_ofac_sdn"``); empty for
+            an export that names none.
+        exported: When the export was made (aware).
+        sanctions: How many sanctions of this source the export held.
+    """
+
+    source: str
+    exported: dt.datetime
+    sanctions: int
+
+
 def _drop_empty(values: dict[str, object]) -> dict[str, object]:
     return {key: value for key, value in values.items() if value not in (None, ())}
 
@@ -281,9 +343,13 @@ class SanctionsInForce(TemporalFacts):
             incremental).
     """
 
+    #: 2: designations carry their other authorities (``authorities``) and ``program_id``.
+    version = 2
+
     @starts(Designated)
     def _designated(self, record: Record) -> Change:
         found: Designated = record.event
+        authorities = found.values("authority")
         return Change(
             designation_key(found.authority, found.program, found.target.name),
             _drop_empty(
@@ -294,7 +360,11 @@ class SanctionsInForce(TemporalFacts):
                     "named": found.target.named,
                     "country": found.target.country,
                     "authority": found.authority,
+                    "authorities": (
+                        tuple(sorted({found.authority, *authorities})) if authorities else ()
+                    ),
                     "program": found.program,
+                    "program_id": found.program_id,
                     "reason": found.reason,
                     "provisions": found.provisions,
                     "listing_date": found.listing_date,
@@ -359,33 +429,40 @@ class SanctionsInForce(TemporalFacts):
         Each designation is a hit of its own, so a target designated twice and
         still listed twice gives two hits.
 
+        ``target`` and ``authority`` are matched as people search names (see
+        :func:`match_name`): whole words, in any script the data holds or
+        transliterated, whatever the case and accents -- ``"Zakharov"``,
+        ``"Aleksandr Zakharov"`` and ``"Захаров"`` all find "Zakharov
+        Aleksandr Nikolaevich". The hits are then ranked: those whose name
+        (or authority) is the query exactly first, then the query's words in
+        the name's order, then in another order; in key order within a rank.
+
         Args:
             valid: The date, month, year or instant asked about.
             known: What the log knew at this time; everything by default.
-            target: Only sanctions on this target: its listed name or one of its
-                aliases, matched whatever the case and accents
-                ("mikheychik" finds "Mikheychik", and "Mikheichik" its alias).
-            authority: Only those of this authority (case and accents ignored).
+            target: Only sanctions on this target: a word or words of its listed
+                name or of one of its aliases.
+            authority: Only those of this authority: a word or words of one
+                of the designation's authorities.
             program: Only those under this program (case and accents ignored).
         """
         hits = self.at(valid, known=known)
         if target is None and authority is None and program is None:
             return hits
-        wanted_target = None if target is None else fold_name(target)
-        wanted = {
-            name: fold_name(value)
-            for name, value in (("authority", authority), ("program", program))
-            if value is not None
-        }
-        return InForce(
-            hit
-            for hit in hits
-            if (wanted_target is None or wanted_target in _names(hit.spell.attributes))
-            and all(
-                fold_name(str(hit.spell.attributes.get(name, ""))) == value
-                for name, value in wanted.items()
-            )
-        )
+        wanted_program = None if program is None else fold_name(program)
+        ranked: list[tuple[int, int, Hit]] = []
+        for hit in hits:
+            attributes = hit.spell.attributes
+            if wanted_program is not None and (
+                fold_name(str(attributes.get("program", ""))) != wanted_program
+            ):
+                continue
+            by_name = _rank(target, _names(attributes))
+            by_authority = _rank(authority, _authorities(attributes))
+            if by_name is not None and by_authority is not None:
+                ranked.append((by_name, by_authority, hit))
+        ranked.sort(key=operator.itemgetter(0, 1))  # stable: key order within a rank
+        return _Ranked(hit for _, _, hit in ranked)
 
     def answer(
         self,
@@ -412,6 +489,28 @@ def fold_name(name: str) -> str:
     return " ".join(bare.casefold().split())
 
 
-def _names(attributes: Mapping[str, Any]) -> set[str]:
-    names = [attributes.get("target", ""), *attributes.get("aliases", ())]
-    return {fold_name(str(name)) for name in names}
+def _names(attributes: Mapping[str, Any]) -> list[str]:
+    return [str(name) for name in (attributes.get("target", ""), *attributes.get("aliases", ()))]
+
+
+def _authorities(attributes: Mapping[str, Any]) -> list[str]:
+    authorities = (attributes.get("authority", ""), *attributes.get("authorities", ()))
+    return [str(name) for name in authorities]
+
+
+def _rank(query: str | None, names: list[str]) -> int | None:
+    """How well ``query`` matches the best of ``names`` (lower is better); None: not at all."""
+    if query is None:
+        return 0
+    found = best_match(query, names)
+    return None if found is None else int(found)
+
+
+class _Ranked(InForce):
+    """Hits in the order given (best match first), not re-sorted into key order."""
+
+    __slots__ = ()
+
+    def __init__(self, hits: Iterable[Hit]) -> None:
+        super().__init__(())
+        self._hits = list(hits)
