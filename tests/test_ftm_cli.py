@@ -166,3 +166,15 @@ def test_plot_target_draws_only_its_own_records(store):
     keys, events = _plotted(SanctionsInForce(log), args)
     assert keys == ["SECO / RUS / Aleksandr Zakharov"]
     assert all(record.subject == "p" for record in events)
+
+
+@pytest.mark.parametrize("command", ["import-ftm", "load"])
+def test_a_failed_import_or_load_creates_no_store(tmp_path, capsys, command):
+    """Input refused before anything is written: no store file is left where none was."""
+    bad = tmp_path / "bad.json"
+    bad.write_text(lines(EXPORT[:2]) + "{not json\n", encoding="utf-8")
+    location = tmp_path / "new.sqlite"
+    status, _, err = run(location, command, str(bad), capsys=capsys)
+    assert status == 1
+    assert "line 3" in err
+    assert list(tmp_path.glob("new.sqlite*")) == []

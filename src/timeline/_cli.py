@@ -589,15 +589,20 @@ def _plotted(facts: TemporalFacts, args: argparse.Namespace) -> tuple[list[str],
     return keys, events
 
 
-def _import_ftm(log: Log, args: argparse.Namespace, out: TextIO) -> int:
-    from .ftm import import_ftm  # noqa: PLC0415 -- only this command needs it
+def _read_export(args: argparse.Namespace) -> None:
+    """Read and check the export before the store is opened: a bad export makes no store."""
+    from .ftm import read_export  # noqa: PLC0415 -- only this command needs it
 
     show = not args.quiet and (args.progress or sys.stderr.isatty())
     name = "standard input" if args.file == "-" else Path(args.file).name
     with _Bar(f"reading {name}", enabled=show) as bar:
-        imported = import_ftm(
-            args.file, log, known_at=args.known_at, progress=lambda done: bar.update(done, 0)
-        )
+        args.export = read_export(args.file, progress=lambda done: bar.update(done, 0))
+
+
+def _import_ftm(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    from .ftm import import_read  # noqa: PLC0415 -- only this command needs it
+
+    imported = import_read(args.export, args.file, log, known_at=args.known_at)
     try:
         _save_facts(log, args)
     except Exception as error:  # noqa: BLE001 -- the records are in: say so, whatever failed
@@ -1306,7 +1311,10 @@ _COMMANDS = {
 }
 
 #: What a command reads and checks before its store is opened (or created).
-_PREPARE: Final[dict[str, Callable[[argparse.Namespace], None]]] = {"load": _read_load}
+_PREPARE: Final[dict[str, Callable[[argparse.Namespace], None]]] = {
+    "load": _read_load,
+    "import-ftm": _read_export,
+}
 
 
 if __name__ == "__main__":  # pragma: no cover

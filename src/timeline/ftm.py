@@ -161,9 +161,20 @@ def import_ftm(
         MissingExtraError: ``followthemoney`` is not installed (the ``ftm`` extra).
         KnownTimeError: ``known_at`` is earlier than the log's last known time.
     """
-    model = _model()
-    reader = Reader(model, progress)
+    return import_read(read_export(source, progress=progress), source, log, known_at=known_at)
+
+
+def read_export(source: Source, *, progress: Callable[[int], None] | None = None) -> Reader:
+    """Read and check an export whole, before any log is opened (the first half of an import)."""
+    reader = Reader(_model(), progress)
     reader.read(source)
+    return reader
+
+
+def import_read(
+    reader: Reader, source: Source, log: Log, *, known_at: dt.datetime | str | None = None
+) -> Imported:
+    """Import an export :func:`read_export` read into ``log`` (the second half of an import)."""
     named = str(source) if isinstance(source, str | Path) else "the export"
     explicit = None if known_at is None else known_instant(known_at)
     return _Import(log, reader, explicit, named).run()
