@@ -670,6 +670,8 @@ def _export_ftm(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     else:
         # Written beside the file, then moved over it: a failed export leaves no half file.
         target = Path(args.out)
+        if not target.name or target.is_dir():
+            raise TimelineError(f"export-ftm {args.out!r}: name a file to write, or - for output")
         partial = target.with_name(f".{target.name}.partial")
         try:
             with partial.open("w", encoding="utf-8") as file:
