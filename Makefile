@@ -42,11 +42,11 @@ clean:
 # stores' torn-tail and expected-position checks. Long: not part of ci.
 MUTANTS := \
 	'timeline._answer.*' \
-	'timeline._time.x?Extent?_during__mutmut_*' \
-	'timeline._time.x?Question?answer__mutmut_*' \
-	'timeline._time.x?Question?_plain__mutmut_*' \
-	'timeline._time.x__meets__mutmut_*' \
-	'timeline._time.x__range_answer__mutmut_*' \
+	'timeline.time._question.x?Extent?_during__mutmut_*' \
+	'timeline.time._question.x?Question?answer__mutmut_*' \
+	'timeline.time._question.x?Question?_plain__mutmut_*' \
+	'timeline.time._moment.x__meets__mutmut_*' \
+	'timeline.time._sets.x__range_answer__mutmut_*' \
 	'timeline._facts.x?TemporalFacts?_known__mutmut_*' \
 	'timeline._facts.x?TemporalFacts?_found__mutmut_*' \
 	'timeline._facts.x?TemporalFacts?_close__mutmut_*' \
