@@ -699,7 +699,7 @@ class FairLeader(Leader):
 
 @pytest.mark.parametrize(("bug", "twin"), [(Growth, SafeGrowth), (Leader, FairLeader)])
 def test_planted_bugs_are_caught_on_every_seed(bug, twin):
-    """Zero and tied readings come on purpose: every seed (16 in CI) finds the bug; the twin passes."""
+    """Every seed (16 in CI) finds the bug, the twin passes: zero and tied readings drawn."""
     missed = []
     for seed in SEEDS:
         try:
