@@ -27,7 +27,7 @@ from timeline import (
     in_force,
     starts,
 )
-from timeline._intervals import IntervalSet
+from timeline.facts import IntervalSet
 from timeline.testing import events, instants, play, schedules
 from timeline.time import CEIL, EAST, FLOOR, WEST, micros
 
@@ -324,7 +324,7 @@ def test_keys_kept_as_one_blob_read_back_as_given(keys):
     """The index's keys (UTF-8 in one blob, lone surrogates too) read back, are found, reload."""
     from array import array  # noqa: PLC0415 -- only here
 
-    from timeline._facts import _Keys  # noqa: PLC0415 -- the index's own container
+    from timeline.facts._temporal import _Keys  # noqa: PLC0415 -- the index's own container
 
     half = len(keys) // 2
     kept = _Keys(keys[:half])  # in the sorted hash index; the rest numbered as the index does
@@ -363,7 +363,7 @@ def test_keys_kept_as_one_blob_read_back_as_given(keys):
 
 def test_a_long_catch_up_gives_the_memory_it_freed_back(monkeypatch):
     """A first build of many records asks the C library to return freed pages; a step does not."""
-    import timeline._facts as facts_module  # noqa: PLC0415 -- patched here only
+    import timeline.facts._temporal as facts_module  # noqa: PLC0415 -- patched here only
 
     released = []
     monkeypatch.setattr(facts_module, "_RELEASE_AFTER", 3)

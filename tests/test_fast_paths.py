@@ -41,8 +41,8 @@ from timeline._codec import (
     format_known_at,
     parse_known_at,
 )
-from timeline._facts import _FieldLane
 from timeline._ids import id_from_bytes, id_text_of_bytes, random_ids
+from timeline.facts._temporal import _FieldLane
 from timeline.stores import MemoryStore, SQLiteStore
 from timeline.time import utc_instant, valid_time
 

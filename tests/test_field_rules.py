@@ -24,7 +24,7 @@ from timeline import (
     event,
     starts,
 )
-from timeline import _facts as facts_module
+from timeline.facts import _temporal as facts_module
 from timeline.sanctions import Designated
 from timeline.stores import SQLiteStore
 from timeline.testing import intervals, moments, play

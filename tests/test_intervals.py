@@ -7,7 +7,7 @@ from array import array
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timeline._intervals import IntervalSet
+from timeline.facts import IntervalSet
 
 # Small numbers meet often, at the edges of the length classes (powers of two);
 # some intervals reach far, as open-ended spells do.

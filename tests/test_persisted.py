@@ -21,11 +21,11 @@ from timeline import (
     Record,
     SnapshotIgnoredWarning,
     TemporalFacts,
-    _facts,
     ends,
     starts,
 )
-from timeline._intervals import IntervalSet
+from timeline.facts import IntervalSet
+from timeline.facts import _temporal as _facts
 from timeline.stores import JsonLinesStore, MemoryStore, SQLiteStore, verify
 from timeline.testing import intervals, moments, play
 

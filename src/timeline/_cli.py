@@ -37,7 +37,6 @@ from ._errors import (
     TimelineWarning,
 )
 from ._events import default_registry
-from ._facts import Hit, TemporalFacts, sources_of
 from ._importer import _vocabularies, read_lines, write_lines
 from ._log import Log
 from ._projection import record_order, visible
@@ -45,6 +44,7 @@ from ._records import Pin
 from ._terminal import printable as _printable
 from ._terminal import say as _say
 from ._terminal import silence_stdout as _silence_stdout
+from .facts import Hit, TemporalFacts, sources_of
 from .sanctions import SanctionsInForce, best_match
 from .stores import (
     Problem,
@@ -69,8 +69,8 @@ from .time import (
 from .typing import StateStore
 
 if TYPE_CHECKING:
-    from ._facts import Hit, Spell
     from ._records import Record
+    from .facts import Hit, Spell
     from .typing import Store
 
 __all__ = ["main"]

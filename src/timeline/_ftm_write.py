@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final
 
 from ._codec import canonical_json
-from ._facts import Spell
 from ._ftm_read import SCHEMATA
+from .facts import Spell
 from .sanctions import Designated, DesignationAmended, SanctionsInForce
 from .time import DateSet, End, Interval, Moment, in_datetime_range, utc_datetime
 

@@ -33,9 +33,9 @@ from xml.etree import ElementTree as ET
 import attrs
 
 from ._errors import MissingExtraError, TimelineError
-from ._facts import Hit, InForce, Spell, TemporalFacts
 from ._projection import visible
 from ._records import Record
+from .facts import Hit, InForce, Spell, TemporalFacts
 from .time import (
     DateSet,
     End,

@@ -45,9 +45,9 @@ import attrs
 from ._answer import Answer
 from ._errors import InvalidEventError
 from ._events import default_registry, event
-from ._facts import Change, Hit, InForce, TemporalFacts, amends, ends, starts
 from ._names import NameMatch, best_match, match_name, name_tokens
 from ._records import Record
+from .facts import Change, Hit, InForce, TemporalFacts, amends, ends, starts
 from .time import QuestionLike
 
 __all__ = [

@@ -58,8 +58,8 @@ from ._answer import Answer
 from ._codec import Codec
 from ._errors import InvalidValidTimeError, MissingExtraError, TimelineError
 from ._events import Registry, default_registry
-from ._facts import Hit, InForce, SavedAnswer, Spell, Transition, sources_of
 from ._records import Record
+from .facts import Hit, InForce, SavedAnswer, Spell, Transition, sources_of
 from .time import (
     FIRST_HELD,
     LAST_HELD,

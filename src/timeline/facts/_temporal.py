@@ -33,20 +33,25 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, Self, TypeVar, 
 import attrs
 import pendulum
 
-from ._answer import Answer
-from ._codec import GENESIS_HASH, Codec, canonical_json, known_at_from_micros, parse_known_at
-from ._collector import paused_collector, release_freed_memory
-from ._corrections import Corrected, Retracted, hidden_ids
-from ._errors import StoreError, UnknownEventTypeError
-from ._extras import feature
-from ._intervals import IntervalSet, taker
-from ._log import own_store
-from ._logger import logger
-from ._projection import SnapshotIgnoredWarning, marked_methods, record_order
-from ._records import FIRST_POSITION, Record, StoredRecord
-from .stores._snapshots import STATE_FORMAT, seal_problem
-from .stores._sqlite import RawRecord
-from .time import (
+from timeline._answer import Answer
+from timeline._codec import (
+    GENESIS_HASH,
+    Codec,
+    canonical_json,
+    known_at_from_micros,
+    parse_known_at,
+)
+from timeline._collector import paused_collector, release_freed_memory
+from timeline._corrections import Corrected, Retracted, hidden_ids
+from timeline._errors import StoreError, UnknownEventTypeError
+from timeline._extras import feature
+from timeline._log import own_store
+from timeline._logger import logger
+from timeline._projection import SnapshotIgnoredWarning, marked_methods, record_order
+from timeline._records import FIRST_POSITION, Record, StoredRecord
+from timeline.stores._snapshots import STATE_FORMAT, seal_problem
+from timeline.stores._sqlite import RawRecord
+from timeline.time import (
     EAST,
     FLOATING,
     QUARTER,
@@ -65,12 +70,14 @@ from .time import (
     format_edtf,
     to_instant,
 )
-from .time import micros as _micros
-from .typing import StateStore
+from timeline.time import micros as _micros
+from timeline.typing import StateStore
+
+from ._intervals import IntervalSet, taker
 
 if TYPE_CHECKING:
-    from ._log import Log
-    from .plot import TimelinePicture
+    from timeline._log import Log
+    from timeline.plot import TimelinePicture
 
 __all__ = [
     "Change",
