@@ -324,7 +324,7 @@ def test_keys_kept_as_one_blob_read_back_as_given(keys):
     """The index's keys (UTF-8 in one blob, lone surrogates too) read back, are found, reload."""
     from array import array  # noqa: PLC0415 -- only here
 
-    from timeline.facts._temporal import _Keys  # noqa: PLC0415 -- the index's own container
+    from timeline.facts import _Keys  # noqa: PLC0415 -- the index's own container
 
     half = len(keys) // 2
     kept = _Keys(keys[:half])  # in the sorted hash index; the rest numbered as the index does

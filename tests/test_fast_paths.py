@@ -42,7 +42,7 @@ from timeline._codec import (
     parse_known_at,
 )
 from timeline._ids import id_from_bytes, id_text_of_bytes, random_ids
-from timeline.facts._temporal import _FieldLane
+from timeline.facts import _FieldLane
 from timeline.stores import MemoryStore, SQLiteStore
 from timeline.time import utc_instant, valid_time
 

@@ -24,6 +24,7 @@ from timeline import (
     event,
     starts,
 )
+from timeline import facts as seam
 from timeline.facts import _temporal as facts_module
 from timeline.sanctions import Designated
 from timeline.stores import SQLiteStore
@@ -50,7 +51,7 @@ def same_index(fields: TemporalFacts, methods: TemporalFacts) -> None:
     assert fields.position == methods.position
     assert fields._head == methods._head
     assert fields._keys == methods._keys
-    for name in facts_module._Rows.NAMES:
+    for name in seam._Rows.NAMES:
         assert getattr(fields._rows, name) == getattr(methods._rows, name), name
     for name in ("_key_slot", "_key_row", "_slot_position", "_slot_previous", "_slot_ids"):
         assert getattr(fields, name) == getattr(methods, name), name

@@ -24,6 +24,7 @@ from timeline import (
     ends,
     starts,
 )
+from timeline import facts as seam
 from timeline.facts import IntervalSet
 from timeline.facts import _temporal as _facts
 from timeline.stores import JsonLinesStore, MemoryStore, SQLiteStore, verify
@@ -286,7 +287,7 @@ def _file_both_ways(log: Log) -> tuple[Facts, Facts]:
     finally:
         _facts._SIMPLE = True
     assert simple._keys == general._keys
-    for name in _facts._Rows.NAMES:
+    for name in seam._Rows.NAMES:
         assert getattr(simple._rows, name) == getattr(general._rows, name), name
     return simple, general
 
@@ -381,7 +382,7 @@ def test_sets_made_from_the_rows_at_once_hold_what_filing_row_by_row_holds(sched
                 facts.catch_up()
             finally:
                 _facts._COMPACT = saved
-        made = _facts._sets_of(by_row._rows)
+        made = seam._sets_of(by_row._rows)
         for name, filed in by_row._sets.items():
             assert _entries(filed) == _entries(made[name]), name
     _same_answers(at_once, by_row, log, at)

@@ -12,23 +12,15 @@ holds the index's own containers and thresholds under their private names.
 
 from __future__ import annotations
 
+from ._answers import History, Hit, InForce, SavedAnswer, Transition
 from ._intervals import IntervalSet
-from ._temporal import (
-    Change,
-    Conflict,
-    FieldRule,
-    History,
-    Hit,
-    InForce,
-    SavedAnswer,
-    Spell,
-    TemporalFacts,
-    Transition,
-    amends,
-    ends,
-    sources_of,
-    starts,
-)
+from ._keys import _Keys as _Keys
+from ._keys import _sets_of as _sets_of
+from ._lanes import _FieldLane as _FieldLane
+from ._rows import _Rows as _Rows
+from ._rules import Change, FieldRule, amends, ends, starts
+from ._spells import Conflict, Spell, sources_of
+from ._temporal import TemporalFacts
 
 __all__ = [
     "Change",

@@ -1,0 +1,225 @@
+"""Spells: the periods a fact holds, built from the records about one key.
+
+A key's records -- starts, amendments and ends, in valid-time order -- make
+its spells; where sources disagree about an attribute or a date the spell
+keeps every value and lists the disagreement as a :class:`Conflict`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from timeline._answer import Answer
+from timeline._projection import record_order
+from timeline._records import Record
+from timeline.time import (
+    DateRange,
+    DateSet,
+    End,
+    Extent,
+    Interval,
+    Moment,
+    Question,
+    QuestionLike,
+    format_edtf,
+)
+
+from ._rules import (
+    Change,
+    _frozen_mapping,
+    _Role,
+)
+
+
+@attrs.frozen
+class Conflict:
+    """Sources that disagree about one attribute of a spell, or about its dates.
+
+    Attributes:
+        attribute: The attribute's name; ``"start"`` or ``"end"`` when sources
+            give the fact different valid times.
+        values: Each value with the record that gives it, first the one used.
+    """
+
+    attribute: str
+    values: tuple[tuple[Any, Record], ...]
+
+
+@attrs.frozen(hash=False)
+class Spell:
+    """One period a fact holds: from ``start`` to the exclusive ``end``.
+
+    Attributes:
+        key: The fact's key.
+        start: When it began (a moment, possibly imprecise).
+        end: When it stopped: a moment, or :attr:`End.OPEN` while no end is known.
+        attributes: The attributes after every amendment.
+        records: Every record behind the spell, in valid-time order.
+        conflicts: Where its sources disagree (attributes, or the dates).
+        fact: Which fact of the key it is (see :class:`Change`); None for a key's only fact.
+    """
+
+    key: str
+    start: Moment | DateSet | End
+    end: Moment | DateSet | End
+    attributes: Mapping[str, Any] = attrs.field(converter=_frozen_mapping)
+    records: tuple[Record, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    fact: str | None = None
+
+    @functools.cached_property
+    def extent(self) -> Extent:
+        """Where the spell's start and end may lie."""
+        return Interval(self.start, self.end).extent
+
+    def at(self, question: QuestionLike) -> Answer:
+        """Answer "is this spell in force at ``question``?", read at its own precision."""
+        return Question.of(question).answer(self.extent)
+
+
+def sources_of(spell: Spell) -> list[str]:
+    """Who says a spell holds: per record its speaker, else source, else position; once each."""
+    names: list[str] = []
+    for record in spell.records:
+        name = record.provenance.speaker or record.provenance.source or f"#{record.position}"
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _ends_of(record: Record) -> tuple[Moment | DateSet | End, Moment | DateSet | End]:
+    valid = record.valid
+    if isinstance(valid, Interval):
+        return valid.start, valid.end
+    if isinstance(valid, DateSet) and valid.every:
+        return _first_of(valid), End.OPEN
+    return valid, End.OPEN
+
+
+def _first_of(dates: DateSet) -> Moment | End:
+    """An all-of set as a start or an end: its earliest member, when it first happened."""
+    first = min(dates.members, key=lambda member: member.bounds().low)
+    if isinstance(first, Moment):
+        return first
+    return End.OPEN if first.first is None else first.first
+
+
+def _build_spells(key: str, items: Sequence[tuple[_Role, Change, Record]]) -> tuple[Spell, ...]:
+    """Fold one key's visible records, in valid-time order, into spells (one chain per fact)."""
+    spells: list[dict[str, Any]] = []
+    current: dict[str | None, dict[str, Any]] = {}  # each fact's latest spell
+    for role, change, record in sorted(items, key=lambda item: record_order(item[2])):
+        if role == "start":
+            _start(spells, current, change, record)
+            continue
+        for spell in _changed_by(current, change):
+            spell["records"].append(record)
+            if role == "amend":
+                spell["attributes"].update(change.attributes)
+                for name, value in change.attributes.items():
+                    spell["sources"][name] = [(value, record)]
+                continue
+            stop, _ = _ends_of(record)
+            if not isinstance(stop, End):
+                spell["ends"].append((stop, record))
+            if spell["end"] is End.OPEN or spell["end"] is End.UNKNOWN:
+                spell["end"] = stop
+    return tuple(_spell(key, spell) for spell in spells)
+
+
+def _start(
+    spells: list[dict[str, Any]],
+    current: dict[str | None, dict[str, Any]],
+    change: Change,
+    record: Record,
+) -> None:
+    start, end = _ends_of(record)
+    spell = current.get(change.fact)
+    reopen = spell is None or (
+        not isinstance(spell["end"], End)
+        # A start not known (or open) may lie before the end: a further source.
+        and not isinstance(start, End)
+        and Interval(start, End.OPEN).extent.start.low >= spell["end"].bounds().low
+    )
+    if reopen:
+        spell = {
+            "fact": change.fact,
+            "start": start,
+            "end": end,
+            "attributes": dict(change.attributes),
+            "sources": {name: [(v, record)] for name, v in change.attributes.items()},
+            "records": [record],
+            "starts": [(start, record)],
+            "ends": [] if isinstance(end, End) else [(end, record)],
+        }
+        spells.append(spell)
+        current[change.fact] = spell
+        return
+    assert spell is not None  # noqa: S101 -- reopen is True when it is None
+    # A further source for the fact in force: kept, and where it disagrees, listed.
+    spell["records"].append(record)
+    spell["starts"].append((start, record))
+    if not isinstance(end, End):
+        spell["ends"].append((end, record))
+    for name, value in change.attributes.items():
+        spell["sources"].setdefault(name, []).append((value, record))
+        spell["attributes"].setdefault(name, value)
+    if spell["end"] is End.OPEN and end is not End.OPEN:
+        spell["end"] = end
+
+
+def _changed_by(current: dict[str | None, dict[str, Any]], change: Change) -> list[dict[str, Any]]:
+    """The spells an amendment or end applies to: its fact's, or (every) all still open."""
+    if not change.every:
+        spell = current.get(change.fact)
+        return [] if spell is None else [spell]
+    open_ = [s for s in current.values() if isinstance(s["end"], End)]
+    if open_:
+        return open_
+    # Nothing open: like an end of a closed fact, it is kept with the latest spell.
+    latest = max(current.values(), key=lambda s: record_order(s["records"][-1]), default=None)
+    return [] if latest is None else [latest]
+
+
+def _spell(key: str, spell: dict[str, Any]) -> Spell:
+    conflicts = [
+        Conflict(name, tuple(values))
+        for name, values in sorted(spell["sources"].items())
+        if len({repr(value) for value, _ in values}) > 1
+    ]
+    bounds = {"start": spell["start"], "end": spell["end"]}
+    for name in ("start", "end"):
+        dated = spell[f"{name}s"]
+        if len(dated) < 2:
+            continue
+        given = {format_edtf(moment): moment for moment, _ in dated if not isinstance(moment, End)}
+        if len(given) > 1:
+            conflicts.append(Conflict(name, tuple(dated)))
+            bounds[name] = _one_of(list(given.values()))
+    return Spell(
+        key=key,
+        start=bounds["start"],
+        end=bounds["end"],
+        attributes=spell["attributes"],
+        records=tuple(spell["records"]),
+        conflicts=tuple(conflicts),
+        fact=spell["fact"],
+    )
+
+
+def _one_of(given: list[Moment | DateSet]) -> DateSet:
+    """Dates sources give for one bound, as the bound: it was one of them, which is not known.
+
+    So a spell whose sources disagree about its start is surely in force
+    only from the latest start they give, and maybe from the earliest; one
+    whose sources disagree about its end, surely until the earliest end and
+    maybe until the latest.
+    """
+    members: list[Moment | DateRange] = []
+    for date in sorted(given, key=lambda date: date.bounds().low):
+        members.extend(date.members if isinstance(date, DateSet) else (date,))
+    return DateSet(tuple(dict.fromkeys(members)))
