@@ -47,10 +47,10 @@ MUTANTS := \
 	'timeline.time._question.x?Question?_plain__mutmut_*' \
 	'timeline.time._moment.x__meets__mutmut_*' \
 	'timeline.time._sets.x__range_answer__mutmut_*' \
-	'timeline.facts._temporal.x?TemporalFacts?_known__mutmut_*' \
-	'timeline.facts._temporal.x?TemporalFacts?_found__mutmut_*' \
-	'timeline.facts._temporal.x?TemporalFacts?_close__mutmut_*' \
-	'timeline.facts._temporal.x__sets_of__mutmut_*' \
+	'timeline.facts._questions.x?_Questions?_known__mutmut_*' \
+	'timeline.facts._questions.x?_Questions?_found__mutmut_*' \
+	'timeline.facts._filing.x?_Filing?_close__mutmut_*' \
+	'timeline.facts._keys.x__sets_of__mutmut_*' \
 	'timeline._codec.x_chain_hash__mutmut_*' \
 	'timeline._codec.x__hash__mutmut_*' \
 	'timeline.stores._integrity.x__check__mutmut_*' \

@@ -363,11 +363,11 @@ def test_keys_kept_as_one_blob_read_back_as_given(keys):
 
 def test_a_long_catch_up_gives_the_memory_it_freed_back(monkeypatch):
     """A first build of many records asks the C library to return freed pages; a step does not."""
-    import timeline.facts._temporal as facts_module  # noqa: PLC0415 -- patched here only
+    from timeline.facts import _tuning  # noqa: PLC0415 -- patched here only
 
     released = []
-    monkeypatch.setattr(facts_module, "_RELEASE_AFTER", 3)
-    monkeypatch.setattr(facts_module, "release_freed_memory", lambda: released.append(1))
+    monkeypatch.setattr(_tuning, "RELEASE_AFTER", 3)
+    monkeypatch.setattr(_tuning, "release_memory", lambda: released.append(1))
     clock = ManualClock("2024-01-12T00:00:00Z")
     log = Log(clock=clock, registry=registry)
     for key in ("kp", "ru", "ir"):

@@ -25,7 +25,6 @@ from timeline import (
     starts,
 )
 from timeline import facts as seam
-from timeline.facts import _temporal as facts_module
 from timeline.sanctions import Designated
 from timeline.stores import SQLiteStore
 from timeline.testing import intervals, moments, play
@@ -196,7 +195,7 @@ def test_a_catch_up_that_fails_midway_leaves_nothing_half_read(
     ``long``: the catch-ups count as long ones, which make the interval sets at the end.
     """
     if long:
-        monkeypatch.setattr(facts_module, "_COMPACT", -1)
+        monkeypatch.setattr(seam._tuning, "COMPACT", -1)
     path = tmp_path / "f.sqlite"
     log = Log(SQLiteStore(path), clock=ManualClock("2024-01-01T00:00:00Z"), registry=registry)
     log.append(Started(key="kp", label="x"), valid="2020")

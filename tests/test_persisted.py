@@ -26,7 +26,6 @@ from timeline import (
 )
 from timeline import facts as seam
 from timeline.facts import IntervalSet
-from timeline.facts import _temporal as _facts
 from timeline.stores import JsonLinesStore, MemoryStore, SQLiteStore, verify
 from timeline.testing import intervals, moments, play
 
@@ -262,7 +261,7 @@ def test_compacting_after_every_catch_up_changes_no_answer(schedule, at):
 
 def test_a_state_cut_in_many_parts_reads_back_whole(tmp_path, monkeypatch):
     """Parts are cut where array items end; each array is read back from its own parts."""
-    monkeypatch.setattr(_facts, "_PART", 20)  # 16 bytes of int64, 20 of int32, 20 of bytes
+    monkeypatch.setattr(seam._tuning, "PART", 20)  # 16 bytes of int64, 20 of int32, 20 of bytes
     log = _saved_log(tmp_path / "facts.sqlite")
     assert len(list(log.store.load_state(Facts.name())[2])) > 50
     with warnings.catch_warnings():
@@ -281,11 +280,11 @@ def _file_both_ways(log: Log) -> tuple[Facts, Facts]:
     simple = Facts(log)
     simple.catch_up()
     general = Facts(log)
-    _facts._SIMPLE = False
+    seam._tuning.SIMPLE = False
     try:
         general.catch_up()
     finally:
-        _facts._SIMPLE = True
+        seam._tuning.SIMPLE = True
     assert simple._keys == general._keys
     for name in seam._Rows.NAMES:
         assert getattr(simple._rows, name) == getattr(general._rows, name), name
@@ -376,12 +375,12 @@ def test_sets_made_from_the_rows_at_once_hold_what_filing_row_by_row_holds(sched
         play(steps[done:cut], log=log)
         done = cut
         for facts, threshold in ((by_row, 1 << 30), (at_once, -1)):
-            saved = _facts._COMPACT
-            _facts._COMPACT = threshold  # -1: every catch-up of more than a quarter is long
+            saved = seam._tuning.COMPACT
+            seam._tuning.COMPACT = threshold  # -1: every catch-up of more than a quarter is long
             try:
                 facts.catch_up()
             finally:
-                _facts._COMPACT = saved
+                seam._tuning.COMPACT = saved
         made = seam._sets_of(by_row._rows)
         for name, filed in by_row._sets.items():
             assert _entries(filed) == _entries(made[name]), name

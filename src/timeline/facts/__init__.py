@@ -12,6 +12,7 @@ holds the index's own containers and thresholds under their private names.
 
 from __future__ import annotations
 
+from . import _tuning as _tuning
 from ._answers import History, Hit, InForce, SavedAnswer, Transition
 from ._intervals import IntervalSet
 from ._keys import _Keys as _Keys

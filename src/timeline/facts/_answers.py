@@ -16,14 +16,9 @@ from typing import TYPE_CHECKING, Literal, overload
 import attrs
 
 from timeline._answer import Answer
-from timeline.time import (
-    End,
-)
+from timeline.time import End
 
-from ._spells import (
-    Spell,
-    sources_of,
-)
+from ._spells import Spell, sources_of
 
 if TYPE_CHECKING:
     from ._rows import _Asked

@@ -16,10 +16,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 
 from ._intervals import IntervalSet
-from ._rows import (
-    _NEVER,
-    _Rows,
-)
+from ._rows import _NEVER, _Rows
 
 #: The interval sets: where spells may be in force, start and end; current and past.
 _SETS = ("spans", "starts", "ends", "past spans", "past starts", "past ends")

@@ -12,29 +12,12 @@ import operator
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
-from timeline._codec import (
-    Codec,
-)
+from timeline._codec import Codec
 from timeline._records import Record
-from timeline.time import (
-    FLOATING,
-    End,
-    Interval,
-    Moment,
-    ValidTime,
-)
+from timeline.time import FLOATING, End, Interval, Moment, ValidTime
 
-from ._rows import (
-    _ALL_FLOATING,
-    _ALL_ZONED,
-    _FLOATING_END,
-    _FLOATING_START,
-)
-from ._rules import (
-    Change,
-    FieldRule,
-    _Role,
-)
+from ._rows import _ALL_FLOATING, _ALL_ZONED, _FLOATING_END, _FLOATING_START
+from ._rules import Change, FieldRule, _Role
 
 _Item = TypeVar("_Item")
 

@@ -19,28 +19,14 @@ from typing import TYPE_CHECKING, ClassVar, Final
 import pendulum
 
 from timeline._answer import Answer
-from timeline._codec import (
-    known_at_from_micros,
-)
-from timeline.time import (
-    EAST,
-    QUARTER,
-    WEST,
-    Bounds,
-    Extent,
-    Question,
-    across_offsets,
-)
+from timeline._codec import known_at_from_micros
+from timeline.time import EAST, QUARTER, WEST, Bounds, Extent, Question, across_offsets
 
-from ._answers import (
-    Hit,
-)
-from ._spells import (
-    Spell,
-)
+from ._answers import Hit
+from ._spells import Spell
 
 if TYPE_CHECKING:
-    from ._temporal import TemporalFacts
+    from ._filing import _Filing
 
 _NEVER = 1 << 62
 
@@ -240,7 +226,7 @@ class _Asked:
 
     def __init__(
         self,
-        facts: TemporalFacts,
+        facts: _Filing,
         found: tuple[list[int], set[int]],
         question: Question,
         known: int,

@@ -28,11 +28,7 @@ from timeline.time import (
     format_edtf,
 )
 
-from ._rules import (
-    Change,
-    _frozen_mapping,
-    _Role,
-)
+from ._rules import Change, _frozen_mapping, _Role
 
 
 @attrs.frozen

@@ -1,0 +1,289 @@
+"""Questions: in force at, during, changes, history -- answered from the index.
+
+A question at (valid, known) finds rows in the interval sets, then reads only
+the rows' columns; hits and spells are made when first looked at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Literal
+
+import pendulum
+
+from timeline._answer import Answer
+from timeline._extras import feature
+from timeline._records import Record
+from timeline.time import FLOATING, DateSet, End, Moment, Question, QuestionLike, to_instant
+from timeline.time import micros as _micros
+
+from ._answers import History, InForce, Transition
+from ._rows import (
+    _ALL_FLOATING,
+    _ALL_ZONED,
+    _FAR,
+    _FLOATING_END,
+    _FLOATING_START,
+    _NEVER,
+    _Asked,
+    _bound_meets,
+    _ends_of_row,
+    _falls,
+    _known_time,
+    _row_answer,
+    _spell_at,
+    _turning,
+)
+from ._spells import Spell
+
+if TYPE_CHECKING:
+    from timeline.plot import TimelinePicture
+
+
+from ._saved import _Saved
+from ._state import _chunks
+
+
+def _undated(bound: Moment | DateSet | End) -> bool:
+    """Whether a bound has no date at all: not known, or in a year none of whose digits is given."""
+    if isinstance(bound, End):
+        return bound is End.UNKNOWN
+    return isinstance(bound, Moment) and bound.month is None and set(bound.year) == {"X"}
+
+
+class _Questions(_Saved):
+    """Answering questions from the interval sets and the rows."""
+
+    def _known(self, known: dt.datetime | str | None) -> int:
+        return _NEVER if known is None else _micros(to_instant(known))
+
+    def _found(self, name: str, low: int, high: int, known: int) -> list[int]:
+        """The rows of set ``name`` meeting ``[low, high)`` as known at ``known``."""
+        found = self._sets[name].overlapping(low, high)
+        if known >= self._latest:
+            return found
+        rows = self._rows
+        known_from, known_to = rows.known_from, rows.known_to
+        found = [row for row in found if known_from[row] <= known]
+        found.extend(
+            row
+            for row in self._sets[f"past {name}"].overlapping(low, high)
+            if known_from[row] <= known < known_to[row]
+        )
+        return found
+
+    def _meeting(self, name: str, asked: Question, known: int) -> tuple[list[int], set[int]]:
+        """The rows of set ``name`` that may meet ``asked`` (not *no*), as known at ``known``.
+
+        Also the rows among them an offset may turn: floating where the
+        question is not (or the other way round), with a bound within 14
+        hours of the question's ends -- found by their starts and ends -- or
+        floating at one end only. The others meet the question as written.
+        """
+        low, high = asked.low, asked.high
+        if low >= high:
+            return [], set()
+        found = self._found(name, low, high, known)
+        same = _ALL_FLOATING if asked.floating else _ALL_ZONED
+        if not self._flags & ~(1 << same):  # every row meets it as written
+            return found, set()
+        rows = self._rows
+        flags = rows.floating
+        near: set[int] = set()
+        bands = (
+            [(low - _FAR, low + _FAR), (high - _FAR, high + _FAR)]
+            if high - low > 2 * _FAR
+            else [(low - _FAR, high + _FAR)]
+        )
+        for band_low, band_high in bands:
+            for by in ("starts", "ends"):
+                near.update(self._found(by, band_low, band_high, known))
+        near = _turning(rows, near, same, low, high, ends=name == "ends")
+        if self._flags & (1 << _FLOATING_START | 1 << _FLOATING_END):  # floating at one end
+            near.update(row for row in found if flags[row] not in (_ALL_FLOATING, _ALL_ZONED))
+        if not near:
+            return found, near
+        kept = [row for row in found if row not in near]
+        if name == "spans":
+            kept.extend(row for row in near if _row_answer(rows, row, asked) is not Answer.NO)
+        else:
+            kept.extend(
+                row
+                for row in near
+                if _bound_meets(_ends_of_row(rows, row, name), asked) is not Answer.NO
+            )
+        return kept, near
+
+    def at(self, valid: QuestionLike, *, known: dt.datetime | str | None = None) -> InForce:
+        """Return the spells in force (yes or maybe) at ``valid``, as known at ``known``.
+
+        Catches up with the log first. ``valid`` is read at its own precision
+        (see :class:`~timeline.Question`): ``"2024-01"`` asks about the whole
+        month -- yes for a spell surely in force at some instant of it -- and
+        an aware datetime about one instant.
+
+        Args:
+            valid: The valid time V.
+            known: The known time T; by default all that has been read.
+
+        Returns:
+            One :class:`Hit` per spell that is or may be in force, in key order.
+        """
+        self.catch_up()
+        asked = Question.of(valid)
+        limit = self._known(known)
+        found = self._meeting("spans", asked, limit)
+        return InForce._of_rows(_Asked(self, found, asked, limit))  # noqa: SLF001 -- this module's
+
+    def during(
+        self,
+        start: dt.datetime | dt.date | str,
+        end: dt.datetime | dt.date | str,
+        *,
+        known: dt.datetime | str | None = None,
+        tz: str = FLOATING,
+    ) -> InForce:
+        """Return the spells in force (yes or maybe) at any time in ``[start, end)``.
+
+        Catches up with the log first. ``start`` and ``end`` are instants (a
+        date is its first instant; an exact EDTF date such as ``"-0050"`` too),
+        in ``tz`` unless they carry a zone -- by default floating, local time
+        somewhere (see :meth:`~timeline.Question.between`).
+        """
+        self.catch_up()
+        asked = Question.between(start, end, tz=tz)
+        limit = self._known(known)
+        found = self._meeting("spans", asked, limit)
+        return InForce._of_rows(_Asked(self, found, asked, limit))  # noqa: SLF001 -- this module's
+
+    def changes(
+        self,
+        start: dt.datetime | dt.date | str,
+        end: dt.datetime | dt.date | str,
+        *,
+        known: dt.datetime | str | None = None,
+        tz: str = FLOATING,
+    ) -> list[Transition]:
+        """Return the spells that start or end (surely or maybe) within ``[start, end)``.
+
+        A start the sources do not date (not known, or ``XXXX``: some year) is
+        no change within a window: it may lie in any, and said nothing of this
+        one. Catches up with the log first. ``start`` and ``end`` are read as
+        :meth:`during` reads them, in ``tz``. An empty window (``end`` not
+        after ``start``) holds no instant: nothing starts or ends in it.
+        """
+        self.catch_up()
+        asked = Question.between(start, end, tz=tz)
+        limit = self._known(known)
+        rows = self._rows
+        found: list[tuple[int, Literal["started", "ended"], Answer]] = []
+        for name, kind in (("starts", "started"), ("ends", "ended")):
+            meeting, near = self._meeting(name, asked, limit)
+            for row in meeting:
+                bounds = _ends_of_row(rows, row, name)
+                # Through every offset where one may turn its answer, else as written.
+                answer = _bound_meets(bounds, asked) if row in near else _falls(bounds, asked, 0)
+                found.append((row, kind, answer))  # type: ignore[arg-type]
+        spells = self._spells(
+            {rows.key[row] for row, _, _ in found}, known=limit, position=self._position
+        )
+        transitions = [
+            Transition(_spell_at(spells[rows.key[row]], rows.first[row]), kind, answer)
+            for row, kind, answer in found
+        ]
+        # A start the sources do not date may lie in any window: not news of this one.
+        transitions = [t for t in transitions if t.kind == "ended" or not _undated(t.spell.start)]
+        return sorted(transitions, key=lambda t: (t.key, t.kind, t.spell.records[0].position))
+
+    def history(self, key: str, *, known: dt.datetime | str | None = None) -> History:
+        """Return the spells of ``key`` as known at ``known`` (by default, now).
+
+        Catches up with the log first.
+        """
+        self.catch_up()
+        return self._history(key, self._known(known))
+
+    def _history(self, key: str, known: int) -> History:
+        """The spells of ``key`` as known at ``known``, without catching up."""
+        return History(self._spells_of_keys([key], known=known, position=self._position)[key])
+
+    def versions(self, key: str) -> list[tuple[pendulum.DateTime, tuple[Spell, ...]]]:
+        """Return how the history of ``key`` looked from each known time on (after catching up)."""
+        self.catch_up()
+        number = self._find_key(key)
+        if number is None:
+            return []
+        positions = sorted(self._positions_of(number))
+        known_times = {_micros(record.known_at) for _, record in self._read(positions)}
+        first = min(known_times)
+        known_times.update(fix_known for _, fix_known, _, _ in self._fixes if fix_known > first)
+        found: list[tuple[pendulum.DateTime, tuple[Spell, ...]]] = []
+        for known in sorted(known_times):
+            spells = self._spells([number], known=known, position=self._position)[number]
+            if not found or found[-1][1] != spells:
+                found.append((_known_time(known), spells))
+        return found
+
+    def keys(self) -> list[str]:
+        """Return every key seen, sorted (after catching up)."""
+        self.catch_up()
+        return sorted(self._keys)
+
+    def plot(
+        self,
+        valid: QuestionLike | None = None,
+        *,
+        known: dt.datetime | str | None = None,
+        keys: Sequence[str] | None = None,
+        group_by: str | None = "authority",
+        label_by: str | None = "target",
+        page: int = 1,
+        per_page: int = 40,  # timeline.plot.PER_PAGE
+        title: str | None = None,
+    ) -> TimelinePicture:
+        """Draw the facts as known at ``known``, with a line at ``valid`` (the ``plot`` extra).
+
+        A row per key, a bar per spell -- solid where it surely held, hatched
+        where it may have -- and the log's other records as markers: see
+        :func:`timeline.plot.draw`, which takes the same arguments.
+        """
+        draw: Callable[..., TimelinePicture] = feature("plot").draw
+        return draw(
+            self,
+            valid=valid,
+            known=known,
+            keys=keys,
+            group_by=group_by,
+            label_by=label_by,
+            page=page,
+            per_page=per_page,
+            title=title,
+        )
+
+    def unmatched(self, *, known: dt.datetime | str | None = None) -> list[Record]:
+        """Return amendments and ends that found nothing in force, as known at ``known``.
+
+        Catches up with the log first. It reads every record a handler kept:
+        its cost grows with the log.
+        """
+        self.catch_up()
+        limit = self._known(known)
+        found = []
+        numbers = list(range(len(self._keys)))
+        for chunk in _chunks(numbers, 1024):
+            spells = self._spells(chunk, known=limit, position=self._position)
+            used = {r.id for number in chunk for spell in spells[number] for r in spell.records}
+            positions = [at for number in chunk for at in self._positions_of(number)]
+            for _, record in self._read(positions):
+                if record.id in used or record.id in self._hidden:
+                    continue
+                if _micros(record.known_at) > limit:
+                    continue
+                found.append(record)
+        return sorted(found, key=lambda record: record.position)
+
+    def __len__(self) -> int:
+        """How many spells there are, every key's, as known now (after catching up)."""
+        self.catch_up()
+        return self._current

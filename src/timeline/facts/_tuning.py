@@ -1,0 +1,23 @@
+"""The index's thresholds, read at each use.
+
+Tests lower them to reach paths that real data reaches only at scale, and
+reach them through :mod:`timeline.facts` alone (``timeline.facts._tuning``).
+"""
+
+from __future__ import annotations
+
+from timeline._collector import release_freed_memory
+
+#: The largest part a saved state is cut in, in bytes.
+PART = 64 << 20
+#: File new keys' simple spells without building them (False: always the general way).
+SIMPLE = True
+#: Compact once this many rows (or a quarter more than were compacted) are out of order.
+COMPACT = 10_000
+#: A catch-up that read this many records gives the memory it freed back to the
+#: system: a first build, not a follower's step.
+RELEASE_AFTER = 1 << 16
+#: Records read in one catch-up are kept for refiling until there are this many.
+RECENT = 10_000
+#: How freed memory is given back to the system after a long catch-up.
+release_memory = release_freed_memory
