@@ -1,13 +1,27 @@
 """Temporal facts: keyed facts that hold over intervals, answered from an index.
 
-The layer above the log and beside projections. Its rooms:
+The layer above the log, beside projections. Its rooms, each importing only
+those above it in this list:
 
-- ``_temporal``: :class:`TemporalFacts`, the index kept up to date with a log.
-- ``_intervals``: sets of integer intervals, asked what meets a range.
+- ``_rules``: how handlers are marked -- :func:`starts`, :func:`amends`,
+  :func:`ends`, :class:`FieldRule` -- and the :class:`Change` they make;
+- ``_spells``: a key's records made into spells, conflicts kept;
+- ``_answers``: :class:`Hit`, :class:`InForce`, :class:`History`,
+  :class:`Transition`, :class:`SavedAnswer`, and their printed cells;
+- ``_rows``: the index's columns, and a row's yes / maybe / no from its
+  bounds alone;
+- ``_intervals``: sets of integer intervals, asked what meets a range;
+- ``_keys``: the key table, and the interval sets made from the rows;
+- ``_lanes``: a catch-up's batch, and field rules read from stored rows;
+- ``_tuning``: the thresholds, read at each use;
+- ``_state`` <- ``_filing`` <- ``_catch_up`` <- ``_saved`` <- ``_questions``:
+  :class:`TemporalFacts`'s methods, one concern per base class -- its
+  arrays; a key's records read back and filed; reading the log; the saved
+  index; questions -- and ``_temporal``, the class itself.
 
 The public names are also :mod:`timeline`'s own, and documented there. Tests
 that must reach inside the index do it through this module alone: it also
-holds the index's own containers and thresholds under their private names.
+holds the index's containers and thresholds under their private names.
 """
 
 from __future__ import annotations
