@@ -346,6 +346,8 @@ def test_the_fresh_law_s_report_is_shrunk_and_shows_states_as_values():
     assert isinstance(error.got, tuple)
     assert sorted(error.expected) == sorted(error.got)
     assert error.expected != error.got
-    assert len(error.schedule.appends) <= 3  # shrunk: a few distinct keys are enough
+    # Shrunk: a few distinct keys are enough. How few varies with this process's own
+    # hash seed (which small histories order their sets the other way): 2 to 5 in 40 seeds.
+    assert len(error.schedule.appends) <= 6
     assert "\\" not in str(error)
     assert f"expected state: {error.expected!r}" in str(error)

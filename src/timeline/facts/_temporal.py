@@ -56,10 +56,11 @@ class TemporalFacts(_Questions):
     spell's start (end) is one of them, not known which -- a one-of
     :class:`~timeline.DateSet` -- so it is surely in force only from the
     latest start and until the earliest end, and maybe from the earliest
-    start and until the latest end. An amendment replaces
-    values from its valid time on. An end closes the spell in force; a later
-    end of a closed spell is kept among its records. An amendment or end with
-    nothing in force is listed in :meth:`unmatched`.
+    start and until the latest end. An amendment replaces values from its
+    valid time on. An end closes the spell in force; a later end of a closed
+    spell (by an end record, or by the start's own interval) is a further
+    source for its end, so the end is one of them as above. An amendment or
+    end with nothing in force is listed in :meth:`unmatched`.
 
     The index holds integers in flat arrays, not objects: per spell its
     bounds and known times, per record its position. Records, spells and
