@@ -49,7 +49,7 @@ class _CatchUp(_Filing):
                 pages = self._row_pages()
                 read = self._read_records() if pages is None else self._read_rows(pages)
             finally:
-                self._recent = {}
+                self._forget(-1, -1)
                 if self._filing:
                     for intervals in self._sets.values():
                         intervals.flush()
@@ -218,15 +218,24 @@ class _CatchUp(_Filing):
                     positions = [item[1] for item in items]
                     simple[number] = (*row, _digest(fact, row[1], row[2], positions))
         found_spells = self._spells(
-            [n for n in touched if n not in simple], known=_NEVER, position=self._position
+            [n for n in touched if n not in simple],
+            known=_NEVER,
+            position=self._position,
+            made=self._made,
         )
         for number in sorted(touched):
             if number not in simple:
                 self._refile(number, found_spells[number], known)
                 continue
             self._file(number, *simple[number], known)
-        if len(self._recent) > _tuning.RECENT:
+        self._forget(_tuning.RECENT, _tuning.MADE)
+
+    def _forget(self, records: int, spells: int) -> None:
+        """Drop the records and spells kept for this catch-up, once there are more than these."""
+        if len(self._recent) > records:
             self._recent = {}
+        if len(self._made) > spells:
+            self._made, self._signed = {}, {}
 
     def _take_record(self, record: Record, batch: _Batch) -> None:
         """Slot a record in its batch: a fix, or what a handler makes of it."""

@@ -22,7 +22,7 @@ from ._intervals import taker
 from ._keys import _inverse, _sets_of
 from ._rows import _NEVER, _bounds, _digest, _floating, _Rows
 from ._rules import Change, _Role
-from ._spells import Spell, _build_spells
+from ._spells import Made, Spell, _build_spells
 from ._state import _State
 
 
@@ -94,7 +94,7 @@ class _Filing(_State):
         return {key: () if n is None else found[n] for key, n in numbers.items()}
 
     def _spells(
-        self, numbers: Iterable[int], *, known: int, position: int
+        self, numbers: Iterable[int], *, known: int, position: int, made: Made | None = None
     ) -> dict[int, tuple[Spell, ...]]:
         """Build the spells of keys ``numbers`` from their records, as known at ``known``.
 
@@ -120,7 +120,7 @@ class _Filing(_State):
             if known < self._latest and _micros(record.known_at) > known:
                 continue
             items[owner[record.position]].append((*found, record))
-        return {n: _build_spells(self._keys[n], items[n]) for n in numbers}
+        return {n: _build_spells(self._keys[n], items[n], made) for n in numbers}
 
     def _positions_of(self, number: int) -> Iterator[int]:
         """The positions of key ``number``'s records, newest first."""
@@ -138,23 +138,20 @@ class _Filing(_State):
     def _refile(self, number: int, spells: tuple[Spell, ...], now: int) -> None:
         """Close the key's rows whose spell changed and file the new spells, from ``now``."""
         rows = self._rows
-        bounds = [_bounds(spell) for spell in spells]
-        signatures = [
-            _digest(
-                spell.fact,
-                bound,
-                not isinstance(spell.end, End),
-                [record.position for record in spell.records],
-            )
-            for spell, bound in zip(spells, bounds, strict=True)
-        ]
+        bounds = []
+        signatures = []
+        for spell in spells:
+            bound, signature = self._signature(spell)
+            bounds.append(bound)
+            signatures.append(signature)
         current = {
             rows.signature[row]: row
             for row in self._rows_of(number)
             if rows.known_to[row] == _NEVER
         }
+        wanted = set(signatures)
         for signature, row in current.items():
-            if signature not in signatures:
+            if signature not in wanted:
                 self._close(row, now)
         for spell, bound, signature in zip(spells, bounds, signatures, strict=True):
             if signature not in current:
@@ -162,6 +159,19 @@ class _Filing(_State):
                 has_end = not isinstance(spell.end, End)
                 floating = _floating(spell.extent)
                 self._file(number, first, bound, has_end, floating, signature, now)
+
+    def _signature(self, spell: Spell) -> tuple[tuple[int, int, int, int], int]:
+        """A spell's bounds and digest; found again, in a catch-up, for a spell made before."""
+        positions = tuple(record.position for record in spell.records)
+        signed = self._signed.get((spell.fact, positions))
+        if signed is None:
+            bound = _bounds(spell)
+            has_end = not isinstance(spell.end, End)
+            signed = self._signed[spell.fact, positions] = (
+                bound,
+                _digest(spell.fact, bound, has_end, positions),
+            )
+        return signed
 
     def _file(  # noqa: PLR0917 -- a row's columns, in order (called per new spell)
         self,

@@ -104,8 +104,21 @@ def _first_of(dates: DateSet) -> Moment | End:
     return End.OPEN if first.first is None else first.first
 
 
-def _build_spells(key: str, items: Sequence[tuple[_Role, Change, Record]]) -> tuple[Spell, ...]:
-    """Fold one key's visible records, in valid-time order, into spells (one chain per fact)."""
+#: Which spell a fold made, by its fact and its records' positions: a spell is what the fold
+#: makes of its records (handlers are pure), so the same records make the same spell.
+Made = dict[tuple[str | None, tuple[int, ...]], Spell]
+#: A made spell's bounds and digest (see facts._rows), by the same identity.
+Signed = dict[tuple[str | None, tuple[int, ...]], tuple[tuple[int, int, int, int], int]]
+
+
+def _build_spells(
+    key: str, items: Sequence[tuple[_Role, Change, Record]], made: Made | None = None
+) -> tuple[Spell, ...]:
+    """Fold one key's visible records, in valid-time order, into spells (one chain per fact).
+
+    With ``made``, a spell whose records made one before is that one, not made again: a key
+    rebuilt at every known time of a long catch-up makes each spell once.
+    """
     spells: list[dict[str, Any]] = []
     current: dict[str | None, dict[str, Any]] = {}  # each fact's latest spell
     for role, change, record in sorted(items, key=lambda item: record_order(item[2])):
@@ -124,7 +137,21 @@ def _build_spells(key: str, items: Sequence[tuple[_Role, Change, Record]]) -> tu
                 spell["ends"].append((stop, record))
             if spell["end"] is End.OPEN or spell["end"] is End.UNKNOWN:
                 spell["end"] = stop
-    return tuple(_spell(key, spell) for spell in spells)
+    if made is None:
+        return tuple(_spell(key, spell) for spell in spells)
+    return _made_spells(key, spells, made)
+
+
+def _made_spells(key: str, spells: list[dict[str, Any]], made: Made) -> tuple[Spell, ...]:
+    """The spells, each the one made before from the same records where there is one."""
+    out = []
+    for spell in spells:
+        ident = (spell["fact"], tuple(record.position for record in spell["records"]))
+        found = made.get(ident)
+        if found is None:
+            found = made[ident] = _spell(key, spell)
+        out.append(found)
+    return tuple(out)
 
 
 def _start(

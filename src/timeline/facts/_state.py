@@ -18,6 +18,7 @@ from ._intervals import IntervalSet
 from ._keys import _SETS, _Keys
 from ._rows import _Rows
 from ._rules import Change, FieldRule, _Role
+from ._spells import Made, Signed
 
 if TYPE_CHECKING:
     from timeline._log import Log
@@ -61,6 +62,9 @@ class _State:
         self._filing = True  # rows are filed in the sets as they come (see catch_up)
         # Records read in this catch-up, by position, with what the handler made of them.
         self._recent: dict[int, tuple[_Role, Change, Record]] = {}
+        # Spells made in this catch-up, and their bounds and digests, by fact and records.
+        self._made: Made = {}
+        self._signed: Signed = {}
         self._head = GENESIS_HASH  # the hash of the record at _position
 
     def __repr__(self) -> str:
