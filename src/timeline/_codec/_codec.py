@@ -30,17 +30,25 @@ from cattrs.cols import is_any_set, is_sequence
 from cattrs.fns import identity
 from cattrs.v import format_exception
 
-from ._errors import (
+from timeline._errors import (
     InvalidEventError,
     InvalidValidTimeError,
     RecordDecodeError,
     UnknownEventTypeError,
 )
-from ._events import Registry
-from ._ids import UUID_SLOTTED, id_from_bytes, id_text_of_bytes
-from ._records import FIRST_POSITION, NO_PROVENANCE, Entry, Head, Provenance, Record, StoredRecord
-from ._words._rule import rule_from_json, rule_json
-from .time import (
+from timeline._events import Registry
+from timeline._ids import UUID_SLOTTED, id_from_bytes, id_text_of_bytes
+from timeline._records import (
+    FIRST_POSITION,
+    NO_PROVENANCE,
+    Entry,
+    Head,
+    Provenance,
+    Record,
+    StoredRecord,
+)
+from timeline._words._rule import rule_from_json, rule_json
+from timeline.time import (
     FLOATING,
     DateRange,
     DateSet,
@@ -612,7 +620,7 @@ def encode_valid(value: ValidTime) -> str | dict[str, Any]:
     >>> encode_valid(Moment.parse("2017-12-22", tz="America/New_York"))
     {'edtf': '2017-12-22', 'tz': 'America/New_York'}
     """
-    from .time import format_edtf  # noqa: PLC0415 -- keeps _edtf free of codec imports
+    from timeline.time import format_edtf  # noqa: PLC0415 -- keeps _edtf free of codec imports
 
     zones = _zones(value)
     encoded: dict[str, Any]
@@ -804,7 +812,7 @@ def decode_valid(encoded: object) -> ValidTime:
     Raises:
         InvalidValidTimeError: ``encoded`` is not an encoded valid time.
     """
-    from .time import parse_edtf  # noqa: PLC0415 -- keeps _edtf free of codec imports
+    from timeline.time import parse_edtf  # noqa: PLC0415 -- keeps _edtf free of codec imports
 
     if isinstance(encoded, str):
         return parse_edtf(encoded)
