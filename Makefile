@@ -51,8 +51,8 @@ MUTANTS := \
 	'timeline.facts._questions.x?_Questions?_found__mutmut_*' \
 	'timeline.facts._filing.x?_Filing?_close__mutmut_*' \
 	'timeline.facts._keys.x__sets_of__mutmut_*' \
-	'timeline._codec.x_chain_hash__mutmut_*' \
-	'timeline._codec.x__hash__mutmut_*' \
+	'timeline._codec._chain.x_chain_hash__mutmut_*' \
+	'timeline._codec._chain.x__hash__mutmut_*' \
 	'timeline.stores._integrity.x__check__mutmut_*' \
 	'timeline.stores._integrity.x__against_pin__mutmut_*' \
 	'timeline.stores._common.x_check_append__mutmut_*' \

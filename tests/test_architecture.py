@@ -147,3 +147,22 @@ def test_no_import_circles():
         if node not in state:
             visit(node)
     assert circles == []
+
+
+ARCHITECTURE = PACKAGE.parent.parent / "docs" / "explanation" / "architecture.md"
+#: "No module over ~600 lines": the bound a module may reach before it is split.
+MOST_LINES = 650
+
+
+def test_every_module_is_in_the_architecture_table():
+    """docs/explanation/architecture.md lists every module, so a newcomer finds each room."""
+    table = ARCHITECTURE.read_text()
+    missing = [module for module in _modules() if f"| `{module}` |" not in table]
+    assert missing == [], f"add to the table in {ARCHITECTURE.name}: {missing}"
+
+
+def test_no_module_is_too_big_to_read():
+    """One concept a module: none grows past MOST_LINES lines."""
+    sizes = {module: len(path.read_text().splitlines()) for module, path in _modules().items()}
+    big = {module: lines for module, lines in sizes.items() if lines > MOST_LINES}
+    assert big == {}, f"split these (one concept per module): {big}"
