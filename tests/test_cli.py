@@ -422,7 +422,7 @@ def test_questions_start_from_the_index_that_load_saved(tmp_path, capsys, monkey
 
 def test_rebuild_saves_the_index_and_says_so(tmp_path, capsys, monkeypatch):
     """Rebuild builds from the whole log and saves; a question over many new records says so."""
-    from timeline import _cli  # noqa: PLC0415
+    from timeline._cli import _main as _cli  # noqa: PLC0415
 
     path = tmp_path / "s.sqlite"
     run(path, "load", str(SEEDS), capsys=capsys)

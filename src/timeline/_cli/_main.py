@@ -27,8 +27,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from . import __version__, tables
-from ._errors import (
+from timeline import __version__, tables
+from timeline._errors import (
     CorruptStoreError,
     InvalidValidTimeError,
     NotAStoreError,
@@ -36,17 +36,17 @@ from ._errors import (
     TimelineError,
     TimelineWarning,
 )
-from ._events import default_registry
-from ._importer import _vocabularies, read_lines, write_lines
-from ._log import Log
-from ._projection import record_order, visible
-from ._records import Pin
-from ._terminal import printable as _printable
-from ._terminal import say as _say
-from ._terminal import silence_stdout as _silence_stdout
-from .facts import Hit, TemporalFacts, sources_of
-from .sanctions import SanctionsInForce, best_match
-from .stores import (
+from timeline._events import default_registry
+from timeline._importer import _vocabularies, read_lines, write_lines
+from timeline._log import Log
+from timeline._projection import record_order, visible
+from timeline._records import Pin
+from timeline._terminal import printable as _printable
+from timeline._terminal import say as _say
+from timeline._terminal import silence_stdout as _silence_stdout
+from timeline.facts import Hit, TemporalFacts, sources_of
+from timeline.sanctions import SanctionsInForce, best_match
+from timeline.stores import (
     Problem,
     TornWriteWarning,
     Verification,
@@ -55,7 +55,7 @@ from .stores import (
     repair,
     verify,
 )
-from .time import (
+from timeline.time import (
     FLOATING,
     DateSet,
     End,
@@ -66,12 +66,12 @@ from .time import (
     to_instant,
     zone_of,
 )
-from .typing import StateStore
+from timeline.typing import StateStore
 
 if TYPE_CHECKING:
-    from ._records import Record
-    from .facts import Hit, Spell
-    from .typing import Store
+    from timeline._records import Record
+    from timeline.facts import Hit, Spell
+    from timeline.typing import Store
 
 __all__ = ["main"]
 
@@ -298,9 +298,9 @@ def _words_command(command: Callable[[str, str], argparse.ArgumentParser]) -> No
 def _resolve(args: argparse.Namespace, out: TextIO) -> int:
     import datetime as dt  # noqa: PLC0415 -- only this command reads a weekday
 
-    from ._words._readings import explain  # noqa: PLC0415 -- loaded when used
-    from ._words._rule import rule_json  # noqa: PLC0415
-    from .words import resolve  # noqa: PLC0415
+    from timeline._words._readings import explain  # noqa: PLC0415 -- loaded when used
+    from timeline._words._rule import rule_json  # noqa: PLC0415
+    from timeline.words import resolve  # noqa: PLC0415
 
     found = resolve(
         args.phrase, published=args.published, language=args.language, reading=args.reading
@@ -540,7 +540,7 @@ def _plot(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     keys, events = None, None
     if args.target is not None or args.authority is not None:
         keys, events = _plotted(facts, args)
-    from .plot import draw  # noqa: PLC0415 -- only this command draws
+    from timeline.plot import draw  # noqa: PLC0415 -- only this command draws
 
     picture = draw(
         facts,
@@ -591,7 +591,7 @@ def _plotted(facts: TemporalFacts, args: argparse.Namespace) -> tuple[list[str],
 
 def _read_export(args: argparse.Namespace) -> None:
     """Read and check the export before the store is opened: a bad export makes no store."""
-    from .ftm import read_export  # noqa: PLC0415 -- only this command needs it
+    from timeline.ftm import read_export  # noqa: PLC0415 -- only this command needs it
 
     show = not args.quiet and (args.progress or sys.stderr.isatty())
     name = "standard input" if args.file == "-" else Path(args.file).name
@@ -600,7 +600,7 @@ def _read_export(args: argparse.Namespace) -> None:
 
 
 def _import_ftm(log: Log, args: argparse.Namespace, out: TextIO) -> int:
-    from .ftm import import_read  # noqa: PLC0415 -- only this command needs it
+    from timeline.ftm import import_read  # noqa: PLC0415 -- only this command needs it
 
     imported = import_read(args.export, args.file, log, known_at=args.known_at)
     try:
@@ -662,7 +662,7 @@ def _export_ftm_command(command: Callable[[str, str], argparse.ArgumentParser]) 
 
 
 def _export_ftm(log: Log, args: argparse.Namespace, out: TextIO) -> int:
-    from .ftm import iter_ftm  # noqa: PLC0415 -- only this command needs it
+    from timeline.ftm import iter_ftm  # noqa: PLC0415 -- only this command needs it
 
     entities = iter_ftm(log, known=_known(args))
     if args.out == "-":
