@@ -422,7 +422,7 @@ def test_questions_start_from_the_index_that_load_saved(tmp_path, capsys, monkey
 
 def test_rebuild_saves_the_index_and_says_so(tmp_path, capsys, monkeypatch):
     """Rebuild builds from the whole log and saves; a question over many new records says so."""
-    from timeline._cli import _main as _cli  # noqa: PLC0415
+    from timeline._cli import _index  # noqa: PLC0415
 
     path = tmp_path / "s.sqlite"
     run(path, "load", str(SEEDS), capsys=capsys)
@@ -430,7 +430,7 @@ def test_rebuild_saves_the_index_and_says_so(tmp_path, capsys, monkeypatch):
 
     with sqlite3.connect(path) as db:
         db.execute("DELETE FROM timeline_states")
-    monkeypatch.setattr(_cli, "_SLOW_CATCH_UP", 10)
+    monkeypatch.setattr(_index, "_SLOW_CATCH_UP", 10)
     status, _, err = run(path, "at", "2024-01-15", capsys=capsys)
     assert status == 0
     assert "note: the facts index was built from 14 records" in err

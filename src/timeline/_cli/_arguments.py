@@ -1,0 +1,285 @@
+"""The command line's grammar: every command, its options and its help.
+
+The global options are shared by every command; each command group adds its
+own. Nothing here opens a store or reads a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
+
+from timeline import __version__
+from timeline._terminal import printable as _printable
+from timeline.time import FLOATING
+
+from ._options import _ZONE_HELP, DEFAULT_STORE, FORMATS, _tz_option
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a user's control characters escaped in its error line."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(_printable(message))
+
+
+def _common() -> _Parser:
+    """The options every command takes, before or after its name."""
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--store",
+        default=argparse.SUPPRESS,
+        help="the store: a .sqlite or .jsonl file, or a URL such as sqlite:///path/log.sqlite "
+        f"(default: $TIMELINE_STORE, else {DEFAULT_STORE})",
+    )
+    common.add_argument(
+        "--use",
+        action="append",
+        default=argparse.SUPPRESS,
+        metavar="MODULE[:CLASS]",
+        help="import your own event types (MODULE), and ask your own temporal-facts projection "
+        "(MODULE:CLASS) instead of sanctions; or the name of a timeline.vocabularies entry point",
+    )
+    common.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=argparse.SUPPRESS,
+        help="table (for people, the default), json, jsonl (a row a line) or csv",
+    )
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="the same as --format json"
+    )
+    return common
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = _Parser(
+        prog="timeline",
+        description="Load sources into a bitemporal timeline and ask what was in force when.",
+        parents=[common],
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__} (bitemporal-timeline)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        examples = "\n".join(f"  timeline {line}" for line in _EXAMPLES.get(name, ()))
+        return commands.add_parser(
+            name,
+            help=summary,
+            description=summary,
+            parents=[common],
+            epilog=f"examples:\n{examples}" if examples else None,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    load = command(
+        "load",
+        "append the entries of a JSON Lines file, all or nothing; entries already in the "
+        "store are skipped, so a load can be run again",
+    )
+    load.add_argument("file", type=Path)
+    load.add_argument(
+        "--progress",
+        action="store_true",
+        help="draw a progress bar with count, rate and time left even when standard error is "
+        "not a terminal (it is drawn on a terminal by default)",
+    )
+    load.add_argument("--quiet", action="store_true", help="no progress bar")
+    load.add_argument(
+        "--tz",
+        type=_tz_option,
+        default=FLOATING,
+        help="the source's zone, for valid times a line gives without one (default: none -- "
+        "local time somewhere)",
+    )
+
+    _exchange_commands(command)
+    _words_command(command)
+
+    at = command(
+        "at",
+        "the sanctions in force on a date (yes / maybe), asked at its own precision: "
+        "a day, a month (2024-01) or a year (2024) asks about all of it, an instant "
+        "(2024-01-11T12:00:00Z) about that instant",
+    )
+    at.add_argument("date", help="an EDTF / ISO 8601 date, month, year or instant")
+    at.add_argument("--known", help="as known at this date or instant (default: now)")
+    at.add_argument(
+        "--target", help="only sanctions on this target: its name or an alias, any case or accents"
+    )
+    at.add_argument("--authority", help="only sanctions of this authority")
+    at.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)
+
+    during = command("during", "the sanctions in force at any time in [FROM, TO) (yes / maybe)")
+    during.add_argument("start", metavar="FROM", help="an ISO 8601 date or instant")
+    during.add_argument("end", metavar="TO", help="an ISO 8601 date or instant (exclusive)")
+    during.add_argument("--known", help="as known at this date or instant (default: now)")
+    during.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)
+
+    command("keys", "every sanction key, one a line")
+
+    show = command("show", "one record in full: event, valid time, provenance, status")
+    show.add_argument("position", type=int, help="its position (1 is the first; -1 the last)")
+
+    history = command("history", "the spells of one sanction key")
+    history.add_argument("key", help='e.g. "UN Security Council / arms embargo / North Korea"')
+    history.add_argument("--known", help="as known at this date or instant")
+
+    changes = command("changes", "sanctions that started or ended in [FROM, TO)")
+    changes.add_argument("start", metavar="FROM")
+    changes.add_argument("end", metavar="TO")
+    changes.add_argument("--known", help="as known at this date or instant")
+    changes.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)
+
+    check = command(
+        "verify",
+        "check everything that can give an answer: the hash chain, the file's own structures, "
+        "snapshots; with --pin, that the log still holds a head saved earlier",
+    )
+    check.add_argument("--pin", help="a head printed earlier by 'timeline head'")
+    check.add_argument(
+        "--allow-appended",
+        action="store_true",
+        help="records after the pinned head are expected (the log has grown since)",
+    )
+
+    command("head", "print the head as a pin token, to save or publish and check later")
+    duplicate = command(
+        "copy",
+        "copy every record of the store into a new, empty store (by path or URL), keeping "
+        "positions, ids, known times and hashes; the chain is checked on the way",
+    )
+    duplicate.add_argument("target", help="the new store: a path or URL")
+    duplicate.add_argument("--progress", action="store_true", help="draw a progress bar")
+    duplicate.add_argument("--quiet", action="store_true", help="no progress bar")
+    rebuild = command(
+        "rebuild",
+        "build the facts index from the whole log and save it in the store (SQLite or "
+        "PostgreSQL), so questions start from it; load saves it too",
+    )
+    rebuild.add_argument("--quiet", action="store_true", help="say nothing on success")
+    command(
+        "migrate",
+        "bring a SQLite store written by an older version of the library to this one's "
+        "schema, in one transaction; every record and hash stays as it was",
+    )
+    command(
+        "repair",
+        "move an unfinished batch at the end of a JSON Lines store to a side file, or rebuild "
+        "a SQLite store's damaged indexes; never touches a committed record",
+    )
+
+    chronology = command("log", "the chronology, in valid-time order")
+    chronology.add_argument("--known", help="as known at this date or instant")
+    return parser
+
+
+def _exchange_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """The commands that bring data in from elsewhere, or out as pictures."""
+    import_ftm = command(
+        "import-ftm",
+        "import the sanctions among FollowTheMoney entities (JSON lines, as OpenSanctions "
+        "exports them) as designations, all or nothing; an export imported again adds "
+        "nothing, a newer one only what changed",
+    )
+    import_ftm.add_argument(
+        "file",
+        help="the export: JSON lines (flat or nested, as targets.nested.json) or a JSON array, "
+        "gzipped or not; - reads standard input",
+    )
+    import_ftm.add_argument(
+        "--known-at",
+        help="when the export was made, for entities that do not say when OpenSanctions last "
+        "saw them (default: now)",
+    )
+    import_ftm.add_argument("--progress", action="store_true", help="draw a progress bar")
+    import_ftm.add_argument("--quiet", action="store_true", help="no progress bar")
+    _export_ftm_command(command)
+
+    plot = command(
+        "plot",
+        "draw the timeline: a row per sanction (or key), solid where it surely held, hatched "
+        "where it may have, the other events as markers; PNG, SVG or one HTML file that "
+        "works offline (hover for records and quotes). Needs the plot extra",
+    )
+    plot.add_argument("out", type=Path, help="the picture: .png, .svg, .pdf or .html")
+    plot.add_argument("--at", dest="valid", help="draw a line at this date (a valid time)")
+    plot.add_argument("--known", help="as known at this date or instant (default: now)")
+    plot.add_argument("--target", help="only sanctions on this target (name or alias)")
+    plot.add_argument("--authority", help="only sanctions of this authority")
+    plot.add_argument("--page", type=int, default=1, help="which page of keys (default: 1)")
+    plot.add_argument("--per-page", type=int, default=40, help="keys a page (default: 40)")
+    plot.add_argument("--title", help="the picture's title")
+
+
+def _words_command(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """``resolve``: a source's words to a valid time, with the rule (timeline.words)."""
+    words = command(
+        "resolve",
+        "resolve a source's temporal phrase against its publication date: print the valid "
+        "time (EDTF) and the rule -- the reading chosen and the others of an ambiguous "
+        "phrase. Needs no store; languages other than English need the words extra",
+    )
+    words.add_argument("phrase", help='the words, e.g. "late November" or "la semaine dernière"')
+    words.add_argument(
+        "--published", required=True, help="the source's publication date, e.g. 2024-01-12"
+    )
+    words.add_argument("--language", default="en", help="the words' language (default: en)")
+    words.add_argument("--reading", help="use this reading instead of the first (see the list)")
+
+
+# Shown under each command's --help.
+_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "resolve": (
+        'resolve "on Thursday" --published 2024-01-12',
+        'resolve "late November" --published 2024-01-12 --json',
+        'resolve "since February 2022" --published 2024-01-12 --reading since-to-publication+month',
+        'resolve "fin novembre 2023" --published 2024-01-12 --language fr',
+    ),
+    "load": (
+        "--store seed.sqlite load seeds/000_b4b480d03dd4a743.jsonl",
+        "load my.jsonl --use mine",
+    ),
+    "plot": (
+        "plot timeline.png --at 2024-02-01",
+        "plot timeline.html --known 2024-01-12 --authority 'United States'",
+        "plot page2.svg --page 2 --per-page 30",
+    ),
+    "import-ftm": (
+        "import-ftm targets.nested.json",
+        "import-ftm entities.ftm.json.gz",
+        "import-ftm sanctions.json --known-at 2024-06-01T00:00:00Z",
+        "import-ftm - < entities.ftm.json",
+    ),
+    "export-ftm": ("export-ftm sanctions.ftm.json", "export-ftm --known 2024-01-01 - | head"),
+    "at": ("at 2024-01-15", "at 2024-01 --known 2024-01-10", "at 2024 --target Mikheichik --json"),
+    "during": ("during 2024-01-01 2024-02-01",),
+    "keys": ("keys --format csv",),
+    "show": ("show 3", "show -1 --json"),
+    "history": ('history "UN Security Council / arms embargo / North Korea"',),
+    "changes": ("changes 2024-01-01 2024-02-01 --known 2024-01-12T00:00:00Z",),
+    "verify": ("verify", "verify --pin 14:dc262312518a82a43b26a7e4c1b2cc74"),
+    "head": ("head > pinned.txt",),
+    "copy": ("--store log.jsonl copy log.sqlite", "copy sqlite:///srv/shared/log.sqlite"),
+    "repair": ("--store log.jsonl repair",),
+    "migrate": ("--store old.sqlite migrate",),
+    "rebuild": ("rebuild", "rebuild --use mymodule:Mandates"),
+    "log": ("log --known 2024-01-12", "log --format jsonl | head"),
+}
+
+
+def _export_ftm_command(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    export_ftm = command(
+        "export-ftm",
+        "write the designations as FollowTheMoney entities, JSON lines: what an import kept "
+        "comes back as it came, with what the log learned since. Needs the ftm extra",
+    )
+    export_ftm.add_argument(
+        "out", nargs="?", default="-", help="the file to write (default: - , standard output)"
+    )
+    export_ftm.add_argument("--known", help="as known at this date or instant (default: now)")

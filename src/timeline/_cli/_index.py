@@ -1,0 +1,85 @@
+"""The facts a question is asked of: the vocabulary chosen, its saved index caught up.
+
+`--use` names a module, a file or an installed vocabulary (entry points in
+the group `timeline.vocabularies`); the index saved in the store is caught up,
+and a long catch-up says so, once, on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.metadata
+import time
+from collections.abc import Sequence
+
+from timeline._errors import TimelineError
+from timeline._log import Log
+from timeline._terminal import say as _say
+from timeline.facts import TemporalFacts
+from timeline.sanctions import SanctionsInForce
+from timeline.typing import StateStore
+
+#: A question that had to read this many records past the saved index suggests a rebuild.
+_SLOW_CATCH_UP = 10_000
+
+
+#: The entry-point group where other packages name their vocabularies (a module that
+#: declares event types) or temporal-facts projections, for ``--use``.
+ENTRY_POINTS = "timeline.vocabularies"
+
+
+def _projection(uses: Sequence[str]) -> type[TemporalFacts]:
+    """Import what ``--use`` names; return the temporal-facts class to ask (default: sanctions)."""
+    plugins = {entry.name: entry for entry in importlib.metadata.entry_points(group=ENTRY_POINTS)}
+    chosen: type[TemporalFacts] = SanctionsInForce
+    for use in uses:
+        found = _use(use, plugins)
+        if isinstance(found, type) and issubclass(found, TemporalFacts):
+            chosen = found
+        elif ":" in use:
+            raise TimelineError(f"--use {use}: {found!r} is not a TemporalFacts projection")
+    return chosen
+
+
+def _use(use: str, plugins: dict[str, importlib.metadata.EntryPoint]) -> object:
+    if use in plugins:
+        try:
+            return plugins[use].load()
+        except Exception as error:  # noqa: BLE001 -- a plug-in may fail any way: one line
+            raise TimelineError(f"--use {use}: the entry point failed to load: {error}") from None
+    module_name, _, attribute = use.partition(":")
+    try:
+        found: object = importlib.import_module(module_name)
+    except Exception as error:  # noqa: BLE001 -- a user's module may fail any way: one line
+        raise TimelineError(f"--use {use}: cannot import {module_name!r}: {error}") from None
+    for part in filter(None, attribute.split(".")):
+        try:
+            found = getattr(found, part)
+        except AttributeError:
+            raise TimelineError(f"--use {use}: {module_name} has no {attribute!r}") from None
+    return found
+
+
+def _facts(log: Log, args: argparse.Namespace) -> TemporalFacts:
+    """The facts index: the one saved in the store, caught up; else built from the log."""
+    facts: TemporalFacts = args.facts.from_snapshot(log)
+    saved = facts.position
+    began = time.perf_counter()
+    read = facts.catch_up()
+    if read >= _SLOW_CATCH_UP and isinstance(log.store, StateStore):
+        how = "built from" if saved == 0 else f"caught up from position {saved} over"
+        _say(
+            f"note: the facts index was {how} {read:,} records "
+            f"({time.perf_counter() - began:.1f} s); 'timeline rebuild' saves it for next time"
+        )
+    return facts
+
+
+def _save_facts(log: Log, args: argparse.Namespace) -> TemporalFacts | None:
+    """Build (or catch up) the facts index and save it; None if the store keeps none."""
+    if not isinstance(log.store, StateStore):
+        return None
+    facts: TemporalFacts = args.facts.from_snapshot(log)
+    facts.save_snapshot()
+    return facts

@@ -1,0 +1,254 @@
+"""The commands that write: load, import-ftm, export-ftm, plot.
+
+A file is read and checked whole before the store is opened (see _PREPARE in
+_main), so a bad file creates nothing; long work shows a progress bar.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self, TextIO
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from timeline._errors import TimelineError
+from timeline._importer import read_lines, write_lines
+from timeline._log import Log
+from timeline._projection import visible
+from timeline._terminal import say as _say
+from timeline.facts import TemporalFacts
+
+from ._asking import _wanted
+from ._index import _save_facts
+from ._options import _known
+from ._output import _emit
+
+if TYPE_CHECKING:
+    from timeline._records import Record
+
+
+def _read_load(args: argparse.Namespace) -> None:
+    """Read and check the file to load, before the store is opened: a bad file makes no store."""
+    show = not args.quiet and (args.progress or sys.stderr.isatty())
+    with _Bar(f"loading {args.file.name}", enabled=show) as bar:
+        args.lines = read_lines(args.file, Log(), progress=bar.update, tz=args.tz)
+
+
+def _load(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    loaded = write_lines(args.file, args.lines, log)
+    try:
+        _save_facts(log, args)
+    except Exception as error:  # noqa: BLE001 -- the records are in: say so, whatever failed
+        _say(
+            f"warning: loaded, but the facts index was not saved ({error}); questions will "
+            "build it from the log, and 'timeline rebuild' saves it"
+        )
+    if args.json:
+        loaded_row = {
+            "loaded": len(loaded),
+            "skipped": loaded.skipped,
+            "last_position": log.last_position,
+        }
+        _emit(out, args, {}, None, [loaded_row])
+    else:
+        skipped = f" ({loaded.skipped} already there, skipped)" if loaded.skipped else ""
+        print(f"loaded {len(loaded)} records from {args.file} into {args.store}{skipped}", file=out)
+    return 0
+
+
+#: What ``timeline plot`` writes, by the output's suffix.
+_PICTURES = frozenset({".png", ".svg", ".pdf", ".html", ".htm"})
+
+
+def _plot(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    if args.out.suffix.lower() not in _PICTURES:
+        raise TimelineError(
+            f"{args.out}: write a picture as .png, .svg, .pdf or .html, not "
+            f"{args.out.suffix or 'a file without a suffix'}"
+        )
+    facts = args.facts(log)
+    keys, events = None, None
+    if args.target is not None or args.authority is not None:
+        keys, events = _plotted(facts, args)
+    from timeline.plot import draw  # noqa: PLC0415 -- only this command draws
+
+    picture = draw(
+        facts,
+        valid=args.valid,
+        known=args.known,
+        keys=keys,
+        events=events,
+        page=args.page,
+        per_page=args.per_page,
+        title=args.title or "timeline",
+    )
+    picture.save(args.out)
+    if args.json:
+        drawn = {"out": str(args.out), "page": picture.page, "pages": picture.pages}
+        _emit(out, args, {}, None, [{**drawn, "keys": picture.keys}])
+    else:
+        print(
+            f"drew {picture.keys} keys (page {picture.page} of {picture.pages}) to {args.out}",
+            file=out,
+        )
+    return 0
+
+
+def _plotted(facts: TemporalFacts, args: argparse.Namespace) -> tuple[list[str], list[Record]]:
+    """The keys whose spells match ``--target`` / ``--authority``, and only their own records.
+
+    The markers are the records of the same subjects (their targets' ids) that are in no
+    spell drawn: another target's records are not this one's.
+    """
+    keys: list[str] = []
+    drawn: set[int] = set()
+    subjects: set[str] = set()
+    for key in facts.keys():  # noqa: SIM118 -- the facts' keys: no dict
+        spells = facts.history(key, known=args.known)
+        if any(_wanted(spell.attributes, args) for spell in spells):
+            keys.append(key)
+            for spell in spells:
+                drawn.update(record.position for record in spell.records)
+                subjects.update(r.subject for r in spell.records if r.subject is not None)
+    seen = facts.log.read() if args.known is None else facts.log.read(known_at=args.known)
+    events = [
+        record
+        for record in visible(seen)
+        if record.position not in drawn and record.subject in subjects
+    ]
+    return keys, events
+
+
+def _read_export(args: argparse.Namespace) -> None:
+    """Read and check the export before the store is opened: a bad export makes no store."""
+    from timeline.ftm import read_export  # noqa: PLC0415 -- only this command needs it
+
+    show = not args.quiet and (args.progress or sys.stderr.isatty())
+    name = "standard input" if args.file == "-" else Path(args.file).name
+    with _Bar(f"reading {name}", enabled=show) as bar:
+        args.export = read_export(args.file, progress=lambda done: bar.update(done, 0))
+
+
+def _import_ftm(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    from timeline.ftm import import_read  # noqa: PLC0415 -- only this command needs it
+
+    imported = import_read(args.export, args.file, log, known_at=args.known_at)
+    try:
+        _save_facts(log, args)
+    except Exception as error:  # noqa: BLE001 -- the records are in: say so, whatever failed
+        _say(f"warning: imported, but the facts index was not saved ({error})")
+    counts = {
+        "new": imported.new,
+        "corrected": imported.corrected,
+        "unchanged": imported.unchanged,
+        "ended": imported.ended,
+        "restored": imported.restored,
+        "ignored": imported.ignored,
+        "records": len(imported.records),
+        "backfilled": imported.backfilled,
+        "fallback": imported.fallback,
+        "sources": {source: when.isoformat() for source, when in imported.sources},
+        "conflicts": [
+            {"designation": designation, "bound": bound, "dates": list(dates)}
+            for designation, bound, dates in imported.conflicts
+        ],
+    }
+    if args.json:
+        _emit(out, args, {}, None, [{**counts, "last_position": log.last_position}])
+        return 0
+    print(
+        f"imported {args.file} into {args.store}: {imported.new} new designations, "
+        f"{imported.corrected} corrected, {imported.unchanged} unchanged, {imported.ended} "
+        f"ended, {imported.restored} listed again, {imported.ignored} other entities ignored",
+        file=out,
+    )
+    for source, when in imported.sources:
+        print(f"  source {source or '(no dataset)'}: export of {when.isoformat()}", file=out)
+    if imported.backfilled or imported.fallback:
+        print(
+            f"  known times: {imported.backfilled} records from OpenSanctions' first_seen / "
+            f"last_change, {imported.fallback} from the export's date (the log knew later "
+            "things)",
+            file=out,
+        )
+    for designation, bound, dates in imported.conflicts:
+        print(
+            f"  conflict: {designation} has {len(dates)} {bound} dates: {', '.join(dates)}",
+            file=out,
+        )
+    return 0
+
+
+def _export_ftm(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    from timeline.ftm import iter_ftm  # noqa: PLC0415 -- only this command needs it
+
+    entities = iter_ftm(log, known=_known(args))
+    if args.out == "-":
+        written = sum(1 for entity in entities if out.write(_ftm_line(entity)))
+    else:
+        # Written beside the file, then moved over it: a failed export leaves no half file.
+        target = Path(args.out)
+        if not target.name or target.is_dir():
+            raise TimelineError(f"export-ftm {args.out!r}: name a file to write, or - for output")
+        partial = target.with_name(f".{target.name}.partial")
+        try:
+            with partial.open("w", encoding="utf-8") as file:
+                written = sum(1 for entity in entities if file.write(_ftm_line(entity)))
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+        _say(f"wrote {written} entities to {target}")
+    return 0
+
+
+def _ftm_line(entity: Mapping[str, Any]) -> str:
+    return json.dumps(entity, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+class _Bar:
+    """A progress bar on standard error: count, rate and time left, from the first second."""
+
+    def __init__(self, what: str, *, enabled: bool) -> None:
+        self._what = what
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        if enabled:
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(),
+                console=Console(file=sys.stderr),
+                transient=False,
+            )
+
+    def __enter__(self) -> Self:
+        if self._progress is not None:
+            self._progress.start()
+            self._task = self._progress.add_task(self._what, total=None, rate="")
+        return self
+
+    def update(self, done: int, total: int | None) -> None:
+        if self._progress is None or self._task is None:
+            return
+        elapsed = self._progress.tasks[0].elapsed or 0.0
+        rate = f"{done / elapsed:,.0f}/s" if elapsed > 0 else ""
+        # A total of 0 is not known yet: the bar shows the count and rate only.
+        self._progress.update(self._task, completed=done, total=total or None, rate=rate)
+
+    def __exit__(self, *_: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
