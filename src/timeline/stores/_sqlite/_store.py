@@ -26,8 +26,7 @@ from timeline._errors import (
     StoreNotFoundError,
 )
 from timeline._records import FIRST_POSITION, Head, StoredRecord
-
-from ._common import (
+from timeline.stores._common import (
     ErrorsOf,
     check_append,
     check_follows,
