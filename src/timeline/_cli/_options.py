@@ -11,10 +11,7 @@ from typing import TYPE_CHECKING, Final
 
 import pendulum
 
-from timeline._errors import (
-    InvalidValidTimeError,
-    StoreNotFoundError,
-)
+from timeline._errors import InvalidValidTimeError, StoreNotFoundError
 from timeline.stores import open_store
 from timeline.time import to_instant, zone_of
 

@@ -33,15 +33,7 @@ from ._laws import (
     law_settings,
 )
 from ._schedules import Append, Correct, Retract, Schedule, Step, play, schedules
-from ._strategies import (
-    date_sets,
-    edtf_strings,
-    events,
-    instants,
-    intervals,
-    moments,
-    valid_times,
-)
+from ._strategies import date_sets, edtf_strings, events, instants, intervals, moments, valid_times
 
 __all__ = [
     "LAWS",

@@ -11,9 +11,7 @@ from pendulum.tz.timezone import FixedTimezone
 
 from timeline._errors import InvalidValidTimeError
 
-from ._calendar import (
-    FLOATING,
-)
+from ._calendar import FLOATING
 
 __all__ = ["to_instant", "utc_instant", "zone_name_of", "zone_of"]
 

@@ -14,11 +14,7 @@ from timeline._errors import InvalidValidTimeError
 
 from . import _late
 from ._bounds import DEFAULT_PADDING, Bounds, Padding
-from ._calendar import (
-    CEIL,
-    FLOATING,
-    FLOOR,
-)
+from ._calendar import CEIL, FLOATING, FLOOR
 from ._moment import Moment, _parse_as, _repr_args
 from ._precision import End
 from ._question import Extent, Question, QuestionLike

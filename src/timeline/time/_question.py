@@ -14,13 +14,7 @@ from timeline._errors import InvalidValidTimeError
 
 from . import _late
 from ._bounds import Bounds, _instant, _values, across_offsets
-from ._calendar import (
-    EAST,
-    FLOATING,
-    WEST,
-    instant_of,
-    micros,
-)
+from ._calendar import EAST, FLOATING, WEST, instant_of, micros
 from ._instants import to_instant, zone_of
 
 if TYPE_CHECKING:

@@ -12,11 +12,7 @@ from timeline._errors import InvalidValidTimeError
 
 from . import _late
 from ._bounds import DEFAULT_PADDING, Bounds, Padding, _values, across_offsets
-from ._calendar import (
-    CEIL,
-    FLOATING,
-    FLOOR,
-)
+from ._calendar import CEIL, FLOATING, FLOOR
 from ._moment import Moment, _parse_as, _repr_args
 from ._question import Extent, Question, QuestionLike
 

@@ -12,10 +12,7 @@ from timeline._errors import InvalidValidTimeError
 
 from . import _late
 from ._bounds import Bounds, _values, across_offsets
-from ._calendar import (
-    FLOATING,
-    fields_at,
-)
+from ._calendar import FLOATING, fields_at
 from ._instants import zone_of
 from ._interval import Interval, ValidTime, ValidTimeLike
 from ._moment import Moment
