@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 from timeline._codec import EncodedRow
 from timeline._errors import NotAStoreError, ReadOnlyStoreError, StoreError, StoreNotFoundError
 from timeline._records import FIRST_POSITION, Head, StoredRecord
-
-from ._common import check_append, check_follows, is_canonical
+from timeline.stores._common import check_append, check_follows, is_canonical
 
 if TYPE_CHECKING:
     import psycopg
