@@ -23,9 +23,10 @@ from timeline.stores._common import (
     publish,
     sweep_creations,
 )
+from timeline.stores._sql import FORMAT, is_timeline
 
 from ._errors import _Errors, _failure, _text, _Transaction
-from ._schema import _FORMAT, _MIGRATIONS, SCHEMA_VERSION, Durability
+from ._schema import _MIGRATIONS, SCHEMA_VERSION, Durability
 
 
 class _File:
@@ -172,7 +173,7 @@ class _File:
                 f"(it has tables {sorted(tables)[:5]})"
             )
         meta = dict(self._db.execute("SELECT key, value FROM timeline_meta"))
-        if meta.get("format") != _FORMAT:
+        if not is_timeline(meta):
             raise NotAStoreError(f"{self.path} is not a timeline store (format {meta!r})")
         schema = str(meta.get("schema", ""))
         if not schema.isdigit():
@@ -202,7 +203,7 @@ class _File:
                 _MIGRATIONS[step](db)
             db.executemany(
                 "INSERT OR REPLACE INTO timeline_meta (key, value) VALUES (?, ?)",
-                [("format", _FORMAT), ("schema", str(SCHEMA_VERSION))],
+                [("format", FORMAT), ("schema", str(SCHEMA_VERSION))],
             )
         except BaseException:
             if own and db.in_transaction:

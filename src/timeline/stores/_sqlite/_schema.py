@@ -17,12 +17,10 @@ from typing import Final, Literal
 
 from timeline._codec import stored_record
 from timeline._records import StoredRecord
+from timeline.stores._sql import RECORD_COLUMNS
 
 #: The schema version this code writes. Older files are migrated on open.
 SCHEMA_VERSION: Final = 2
-
-
-_FORMAT: Final = "timeline"
 
 
 # Schema 1, as the first version of the library wrote it.
@@ -152,7 +150,7 @@ def _offsets(first: int, raw: bytes) -> list[int]:
     return [first + offset for offset in offsets]
 
 
-_COLUMNS: Final = "position, id, known_at, type, subject, body, hash"
+_COLUMNS: Final = ", ".join(RECORD_COLUMNS)
 
 
 # The known times a record can hold, in microseconds (see known_at_micros):

@@ -1,0 +1,152 @@
+"""The server's layout: the tables in a schema of their own, each version's migration.
+
+The saved facts' rows are a table the server answers from (see fact_answers):
+bounds and known times in microseconds, and each row's reach.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from timeline._errors import StoreError
+
+#: The schema version this code writes.
+SCHEMA_VERSION: Final = 2
+
+
+# Held (per transaction) while the schema is checked and created, so that many
+# processes opening a new database at once create it once.
+_SCHEMA_LOCK: Final = 0x74696D656C696E65  # "timeline"
+
+
+# Rows fetched per query when reading: a read never holds a transaction open.
+_PAGE: Final = 2000
+
+
+_NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+# A row's known_to while it is current (the facts index's "never").
+_CURRENT: Final = 1 << 62
+
+
+_TABLES: Final = ("timeline_meta", "timeline_head", "timeline_records", "timeline_snapshots")
+
+
+_FACT_ROWS: Final = (
+    # Saved temporal facts as rows the server can answer from (see fact_answers):
+    # bounds in microseconds, known times [known_from, known_to) likewise. A
+    # row's reach is the bit length of its span, end_last - start_earliest.
+    """CREATE TABLE timeline_fact_rows (
+        name text NOT NULL,
+        key text NOT NULL,
+        first bigint NOT NULL,
+        start_earliest bigint NOT NULL,
+        start_last bigint NOT NULL,
+        end_earliest bigint NOT NULL,
+        end_last bigint NOT NULL,
+        floating smallint NOT NULL,
+        known_from bigint NOT NULL,
+        known_to bigint NOT NULL,
+        reach smallint NOT NULL
+    )""",
+    # The longest span of each reach (and floating flags) saved: a row of that
+    # reach that meets [low, high) starts after low - longest, so each reach is
+    # one range of an index sorted by start (the in-memory index's length
+    # classes, on the server).
+    """CREATE TABLE timeline_fact_reach (
+        name text NOT NULL, floating smallint NOT NULL, reach smallint NOT NULL,
+        longest bigint NOT NULL,
+        PRIMARY KEY (name, floating, reach)
+    )""",
+    # Covering indexes, read without the table once a vacuum has marked its pages
+    # all-visible: the current rows (most questions are about what is known now),
+    # and the rows that were current once.
+    f"""CREATE INDEX timeline_fact_rows_now ON timeline_fact_rows
+        (name, floating, reach, start_earliest)
+        INCLUDE (end_last, start_last, end_earliest, key, first)
+        WHERE known_to = {_CURRENT}""",
+    f"""CREATE INDEX timeline_fact_rows_before ON timeline_fact_rows
+        (name, floating, reach, start_earliest)
+        INCLUDE (end_last, start_last, end_earliest, known_from, known_to, key, first)
+        WHERE known_to <> {_CURRENT}""",
+)
+
+
+_SCHEMA: Final = (
+    "CREATE TABLE timeline_meta (key text PRIMARY KEY, value text NOT NULL)",
+    # One row, locked by every append: writers take turns, so positions stay
+    # contiguous and known times never go backwards (see the docs' "PostgreSQL").
+    """CREATE TABLE timeline_head (
+        only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+        position bigint NOT NULL,
+        known_at text NOT NULL,
+        hash text NOT NULL
+    )""",
+    """CREATE TABLE timeline_records (
+        position bigint PRIMARY KEY,
+        id uuid NOT NULL UNIQUE,
+        known_at text NOT NULL,
+        type text NOT NULL,
+        subject text,
+        body text NOT NULL,
+        hash text NOT NULL
+    )""",
+    "CREATE INDEX timeline_records_by_type ON timeline_records (type, position)",
+    """CREATE INDEX timeline_records_by_subject ON timeline_records (subject, position)
+        WHERE subject IS NOT NULL""",
+    "CREATE INDEX timeline_records_by_known ON timeline_records (known_at, position)",
+    """CREATE TABLE timeline_snapshots (
+        name text PRIMARY KEY, position bigint NOT NULL, state text NOT NULL
+    )""",
+    """CREATE TABLE timeline_states (
+        name text PRIMARY KEY, position bigint NOT NULL, meta text NOT NULL, parts bytea[] NOT NULL
+    )""",
+    *_FACT_ROWS,
+)
+
+
+# Schema 1 kept the rows with range columns under GiST and SP-GiST indexes; its
+# saved rows (and the states they belong to) are dropped, to be saved again.
+_MIGRATIONS: Final = {
+    1: (
+        "DELETE FROM timeline_states WHERE name IN (SELECT name FROM timeline_fact_rows)",
+        "DROP TABLE timeline_fact_rows",
+        *_FACT_ROWS,
+    ),
+}
+
+
+_ROW_COLUMNS: Final = (
+    "key",
+    "first",
+    "start_earliest",
+    "start_last",
+    "end_earliest",
+    "end_last",
+    "floating",
+    "known_from",
+    "known_to",
+)
+
+
+_COLUMNS: Final = "position, id::text, known_at, type, subject, body, hash"
+
+
+# The same for the log's own lane: the id's 16 bytes and the hash's 32.
+_RAW_COLUMNS: Final = "position, uuid_send(id), known_at, type, subject, body, decode(hash, 'hex')"
+
+
+# The channel appends notify on: "<schema> <last position>".
+_CHANNEL: Final = "timeline_appended"
+
+
+def _psycopg() -> Any:  # noqa: ANN401 -- the module, imported on first use
+    try:
+        import psycopg  # noqa: PLC0415 -- an optional extra, imported when a store is opened
+    except ImportError:
+        raise StoreError(
+            "PostgreSQL stores need psycopg: pip install 'bitemporal-timeline[postgres]'"
+        ) from None
+    return psycopg

@@ -1,0 +1,213 @@
+"""What a PostgreSQL store keeps beside the log: saved states, and facts the server answers.
+
+A saved facts index may also be saved as rows of timeline_fact_rows, so the server answers in
+force at a valid time without the index in memory (fact_answers).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ._reading import _Reading
+from ._schema import _CURRENT, _ROW_COLUMNS
+
+if TYPE_CHECKING:
+    import psycopg
+
+
+def _search(columns: str, groups: Sequence[tuple[int, int, int]], *, now: bool) -> str:
+    """A query for the saved rows that meet [%(low)s, %(high)s) (see fact_answers).
+
+    One range of a covering index per group of rows (floating flags, reach,
+    longest span) and index: a row of that group meets the question only if it
+    starts after low - longest. The groups are written into the text, as
+    ranges the planner can only read from the index.
+    """
+    which = [(f"known_to = {_CURRENT}", "")]
+    if not now:
+        known = " AND known_from <= %(known)s AND %(known)s < known_to"
+        which = [(f"known_to = {_CURRENT}", known), (f"known_to <> {_CURRENT}", known)]
+    return " UNION ALL ".join(
+        f"SELECT {columns} FROM timeline_fact_rows WHERE name = %(name)s "  # noqa: S608 -- numbers
+        f"AND {predicate} AND floating = {int(floating)} AND reach = {int(reach)} "
+        f"AND start_earliest > %(low)s - {int(longest)} AND start_earliest < %(high)s "
+        f"AND end_last > %(low)s{known}"
+        for floating, reach, longest in groups
+        for predicate, known in which
+    )
+
+
+def _replace_state(
+    cursor: psycopg.Cursor[Any], name: str, position: int, meta: str, parts: Sequence[bytes]
+) -> bool:
+    """Replace the state saved as ``name`` unless one saved further along is there."""
+    written = cursor.execute(
+        "INSERT INTO timeline_states AS saved VALUES (%s, %s, %s, %s) "
+        "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
+        "meta = excluded.meta, parts = excluded.parts "
+        "WHERE saved.position <= excluded.position RETURNING 1",
+        (name, position, meta, [bytes(part) for part in parts]),
+    ).fetchone()
+    return written is not None
+
+
+class _States(_Reading):
+    """What a PostgreSQL store keeps beside the log: saved states, and facts the server answers."""
+
+    def save_snapshot(self, name: str, position: int, state: str) -> None:
+        """See :meth:`timeline.typing.Store.save_snapshot`."""
+        self._check_writable()
+        with self._errors("save a snapshot"):
+            self._connection.cursor().execute(
+                "INSERT INTO timeline_snapshots VALUES (%s, %s, %s) ON CONFLICT (name) "
+                "DO UPDATE SET position = excluded.position, state = excluded.state",
+                (name, position, state),
+            )
+
+    def load_snapshot(self, name: str) -> tuple[int, str] | None:
+        """See :meth:`timeline.typing.Store.load_snapshot`."""
+        with self._errors("read"):
+            row = (
+                self._connection.cursor()
+                .execute("SELECT position, state FROM timeline_snapshots WHERE name = %s", (name,))
+                .fetchone()
+            )
+        return None if row is None else (int(row[0]), row[1])
+
+    def snapshot_names(self) -> list[str]:
+        """See :meth:`timeline.typing.Store.snapshot_names`."""
+        with self._errors("read"):
+            rows = self._connection.cursor().execute("SELECT name FROM timeline_snapshots")
+            return sorted(row[0] for row in rows)
+
+    def save_state(self, name: str, position: int, meta: str, parts: Sequence[bytes]) -> bool:
+        """See :meth:`timeline.typing.StateStore.save_state`: one row, replaced atomically."""
+        self._check_writable()
+        with self._errors("save a state"):
+            return _replace_state(self._connection.cursor(), name, position, meta, parts)
+
+    def save_state_and_rows(
+        self,
+        name: str,
+        position: int,
+        meta: str,
+        parts: Sequence[bytes],
+        rows: Iterable[tuple[Any, ...]],
+    ) -> bool:
+        """Save a temporal-facts state and its rows for :meth:`fact_answers`, in one transaction.
+
+        ``rows`` are (key, first, start earliest, start last, end earliest,
+        end last, floating flags, known from, known to). As :meth:`save_state`,
+        a state saved further along is kept, and nothing written.
+        """
+        self._check_writable()
+        with self._errors("save a state"), self._connection.transaction():
+            cursor = self._connection.cursor()
+            if not _replace_state(cursor, name, position, meta, parts):
+                return False
+            cursor.execute("DELETE FROM timeline_fact_rows WHERE name = %s", (name,))
+            cursor.execute("DELETE FROM timeline_fact_reach WHERE name = %s", (name,))
+            longest: dict[tuple[int, int], int] = {}
+            columns = ", ".join(("name", *_ROW_COLUMNS, "reach"))
+            with cursor.copy(f"COPY timeline_fact_rows ({columns}) FROM STDIN") as copy:
+                # In the order of their starts: a question's rows then share pages.
+                for row in sorted(rows, key=operator.itemgetter(2)):
+                    span = row[5] - row[2]
+                    if span <= 0:
+                        continue  # in force nowhere, not even maybe: never an answer
+                    reach = span.bit_length()
+                    group = (row[6], reach)  # floating flags, reach
+                    longest[group] = max(longest.get(group, 0), span)
+                    copy.write_row((name, *row, reach))
+            cursor.executemany(
+                "INSERT INTO timeline_fact_reach VALUES (%s, %s, %s, %s)",
+                [(name, *group, span) for group, span in longest.items()],
+            )
+        with self._errors("save a state"):
+            # Statistics for the planner now, rather than when autovacuum gets to it
+            # (perhaps in the middle of the questions that follow); and the pages
+            # marked all-visible, so that questions read the indexes alone.
+            self._connection.execute("VACUUM (ANALYZE) timeline_fact_rows")
+        return True
+
+    def fact_answers(
+        self,
+        name: str,
+        asked: tuple[int, int, bool, int],
+        known: int,
+        reach: int,
+    ) -> tuple[int, int, str, list[tuple[str, int, bool]], list[tuple[Any, ...]]] | None:
+        """Search the saved rows of temporal facts ``name`` for a question, on the server.
+
+        ``asked`` is the question's ``(low, high, exact, flags)``: rows with
+        those floating flags meet it as written, and the server answers them
+        (``(key, first, yes)``; rows it would answer *no* are not returned).
+        The other rows -- floating where the question is not -- are returned
+        whole, within ``reach`` microseconds either way, for the caller to
+        answer through every offset. Each search reads one range of a covering
+        index per length of span (see ``timeline_fact_reach``); the state and
+        its rows are read in one snapshot. Returns the position the rows were
+        saved at, the log's last position and the state's meta too (as of
+        that snapshot); None if none were saved.
+        """
+        low, high, exact, flags = asked
+        surely = (
+            "greatest(start_last, %(low)s) < least(end_earliest, %(high)s)"
+            if exact
+            else "start_last <= %(low)s AND %(high)s <= end_earliest"
+        )
+        values = {"name": name, "low": low, "high": high, "known": known}
+        # What is known now is the current rows; known at an earlier time, the rows
+        # current then, of either index.
+        now = known >= _CURRENT - 1
+        with self._errors("read"), self._connection.transaction():
+            cursor = self._connection.cursor(binary=True)  # numbers and booleans as they are
+            # One snapshot for the state and its rows: a save in between would pair
+            # one save's meta with another's rows.
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            saved = cursor.execute(
+                "SELECT saved.position, head.position, meta "
+                "FROM timeline_states AS saved, timeline_head AS head WHERE name = %s",
+                (name,),
+            ).fetchone()
+            if saved is None:
+                return None
+            groups = cursor.execute(
+                "SELECT floating, reach, longest FROM timeline_fact_reach WHERE name = %s", (name,)
+            ).fetchall()
+            same = [group for group in groups if group[0] == flags]
+            plain = (
+                cursor.execute(_search("key, first, " + surely, same, now=now), values).fetchall()
+                if same and low < high  # an empty question meets nothing as written
+                else []
+            )
+            other = [group for group in groups if group[0] != flags]
+            wide = {**values, "low": low - reach, "high": high + reach}
+            others = (
+                cursor.execute(_search(", ".join(_ROW_COLUMNS), other, now=now), wide).fetchall()
+                if other
+                else []
+            )
+        return int(saved[0]), int(saved[1]), saved[2], plain, others
+
+    def load_state(self, name: str) -> tuple[int, str, Iterator[bytes]] | None:
+        """See :meth:`timeline.typing.StateStore.load_state`: every part from one save."""
+        with self._errors("read"):
+            row = (
+                self._connection.cursor()
+                .execute(
+                    "SELECT position, meta, parts FROM timeline_states WHERE name = %s", (name,)
+                )
+                .fetchone()
+            )
+        if row is None:
+            return None
+        return int(row[0]), row[1], iter([bytes(part) for part in row[2]])
+
+    def state_names(self) -> list[str]:
+        """See :meth:`timeline.typing.StateStore.state_names`."""
+        with self._errors("read"):
+            rows = self._connection.cursor().execute("SELECT name FROM timeline_states")
+            return sorted(row[0] for row in rows)
