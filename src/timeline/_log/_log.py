@@ -13,8 +13,8 @@ from typing import Any, Literal, Self, TypeVar, overload
 import attrs
 import pendulum
 
-from ._clock import SystemClock
-from ._codec import (
+from timeline._clock import SystemClock
+from timeline._codec import (
     GENESIS_HASH,
     Codec,
     EncodedRow,
@@ -22,16 +22,16 @@ from ._codec import (
     parse_known_at,
     stored_record,
 )
-from ._corrections import Corrected, Retracted, fixes_of, hidden_ids
-from ._errors import (
+from timeline._corrections import Corrected, Retracted, fixes_of, hidden_ids
+from timeline._errors import (
     ConcurrencyError,
     KnownTimeError,
     RecordDecodeError,
     UndecodableRecordWarning,
 )
-from ._events import Registry, default_registry
-from ._ids import random_ids
-from ._records import (
+from timeline._events import Registry, default_registry
+from timeline._ids import random_ids
+from timeline._records import (
     FIRST_POSITION,
     Entry,
     Head,
@@ -43,10 +43,10 @@ from ._records import (
     StoredRecord,
     known_instant,
 )
-from ._retry import RETRY_FOR, backoff
-from .stores import MemoryStore, PostgresStore, SQLiteStore, open_store
-from .time import ValidTimeLike, to_instant
-from .typing import Clock, Store
+from timeline._retry import RETRY_FOR, backoff
+from timeline.stores import MemoryStore, PostgresStore, SQLiteStore, open_store
+from timeline.time import ValidTimeLike, to_instant
+from timeline.typing import Clock, Store
 
 __all__ = ["Log"]
 
