@@ -2,11 +2,15 @@
 
 Its rooms:
 
-- ``_log``: :class:`Log`.
+- ``_opened``: a log over its store, and its policy for records it cannot decode;
+- ``_reading``: records read by position, type, subject or known time, and followed;
+- ``_log``: :class:`Log` itself -- appends (typed, with known times that never go
+  back and writers that follow each other), retractions and corrections.
 """
 
 from __future__ import annotations
 
-from ._log import Log, own_store
+from ._log import Log
+from ._opened import own_store
 
 __all__ = ["Log", "own_store"]

@@ -3,70 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 import uuid
-import warnings
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Literal, Self, TypeVar, overload
+from collections.abc import Iterable, Sequence
 
 import attrs
 import pendulum
 
-from timeline._clock import SystemClock
-from timeline._codec import (
-    GENESIS_HASH,
-    Codec,
-    EncodedRow,
-    format_known_at,
-    parse_known_at,
-    stored_record,
-)
+from timeline._codec import EncodedRow, format_known_at, parse_known_at, stored_record
 from timeline._corrections import Corrected, Retracted, fixes_of, hidden_ids
-from timeline._errors import (
-    ConcurrencyError,
-    KnownTimeError,
-    RecordDecodeError,
-    UndecodableRecordWarning,
-)
-from timeline._events import Registry, default_registry
+from timeline._errors import ConcurrencyError, KnownTimeError
 from timeline._ids import random_ids
 from timeline._records import (
     FIRST_POSITION,
     Entry,
     Head,
-    Pin,
     Provenance,
     Record,
-    Records,
     RecordStatus,
-    StoredRecord,
     known_instant,
 )
 from timeline._retry import RETRY_FOR, backoff
-from timeline.stores import MemoryStore, PostgresStore, SQLiteStore, open_store
-from timeline.time import ValidTimeLike, to_instant
-from timeline.typing import Clock, Store
+from timeline.time import ValidTimeLike
+
+from ._opened import _known_instant, own_store
+from ._reading import _E, _Reading
 
 __all__ = ["Log"]
 
-_E = TypeVar("_E")
 
-
-#: What a reader does with a record it cannot decode (see :class:`Log`).
-OnUndecodable = Literal["raise", "skip"]
-
-#: A row as the library's SQL stores hand it over (see :meth:`Codec.decode_raw`).
-RawRow = tuple[int, bytes, str, str, str | None, str, bytes]
-
-
-def _policy(value: object) -> OnUndecodable:
-    if value not in ("raise", "skip"):
-        raise ValueError(f"on_undecodable must be 'raise' or 'skip', not {value!r}")
-    return value
-
-
-class Log:
+class Log(_Reading):
     """An append-only log of events, each with its valid time and provenance.
 
     Records are never changed or removed: mistakes are fixed by appending.
@@ -99,46 +65,6 @@ class Log:
     >>> record.position, str(record.valid), record.known_at.isoformat()
     (1, '2024-01-11', '2024-01-12T08:00:00+00:00')
     """
-
-    def __init__(
-        self,
-        store: Store | str | os.PathLike[str] | None = None,
-        *,
-        clock: Clock | None = None,
-        registry: Registry | None = None,
-        on_undecodable: OnUndecodable = "raise",
-    ) -> None:
-        self._on_undecodable = _policy(on_undecodable)
-        if isinstance(store, str | os.PathLike):
-            store = open_store(os.fspath(store))
-        elif store is not None and not isinstance(store, Store):
-            raise TypeError(
-                f"Log() takes a store, a path or a URL (log.sqlite, sqlite:///..., log.jsonl), "
-                f"not {type(store).__name__}"
-            )
-        self._store: Store = MemoryStore() if store is None else store
-        self._clock: Clock = SystemClock() if clock is None else clock
-        self._codec = Codec(default_registry if registry is None else registry)
-        # The head this log last wrote, where the store's own append checks the
-        # position inside its transaction: the next append starts from it
-        # without asking, and one that finds another writer went first is
-        # refused and asks again. None: ask the store.
-        self._written: Head | None = None
-
-    @property
-    def store(self) -> Store:
-        """The store this log writes to."""
-        return self._store
-
-    @property
-    def codec(self) -> Codec:
-        """The codec that encodes and decodes this log's records."""
-        return self._codec
-
-    @property
-    def registry(self) -> Registry:
-        """The event types this log reads and writes."""
-        return self._codec.registry
 
     # -- writing --------------------------------------------------------------
 
@@ -468,296 +394,8 @@ class Log:
 
     # -- reading ---------------------------------------------------------------
 
-    @overload
-    def read(
-        self,
-        start: int = FIRST_POSITION,
-        *,
-        stop: int | None = None,
-        types: Iterable[type[_E]],
-        subject: str | None = None,
-        known_at: dt.datetime | str | None = None,
-        on_undecodable: OnUndecodable | None = None,
-    ) -> Iterator[Record[_E]]: ...
-    @overload
-    def read(
-        self,
-        start: int = FIRST_POSITION,
-        *,
-        stop: int | None = None,
-        types: Iterable[type[Any] | str] | None = None,
-        subject: str | None = None,
-        known_at: dt.datetime | str | None = None,
-        on_undecodable: OnUndecodable | None = None,
-    ) -> Iterator[Record]: ...
-    def read(
-        self,
-        start: int = FIRST_POSITION,
-        *,
-        stop: int | None = None,
-        types: Iterable[type[Any] | str] | None = None,
-        subject: str | None = None,
-        known_at: dt.datetime | str | None = None,
-        on_undecodable: OnUndecodable | None = None,
-    ) -> Iterator[Record]:
-        """Yield records in position order.
-
-        A record that cannot be decoded (written by hand, by another program,
-        or with a type this process reads differently) stops the read with
-        :class:`~timeline.RecordDecodeError`, whose message names the way
-        out; records a retraction or correction has fixed are skipped.
-
-        Args:
-            start: The first position to read.
-            stop: Stop before this position.
-            types: Only events of these classes (or type names).
-            subject: Only records filed under this subject.
-            known_at: Only what the log knew at this time: a prefix of the log.
-            on_undecodable: ``"raise"`` or ``"skip"`` (with an
-                :class:`~timeline.UndecodableRecordWarning` per record) for
-                records that cannot be decoded; by default the log's own
-                setting.
-
-        Raises:
-            RecordDecodeError: A stored record cannot be decoded.
-        """
-        policy = self._on_undecodable if on_undecodable is None else _policy(on_undecodable)
-        names = None if types is None else {self._type_name(kind) for kind in types}
-        if known_at is not None:
-            cut = self.last_position_known_by(known_at) + 1
-            stop = cut if stop is None else min(stop, cut)
-        # The library's own SQL stores hand over their rows as read, which the
-        # codec decodes directly: the StoredRecord between them would cost a
-        # third of a read.
-        if own_store(self._store, "read"):
-            decode = self._codec.decode_rows
-            pages = self._store._read_pages  # type: ignore[attr-defined]  # noqa: SLF001
-            for page in pages(start, stop=stop, types=names, subject=subject):
-                try:
-                    records = decode(page)
-                except RecordDecodeError:
-                    records = self._decode_each(page, policy)
-                yield from records
-            return
-        for stored in self._store.read(start, stop=stop, types=names, subject=subject):
-            try:
-                yield self._codec.decode(stored)
-            except RecordDecodeError as error:
-                self._undecodable(error, uuid.UUID(stored.id), stored.type, policy)
-
-    def _decode_each(self, page: Sequence[RawRow], policy: OnUndecodable) -> list[Record]:
-        """A page of rows decoded one by one: those that cannot be, skipped or raised."""
-        decoded = []
-        for row in page:
-            try:
-                decoded.append(self._codec.decode_raw(row))
-            except RecordDecodeError as error:
-                self._undecodable(error, uuid.UUID(bytes=bytes(row[1])), row[3], policy)
-        return decoded
-
-    def _decode_row(self, row: RawRow) -> Record | None:
-        """A row of the library's SQL stores decoded, as :meth:`read` decodes it; None: skipped."""
-        try:
-            return self._codec.decode_raw(row)
-        except RecordDecodeError as error:
-            record_id = uuid.UUID(bytes=bytes(row[1]))
-            self._undecodable(error, record_id, row[3], self._on_undecodable)
-            return None
-
-    def _decode_stored(self, stored: StoredRecord) -> Record | None:
-        """A stored record decoded, as :meth:`read` decodes it; None where it is skipped."""
-        try:
-            return self._codec.decode(stored)
-        except RecordDecodeError as error:
-            self._undecodable(error, uuid.UUID(stored.id), stored.type, self._on_undecodable)
-            return None
-
-    def _undecodable(
-        self, error: RecordDecodeError, record_id: uuid.UUID, name: str, policy: OnUndecodable
-    ) -> None:
-        """Deal with a record that cannot be decoded: return to skip it, else raise.
-
-        A record that a retraction or correction in the log has fixed is
-        skipped by every reader: the fix is the way out of a record no reader
-        can use. Any other is raised, or skipped with a warning when asked.
-        """
-        if record_id in self._fixed_ids():
-            return
-        position = error.position
-        if policy == "skip":
-            warnings.warn(
-                UndecodableRecordWarning(f"skipped {error} ({name})", position=position),
-                stacklevel=4,
-            )
-            return
-        if name not in self.registry:
-            way_out = (
-                "import the module that declares it (the command line: --use MODULE), read "
-                "only the types you need (types=...), or read with on_undecodable='skip'"
-            )
-        else:
-            way_out = (
-                f"retract it (log.retract({position}), which needs no decoding) or read with "
-                "on_undecodable='skip'"
-            )
-        raise RecordDecodeError(position, f"{error.problem} ({name}); {way_out}") from None
-
-    def _fixed_ids(self) -> set[uuid.UUID]:
-        """The ids the log's retractions and corrections hide now (read only when needed)."""
-        fixes: Iterator[Record] = self.read(types=[Retracted, Corrected], on_undecodable="raise")
-        return hidden_ids(fixes_of(fixes))
-
-    def _at(self, positions: Sequence[int]) -> list[Record]:
-        """The records at ``positions`` (which must exist), in the order asked."""
-        reader = getattr(self._store, "read_at", None)
-        if reader is not None:
-            stored = reader(positions)
-        else:
-            stored = [
-                found
-                for position in positions
-                for found in self._store.read(position, stop=position + 1)
-            ]
-        return [self._codec.decode(record) for record in stored]
-
-    def _type_name(self, kind: type[Any] | str) -> str:
-        return kind if isinstance(kind, str) else self.registry.type_of(kind).name
-
-    def last_position_known_by(self, known_at: dt.datetime | str) -> int:
-        """Return the last position the log knew at ``known_at`` (0 if none)."""
-        return self._store.last_known_by(format_known_at(_known_instant(known_at)))
-
-    def pin(self) -> Pin:
-        """Return the current head as a :class:`~timeline.Pin`, to check the log against later.
-
-        An empty log's pin is position 0 and the genesis hash.
-        """
-        head = self._store.head()
-        if head is None:
-            return Head(FIRST_POSITION - 1, "", GENESIS_HASH).pin
-        return head.pin
-
-    def wait(self, after: int, *, timeout: float | None = None, poll: float = 0.25) -> int:
-        """Block until the log holds a record after position ``after``; return the last position.
-
-        A store that can be woken (PostgreSQL: ``LISTEN``/``NOTIFY``) is waited
-        on without polling; any other is polled every ``poll`` seconds. Returns
-        at once if such a record is there already, and after ``timeout``
-        seconds (None: never) with the last position as it is then.
-        """
-        waiter = getattr(self._store, "wait_for", None)
-        if waiter is not None:
-            return int(waiter(after, timeout=timeout))
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while (last := self.last_position) <= after:
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and left <= 0:
-                break
-            time.sleep(poll if left is None else min(poll, left))
-        return last
-
-    def follow(self, after: int | None = None, *, idle: float | None = None) -> Iterator[Record]:
-        """Yield the records appended after position ``after`` (default: the head now), as made.
-
-        Other processes' appends are seen as they commit (see :meth:`wait`).
-        The iterator ends once ``idle`` seconds pass with nothing new (None:
-        it follows until the caller stops).
-
-        >>> from timeline import ManualClock
-        >>> from timeline.events import Statement
-        >>> log = Log(clock=ManualClock("2024-01-12T00:00:00Z"))
-        >>> _ = log.append(Statement(speaker="a", text="one"), valid="2024")
-        >>> [record.position for record in log.follow(0, idle=0)]
-        [1]
-        """
-        position = self.last_position if after is None else after
-        while True:
-            new = None
-            for new in self.read(position + 1):
-                yield new
-            if new is not None:
-                position = new.position
-                continue
-            if self.wait(position, timeout=idle) <= position:
-                return
-
-    @property
-    def last_position(self) -> int:
-        """The position of the last record; 0 for an empty log."""
-        head = self._store.head()
-        return FIRST_POSITION - 1 if head is None else head.position
-
-    def __len__(self) -> int:
-        return self.last_position - FIRST_POSITION + 1
-
-    def __iter__(self) -> Iterator[Record]:
-        return self.read()
-
-    @overload
-    def __getitem__(self, position: int) -> Record: ...
-    @overload
-    def __getitem__(self, position: slice) -> list[Record]: ...
-    def __getitem__(self, position: int | slice) -> Record | list[Record]:
-        """Return the record at ``position`` (from 1; ``-1`` is the last), or a slice of them.
-
-        ``log[3:6]`` holds the records at positions 3, 4 and 5; ``log[-2:]``
-        the last two.
-
-        Raises:
-            IndexError: There is no record at ``position`` (0 is never one).
-        """
-        last = self.last_position
-        if isinstance(position, slice):
-            start, stop, step = position.start, position.stop, position.step
-            first = FIRST_POSITION if start is None else start + last + 1 if start < 0 else start
-            end = last + 1 if stop is None else stop + last + 1 if stop < 0 else stop
-            chosen = list(self.read(max(first, FIRST_POSITION), stop=max(end, FIRST_POSITION)))
-            return Records(chosen[:: step or 1])
-        wanted = position + last + 1 if position < 0 else position
-        if wanted >= FIRST_POSITION:
-            for record in self.read(wanted, stop=wanted + 1):
-                return record
-        raise IndexError(f"no record at position {position} (the log has {len(self)})")
-
-    def close(self) -> None:
-        """Close the store."""
-        self._store.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"<Log of {len(self)} records in {self._store!r}>"
-
-
-def own_store(store: Store, method: str) -> bool:
-    """Whether ``store`` is one of the library's SQL stores whose ``method`` is its own.
-
-    Only then may the log take the store's fast lane for it (rows as the
-    codec makes and reads them): a subclass that changes how records are
-    read or written is always asked through the protocol.
-    """
-    for kind in (SQLiteStore, PostgresStore):
-        if isinstance(store, kind):
-            return getattr(type(store), method) is getattr(kind, method)
-    return False
-
 
 def _new_ids(batch: Sequence[Entry]) -> list[uuid.UUID]:
     """The entries' own ids, else new random (version 4) UUIDs."""
     made = random_ids(len(batch))
     return [entry.id or new for entry, new in zip(batch, made, strict=True)]
-
-
-def _known_instant(value: dt.datetime | str) -> pendulum.DateTime:
-    if isinstance(value, dt.datetime) and (value.tzinfo is None or value.utcoffset() is None):
-        raise KnownTimeError(
-            f"naive known time {value.isoformat()}: known times must be aware (UTC preferred)"
-        )
-    try:
-        return to_instant(value)
-    except ValueError as error:
-        raise KnownTimeError(str(error)) from None
