@@ -14,24 +14,19 @@ each kind as the ``timeline_store`` fixture.
 True
 """
 
-from ._contract import PersistentStoreContract, StoreContract
-from ._laws import (
-    LAWS,
-    BrokenLawError,
-    LawCheckError,
-    LawSkippedWarning,
-    Runner,
+from ._checks import (
     check_append_order,
     check_determinism,
-    check_fresh_interpreter,
     check_incremental,
     check_known_time_prefix,
-    check_laws,
     check_resume,
     check_retraction,
     check_snapshot,
-    law_settings,
 )
+from ._contract import PersistentStoreContract, StoreContract
+from ._fresh_law import check_fresh_interpreter
+from ._law_kinds import LAWS, BrokenLawError, LawCheckError, LawSkippedWarning, Runner
+from ._laws import check_laws, law_settings
 from ._schedules import Append, Correct, Retract, Schedule, Step, play, schedules
 from ._strategies import date_sets, edtf_strings, events, instants, intervals, moments, valid_times
 
