@@ -223,7 +223,7 @@ class _Reading(_Opened):
         The iterator ends once ``idle`` seconds pass with nothing new (None:
         it follows until the caller stops).
 
-        >>> from timeline import ManualClock
+        >>> from timeline import Log, ManualClock
         >>> from timeline.events import Statement
         >>> log = Log(clock=ManualClock("2024-01-12T00:00:00Z"))
         >>> _ = log.append(Statement(speaker="a", text="one"), valid="2024")
