@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pendulum
 import pytest
 from hypothesis import example, given
@@ -216,6 +218,30 @@ def test_incremental_index_equals_a_fresh_build_at_every_known_time(schedule, at
         assert _summary(live.at(at, known=known)) == _summary(fresh.at(at))
         for key in fresh.keys():
             assert live.history(key, known=known) == fresh.history(key)
+
+
+@given(histories, when)
+def test_one_long_catch_up_keeping_spells_equals_a_fresh_build_at_every_known_time(schedule, at):
+    """One catch-up over every known time, finding again the spells it made: a fresh build's.
+
+    Every key's spells are kept here, and so few of them that they are dropped midway.
+    """
+    from timeline.facts import _tuning  # noqa: PLC0415 -- the thresholds, lowered here only
+
+    log = play(schedule, registry=registry)
+    with mock.patch.object(_tuning, "MEMO_FROM", 0), mock.patch.object(_tuning, "MADE", 3):
+        whole = Facts(log)
+        whole.catch_up()
+    for known in _known_times(log):
+        cut = Log(registry=registry)
+        cut.store.append(
+            list(log.store.read(stop=log.last_position_known_by(known) + 1)), expected_position=0
+        )
+        fresh = Facts(cut)
+        fresh.catch_up()
+        assert _summary(whole.at(at, known=known)) == _summary(fresh.at(at))
+        for key in fresh.keys():
+            assert whole.history(key, known=known) == fresh.history(key)
 
 
 @given(

@@ -18,6 +18,7 @@ from timeline._records import Record
 from timeline.time import End
 from timeline.time import micros as _micros
 
+from . import _tuning
 from ._intervals import taker
 from ._keys import _inverse, _sets_of
 from ._rows import _NEVER, _bounds, _digest, _floating, _Rows
@@ -140,8 +141,9 @@ class _Filing(_State):
         rows = self._rows
         bounds = []
         signatures = []
+        many = len(spells) >= _tuning.MEMO_FROM
         for spell in spells:
-            bound, signature = self._signature(spell)
+            bound, signature = self._signature(spell, keep=many)
             bounds.append(bound)
             signatures.append(signature)
         current = {
@@ -160,10 +162,17 @@ class _Filing(_State):
                 floating = _floating(spell.extent)
                 self._file(number, first, bound, has_end, floating, signature, now)
 
-    def _signature(self, spell: Spell) -> tuple[tuple[int, int, int, int], int]:
-        """A spell's bounds and digest; found again, in a catch-up, for a spell made before."""
+    def _signature(self, spell: Spell, *, keep: bool) -> tuple[tuple[int, int, int, int], int]:
+        """A spell's bounds and digest; found again, in a catch-up, for a spell made before.
+
+        Kept for the rest of the catch-up where ``keep`` (a key of many spells) or the spell
+        has many records: those are the ones a long catch-up makes again and again.
+        """
         positions = tuple(record.position for record in spell.records)
         signed = self._signed.get((spell.fact, positions))
+        if signed is None and not keep and len(positions) < _tuning.MEMO_FROM:
+            bound = _bounds(spell)
+            return bound, _digest(spell.fact, bound, not isinstance(spell.end, End), positions)
         if signed is None:
             bound = _bounds(spell)
             has_end = not isinstance(spell.end, End)

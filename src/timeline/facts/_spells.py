@@ -28,6 +28,7 @@ from timeline.time import (
     format_edtf,
 )
 
+from . import _tuning
 from ._rules import Change, _frozen_mapping, _Role
 
 
@@ -137,7 +138,7 @@ def _build_spells(
                 spell["ends"].append((stop, record))
             if spell["end"] is End.OPEN or spell["end"] is End.UNKNOWN:
                 spell["end"] = stop
-    if made is None:
+    if made is None or len(items) < _tuning.MEMO_FROM:
         return tuple(_spell(key, spell) for spell in spells)
     return _made_spells(key, spells, made)
 

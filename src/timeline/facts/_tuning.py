@@ -19,6 +19,8 @@ COMPACT = 10_000
 RELEASE_AFTER = 1 << 16
 #: Records read in one catch-up are kept for refiling until there are this many.
 RECENT = 10_000
+#: A key with this many records has its spells kept, to be found again, in a catch-up.
+MEMO_FROM = 8
 #: Spells made in one catch-up are kept, to be found again, until there are this many.
 MADE = 100_000
 #: How freed memory is given back to the system after a long catch-up.
