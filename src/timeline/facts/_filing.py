@@ -168,11 +168,12 @@ class _Filing(_State):
         Kept for the rest of the catch-up where ``keep`` (a key of many spells) or the spell
         has many records: those are the ones a long catch-up makes again and again.
         """
+        if not keep and len(spell.records) < _tuning.MEMO_FROM:
+            bound = _bounds(spell)
+            positions = [record.position for record in spell.records]
+            return bound, _digest(spell.fact, bound, not isinstance(spell.end, End), positions)
         positions = tuple(record.position for record in spell.records)
         signed = self._signed.get((spell.fact, positions))
-        if signed is None and not keep and len(positions) < _tuning.MEMO_FROM:
-            bound = _bounds(spell)
-            return bound, _digest(spell.fact, bound, not isinstance(spell.end, End), positions)
         if signed is None:
             bound = _bounds(spell)
             has_end = not isinstance(spell.end, End)
