@@ -170,8 +170,8 @@ class _Filing(_State):
         """
         if not keep and len(spell.records) < _tuning.MEMO_FROM:
             bound = _bounds(spell)
-            positions = [record.position for record in spell.records]
-            return bound, _digest(spell.fact, bound, not isinstance(spell.end, End), positions)
+            listed = [record.position for record in spell.records]
+            return bound, _digest(spell.fact, bound, not isinstance(spell.end, End), listed)
         positions = tuple(record.position for record in spell.records)
         signed = self._signed.get((spell.fact, positions))
         if signed is None:
