@@ -270,6 +270,25 @@ def test_floating_times_meet_zoned_ones_through_every_offset():
     assert embargo.contains(utc(2006, 10, 13, 9, 59)) is Answer.NO  # before UTC+14:00 began it
 
 
+def test_an_interval_with_one_floating_end_meets_a_question_through_every_offset():
+    """One end floating, the other zoned: the floating end turns the answer, whichever it is.
+
+    The mutation run's two survivors in ``Question.answer``: the start's instants left out of
+    the offsets tried, and the shortcut for times in one zone taken when only the end is.
+    """
+    # Begun at noon local time somewhere, ended at 22:00 UTC: noon is 22:00 UTC the day before
+    # at UTC+14:00 and midnight after the end at UTC-12:00.
+    floating_start = Interval.parse("2024-01-01T12:00/2024-01-01T22:00Z")
+    assert floating_start.contains(utc(2024, 1, 1, 15)) is Answer.MAYBE  # not yet at UTC-12
+    assert floating_start.contains(utc(2023, 12, 31, 21)) is Answer.NO  # not begun anywhere
+    assert floating_start.contains(utc(2024, 1, 1, 23)) is Answer.NO  # ended, in UTC
+    # Begun at 10:00 UTC, ended at 20:00 local time somewhere; asked about local times.
+    floating_end = Interval.parse("2024-01-01T10:00Z/2024-01-01T20:00")
+    assert floating_end.contains("2024-01-01T15:00") is Answer.MAYBE  # past UTC+5 not begun
+    assert floating_end.contains("2024-01-01T09:00") is Answer.MAYBE  # begun west of UTC-1
+    assert floating_end.contains("2024-01-01T23:00") is Answer.NO  # past its end everywhere
+
+
 def test_leap_days_and_year_ends():
     """29 February exists only in leap years; a December day ends at the new year."""
     assert Moment.parse("2024-02-29").bounds().latest == utc(2024, 3, 1)
