@@ -31,8 +31,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("timeline._projection", "timeline.facts", "timeline._facts", "timeline._intervals"),
     ("timeline.sanctions", "timeline.events", "timeline.words",
      "timeline._words"),
-    ("timeline._importer", "timeline.ftm", "timeline._ftm_import", "timeline._ftm_read",
-     "timeline._ftm_write", "timeline.tables", "timeline.plot"),
+    ("timeline._importer", "timeline._loading", "timeline.ftm", "timeline._ftm_import",
+     "timeline._ftm_read", "timeline._ftm_write", "timeline.tables", "timeline.plot"),
     ("timeline._cli", "timeline.testing"),
     ("timeline._command", "timeline.__main__"),
 )  # fmt: skip

@@ -42,7 +42,8 @@ if TYPE_CHECKING:
         UnknownEventTypeError,
     )
     from ._events import EventType, Registry, Upcaster, default_registry, event
-    from ._importer import Loaded, SourceFileError, load_jsonl, read_jsonl
+    from ._importer import SourceFileError, read_jsonl
+    from ._loading import Loaded, load_jsonl
     from ._log import Log
     from ._projection import (
         Begun,
@@ -251,7 +252,7 @@ _WHERE: "Final[dict[str, str]]" = {
     "InvalidValidTimeError": "_errors",
     "KnownTimeError": "_errors",
     "LATEST": "time",
-    "Loaded": "_importer",
+    "Loaded": "_loading",
     "Log": "_log",
     "ManualClock": "_clock",
     "MissingExtraError": "_errors",
@@ -303,7 +304,7 @@ _WHERE: "Final[dict[str, str]]" = {
     "event": "_events",
     "format_edtf": "time",
     "in_force": "time",
-    "load_jsonl": "_importer",
+    "load_jsonl": "_loading",
     "on": "_projection",
     "overlaps": "time",
     "parse_edtf": "time",

@@ -32,34 +32,32 @@ line's content -- and entries whose id the log already holds are skipped.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
-import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, overload
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 import cattrs
 
 from ._codec import canonical_json, decode_valid, format_known_at, structure_problems
 from ._errors import (
-    ConcurrencyError,
     InvalidValidTimeError,
     KnownTimeError,
     RecordDecodeError,
     TimelineError,
 )
-from ._records import FIRST_POSITION, Entry, Head, Provenance, Record
-from ._retry import RETRY_FOR, backoff
+from ._records import Entry, Provenance
 from ._words._rule import Rule
 from .time import FLOATING, zone_of
 
 if TYPE_CHECKING:
     from ._log import Log
 
-__all__ = ["Loaded", "SourceFileError", "load_jsonl", "read_jsonl"]
+__all__ = ["SourceFileError", "check_lines", "iter_lines", "read_jsonl", "read_lines"]
 
 _KEYS: Final = frozenset(
     {"type", "version", "data", "valid", "subject", "provenance", "known_at", "id"}
@@ -89,34 +87,6 @@ class SourceFileError(TimelineError, ValueError):
         self.problem = problem
         where = f"{path}:{line}" if line is not None else f"{path}"
         super().__init__(f"{where}: {problem}")
-
-
-@attrs.frozen
-class Loaded(Sequence[Record]):
-    """What :func:`load_jsonl` appended: the new records, and how many entries it skipped.
-
-    A sequence of the new records, so ``len(loaded)`` is how many were added.
-
-    Attributes:
-        records: The records appended, in order.
-        skipped: Entries already in the log (by id), not appended again.
-    """
-
-    records: tuple[Record, ...]
-    skipped: int = 0
-
-    @overload
-    def __getitem__(self, index: int) -> Record: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Record]: ...
-    def __getitem__(self, index: int | slice) -> Record | Sequence[Record]:
-        return self.records[index]
-
-    def __len__(self) -> int:
-        return len(self.records)
-
-    def __iter__(self) -> Iterator[Record]:
-        return iter(self.records)
 
 
 @attrs.frozen
@@ -156,13 +126,27 @@ def _checked_zone(tz: str) -> str:
 def read_lines(
     source: Path, log: Log, progress: Progress | None = None, *, tz: str = FLOATING
 ) -> list[_Line]:
-    """Every entry of ``source`` read and checked for ``log``, with its line and record id.
+    """Every entry of ``source`` read and checked for ``log``, with its line and record id."""
+    return list(iter_lines(source, log, progress, tz=tz))
+
+
+def check_lines(
+    source: Path, log: Log, progress: Progress | None = None, *, tz: str = FLOATING
+) -> int:
+    """Read and check every line of ``source`` for ``log``, keeping none; how many lines."""
+    return sum(1 for _ in iter_lines(source, log, progress, tz=tz))
+
+
+def iter_lines(
+    source: Path, log: Log, progress: Progress | None = None, *, tz: str = FLOATING
+) -> Iterator[_Line]:
+    """Each entry of ``source`` read and checked for ``log``, with its line and record id.
 
     The file is read a line at a time, so a file that is not JSON Lines (a
-    binary, a device) is refused at its first line, not after it is read whole.
+    binary, a device) is refused at its first line, not after it is read whole;
+    what is kept of the lines read is their ids, not their entries.
     """
     _vocabularies()
-    lines: list[_Line] = []
     order = _Order(source)
     defaults: dict[str, str] = {}  # a defaults line's publication date and language
     number = 0
@@ -176,10 +160,9 @@ def read_lines(
             defaults = _defaults(source, number, item["defaults"])
             continue
         item, text = _with_defaults(item, text, defaults)
-        lines.append(order.place(_entry(source, number, item, log, tz), text))
+        yield _entry(source, number, item, log, tz, order, text)
     if progress is not None:
         progress(number, number)
-    return lines
 
 
 #: The longest line read, in bytes: an entry is small; a longer "line" is not JSON Lines.
@@ -204,39 +187,59 @@ def _raw_lines(source: Path) -> Iterator[tuple[int, bytes]]:
 
 
 class _Order:
-    """Gives each line its record id; holds the file to one id a line and ordered known times."""
+    """Gives each line its record id; holds the file to one id a line and ordered known times.
+
+    What it keeps of a line is small and fixed: its derived id as a number (the
+    first copy's tells whether a text came before), and for lines that give
+    their own id, that id and the line.
+    """
 
     def __init__(self, source: Path) -> None:
         self._source = source
-        self._seen: dict[str, int] = {}  # how often each line's content came before
-        self._ids: dict[uuid.UUID, int] = {}
+        self._derived: set[int] = set()  # the ids derived from content, as numbers
+        self._repeats: dict[int, int] = {}  # by a text's first id: how many copies came
+        self._explicit: dict[uuid.UUID, int] = {}  # ids lines give, and their lines
         self._last_known = ""
 
-    def place(self, line: _Line, text: str) -> _Line:
-        if not line.explicit_id:
-            count = self._seen.get(text, 0)
-            self._seen[text] = count + 1
-            derived = uuid.uuid5(_ENTRY_NAMESPACE, f"{text}#{count}")
-            line = attrs.evolve(line, entry=attrs.evolve(line.entry, id=derived))
-        record_id = line.entry.id
-        assert record_id is not None  # noqa: S101 -- every line has one now
-        if record_id in self._ids:
+    def id_for(self, number: int, given: uuid.UUID | None, text: str) -> uuid.UUID:
+        """The record id of line ``number``: the one it gives, else one derived from ``text``."""
+        if given is not None:
+            if given in self._explicit or given.int in self._derived:
+                held = self._explicit.get(given)
+                raise SourceFileError(
+                    self._source,
+                    number,
+                    f"id {given} is already used on line {held}"
+                    if held is not None
+                    else f"id {given} is already the id of an earlier line's content",
+                )
+            self._explicit[given] = number
+            return given
+        record_id = uuid.uuid5(_ENTRY_NAMESPACE, f"{text}#0")
+        if record_id.int in self._derived:  # the same content again: the next copy
+            count = self._repeats.get(record_id.int, 1)
+            self._repeats[record_id.int] = count + 1
+            record_id = uuid.uuid5(_ENTRY_NAMESPACE, f"{text}#{count}")
+        if record_id in self._explicit:
             raise SourceFileError(
                 self._source,
-                line.number,
-                f"id {record_id} is already used on line {self._ids[record_id]}",
+                number,
+                f"id {record_id} is already used on line {self._explicit[record_id]}",
             )
-        self._ids[record_id] = line.number
-        if line.entry.known_at is not None:
-            stamp = format_known_at(line.entry.known_at)
+        self._derived.add(record_id.int)
+        return record_id
+
+    def check_known(self, number: int, known: dt.datetime | None) -> None:
+        """Known times in a file never go backwards."""
+        if known is not None:
+            stamp = format_known_at(known)
             if stamp < self._last_known:
                 raise SourceFileError(
                     self._source,
-                    line.number,
+                    number,
                     f"known time {stamp} is earlier than the one before it ({self._last_known})",
                 )
             self._last_known = stamp
-        return line
 
 
 def _item(source: Path, number: int, raw: bytes) -> tuple[dict[str, Any], str]:
@@ -267,7 +270,9 @@ def _item(source: Path, number: int, raw: bytes) -> tuple[dict[str, Any], str]:
     return item, canonical
 
 
-def _entry(source: Path, number: int, item: dict[str, Any], log: Log, tz: str) -> _Line:  # noqa: C901, PLR0912 -- one check per key
+def _entry(  # noqa: C901, PLR0912, PLR0917 -- one check per key
+    source: Path, number: int, item: dict[str, Any], log: Log, tz: str, order: _Order, text: str
+) -> _Line:
     def fail(problem: str) -> SourceFileError:
         return SourceFileError(source, number, problem)
 
@@ -319,10 +324,11 @@ def _entry(source: Path, number: int, item: dict[str, Any], log: Log, tz: str) -
             subject=subject,
             provenance=provenance,
             known_at=item.get("known_at"),
-            id=record_id,
+            id=order.id_for(number, record_id, text),
         )
     except KnownTimeError as error:
         raise fail(str(error)) from None
+    order.check_known(number, entry.known_at)
     return _Line(number, entry, explicit_id=record_id is not None)
 
 
@@ -447,103 +453,3 @@ def _in_zone(raw: object, tz: str) -> object:
     if isinstance(raw, dict) and "edtf" in raw and "tz" not in raw:
         return {**raw, "tz": tz}
     return raw
-
-
-def load_jsonl(
-    path: str | Path, log: Log, *, progress: Progress | None = None, tz: str = FLOATING
-) -> Loaded:
-    """Append the entries of ``path`` that ``log`` does not hold yet, all in one batch.
-
-    Every line is read and checked before anything is written, and the new
-    entries are appended as one atomic batch: a bad file, a full disk or an
-    interrupt leaves the log exactly as it was. Entries whose record id the
-    log already holds are skipped, so a load can be run again (after a
-    failure, or on a file that has grown) and adds only what is new. Entries
-    without a ``known_at`` get the log clock's time.
-
-    Args:
-        path: The JSON Lines file.
-        log: Where to append.
-        progress: Called as ``progress(done, total)`` every thousand lines
-            checked (counting lines of the file), and once more when the new
-            entries are written (counting entries).
-        tz: The source's zone, for valid times whose line gives none; by
-            default none (floating: local time somewhere). A line's record
-            id does not depend on it: loading the same file again in another
-            zone skips what is already there.
-
-    Returns:
-        The new records, and how many entries were skipped.
-
-    Raises:
-        SourceFileError: A line cannot be loaded, or an entry's id is in the
-            log with other content; the message names the line.
-    """
-    source = Path(path)
-    lines = read_lines(source, log, progress, tz=_checked_zone(tz))
-    return write_lines(source, lines, log, progress)
-
-
-def write_lines(
-    source: Path, lines: Sequence[_Line], log: Log, progress: Progress | None = None
-) -> Loaded:
-    """Append the lines of ``source`` that ``log`` does not hold yet, as one batch.
-
-    Which ids the log holds is decided at a head, and the batch is appended
-    only after that head: should another writer (another load of the same
-    file, say) append first, the ids are looked up again and the batch made
-    again, until it lands or there is nothing left to add. So any number of
-    loads at once add each entry exactly once.
-    """
-    total = len(lines)
-    deadline = time.monotonic() + RETRY_FOR
-    for pause in backoff():
-        head = log.store.head()
-        last = FIRST_POSITION - 1 if head is None else head.position
-        found = log.store.find_ids([str(line.entry.id) for line in lines])
-        for line in lines:
-            position = found.get(str(line.entry.id))
-            if position is not None and line.explicit_id:
-                _check_same(source, line, log[position])
-        new = [line for line in lines if str(line.entry.id) not in found]
-        if head is not None:
-            _check_known_times(source, new, head)
-        try:
-            records = log.extend([line.entry for line in new], expected_position=last)
-        except ConcurrencyError:
-            if time.monotonic() + pause > deadline:
-                raise
-            time.sleep(pause)
-            continue
-        if progress is not None:
-            progress(total, total)
-        return Loaded(records, skipped=total - len(new))
-    raise AssertionError("unreachable")  # pragma: no cover -- backoff() never ends
-
-
-def _check_known_times(source: Path, lines: Sequence[_Line], head: Head) -> None:
-    for line in lines:
-        known = line.entry.known_at
-        if known is not None and format_known_at(known) < head.known_at:
-            raise SourceFileError(
-                source,
-                line.number,
-                f"known time {format_known_at(known)} is earlier than the log's last record "
-                f"({head.known_at}, position {head.position}): known times never go backwards",
-            )
-
-
-def _check_same(source: Path, line: _Line, held: Record) -> None:
-    entry = line.entry
-    if (entry.event, entry.valid, entry.subject, entry.provenance) != (
-        held.event,
-        held.valid,
-        held.subject,
-        held.provenance,
-    ):
-        raise SourceFileError(
-            source,
-            line.number,
-            f"id {entry.id} is already in the log (position {held.position}) with other "
-            "content: append a correction instead of changing a loaded line",
-        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 import uuid
@@ -105,7 +106,15 @@ def known_instant(value: object) -> pendulum.DateTime:
 
 
 def _known(value: dt.datetime | str | None) -> pendulum.DateTime | None:
-    return None if value is None else known_instant(value)
+    if value is None:
+        return None
+    return _known_text(value) if isinstance(value, str) else known_instant(value)
+
+
+# Files and exports repeat their known times line after line: each text is read once.
+@functools.lru_cache(maxsize=4096)
+def _known_text(value: str) -> pendulum.DateTime:
+    return known_instant(value)
 
 
 _PROVENANCE_FIELDS: Final = frozenset(attrs.fields_dict(Provenance))

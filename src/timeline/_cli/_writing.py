@@ -1,6 +1,6 @@
 """The commands that write: load, import-ftm, export-ftm, plot.
 
-A file is read and checked whole before the store is opened (see _PREPARE in
+A file is read and checked whole before a store is made for it (see _PREPARE in
 _main), so a bad file creates nothing; long work shows a progress bar.
 """
 
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TextIO
 
@@ -23,12 +24,16 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from timeline._errors import TimelineError
-from timeline._importer import read_lines, write_lines
+from timeline._errors import StoreError, TimelineError
+from timeline._importer import check_lines, iter_lines
+from timeline._loading import Loaded, stream_lines
 from timeline._log import Log
 from timeline._projection import visible
 from timeline._terminal import say as _say
 from timeline.facts import TemporalFacts
+from timeline.stores import SQLiteStore
+from timeline.stores._common import creating_name, publish
+from timeline.stores._open import SQLITE_SUFFIXES
 
 from ._asking import _wanted
 from ._index import _save_facts
@@ -40,14 +45,84 @@ if TYPE_CHECKING:
 
 
 def _read_load(args: argparse.Namespace) -> None:
-    """Read and check the file to load, before the store is opened: a bad file makes no store."""
+    """Check the file to load before a store is made for it: a bad file makes no store.
+
+    A store file that is there already needs no such pass: the load reads,
+    checks and writes in one transaction, and a bad line rolls it back.
+    """
+    args.lines_in_file = _count_lines(args.file)
+    args.loaded = None
+    if _is_file(args.store):
+        return
+    target = _plain_path(args.store)
+    writable = target is not None and os.access(target.parent, os.W_OK | os.X_OK)
+    if writable and target is not None and target.suffix.lower() in SQLITE_SUFFIXES:
+        args.loaded = _load_aside(args, target)
+        return
+    show = not args.quiet and (args.progress or sys.stderr.isatty())
+    with _Bar(f"checking {args.file.name}", enabled=show) as bar:
+        check_lines(args.file, Log(), progress=_counting(bar, args.lines_in_file), tz=args.tz)
+
+
+def _load_aside(args: argparse.Namespace, target: Path) -> Loaded | None:
+    """Load into a new SQLite store built aside and linked into place whole when loaded.
+
+    One pass over the file, and a bad line (or an interrupt) leaves no store.
+    None if another process made the store meanwhile: the load then goes into theirs.
+    """
+    temporary = creating_name(target)
+    try:
+        store = SQLiteStore(temporary)
+        try:
+            loaded = _stream(Log(store), args)
+        finally:
+            store.close()
+        if Path(f"{temporary}-wal").exists() and Path(f"{temporary}-wal").stat().st_size:
+            raise StoreError(f"{target}: the new store was not settled; nothing was made")
+        return loaded if publish(temporary, target) else None
+    finally:
+        for leftover in (temporary, Path(f"{temporary}-wal"), Path(f"{temporary}-shm")):
+            leftover.unlink(missing_ok=True)
+
+
+def _plain_path(location: str) -> Path | None:
+    """``location`` as a path, if it is a plain one (not a URL)."""
+    scheme, colon, _ = location.partition(":")
+    return Path(location) if not colon or len(scheme) < 2 or "/" in scheme else None
+
+
+def _is_file(location: str) -> bool:
+    """Whether ``location`` is a plain path (no URL) to a file that is there."""
+    path = _plain_path(location)
+    return path is not None and path.is_file()
+
+
+def _count_lines(path: Path) -> int | None:
+    """How many lines ``path`` has, counted as bytes (fast); None if it cannot be read so."""
+    try:
+        if not path.is_file():
+            return None
+        with path.open("rb") as handle:
+            return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+    except OSError:
+        return None  # the load says what is wrong, with the file and line
+
+
+def _counting(bar: _Bar, total: int | None) -> Callable[[int, int], None]:
+    """``bar.update`` with the file's line count as the total, once it is known."""
+    return lambda done, _: bar.update(done, total)
+
+
+def _stream(log: Log, args: argparse.Namespace) -> Loaded:
     show = not args.quiet and (args.progress or sys.stderr.isatty())
     with _Bar(f"loading {args.file.name}", enabled=show) as bar:
-        args.lines = read_lines(args.file, Log(), progress=bar.update, tz=args.tz)
+        progress = _counting(bar, args.lines_in_file)
+        lines = iter_lines(args.file, log, progress, tz=args.tz)
+        return stream_lines(args.file, lines, log, keep_records=False)
 
 
 def _load(log: Log, args: argparse.Namespace, out: TextIO) -> int:
-    loaded = write_lines(args.file, args.lines, log)
+    loaded = args.loaded if args.loaded is not None else _stream(log, args)
     try:
         _save_facts(log, args)
     except Exception as error:  # noqa: BLE001 -- the records are in: say so, whatever failed

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 import pendulum
@@ -24,6 +25,8 @@ from timeline._records import (
     known_instant,
 )
 from timeline._retry import RETRY_FOR, backoff
+from timeline.stores import SQLiteStore
+from timeline.stores._sqlite import Bulk as StoreBulk
 from timeline.time import ValidTimeLike
 
 from ._opened import _known_instant, own_store
@@ -151,28 +154,25 @@ class Log(_Reading):
                     raise
                 time.sleep(pause)
                 continue
-            # The entries are immutable values: the records are built from them
-            # rather than decoded again from what was just encoded.
-            records = []
-            knowns: dict[str, pendulum.DateTime] = {}  # a batch mostly shares one
-            for entry, row, record_id in zip(batch, rows, ids, strict=True):
-                known = knowns.get(row[2])
-                if known is None:
-                    known = knowns[row[2]] = parse_known_at(row[2])
-                records.append(  # positional: a third cheaper than by keyword
-                    Record(
-                        row[0],
-                        record_id,
-                        known,
-                        entry.event,
-                        entry.valid,
-                        entry.subject,
-                        entry.provenance,
-                        row[6],
-                    )
-                )
-            return tuple(records)
+            return records_of(batch, rows, ids)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @contextlib.contextmanager
+    def _bulk(self) -> Iterator[Bulk | None]:
+        """One transaction for a long batch appended a part at a time, where the store has it.
+
+        Yields None for a store without one (the caller then appends its batch
+        whole, with :meth:`extend`). Everything the block appended is
+        committed when it ends, and nothing if it raises.
+        """
+        if not (isinstance(self._store, SQLiteStore) and own_store(self._store, "_append_rows")):
+            yield None
+            return
+        self._written = None
+        with self._store._bulk() as stored:  # noqa: SLF001 -- the library's own store
+            bulk = Bulk(self, stored)
+            yield bulk
+        self._written = stored.head
 
     def _head_to_follow(self, expected_position: int | None) -> Head | None:
         """The head the next batch follows: the one this log wrote last, else the store's."""
@@ -393,6 +393,68 @@ class Log(_Reading):
         return found
 
     # -- reading ---------------------------------------------------------------
+
+
+def records_of(
+    batch: Sequence[Entry], rows: Sequence[EncodedRow], ids: Sequence[uuid.UUID]
+) -> tuple[Record, ...]:
+    """The records a batch became, built from its entries and rows.
+
+    The entries are immutable values: the records are made from them rather
+    than decoded again from what was just encoded.
+    """
+    records = []
+    knowns: dict[str, pendulum.DateTime] = {}  # a batch mostly shares one
+    for entry, row, record_id in zip(batch, rows, ids, strict=True):
+        known = knowns.get(row[2])
+        if known is None:
+            known = knowns[row[2]] = parse_known_at(row[2])
+        records.append(  # positional: a third cheaper than by keyword
+            Record(
+                row[0],
+                record_id,
+                known,
+                entry.event,
+                entry.valid,
+                entry.subject,
+                entry.provenance,
+                row[6],
+            )
+        )
+    return tuple(records)
+
+
+class Bulk:
+    """A long batch being appended a part at a time in one transaction (see ``Log._bulk``).
+
+    Attributes:
+        head: The last record written, before the batch or in it.
+    """
+
+    def __init__(self, log: Log, stored: StoreBulk) -> None:
+        self._log = log
+        self._stored = stored
+
+    @property
+    def head(self) -> Head | None:
+        """The last record in the store, this batch's parts included."""
+        return self._stored.head
+
+    def held(self, record_id: uuid.UUID) -> int | None:
+        """The position of the record with ``record_id`` from before this batch, if any."""
+        return self._stored.position_of(record_id.bytes)
+
+    def extend(self, entries: Sequence[Entry], *, keep: bool = True) -> tuple[Record, ...]:
+        """Append ``entries`` after what the batch wrote so far; the records if ``keep``."""
+        if not entries:
+            return ()
+        head = self._stored.head
+        ids = _new_ids(entries)
+        stamps = self._log._stamps(entries, None, head)  # noqa: SLF001 -- the log's own
+        codec = self._log._codec  # noqa: SLF001 -- the log's own
+        rows = codec.encode_rows(entries, known_ats=stamps, previous=head, record_ids=ids)
+        self._stored.insert(rows)
+        return records_of(entries, rows, ids) if keep else ()
 
 
 def _new_ids(batch: Sequence[Entry]) -> list[uuid.UUID]:

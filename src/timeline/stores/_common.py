@@ -167,26 +167,28 @@ def _running(pid: int) -> bool:
     return True
 
 
-def publish(temporary: Path, path: Path) -> None:
+def publish(temporary: Path, path: Path) -> bool:
     """Put a finished file at ``path`` in one step, unless a file is there already.
 
     A hard link either makes ``path`` the whole new file or fails because
     another process was first; either way nothing half-made is ever at
-    ``path``. The caller removes ``temporary``.
+    ``path``. The caller removes ``temporary``. Returns whether ``path`` is
+    now this file (False: another process's was there first).
     """
     try:
         os.link(temporary, path)
     except FileExistsError:
-        return  # another process created it first: theirs is the store
+        return False  # another process created it first: theirs is the store
     except OSError as error:
         if error.errno not in {errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}:
             raise
         # No hard links on this file system: a rename is as atomic, but not exclusive.
         if path.exists():
-            return
+            return False
         temporary.replace(path)
     with contextlib.suppress(OSError):  # some file systems cannot sync a folder
         fsync_path(path.parent)
+    return True
 
 
 _FULL: frozenset[int] = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})

@@ -21,7 +21,8 @@ __all__ = ["open_store"]
 
 _logger = logger
 
-_SQLITE_SUFFIXES: Final = frozenset({".sqlite", ".sqlite3", ".db"})
+#: The suffixes of a path that name a SQLite store.
+SQLITE_SUFFIXES: Final = frozenset({".sqlite", ".sqlite3", ".db"})
 _JSONL_SUFFIXES: Final = frozenset({".jsonl"})
 _SCHEMES: Final = frozenset({"sqlite", "jsonl", "memory", "postgresql", "postgres"})
 
@@ -65,7 +66,7 @@ def open_store(
     if scheme is None:
         path = Path(text)
         suffix = path.suffix.lower()
-        if suffix in _SQLITE_SUFFIXES:
+        if suffix in SQLITE_SUFFIXES:
             scheme = "sqlite"
         elif suffix in _JSONL_SUFFIXES:
             scheme = "jsonl"

@@ -17,6 +17,7 @@ from ._schema import _MIGRATIONS as _MIGRATIONS
 from ._schema import SCHEMA_VERSION, RawRecord
 from ._schema import _fill_postings as _fill_postings
 from ._schema import _postings_of as _postings_of
+from ._store import Bulk as Bulk
 from ._store import SQLiteStore
 
 __all__ = ["SCHEMA_VERSION", "RawRecord", "SQLiteStore"]

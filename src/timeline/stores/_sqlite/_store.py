@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 
 from timeline._codec import EncodedRow, known_at_micros
 from timeline._errors import StoreError
-from timeline._records import FIRST_POSITION, StoredRecord
+from timeline._records import FIRST_POSITION, Head, StoredRecord
 from timeline.stores._common import check_append, check_follows
 
 from ._schema import _postings_of
@@ -104,6 +105,27 @@ class SQLiteStore(_States):
                     raise StoreError(f"record {row[0]}: its id is not 16 bytes")
             self._insert(rows)
 
+    @contextlib.contextmanager
+    def _bulk(self) -> Iterator[Bulk]:
+        """One write transaction for a batch written a part at a time (a streamed load).
+
+        Holds SQLite's write lock from the start, so nothing else appends until it
+        ends: committed whole when the block ends, rolled back if it raises.
+        """
+        self._check_writable()
+        with self._lock:
+            with self._errors("append"):
+                transaction = self._transaction()
+                transaction.__enter__()
+            try:
+                yield Bulk(self)
+            except BaseException as error:
+                with self._errors("append"):
+                    transaction.__exit__(type(error), error, None)
+                raise
+            with self._errors("append"):
+                transaction.__exit__(None, None, None)
+
     def _last_position(self) -> int:
         row = self._query("SELECT max(position) FROM records").fetchone()
         return row[0] if row[0] is not None else FIRST_POSITION - 1
@@ -124,3 +146,40 @@ class SQLiteStore(_States):
             "INSERT INTO postings VALUES (?, ?, ?, ?)",
             _postings_of([(row[0], row[3], row[4]) for row in written]),
         )
+
+
+class Bulk:
+    """A write transaction open on a :class:`SQLiteStore`, taking rows a part at a time."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self._store = store
+        with store._errors("append"):  # noqa: SLF001 -- the store's own helper
+            self.head: Head | None = store.head()
+        self._last = FIRST_POSITION - 1 if self.head is None else self.head.position
+        self._ids: dict[bytes, int] | None = None
+
+    def position_of(self, raw_id: bytes) -> int | None:
+        """The position of the record with id ``raw_id`` (16 bytes) written before this began.
+
+        The ids are read once, at the first question, in one pass (ids have no index).
+        """
+        if self._ids is None:
+            self._ids = {}
+            if self._last >= FIRST_POSITION:
+                with self._store._errors("read"):  # noqa: SLF001 -- the store's own helper
+                    query = self._store._query("SELECT id, position FROM records")  # noqa: SLF001
+                    self._ids = dict(query)
+        return self._ids.get(raw_id)
+
+    def insert(self, rows: Sequence[EncodedRow]) -> None:
+        """Write rows the log's codec made, following the last ones written."""
+        if not rows:
+            return
+        check_follows([row[0] for row in rows], expected=self._last, actual=self._last)
+        for row in rows:
+            if len(row[1]) != 16:
+                raise StoreError(f"record {row[0]}: its id is not 16 bytes")
+        with self._store._errors("append"):  # noqa: SLF001 -- the store's own helper
+            self._store._insert(rows)  # noqa: SLF001
+        self._last = rows[-1][0]
+        self.head = Head(rows[-1][0], rows[-1][2], rows[-1][6])
