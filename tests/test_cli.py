@@ -391,7 +391,9 @@ def test_questions_start_from_the_index_that_load_saved(tmp_path, capsys, monkey
     read = []
     original = SanctionsInForce.catch_up
     monkeypatch.setattr(
-        SanctionsInForce, "catch_up", lambda self: read.append(original(self)) or read[-1]
+        SanctionsInForce,
+        "catch_up",
+        lambda self, **options: read.append(original(self, **options)) or read[-1],
     )
     before = path.read_bytes()
     status, out, _ = run(path, "at", "2024-01-15", capsys=capsys)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import timeline._loading
 from timeline import Log, ManualClock, SourceFileError, load_jsonl
 from timeline._cli import main
+from timeline.sanctions import SanctionsInForce
 from timeline.stores import MemoryStore, SQLiteStore, verify
 
 SPEAKERS = ["White House", "Kremlin", "Antony Blinken"]
@@ -180,3 +181,43 @@ def test_a_load_into_a_new_store_is_one_pass_and_answers(tmp_path, capsys):
 
 if sys.platform == "win32":  # pragma: no cover
     pytestmark = pytest.mark.skip("the store's files are POSIX-shaped here")
+
+
+def test_a_catch_up_tells_its_progress_and_is_done_only_when_done(tmp_path):
+    """progress(read, coming): never backwards, short of done until the index is made."""
+    log = Log(SQLiteStore(tmp_path / "log.sqlite"))
+    lines = tmp_path / "in.jsonl"
+    with lines.open("w") as out:
+        for number in range(40):
+            target = {"kind": "entity", "name": f"Target {number % 7}"}
+            data = {"authority": "United States", "target": target}
+            known = f"2024-01-{number // 4 + 1:02d}T00:00:00Z"
+            line = {"type": "sanctions.designated", "data": data, "valid": "2023/.."}
+            out.write(json.dumps({**line, "known_at": known}) + "\n")
+    memory = Log(MemoryStore())
+    for each in (log, memory):  # the rows lane, and the records lane
+        load_jsonl(lines, each)
+    for facts in (SanctionsInForce(log), SanctionsInForce(memory)):
+        told: list[tuple[int, int]] = []
+        read = facts.catch_up(progress=lambda done, total, told=told: told.append((done, total)))
+        assert read == 40
+        assert told[-1] == (40, 40)
+        assert all(done < total for done, total in told[:-1])
+        assert [done for done, _ in told] == sorted(done for done, _ in told)
+        assert len(told) > 2  # a step a known time, not one at the end
+
+
+def test_load_draws_its_phases_with_progress_and_nothing_when_quiet(tmp_path, capsys, monkeypatch):
+    """--progress draws loading and indexing, each to its total; --quiet draws nothing."""
+    monkeypatch.setattr("timeline._cli._index._SLOW_CATCH_UP", 1)
+    lines = tmp_path / "in.jsonl"
+    _statements(lines, 30)
+    assert main(["--store", str(tmp_path / "a.sqlite"), "load", str(lines), "--progress"]) == 0
+    err = capsys.readouterr().err
+    assert "loading in.jsonl" in err
+    assert "30/30" in err
+    assert "indexing 30 records" in err
+    assert main(["--store", str(tmp_path / "b.sqlite"), "load", str(lines), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["--store", str(tmp_path / "b.sqlite"), "at", "2024", "--progress"]) == 0
+    assert "indexing" not in capsys.readouterr().err  # the saved index is at the head

@@ -51,6 +51,19 @@ def _common() -> _Parser:
     common.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="the same as --format json"
     )
+    common.add_argument(
+        "--progress",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="draw progress (a line per phase: count, rate, time left) even when standard error "
+        "is not a terminal; it is drawn on a terminal by default, for work past a second",
+    )
+    common.add_argument(
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="no progress and no notes on standard error (rebuild: no report on success)",
+    )
     return common
 
 
@@ -83,13 +96,6 @@ def _parser() -> argparse.ArgumentParser:
         "store are skipped, so a load can be run again",
     )
     load.add_argument("file", type=Path)
-    load.add_argument(
-        "--progress",
-        action="store_true",
-        help="draw a progress bar with count, rate and time left even when standard error is "
-        "not a terminal (it is drawn on a terminal by default)",
-    )
-    load.add_argument("--quiet", action="store_true", help="no progress bar")
     load.add_argument(
         "--tz",
         type=_tz_option,
@@ -155,14 +161,11 @@ def _parser() -> argparse.ArgumentParser:
         "positions, ids, known times and hashes; the chain is checked on the way",
     )
     duplicate.add_argument("target", help="the new store: a path or URL")
-    duplicate.add_argument("--progress", action="store_true", help="draw a progress bar")
-    duplicate.add_argument("--quiet", action="store_true", help="no progress bar")
-    rebuild = command(
+    command(
         "rebuild",
         "build the facts index from the whole log and save it in the store (SQLite or "
         "PostgreSQL), so questions start from it; load saves it too",
     )
-    rebuild.add_argument("--quiet", action="store_true", help="say nothing on success")
     command(
         "migrate",
         "bring a SQLite store written by an older version of the library to this one's "
@@ -197,8 +200,6 @@ def _exchange_commands(command: Callable[[str, str], argparse.ArgumentParser]) -
         help="when the export was made, for entities that do not say when OpenSanctions last "
         "saw them (default: now)",
     )
-    import_ftm.add_argument("--progress", action="store_true", help="draw a progress bar")
-    import_ftm.add_argument("--quiet", action="store_true", help="no progress bar")
     _export_ftm_command(command)
 
     plot = command(

@@ -20,6 +20,8 @@ from timeline.facts import TemporalFacts
 from timeline.sanctions import SanctionsInForce
 from timeline.typing import StateStore
 
+from ._progress import _Display, shown
+
 #: A question that had to read this many records past the saved index suggests a rebuild.
 _SLOW_CATCH_UP = 10_000
 
@@ -62,12 +64,23 @@ def _use(use: str, plugins: dict[str, importlib.metadata.EntryPoint]) -> object:
 
 
 def _facts(log: Log, args: argparse.Namespace) -> TemporalFacts:
-    """The facts index: the one saved in the store, caught up; else built from the log."""
+    """The facts index: the one saved in the store, caught up; else built from the log.
+
+    A long catch-up shows its progress; on a store that keeps no index (JSON
+    Lines) a long build says once why it is needed at every question.
+    """
     facts: TemporalFacts = args.facts.from_snapshot(log)
     saved = facts.position
+    coming = log.last_position - saved
+    keeps = isinstance(log.store, StateStore)
+    if coming >= _SLOW_CATCH_UP and not keeps and not args.quiet:
+        _say(
+            f"note: rebuilding the facts from {coming:,} records: JSON Lines keeps no index; "
+            "use SQLite for repeated questions ('timeline copy STORE.sqlite')"
+        )
     began = time.perf_counter()
-    read = facts.catch_up()
-    if read >= _SLOW_CATCH_UP and isinstance(log.store, StateStore):
+    read = _catch_up(facts, args, coming)
+    if read >= _SLOW_CATCH_UP and keeps and not args.quiet:
         how = "built from" if saved == 0 else f"caught up from position {saved} over"
         _say(
             f"note: the facts index was {how} {read:,} records "
@@ -76,10 +89,17 @@ def _facts(log: Log, args: argparse.Namespace) -> TemporalFacts:
     return facts
 
 
+def _catch_up(facts: TemporalFacts, args: argparse.Namespace, coming: int) -> int:
+    """Catch ``facts`` up, drawing an "indexing" phase when it is long."""
+    with _Display(enabled=coming >= _SLOW_CATCH_UP and shown(args)) as display:
+        return facts.catch_up(progress=display.phase(f"indexing {coming:,} records", coming))
+
+
 def _save_facts(log: Log, args: argparse.Namespace) -> TemporalFacts | None:
     """Build (or catch up) the facts index and save it; None if the store keeps none."""
     if not isinstance(log.store, StateStore):
         return None
     facts: TemporalFacts = args.facts.from_snapshot(log)
+    _catch_up(facts, args, log.last_position - facts.position)
     facts.save_snapshot()
     return facts

@@ -80,6 +80,8 @@ def _main(argv: Sequence[str] | None) -> int:
     args.store = getattr(args, "store", os.environ.get("TIMELINE_STORE", DEFAULT_STORE))
     args.format = getattr(args, "format", "json" if getattr(args, "json", False) else "table")
     args.json = args.format != "table"  # any format for machines
+    args.progress = getattr(args, "progress", False)
+    args.quiet = getattr(args, "quiet", False)
     if args.command == "resolve":  # words to a valid time: no store, no vocabularies
         return _resolve(args, sys.stdout)
     _vocabularies()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 import warnings
 from typing import TextIO
@@ -26,7 +25,7 @@ from timeline.typing import StateStore
 
 from ._options import _open
 from ._output import _emit
-from ._writing import _Bar
+from ._progress import _Bar, _Display, shown
 
 
 def _rebuild(log: Log, args: argparse.Namespace, out: TextIO) -> int:
@@ -37,6 +36,9 @@ def _rebuild(log: Log, args: argparse.Namespace, out: TextIO) -> int:
         )
     began = time.perf_counter()
     facts: TemporalFacts = args.facts(log)  # from nothing: the saved state is not read
+    with _Display(enabled=shown(args)) as display:
+        coming = log.last_position
+        facts.catch_up(progress=display.phase(f"indexing {coming:,} records", coming))
     if not facts.save_snapshot():
         raise TimelineError(
             f"{args.store}: not saved: another process saved the index further along the log "
@@ -119,8 +121,7 @@ def _head(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 def _copy(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     target = open_store(args.target)
     try:
-        show = not args.quiet and (args.progress or sys.stderr.isatty())
-        with _Bar(f"copying to {args.target}", enabled=show) as bar:
+        with _Bar(f"copying to {args.target}", enabled=shown(args)) as bar:
             copied = copy(log.store, target, progress=bar.update)
         head = target.head()
         pin = "(empty)" if head is None else str(head.pin)

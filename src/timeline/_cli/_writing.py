@@ -9,20 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self, TextIO
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
+from typing import TYPE_CHECKING, Any, TextIO
 
 from timeline._errors import StoreError, TimelineError
 from timeline._importer import check_lines, iter_lines
@@ -39,6 +28,7 @@ from ._asking import _wanted
 from ._index import _save_facts
 from ._options import _known
 from ._output import _emit
+from ._progress import _Bar, shown
 
 if TYPE_CHECKING:
     from timeline._records import Record
@@ -59,7 +49,7 @@ def _read_load(args: argparse.Namespace) -> None:
     if writable and target is not None and target.suffix.lower() in SQLITE_SUFFIXES:
         args.loaded = _load_aside(args, target)
         return
-    show = not args.quiet and (args.progress or sys.stderr.isatty())
+    show = shown(args)
     with _Bar(f"checking {args.file.name}", enabled=show) as bar:
         check_lines(args.file, Log(), progress=_counting(bar, args.lines_in_file), tz=args.tz)
 
@@ -114,7 +104,7 @@ def _counting(bar: _Bar, total: int | None) -> Callable[[int, int], None]:
 
 
 def _stream(log: Log, args: argparse.Namespace) -> Loaded:
-    show = not args.quiet and (args.progress or sys.stderr.isatty())
+    show = shown(args)
     with _Bar(f"loading {args.file.name}", enabled=show) as bar:
         progress = _counting(bar, args.lines_in_file)
         lines = iter_lines(args.file, log, progress, tz=args.tz)
@@ -210,7 +200,7 @@ def _read_export(args: argparse.Namespace) -> None:
     """Read and check the export before the store is opened: a bad export makes no store."""
     from timeline.ftm import read_export  # noqa: PLC0415 -- only this command needs it
 
-    show = not args.quiet and (args.progress or sys.stderr.isatty())
+    show = shown(args)
     name = "standard input" if args.file == "-" else Path(args.file).name
     with _Bar(f"reading {name}", enabled=show) as bar:
         args.export = read_export(args.file, progress=lambda done: bar.update(done, 0))
@@ -290,40 +280,3 @@ def _export_ftm(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 
 def _ftm_line(entity: Mapping[str, Any]) -> str:
     return json.dumps(entity, ensure_ascii=False, sort_keys=True) + "\n"
-
-
-class _Bar:
-    """A progress bar on standard error: count, rate and time left, from the first second."""
-
-    def __init__(self, what: str, *, enabled: bool) -> None:
-        self._what = what
-        self._progress: Progress | None = None
-        self._task: TaskID | None = None
-        if enabled:
-            self._progress = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[rate]}"),
-                TimeRemainingColumn(),
-                console=Console(file=sys.stderr),
-                transient=False,
-            )
-
-    def __enter__(self) -> Self:
-        if self._progress is not None:
-            self._progress.start()
-            self._task = self._progress.add_task(self._what, total=None, rate="")
-        return self
-
-    def update(self, done: int, total: int | None) -> None:
-        if self._progress is None or self._task is None:
-            return
-        elapsed = self._progress.tasks[0].elapsed or 0.0
-        rate = f"{done / elapsed:,.0f}/s" if elapsed > 0 else ""
-        # A total of 0 is not known yet: the bar shows the count and rate only.
-        self._progress.update(self._task, completed=done, total=total or None, rate=rate)
-
-    def __exit__(self, *_: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()

@@ -34,13 +34,20 @@ _FIX_TYPES = (Retracted, Corrected)
 class _CatchUp(_Filing):
     """Reading the log from the last position read: records, or rows for field rules."""
 
-    def catch_up(self) -> int:
-        """Read the records appended since the last call; return how many were read."""
+    def catch_up(self, *, progress: Callable[[int, int], None] | None = None) -> int:
+        """Read the records appended since the last call; return how many were read.
+
+        Args:
+            progress: Called as ``progress(read, coming)`` as records are read:
+                how many so far, of how many there were to read.
+        """
         read = 0
+        self._progress = progress
         # A long catch-up (a first build) files its rows in the columns only,
         # and makes the interval sets from them once at the end: filing each
         # row in them on the way costs several times as much.
-        coming = self.log.last_position - self._position
+        self._from = self._position
+        coming = self._coming = self.log.last_position - self._position
         self._filing = coming <= max(_tuning.COMPACT, len(self._rows.key) // 4)
         if not self._filing:
             self._keys.start_pending()
@@ -49,6 +56,7 @@ class _CatchUp(_Filing):
                 pages = self._row_pages()
                 read = self._read_records() if pages is None else self._read_rows(pages)
             finally:
+                self._progress = None
                 self._forget(-1, -1)
                 if self._filing:
                     for intervals in self._sets.values():
@@ -58,6 +66,8 @@ class _CatchUp(_Filing):
                     self._compact()  # which makes the sets from the rows
         if len(self._rows.key) - self._sorted_rows > max(_tuning.COMPACT, self._sorted_rows // 4):
             self._compact()
+        if progress is not None:
+            progress(read, coming)
         if read >= _tuning.RELEASE_AFTER:
             _tuning.release_memory()
         if read:
@@ -192,6 +202,9 @@ class _CatchUp(_Filing):
 
     def _absorb(self, batch: _Batch, known_at: dt.datetime, position: int, head: str) -> None:
         """File what a batch of records sharing one known time says; the last is at ``position``."""
+        if self._progress is not None:
+            # Filing it and (for a long catch-up) the compaction are still to come.
+            self._progress(min(position - self._from, self._coming) - 1, self._coming)
         touched, fresh, fixes = batch.touched, batch.fresh, batch.fixes
         known = _micros(known_at)
         if fixes:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from timeline._codec import GENESIS_HASH
@@ -39,6 +39,11 @@ class _State:
     def __init__(self, log: Log) -> None:
         self.log = log
         self._position = FIRST_POSITION - 1
+        # A catch-up under way: where it began, how many records it had to read, and
+        # whom to tell as it goes.
+        self._from = self._position
+        self._coming = 0
+        self._progress: Callable[[int, int], None] | None = None
         self._latest = 0  # the last known time read, in microseconds
         self._flags = 0  # bit 1 << f set once a row with floating flags f was filed
         self._keys = _Keys()
