@@ -88,5 +88,3 @@ class _Bar(_Display):
         super().__enter__()
         self.update = self.phase(self._what)
         return self
-
-
