@@ -55,6 +55,11 @@ def _candidates(mask: str, low: int, high: int, *, reverse: bool) -> Iterator[in
     positions in digit order yields ascending values without a scan.
     """
     holes = mask.count("X")
+    if not holes:  # the common case: a plain number
+        value = int(mask)
+        if low <= value <= high:
+            yield value
+        return
     digits = "9876543210" if reverse else "0123456789"
     for fill in itertools.product(digits, repeat=holes):
         chars = iter(fill)
