@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: example picture test lint typecheck docs ci clean mutate bench-stores bench-facts bench-floor bench-words
+.PHONY: example picture test lint typecheck docs ci clean mutate bench-stores bench-facts bench-floor bench-words bench-load
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "timeline needs Python 3.11+")'
@@ -86,6 +86,9 @@ bench-facts: $(BIN)/.installed  ## Temporal facts: build, catch-up, query latenc
 
 bench-words: $(BIN)/.installed  ## timeline.words: import cost of the words extra; a phrase beside dateparser.
 	$(BIN)/python bench/words.py
+
+bench-load: $(BIN)/.installed  ## timeline load beside plain inserts; ratios to the last release's figures.
+	$(BIN)/python bench/load.py --compare bench/load-baseline.json
 
 bench-floor: $(BIN)/.installed  ## What each step of an append costs alone, on this machine.
 	$(BIN)/python bench/floor.py

@@ -16,6 +16,12 @@ each), then, each round in new processes and interleaved:
 Each figure is the median of the rounds; CPU is the process's user + system time and
 peak memory its ``ru_maxrss``.
 
+A guard against regressions, reporting and never failing: ``--save FILE`` keeps the
+medians (by size, with the version measured), ``--compare FILE`` prints each measure's
+ratio to them beside the table, and ``bench/load-baseline.json`` holds the figures the
+last release was measured at (CI runs the 10,000-line size against it). On a shared
+machine a ratio says more than the seconds: the anchors are in every round.
+
     .venv/bin/python bench/load.py                         # 10k and 100k lines, 3 rounds
     .venv/bin/python bench/load.py --lines 200000 1000000 --postgres postgresql://127.0.0.1/test
 """
@@ -153,7 +159,11 @@ def main() -> None:
     parser.add_argument("--lines", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--postgres", help="a PostgreSQL URL for the COPY anchor")
+    parser.add_argument("--save", type=Path, help="write the medians to this JSON file")
+    parser.add_argument("--compare", type=Path, help="a JSON file --save wrote: ratios to it")
     args = parser.parse_args()
+    baseline = json.loads(args.compare.read_text()) if args.compare else {}
+    measured: dict[str, dict[str, float]] = {}
     print(
         "| lines | load CPU s | load wall s | lines/s | peak MB | again wall s "
         "| SQLite anchor wall s | lines/s | ratio | PostgreSQL COPY wall s | ratio |"
@@ -166,6 +176,57 @@ def main() -> None:
             generate(file, lines)
             rounds = [_round(file, folder, args.postgres) for _ in range(args.rounds)]
             print(_row(lines, rounds), flush=True)
+            measured[str(lines)] = _medians(rounds)
+    if args.save:
+        args.save.write_text(json.dumps({"version": _version(), "sizes": measured}, indent=1))
+    if baseline:
+        _compare(measured, baseline)
+
+
+_GUARDED = {
+    "load_cpu": "load CPU",
+    "load_wall": "load wall",
+    "load_peak_mb": "peak memory",
+    "again_wall": "again wall",
+    "per_anchor": "load wall / SQLite anchor wall",
+}
+
+
+def _medians(rounds: list[dict[str, dict[str, float]]]) -> dict[str, float]:
+    def median(part: str, key: str) -> float:
+        return statistics.median(found[part][key] for found in rounds)
+
+    return {
+        "load_cpu": median("load", "cpu"),
+        "load_wall": median("load", "wall"),
+        "load_peak_mb": median("load", "peak_mb"),
+        "again_wall": median("again", "wall"),
+        "per_anchor": statistics.median(
+            found["load"]["wall"] / found["anchor"]["wall"] for found in rounds
+        ),
+    }
+
+
+def _compare(measured: dict[str, dict[str, float]], baseline: dict[str, object]) -> None:
+    """Print each measure's ratio to the baseline's (above 1: slower or bigger than then)."""
+    sizes = baseline.get("sizes", {})
+    assert isinstance(sizes, dict)  # noqa: S101 -- a file --save wrote
+    print(f"\nagainst {baseline.get('version', 'the baseline')} (ratio now / then; > 1 is worse):")
+    print("| lines | " + " | ".join(_GUARDED.values()) + " |")
+    print("|---|" + "---|" * len(_GUARDED))
+    for lines, now in measured.items():
+        then = sizes.get(lines)
+        if not then:
+            print(f"| {int(lines):,} | " + " | ".join("-" for _ in _GUARDED) + " |")
+            continue
+        ratios = [f"{now[key] / then[key]:.2f}" if then.get(key) else "-" for key in _GUARDED]
+        print(f"| {int(lines):,} | " + " | ".join(ratios) + " |")
+
+
+def _version() -> str:
+    from importlib.metadata import version  # noqa: PLC0415 -- only when saving
+
+    return version("bitemporal-timeline")
 
 
 def _row(lines: int, rounds: list[dict[str, dict[str, float]]]) -> str:
