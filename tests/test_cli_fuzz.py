@@ -154,12 +154,16 @@ def test_every_command_and_option_answers_or_says_one_line(tmp_path_factory, mon
 def _python_started(said: str) -> bool:
     """Whether a traceback is the interpreter's own, from its start before any of the command ran.
 
-    An interrupt while Python reads its site-packages (tens of milliseconds)
-    lands before the first line of the command: no code of the library's can
-    catch it. Such a traceback goes through "<frozen site>" and none of the
-    library's files.
+    An interrupt while Python sets itself up or reads its site-packages (tens of
+    milliseconds) lands before the first line of the command: no code of the
+    library's can catch it. Such a traceback goes through "<frozen site>" (or is
+    a fatal error of the interpreter's initialisation) and none of the library's
+    files.
     """
-    return "<frozen site>" in said and "timeline" not in said.replace(str(TIMELINE), "")
+    ours = "timeline" in said.replace(str(TIMELINE), "")
+    # Or earlier still, while it sets up its standard streams ("init_sys_streams").
+    starting = "<frozen site>" in said or "Fatal Python error: init_" in said
+    return starting and not ours
 
 
 @pytest.mark.parametrize(
