@@ -221,3 +221,14 @@ def test_load_draws_its_phases_with_progress_and_nothing_when_quiet(tmp_path, ca
     assert capsys.readouterr().err == ""
     assert main(["--store", str(tmp_path / "b.sqlite"), "at", "2024", "--progress"]) == 0
     assert "indexing" not in capsys.readouterr().err  # the saved index is at the head
+
+
+def test_a_file_whose_last_line_has_no_newline_counts_it_in_the_total(tmp_path, capsys):
+    """The loading phase's total is the file's lines, the last one without its newline too."""
+    lines = tmp_path / "in.jsonl"
+    _statements(lines, 12)
+    lines.write_text(lines.read_text().rstrip("\n"))
+    assert main(["--store", str(tmp_path / "a.sqlite"), "load", str(lines), "--progress"]) == 0
+    err = capsys.readouterr().err
+    assert "12/12" in err
+    assert "12/11" not in err

@@ -22,7 +22,7 @@ from timeline._terminal import say as _say
 from timeline.facts import TemporalFacts
 from timeline.stores import SQLiteStore
 from timeline.stores._common import creating_name, publish
-from timeline.stores._open import SQLITE_SUFFIXES
+from timeline.stores._open import SQLITE_SUFFIXES, local_path
 
 from ._asking import _wanted
 from ._index import _save_facts
@@ -44,7 +44,7 @@ def _read_load(args: argparse.Namespace) -> None:
     args.loaded = None
     if _is_file(args.store):
         return
-    target = _plain_path(args.store)
+    target = local_path(args.store)
     writable = target is not None and os.access(target.parent, os.W_OK | os.X_OK)
     if writable and target is not None and target.suffix.lower() in SQLITE_SUFFIXES:
         args.loaded = _load_aside(args, target)
@@ -75,15 +75,9 @@ def _load_aside(args: argparse.Namespace, target: Path) -> Loaded | None:
             leftover.unlink(missing_ok=True)
 
 
-def _plain_path(location: str) -> Path | None:
-    """``location`` as a path, if it is a plain one (not a URL)."""
-    scheme, colon, _ = location.partition(":")
-    return Path(location) if not colon or len(scheme) < 2 or "/" in scheme else None
-
-
 def _is_file(location: str) -> bool:
-    """Whether ``location`` is a plain path (no URL) to a file that is there."""
-    path = _plain_path(location)
+    """Whether ``location`` names a store file that is there."""
+    path = local_path(location)
     return path is not None and path.is_file()
 
 
@@ -92,8 +86,11 @@ def _count_lines(path: Path) -> int | None:
     try:
         if not path.is_file():
             return None
+        count, last = 0, b"\n"
         with path.open("rb") as handle:
-            return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                count, last = count + block.count(b"\n"), block[-1:]
+        return count + (last != b"\n")  # a last line without its newline counts too
     except OSError:
         return None  # the load says what is wrong, with the file and line
 

@@ -89,6 +89,18 @@ def open_store(
     raise AssertionError(scheme)  # pragma: no cover -- _split admits only _SCHEMES
 
 
+def local_path(location: str) -> Path | None:
+    """The file a store location names: a plain path, or a ``sqlite:``/``jsonl:`` URL's; else None.
+
+    Raises:
+        NotAStoreError: ``location`` has a scheme no store has.
+    """
+    scheme, rest = _split(location)
+    if scheme is None:
+        return Path(location)
+    return Path(rest) if scheme in {"sqlite", "jsonl"} else None
+
+
 def _split(text: str) -> tuple[str | None, str]:
     """The URL scheme and the path after it; no scheme for a plain path."""
     scheme, colon, rest = text.partition(":")

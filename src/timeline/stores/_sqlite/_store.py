@@ -98,12 +98,15 @@ class SQLiteStore(_States):
         """
         self._check_writable()
         with self._lock, self._errors("append"), self._transaction():
-            actual = self._last_position()
-            check_follows([row[0] for row in rows], expected=expected_position, actual=actual)
-            for row in rows:
-                if len(row[1]) != 16:
-                    raise StoreError(f"record {row[0]}: its id is not 16 bytes")
-            self._insert(rows)
+            self._insert_rows(rows, expected=expected_position, actual=self._last_position())
+
+    def _insert_rows(self, rows: Sequence[EncodedRow], *, expected: int, actual: int) -> None:
+        """Check that codec rows follow ``actual`` as the writer ``expected``; write them."""
+        check_follows([row[0] for row in rows], expected=expected, actual=actual)
+        for row in rows:
+            if len(row[1]) != 16:
+                raise StoreError(f"record {row[0]}: its id is not 16 bytes")
+        self._insert(rows)
 
     @contextlib.contextmanager
     def _bulk(self) -> Iterator[Bulk]:
@@ -175,11 +178,7 @@ class Bulk:
         """Write rows the log's codec made, following the last ones written."""
         if not rows:
             return
-        check_follows([row[0] for row in rows], expected=self._last, actual=self._last)
-        for row in rows:
-            if len(row[1]) != 16:
-                raise StoreError(f"record {row[0]}: its id is not 16 bytes")
         with self._store._errors("append"):  # noqa: SLF001 -- the store's own helper
-            self._store._insert(rows)  # noqa: SLF001
+            self._store._insert_rows(rows, expected=self._last, actual=self._last)  # noqa: SLF001
         self._last = rows[-1][0]
         self.head = Head(rows[-1][0], rows[-1][2], rows[-1][6])
