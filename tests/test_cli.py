@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 import subprocess
@@ -9,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from timeline import Log, tables
 from timeline._cli import main
@@ -83,11 +87,15 @@ def test_history_and_changes(store, capsys):
 
 
 def test_verify_and_log(store, capsys):
-    """'verify' checks the chain; 'log' prints the chronology with precisions."""
+    """'verify' checks the chain; 'log' prints the records, or the chronology, with precisions."""
     status, out, _ = run(store, "verify", capsys=capsys)
     assert (status, out) == (0, "ok: 14 records, hash chain intact\n")
     _, out, _ = run(store, "--json", "log", capsys=capsys)
+    written = json.loads(out)["records"]
+    assert [row["position"] for row in written] == list(range(1, 15))  # as appended
+    _, out, _ = run(store, "--json", "log", "--order", "valid", capsys=capsys)
     rows = json.loads(out)["records"]
+    assert sorted(rows, key=lambda row: row["position"]) == written  # the same records
     assert rows[0]["valid"]["edtf"] == "2006"
     assert rows[0]["valid"]["earliest"] == "2006-01-01T00:00:00"  # floating: wall time
     assert rows[0]["type"] == "events.launch"
@@ -95,6 +103,7 @@ def test_verify_and_log(store, capsys):
     assert rows[5]["valid"]["phrase"] == "In September"
     _, out, _ = run(store, "log", capsys=capsys)
     assert "month to day" in out
+    assert out.splitlines()[0].split()[:3] == ["POSITION", "KNOWN", "VALID"]
 
 
 def test_verify_fails_on_a_tampered_store(tmp_path, capsys):
@@ -576,3 +585,70 @@ def test_load_reads_a_source_in_its_zone(tmp_path, capsys):
     with pytest.raises(SystemExit):
         run(local, "load", "--tz", "Nowhere/Land", str(source), capsys=capsys)
     assert "unknown time zone 'Nowhere/Land'" in capsys.readouterr().err
+
+
+@settings(max_examples=15)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["retract", "correct"]), st.integers(1, 14)),
+        max_size=4,
+    ),
+    st.sampled_from(["2024-01-11", "2024-01-12", "2024-01-13", "2024-02-01", None]),
+)
+def test_log_in_either_order_leaves_out_what_was_fixed_by_then(fixes, known):
+    """'log' in either order prints what the log shows at the known time asked.
+
+    Position order (streamed) and valid order alike: neither the fixes nor what they
+    retracted or corrected.
+    """
+    import tempfile  # noqa: PLC0415 -- a store per example, which tmp_path is not
+
+    from timeline._projection import record_order, visible  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "s.sqlite"
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(["--quiet", "--store", str(path), "load", str(SEEDS)]) == 0
+        log = Log(path)
+        for day, (how, position) in enumerate(fixes, start=13):
+            when = f"2024-01-{day}T00:00:00Z"
+            if how == "retract":
+                log.retract(position, known_at=when)
+            else:
+                record = log[position]
+                log.correct(position, record.event, valid=record.valid, known_at=when)
+        shown = visible(log.read(known_at=known))
+        asked = [] if known is None else ["--known", known]
+        printed = {}
+        for order in ("position", "valid"):
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                status = main(["--store", str(path), "--json", "log", *asked, "--order", order])
+            assert status == 0
+            printed[order] = [row["position"] for row in json.loads(out.getvalue())["records"]]
+        log.store.close()
+    assert printed["position"] == [record.position for record in shown]
+    assert printed["valid"] == [record.position for record in sorted(shown, key=record_order)]
+
+
+def test_log_writes_its_first_rows_before_it_reads_the_last_record(store, monkeypatch):
+    """'log' streams: its first row is written before its last record is read."""
+    read = []
+    original = Log.read
+
+    def counting(self, *args, **kwargs):
+        for record in original(self, *args, **kwargs):
+            read.append(record.position)
+            yield record
+
+    class Out(io.StringIO):
+        def write(self, text):
+            seen.append(len(read))
+            return super().write(text)
+
+    seen: list[int] = []
+    monkeypatch.setattr(Log, "read", counting)
+    with contextlib.redirect_stdout(Out()):
+        assert main(["--store", str(store), "--format", "jsonl", "log"]) == 0
+    assert seen[0] < 14  # the first row was out before the 14th record was read
+    assert len(seen) == 14

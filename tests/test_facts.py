@@ -113,6 +113,33 @@ def test_in_force_index_equals_brute_force(schedule, at, data):
     assert _summary(facts.at(at, known=known)) == sorted(brute)
 
 
+@given(histories, when, st.data())
+def test_an_answers_spells_read_a_window_at_a_time_are_every_hits_own(schedule, at, data):
+    """Spells read a few hits at a time are each hit's own, looped over or looked up.
+
+    Looking hits up in any order finds the spell its key's history holds, and the same
+    hits as a loop.
+    """
+    from timeline.facts import _tuning  # noqa: PLC0415 -- the window, narrowed here only
+
+    log = play(schedule, registry=registry)
+    facts = Facts(log)
+    facts.catch_up()
+    times = _known_times(log)
+    known = data.draw(st.sampled_from(times)) if times else None
+    with mock.patch.object(_tuning, "SPELLS_AT_ONCE", data.draw(st.integers(1, 4), label="window")):
+        looped = [(hit.key, hit.answer, hit.spell) for hit in facts.at(at, known=known)]
+        answer = facts.at(at, known=known)
+        order = data.draw(st.permutations(range(len(answer))), label="looked up in")
+        looked = {index: answer[index] for index in order}
+        assert [(looked[i].key, looked[i].answer, looked[i].spell) for i in range(len(answer))] == (
+            looped
+        )
+        assert list(answer) == [looked[i] for i in range(len(answer))]  # made ones are reused
+    for key, _, spell in looped:
+        assert spell in facts.history(key, known=known)
+
+
 def _brute_at(facts, at):
     return sorted(
         (spell.key, spell.at(at).value, str(spell.start), str(spell.end))

@@ -177,8 +177,18 @@ def _parser() -> argparse.ArgumentParser:
         "a SQLite store's damaged indexes; never touches a committed record",
     )
 
-    chronology = command("log", "the chronology, in valid-time order")
+    chronology = command(
+        "log",
+        "the records, as the log holds them (position order, written as read); --order valid: "
+        "the chronology, in valid-time order (which reads every record first)",
+    )
     chronology.add_argument("--known", help="as known at this date or instant")
+    chronology.add_argument(
+        "--order",
+        choices=["position", "valid"],
+        default="position",
+        help="position: as appended (the default); valid: by valid time, then position",
+    )
     return parser
 
 
@@ -270,7 +280,7 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
     "repair": ("--store log.jsonl repair",),
     "migrate": ("--store old.sqlite migrate",),
     "rebuild": ("rebuild", "rebuild --use mymodule:Mandates"),
-    "log": ("log --known 2024-01-12", "log --format jsonl | head"),
+    "log": ("log --known 2024-01-12", "log --order valid", "log --format jsonl | head"),
 }
 
 

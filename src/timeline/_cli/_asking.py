@@ -7,11 +7,14 @@ format chosen; an empty answer says what was asked.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import itertools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from timeline import tables
+from timeline._corrections import Corrected, Retracted, fixes_of, hidden_ids
 from timeline._errors import TimelineError
 from timeline._log import Log
 from timeline._projection import record_order, visible
@@ -22,6 +25,7 @@ from timeline.time import FLOATING, Question
 from ._index import _facts
 from ._options import _known
 from ._output import (
+    MEASURED,
     _chronology_row,
     _emit,
     _json,
@@ -34,7 +38,10 @@ from ._output import (
 )
 
 if TYPE_CHECKING:
+    from timeline._records import Record
     from timeline.facts import Spell
+
+_FIXES = (Retracted, Corrected)
 
 
 def _resolve(args: argparse.Namespace, out: TextIO) -> int:
@@ -136,8 +143,9 @@ def _wanted(attributes: Mapping[str, Any], args: argparse.Namespace) -> bool:
 def _hits_out(
     out: TextIO, args: argparse.Namespace, hits: Sequence[Hit], asked: dict[str, Any], empty: str
 ) -> int:
+    """Write the hits a row at a time: each row's spell is read as it is written."""
     if args.json:
-        rows = [{"answer": hit.answer.value, **_spell_json(hit.spell)} for hit in hits]
+        rows = ({"answer": hit.answer.value, **_spell_json(hit.spell)} for hit in hits)
         _emit(
             out,
             args,
@@ -147,7 +155,7 @@ def _hits_out(
             table=lambda: tables.rows(hits),
         )
     elif hits:
-        rows = [
+        table = (
             {
                 "answer": hit.answer.value,
                 "key": hit.key,
@@ -157,8 +165,10 @@ def _hits_out(
                 "sources": ", ".join(sources_of(hit.spell)),
             }
             for hit in hits
-        ]
-        _table(out, rows, _with_designation(rows, ["answer", "key", "from", "until", "sources"]))
+        )
+        first = list(itertools.islice(table, MEASURED))
+        columns = _with_designation(first, ["answer", "key", "from", "until", "sources"])
+        _table(out, itertools.chain(first, table), columns)
     else:
         print(empty, file=out)
     return 0
@@ -257,7 +267,7 @@ def _history(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 def _changes(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     facts = _facts(log, args)
     found = facts.changes(args.start, args.end, known=_known(args), tz=args.tz)
-    rows = [
+    rows = (
         {
             "answer": change.answer.value,
             "change": change.kind,
@@ -265,11 +275,11 @@ def _changes(log: Log, args: argparse.Namespace, out: TextIO) -> int:
             "when": _when(change.spell.start if change.kind == "started" else change.spell.end),
         }
         for change in found
-    ]
+    )
     if args.json:
         asked = {"from": args.start, "to": args.end, "known": _known_used(args)}
         _emit(out, args, asked, "changes", rows, table=lambda: tables.rows(found))
-    elif rows:
+    elif found:
         _table(out, rows, ["answer", "change", "when", "key"])
     else:
         print(f"no changes between {args.start} and {args.end}{_asked_also(args)}", file=out)
@@ -277,15 +287,40 @@ def _changes(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _log(log: Log, args: argparse.Namespace, out: TextIO) -> int:
-    records = sorted(visible(log.read(known_at=_known(args))), key=record_order)
+    known = _known(args)
+    if args.order == "valid":
+        # The chronology: every record must be read before the first can be shown.
+        records = iter(sorted(visible(log.read(known_at=known)), key=record_order))
+    else:
+        records = _written(log, known)
+    first = next(records, None)
+    if first is None:
+        if args.json:
+            _emit(out, args, {"known": _known_used(args)}, "records", [])
+        else:
+            print(f"no records known at {_known_used(args)}", file=out)
+        return 0
+    records = itertools.chain([first], records)
     if args.json:
-        rows = [_record_json(log, record) for record in records]
+        rows = (_record_json(log, record) for record in records)
         table = lambda: tables.rows(records, registry=log.codec.registry)  # noqa: E731
         _emit(out, args, {"known": _known_used(args)}, "records", rows, table=table)
     else:
-        rows = [_chronology_row(record) for record in records]
-        if rows:
-            _table(out, rows, ["valid", "precision", "phrase", "event", "source"])
-        else:
-            print(f"no records known at {_known_used(args)}", file=out)
+        _table(
+            out,
+            (_chronology_row(record) for record in records),
+            ["position", "known", "valid", "precision", "phrase", "event", "source"],
+        )
     return 0
+
+
+def _written(log: Log, known: dt.datetime | None) -> Iterator[Record]:
+    """The records not retracted or corrected, as the log holds them: in position order.
+
+    Only the fixes are read first (the stores file records by type); the rest
+    are read and written out as they come.
+    """
+    hidden = hidden_ids(fixes_of(log.read(types=_FIXES, known_at=known)))
+    for record in log.read(known_at=known):
+        if record.id not in hidden and not isinstance(record.event, _FIXES):
+            yield record

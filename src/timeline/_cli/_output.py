@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
+import itertools
 import json
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TextIO
+import textwrap
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import attrs
 import pendulum
 
+from timeline._codec import format_known_at
 from timeline._log import Log
 from timeline.facts import sources_of
 from timeline.time import DateSet, End, Interval, Moment, instant_text
@@ -123,12 +127,19 @@ def _chronology_row(record: Record) -> dict[str, Any]:
     who = record.provenance.speaker or record.provenance.source or ""
     return {
         "position": record.position,
+        "known": _known_short(record.known_at),
         "valid": str(valid),
         "precision": precision,
         "phrase": valid.phrase or "",
         "event": _summary(record.event),
         "source": who,
     }
+
+
+def _known_short(instant: dt.datetime) -> str:
+    """A known time for people: UTC, to the second unless it has a fraction."""
+    text = format_known_at(instant)
+    return text.replace(".000000Z", "Z")
 
 
 def _summary(event: object) -> str:
@@ -146,7 +157,7 @@ def _emit(
     args: argparse.Namespace,
     meta: dict[str, Any],
     key: str | None,
-    rows: list[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
     *,
     table: Callable[[], list[dict[str, Any]]] | None = None,
 ) -> None:
@@ -155,9 +166,16 @@ def _emit(
     ``key`` names the rows in the JSON document (None: the answer is one row).
     ``table`` makes the rows of :mod:`timeline.tables` (of hits, changes,
     spells or records) for CSV; without it, CSV flattens ``rows``.
+
+    JSON and JSON lines are written a row at a time, as ``rows`` makes them:
+    the first row is out before the last is made. CSV's columns are the
+    union of its rows' fields, so it is written once every row is made.
     """
     if args.format == "json":
-        _json(out, {**meta, key: rows} if key is not None else rows[0])
+        if key is None:
+            _json(out, next(iter(rows)))
+        else:
+            _json_rows(out, meta, key, rows)
     elif args.format == "jsonl":
         out.writelines(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in rows)
     else:
@@ -170,6 +188,21 @@ def _emit(
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(flat)
+
+
+def _json_rows(out: TextIO, meta: dict[str, Any], key: str, rows: Iterable[dict[str, Any]]) -> None:
+    """``{**meta, key: rows}`` as :func:`_json` writes it, a row at a time."""
+    # The document with no rows, cut where its rows go: json.dump's own layout.
+    text = json.dumps({**meta, key: []}, indent=2, ensure_ascii=False, default=str)
+    head, tail = text[: text.rindex("[]") + 1], text[text.rindex("[]") + 1 :]
+    out.write(head)
+    separator = "\n"
+    for row in rows:
+        body = json.dumps(row, indent=2, ensure_ascii=False, default=str)
+        out.write(separator + textwrap.indent(body, "    "))
+        separator = ",\n"
+    out.write(tail if separator == "\n" else "\n  " + tail)
+    out.write("\n")
 
 
 def _cell(value: object) -> str:
@@ -202,10 +235,18 @@ def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
-def _table(out: TextIO, rows: list[dict[str, Any]], columns: list[str]) -> None:
+#: How many rows a table's column widths are measured on before its first line is
+#: written: later rows keep those widths (a longer cell pushes its line wider).
+MEASURED: Final = 200
+
+
+def _table(out: TextIO, rows: Iterable[dict[str, Any]], columns: list[str]) -> None:
+    """Rows as aligned columns, written as they come (widths from the first rows)."""
+    rows = iter(rows)
+    first = list(itertools.islice(rows, MEASURED))
     widths = {
-        column: max([len(column), *(len(str(row[column])) for row in rows)]) for column in columns
+        column: max([len(column), *(len(str(row[column])) for row in first)]) for column in columns
     }
     print("  ".join(column.upper().ljust(widths[column]) for column in columns).rstrip(), file=out)
-    for row in rows:
+    for row in itertools.chain(first, rows):
         print("  ".join(str(row[c]).ljust(widths[c]) for c in columns).rstrip(), file=out)

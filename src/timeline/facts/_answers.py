@@ -143,8 +143,22 @@ class InForce(Sequence[Hit]):
         return self._hit(index % len(self))
 
     def __iter__(self) -> Iterator[Hit]:
-        for index in range(len(self)):
-            yield self._hit(index)
+        """The hits in key order, made as they are reached.
+
+        Hits an answer from an index makes for the loop are not kept by the
+        answer (those looked at by index are): a loop over half a million
+        hits holds one window of spells at a time, not all of them.
+        """
+        if self._hits is not None:
+            yield from self._hits
+            return
+        asked = self._asked
+        assert asked is not None  # noqa: S101 -- as in _hit
+        rows = self._rows if self._made else asked.ordered()
+        made = self._made
+        for index, row in enumerate(rows):
+            hit = made[index] if made else None
+            yield asked.hit(row) if hit is None else hit
 
     def __contains__(self, value: object) -> bool:
         return value in self._ordered()

@@ -22,6 +22,7 @@ from timeline._answer import Answer
 from timeline._codec import known_at_from_micros
 from timeline.time import EAST, QUARTER, WEST, Bounds, Extent, Question, across_offsets
 
+from . import _tuning
 from ._answers import Hit
 from ._spells import Spell
 
@@ -217,11 +218,13 @@ class _Asked:
         "known",
         "low",
         "near",
+        "order",
         "position",
         "question",
         "rows",
         "sorted_below",
         "spells",
+        "where",
     )
 
     def __init__(
@@ -244,7 +247,9 @@ class _Asked:
         self.columns = facts._rows  # noqa: SLF001 -- the index's own columns
         self.keys = facts._keys  # noqa: SLF001 -- as above
         self.sorted_below = facts._sorted_rows  # noqa: SLF001 -- as above
-        self.spells: dict[int, Spell] | None = None
+        self.spells: dict[int, Spell] = {}
+        self.order: list[int] | None = None
+        self.where: dict[int, int] | None = None
 
     def answer(self, row: int) -> Answer:
         columns = self.columns
@@ -267,12 +272,16 @@ class _Asked:
 
     def ordered(self) -> list[int]:
         """The rows in key order, then by each spell's first record."""
+        if self.order is not None:
+            return self.order
         rows = self.rows
         if not rows or max(rows) < self.sorted_below:
             # Compacted rows are numbered in that order: sorting the numbers is enough.
-            return sorted(rows)
-        keys, key_of, first = self.keys, self.columns.key, self.columns.first
-        return sorted(rows, key=lambda row: (keys[key_of[row]], first[row]))
+            self.order = sorted(rows)
+        else:
+            keys, key_of, first = self.keys, self.columns.key, self.columns.first
+            self.order = sorted(rows, key=lambda row: (keys[key_of[row]], first[row]))
+        return self.order
 
     def hit(self, row: int) -> Hit:
         columns = self.columns
@@ -286,16 +295,27 @@ class _Asked:
         return made
 
     def spell(self, row: int) -> Spell:
-        """The spell of ``row``; the first call reads those of every row, together."""
-        if self.spells is None:
-            keys, key_of, first = self.keys, self.columns.key, self.columns.first
-            wanted = {keys[key_of[row]] for row in self.rows}
-            found = self.facts._spells_of_keys(  # noqa: SLF001 -- the index's own reader
-                wanted, known=self.known, position=self.position
-            )
-            self.spells = {
-                row: _spell_at(found[keys[key_of[row]]], first[row]) for row in self.rows
-            }
+        """The spell of ``row``, read with those of the rows after it in key order.
+
+        Spells are read :data:`~timeline.facts._tuning.SPELLS_AT_ONCE` rows at
+        a time, in one pass over the store each: the first hit's spell does
+        not wait for the last one's, and only one window's spells are held
+        here (each hit keeps its own).
+        """
+        spell = self.spells.get(row)
+        if spell is not None:
+            return spell
+        order = self.ordered()
+        if self.where is None:
+            self.where = {at: index for index, at in enumerate(order)}
+        start = self.where[row]
+        window = order[start : start + _tuning.SPELLS_AT_ONCE]
+        keys, key_of, first = self.keys, self.columns.key, self.columns.first
+        wanted = {keys[key_of[at]] for at in window}
+        found = self.facts._spells_of_keys(  # noqa: SLF001 -- the index's own reader
+            wanted, known=self.known, position=self.position
+        )
+        self.spells = {at: _spell_at(found[keys[key_of[at]]], first[at]) for at in window}
         return self.spells[row]
 
 

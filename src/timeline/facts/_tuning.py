@@ -23,5 +23,8 @@ RECENT = 10_000
 MEMO_FROM = 8
 #: Spells made in one catch-up are kept, to be found again, until there are this many.
 MADE = 100_000
+#: An answer's spells are read this many hits at a time, in key order, when first
+#: asked for: a first row does not wait for the last, nor memory hold them all.
+SPELLS_AT_ONCE = 1_000
 #: How freed memory is given back to the system after a long catch-up.
 release_memory = release_freed_memory
