@@ -78,3 +78,16 @@ def test_a_malformed_line_in_a_committed_batch_names_its_record_and_the_intact_h
     assert report["records"] == damaged - 1
     assert report["problems"][0]["position"] == damaged
     assert (report["head"] or "").startswith("" if damaged == 1 else f"{damaged - 1}:")
+
+
+@pytest.mark.parametrize("count", [0, 999, 2_500])
+def test_verify_reports_progress_that_ends_at_its_total(tmp_path, count):
+    """verify's progress counts records read, never past its total, and ends at it."""
+    log = Log(SQLiteStore(tmp_path / "s.sqlite"), clock=ManualClock("2024-01-12T00:00:00Z"))
+    log.extend([log.entry(Statement(speaker="x", text=str(n)), valid="2024") for n in range(count)])
+    calls: list[tuple[int, int]] = []
+    result = verify(log.store, progress=lambda done, total: calls.append((done, total)))
+    assert result.ok
+    assert calls[-1] == (count, count)
+    assert all(done <= total == count for done, total in calls)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)

@@ -192,9 +192,14 @@ def test_in_force_answers_per_key(schedule, at):
         assert hits.answer(key) is expected
 
 
-@given(histories, when, when)
-def test_during_and_changes_equal_brute_force(schedule, a, b):
-    """Window questions from the index equal a scan of every spell."""
+@given(histories, when, when, st.integers(1, 4))
+def test_during_and_changes_equal_brute_force(schedule, a, b, window):
+    """Window questions from the index equal a scan of every spell.
+
+    Changes are made a few at a time (their spells read ``window`` rows at a time).
+    """
+    from timeline.facts import _tuning  # noqa: PLC0415 -- the window, narrowed here only
+
     low, high = min(a, b), max(a, b)
     log = play(schedule, registry=registry)
     facts = Facts(log)
@@ -216,8 +221,11 @@ def test_during_and_changes_equal_brute_force(schedule, a, b):
             answer = every_offset(lambda o, b=bounds: _falls_in(b.moved(o), lo, hi))
             if answer is not Answer.NO:
                 moved[s.key, kind, str(s.start)] = answer
-    got = {(t.key, t.kind, str(t.spell.start)): t.answer for t in facts.changes(low, high)}
+    with mock.patch.object(_tuning, "SPELLS_AT_ONCE", window):
+        changes = facts.changes(low, high)
+    got = {(t.key, t.kind, str(t.spell.start)): t.answer for t in changes}
     assert got == moved
+    assert changes == sorted(changes, key=lambda t: (t.key, t.kind, t.spell.records[0].position))
 
 
 def _falls_in(bounds, low, high):

@@ -266,7 +266,9 @@ def _history(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 
 def _changes(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     facts = _facts(log, args)
-    found = facts.changes(args.start, args.end, known=_known(args), tz=args.tz)
+    changes = facts._changes(args.start, args.end, known=_known(args), tz=args.tz)  # noqa: SLF001
+    first = next(changes, None)
+    found = [] if first is None else itertools.chain([first], changes)
     rows = (
         {
             "answer": change.answer.value,
@@ -279,7 +281,7 @@ def _changes(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         asked = {"from": args.start, "to": args.end, "known": _known_used(args)}
         _emit(out, args, asked, "changes", rows, table=lambda: tables.rows(found))
-    elif found:
+    elif first is not None:
         _table(out, rows, ["answer", "change", "when", "key"])
     else:
         print(f"no changes between {args.start} and {args.end}{_asked_also(args)}", file=out)

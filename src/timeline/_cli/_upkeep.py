@@ -77,9 +77,14 @@ def _verify_location(args: argparse.Namespace, out: TextIO) -> int:
         result = Verification(0, (Problem("structure", str(error)),))
     else:
         try:
-            result = verify(
-                store, pin=pin, allow_appended=args.allow_appended, registry=default_registry
-            )
+            with _Display(enabled=shown(args)) as display:
+                result = verify(
+                    store,
+                    pin=pin,
+                    allow_appended=args.allow_appended,
+                    registry=default_registry,
+                    progress=display.phase("verifying records"),
+                )
         finally:
             store.close()
     if args.json:

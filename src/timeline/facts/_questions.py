@@ -7,7 +7,7 @@ the rows' columns; hits and spells are made when first looked at.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Literal
 
 import pendulum
@@ -18,6 +18,7 @@ from timeline._records import Record
 from timeline.time import FLOATING, DateSet, End, Moment, Question, QuestionLike, to_instant
 from timeline.time import micros as _micros
 
+from . import _tuning
 from ._answers import History, InForce, Transition
 from ._rows import (
     _ALL_FLOATING,
@@ -173,6 +174,22 @@ class _Questions(_Saved):
         :meth:`during` reads them, in ``tz``. An empty window (``end`` not
         after ``start``) holds no instant: nothing starts or ends in it.
         """
+        return list(self._changes(start, end, known=known, tz=tz))
+
+    def _changes(
+        self,
+        start: dt.datetime | dt.date | str,
+        end: dt.datetime | dt.date | str,
+        *,
+        known: dt.datetime | str | None = None,
+        tz: str = FLOATING,
+    ) -> Iterator[Transition]:
+        """:meth:`changes`, made as they are reached: spells read a window of rows at a time.
+
+        The rows are found and put in order (key, kind, first record) from the
+        index's columns; only then are their spells read, as the loop reaches
+        them, :data:`~timeline.facts._tuning.SPELLS_AT_ONCE` rows at a time.
+        """
         self.catch_up()
         asked = Question.between(start, end, tz=tz)
         limit = self._known(known)
@@ -185,16 +202,19 @@ class _Questions(_Saved):
                 # Through every offset where one may turn its answer, else as written.
                 answer = _bound_meets(bounds, asked) if row in near else _falls(bounds, asked, 0)
                 found.append((row, kind, answer))  # type: ignore[arg-type]
-        spells = self._spells(
-            {rows.key[row] for row, _, _ in found}, known=limit, position=self._position
-        )
-        transitions = [
-            Transition(_spell_at(spells[rows.key[row]], rows.first[row]), kind, answer)
-            for row, kind, answer in found
-        ]
-        # A start the sources do not date may lie in any window: not news of this one.
-        transitions = [t for t in transitions if t.kind == "ended" or not _undated(t.spell.start)]
-        return sorted(transitions, key=lambda t: (t.key, t.kind, t.spell.records[0].position))
+        keys, key_of, first = self._keys, rows.key, rows.first
+        found.sort(key=lambda item: (keys[key_of[item[0]]], item[1], first[item[0]]))
+        position = self._position
+        for at in range(0, len(found), _tuning.SPELLS_AT_ONCE):
+            window = found[at : at + _tuning.SPELLS_AT_ONCE]
+            spells = self._spells(
+                {key_of[row] for row, _, _ in window}, known=limit, position=position
+            )
+            for row, kind, answer in window:
+                spell = _spell_at(spells[key_of[row]], first[row])
+                # A start the sources do not date may lie in any window: not news of this one.
+                if kind == "ended" or not _undated(spell.start):
+                    yield Transition(spell, kind, answer)
 
     def history(self, key: str, *, known: dt.datetime | str | None = None) -> History:
         """Return the spells of ``key`` as known at ``known`` (by default, now).

@@ -111,6 +111,7 @@ def verify(
     pin: Pin | str | None = None,
     allow_appended: bool = False,
     registry: Registry | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Verification:
     """Check everything in ``store`` that can give an answer, and report; never repair.
 
@@ -137,6 +138,10 @@ def verify(
         allow_appended: Records after ``pin`` are expected (the log has grown
             since) rather than reported.
         registry: The event types to decode records with.
+        progress: Called as ``progress(checked, total)`` every thousand
+            records read (``total``: the store's last position when the check
+            began), and once at the end of the records; the store's own
+            structures and snapshots are checked after that.
 
     >>> from timeline.stores import MemoryStore
     >>> str(verify(MemoryStore()))
@@ -146,8 +151,11 @@ def verify(
     problems: list[Problem] = []
     count, last, at_pin = 0, None, None
     decoding = None if registry is None else _Decoding(registry)
+    total = _last_position(store) if progress is not None else 0
     try:
         for record, problem in _check(store.read()):
+            if progress is not None and count % 1000 == 0:
+                progress(count, max(total, count))
             if problem is not None and not any(p.kind == "chain" for p in problems):
                 problems.append(Problem("chain", problem, record.position))
             if pinned is not None and record.position == pinned.position:
@@ -160,6 +168,8 @@ def verify(
         problems.append(Problem("chain", str(error), where))
     except Exception as error:  # noqa: BLE001 -- verify reports a damaged store, whatever broke
         problems.append(Problem("chain", f"cannot read record {count + 1}: {error}", count + 1))
+    if progress is not None:
+        progress(count, max(total, count))
     head = None if last is None else Head(last.position, last.known_at, last.hash)
     if pinned is not None:
         problems.extend(_against_pin(pinned, head, at_pin, allow_appended=allow_appended))
@@ -169,6 +179,15 @@ def verify(
     problems.extend(_snapshots(store))
     problems.extend(_states(store))
     return Verification(count, tuple(problems), head)
+
+
+def _last_position(store: Store) -> int:
+    """The store's last position, for a progress total; 0 where even that cannot be read."""
+    try:
+        head = store.head()
+    except Exception:  # noqa: BLE001 -- verify reports a damaged store; its total is a guess
+        return 0
+    return 0 if head is None else head.position
 
 
 class _Decoding:
