@@ -82,7 +82,7 @@ def test_a_malformed_line_in_a_committed_batch_names_its_record_and_the_intact_h
 
 @pytest.mark.parametrize("count", [0, 999, 2_500])
 def test_verify_reports_progress_that_ends_at_its_total(tmp_path, count):
-    """verify's progress counts records read, never past its total, and ends at it."""
+    """The progress of verify counts records read, never past its total, and ends at it."""
     log = Log(SQLiteStore(tmp_path / "s.sqlite"), clock=ManualClock("2024-01-12T00:00:00Z"))
     log.extend([log.entry(Statement(speaker="x", text=str(n)), valid="2024") for n in range(count)])
     calls: list[tuple[int, int]] = []

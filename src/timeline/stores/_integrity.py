@@ -148,9 +148,32 @@ def verify(
     'ok: 0 records, hash chain intact'
     """
     pinned = Pin.parse(pin) if isinstance(pin, str) else pin
+    decoding = None if registry is None else _Decoding(registry)
+    problems, count, last, at_pin = _chain_problems(store, pinned, decoding, progress)
+    head = None if last is None else Head(last.position, last.known_at, last.hash)
+    if pinned is not None:
+        problems.extend(_against_pin(pinned, head, at_pin, allow_appended=allow_appended))
+    if decoding is not None:
+        problems.extend(decoding.problems())
+    problems.extend(_structure(store))
+    problems.extend(_snapshots(store))
+    problems.extend(_states(store))
+    return Verification(count, tuple(problems), head)
+
+
+def _chain_problems(
+    store: Store,
+    pinned: Pin | None,
+    decoding: _Decoding | None,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[Problem], int, StoredRecord | None, str | None]:
+    """Read every record once; return the chain's first problem, the count and the last record.
+
+    Also the hash at the pinned position; each record is decoded on the way
+    where ``decoding`` says.
+    """
     problems: list[Problem] = []
     count, last, at_pin = 0, None, None
-    decoding = None if registry is None else _Decoding(registry)
     total = _last_position(store) if progress is not None else 0
     try:
         for record, problem in _check(store.read()):
@@ -170,15 +193,7 @@ def verify(
         problems.append(Problem("chain", f"cannot read record {count + 1}: {error}", count + 1))
     if progress is not None:
         progress(count, max(total, count))
-    head = None if last is None else Head(last.position, last.known_at, last.hash)
-    if pinned is not None:
-        problems.extend(_against_pin(pinned, head, at_pin, allow_appended=allow_appended))
-    if decoding is not None:
-        problems.extend(decoding.problems())
-    problems.extend(_structure(store))
-    problems.extend(_snapshots(store))
-    problems.extend(_states(store))
-    return Verification(count, tuple(problems), head)
+    return problems, count, last, at_pin
 
 
 def _last_position(store: Store) -> int:
