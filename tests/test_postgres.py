@@ -603,3 +603,49 @@ def test_answers_never_pair_one_save_with_another_saves_rows(monkeypatch):
     assert len(seen) > 1  # the questions did run beside the saves
     store.close()
     saver.close()
+
+
+def test_a_load_streams_in_parts_in_one_transaction_and_rolls_back_whole(tmp_path, monkeypatch):
+    """On PostgreSQL a load is written a part at a time in one transaction, as on SQLite.
+
+    The same records as a load into memory; a bad line after parts were written leaves
+    the store as it was; a rerun skips what is there, looked up a part at a time.
+    """
+    import json  # noqa: PLC0415 -- only here
+
+    import timeline._loading  # noqa: PLC0415 -- its PART, narrowed here
+    from timeline import SourceFileError, load_jsonl  # noqa: PLC0415
+    from timeline.stores import MemoryStore  # noqa: PLC0415
+
+    monkeypatch.setattr(timeline._loading, "PART", 3)
+
+    def lines(path: Path, count: int, *, bad_at: int | None = None) -> Path:
+        with path.open("w") as out:
+            for number in range(count):
+                data = {"about": "arms", "speaker": "White House", "text": f"said {number}"}
+                if number == bad_at:
+                    data["volume"] = 11  # no such field
+                line = {"type": "events.statement", "data": data, "valid": "2024"}
+                out.write(json.dumps({**line, "known_at": "2024-01-02T00:00:00Z"}) + "\n")
+        return path
+
+    clock = ManualClock("2024-01-01T00:00:00Z")
+    store = PostgresStore(URL, schema=_schema())
+    log, memory = Log(store, clock=clock), Log(MemoryStore(), clock=clock)
+    with log._bulk() as bulk:
+        assert bulk is not None  # the streamed lane, not the batch taken whole
+    first = lines(tmp_path / "first.jsonl", 4)
+    assert [len(load_jsonl(first, each)) for each in (log, memory)] == [4, 4]
+    head = store.head()
+    bad = lines(tmp_path / "bad.jsonl", 20, bad_at=17)
+    with pytest.raises(SourceFileError, match=r"bad\.jsonl:18: .*volume"):
+        load_jsonl(bad, log)
+    assert store.head() == head
+    lines(bad, 20)  # mended: the four lines it shares with first.jsonl are skipped
+    loaded = [load_jsonl(bad, each, keep_records=False) for each in (log, memory)]
+    assert [(len(each), each.skipped) for each in loaded] == [(16, 4), (16, 4)]
+    assert [(r.id, r.known_at, r.event, r.hash) for r in log.read()] == [
+        (r.id, r.known_at, r.event, r.hash) for r in memory.read()
+    ]
+    assert verify(store).ok
+    store.close()

@@ -1,8 +1,8 @@
 """Writing a source file's entries to a log: all or nothing, a part at a time.
 
 :func:`load_jsonl` reads a file with :mod:`timeline._importer` and appends what
-the log does not hold yet as one batch -- on SQLite streamed in parts inside one
-transaction (``Log._bulk``), elsewhere whole.
+the log does not hold yet as one batch -- on SQLite and PostgreSQL streamed in
+parts inside one transaction (``Log._bulk``), elsewhere whole.
 """
 
 from __future__ import annotations
@@ -72,11 +72,11 @@ def load_jsonl(
     """Append the entries of ``path`` that ``log`` does not hold yet, all in one batch.
 
     The new entries are appended as one atomic batch: a bad line, a full
-    disk or an interrupt leaves the log exactly as it was. On SQLite the
-    file is read, checked and written a part at a time inside one
-    transaction, so memory does not grow with the file (with
-    ``keep_records=False``); other stores take the batch whole. Entries whose record id the
-    log already holds are skipped, so a load can be run again (after a
+    disk or an interrupt leaves the log exactly as it was. On SQLite and
+    PostgreSQL the file is read, checked and written a part at a time inside
+    one transaction, so memory does not grow with the file (with
+    ``keep_records=False``); other stores take the batch whole. Entries whose
+    record id the log already holds are skipped, so a load can be run again (after a
     failure, or on a file that has grown) and adds only what is new. Entries
     without a ``known_at`` get the log clock's time.
 
@@ -119,11 +119,12 @@ def stream_lines(
 ) -> Loaded:
     """Append the lines of ``source`` that ``log`` lacks, as one batch written in parts.
 
-    On a store that takes a batch in parts (SQLite) the lines are read, looked
-    up and written :data:`PART` at a time inside one transaction that holds the
-    store's write lock: nothing else appends meanwhile, so which ids the log
-    holds is decided once, and any error rolls the whole batch back. Other
-    stores get the batch whole (:func:`write_lines`).
+    On a store that takes a batch in parts (SQLite, PostgreSQL) the lines are
+    read, looked up and written :data:`PART` at a time inside one transaction
+    that holds the store's write lock: nothing else appends meanwhile, so which
+    ids the log holds is decided once, and any error rolls the whole batch
+    back. Other stores (JSON Lines, the memory store, a store of your own) get
+    the batch whole (:func:`write_lines`).
     """
     with log._bulk() as bulk:  # noqa: SLF001 -- the library's own log
         if bulk is None:
@@ -133,9 +134,10 @@ def stream_lines(
         start = bulk.head
         for part in _parts(lines):
             new = []
+            held = bulk.held(line.entry.id for line in part if line.entry.id is not None)
             for line in part:
                 assert line.entry.id is not None  # noqa: S101 -- every line has one
-                position = bulk.held(line.entry.id)
+                position = held.get(line.entry.id)
                 if position is None:
                     new.append(line)
                     continue

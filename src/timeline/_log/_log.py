@@ -6,7 +6,8 @@ import contextlib
 import datetime as dt
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import Protocol
 
 import attrs
 import pendulum
@@ -25,8 +26,6 @@ from timeline._records import (
     known_instant,
 )
 from timeline._retry import RETRY_FOR, backoff
-from timeline.stores import SQLiteStore
-from timeline.stores._sqlite import Bulk as StoreBulk
 from timeline.time import ValidTimeLike
 
 from ._opened import _known_instant, own_store
@@ -165,11 +164,12 @@ class Log(_Reading):
         whole, with :meth:`extend`). Everything the block appended is
         committed when it ends, and nothing if it raises.
         """
-        if not (isinstance(self._store, SQLiteStore) and own_store(self._store, "_append_rows")):
+        store = self._store
+        if not (own_store(store, "_append_rows") and own_store(store, "_bulk")):
             yield None
             return
         self._written = None
-        with self._store._bulk() as stored:  # noqa: SLF001 -- the library's own store
+        with store._bulk() as stored:  # type: ignore[attr-defined]  # noqa: SLF001 -- the library's own
             bulk = Bulk(self, stored)
             yield bulk
         self._written = stored.head
@@ -424,6 +424,16 @@ def records_of(
     return tuple(records)
 
 
+class _StoreBulk(Protocol):
+    """What a store's streamed batch offers (SQLite's and PostgreSQL's ``_bulk()``)."""
+
+    head: Head | None
+
+    def positions_of(self, raw_ids: Collection[bytes]) -> dict[bytes, int]: ...
+
+    def insert(self, rows: Sequence[EncodedRow]) -> None: ...
+
+
 class Bulk:
     """A long batch being appended a part at a time in one transaction (see ``Log._bulk``).
 
@@ -431,7 +441,7 @@ class Bulk:
         head: The last record written, before the batch or in it.
     """
 
-    def __init__(self, log: Log, stored: StoreBulk) -> None:
+    def __init__(self, log: Log, stored: _StoreBulk) -> None:
         self._log = log
         self._stored = stored
 
@@ -440,9 +450,10 @@ class Bulk:
         """The last record in the store, this batch's parts included."""
         return self._stored.head
 
-    def held(self, record_id: uuid.UUID) -> int | None:
-        """The position of the record with ``record_id`` from before this batch, if any."""
-        return self._stored.position_of(record_id.bytes)
+    def held(self, record_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """The positions of those of ``record_ids`` the log held before this batch."""
+        wanted = {record_id.bytes: record_id for record_id in record_ids}
+        return {wanted[raw]: at for raw, at in self._stored.positions_of(list(wanted)).items()}
 
     def extend(self, entries: Sequence[Entry], *, keep: bool = True) -> tuple[Record, ...]:
         """Append ``entries`` after what the batch wrote so far; the records if ``keep``."""

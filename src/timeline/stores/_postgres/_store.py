@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Collection, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from timeline._codec import EncodedRow
 from timeline._errors import NotAStoreError, StoreError
-from timeline._records import StoredRecord
+from timeline._records import FIRST_POSITION, Head, StoredRecord
 from timeline.stores._common import check_append, check_follows
 
 from ._schema import _CHANNEL
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     import psycopg
 
 
-__all__ = ["PostgresStore"]
+__all__ = ["PostgresBulk", "PostgresStore"]
 
 
 class PostgresStore(_States):
@@ -87,6 +88,25 @@ class PostgresStore(_States):
             if rows:
                 self._copy_in(cursor, [(row[0], row[1].hex(), *row[2:]) for row in rows])
 
+    @contextlib.contextmanager
+    def _bulk(self) -> Iterator[PostgresBulk]:
+        """One transaction for a batch written a part at a time (a streamed load).
+
+        Takes the head row's lock at the start, so no other writer appends
+        until it ends: committed whole when the block ends, rolled back if it
+        raises (a lost connection included).
+        """
+        self._check_writable()
+        with self._errors("append"), self._connection.transaction():
+            cursor = self._connection.cursor()
+            row = cursor.execute(
+                "SELECT position, known_at, hash FROM timeline_head FOR UPDATE"
+            ).fetchone()
+            if row is None:
+                raise NotAStoreError(f"{self}: its timeline_head row is missing")
+            head = None if row[0] < FIRST_POSITION else Head(row[0], row[1], row[2])
+            yield PostgresBulk(self, cursor, head)
+
     def _locked_head(self, cursor: psycopg.Cursor[Any]) -> int:
         """The last position, its row locked until the transaction ends: writers take turns."""
         row = cursor.execute("SELECT position FROM timeline_head FOR UPDATE").fetchone()
@@ -112,3 +132,42 @@ class PostgresStore(_States):
         )
 
     # -- snapshots and saved states ---------------------------------------------------------
+
+
+class PostgresBulk:
+    """A write transaction open on a :class:`PostgresStore`, taking rows a part at a time."""
+
+    def __init__(
+        self, store: PostgresStore, cursor: psycopg.Cursor[Any], head: Head | None
+    ) -> None:
+        self._store = store
+        self._cursor = cursor
+        self.head = head
+
+    def positions_of(self, raw_ids: Collection[bytes]) -> dict[bytes, int]:
+        """The positions of the records with these ids (16 bytes each) that the store holds.
+
+        One query a part, by the ids' own index.
+        """
+        if not raw_ids or self.head is None:
+            return {}
+        with self._store._errors("read"):  # noqa: SLF001 -- the store's own helper
+            rows = self._cursor.execute(
+                "SELECT id, position FROM timeline_records WHERE id = ANY(%s::uuid[])",
+                ([raw.hex() for raw in raw_ids],),
+            ).fetchall()
+        return {found.bytes: position for found, position in rows}
+
+    def insert(self, rows: Sequence[EncodedRow]) -> None:
+        """Write rows the log's codec made, following the last ones written."""
+        if not rows:
+            return
+        last = FIRST_POSITION - 1 if self.head is None else self.head.position
+        check_follows([row[0] for row in rows], expected=last, actual=last)
+        for row in rows:
+            if len(row[1]) != 16:
+                raise StoreError(f"record {row[0]}: its id is not 16 bytes")
+        with self._store._errors("append"):  # noqa: SLF001 -- the store's own helper
+            copied = [(row[0], row[1].hex(), *row[2:]) for row in rows]
+            self._store._copy_in(self._cursor, copied)  # noqa: SLF001 -- the store's own helper
+        self.head = Head(rows[-1][0], rows[-1][2], rows[-1][6])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 from timeline._codec import EncodedRow, known_at_micros
 from timeline._errors import StoreError
@@ -173,6 +173,15 @@ class Bulk:
                     query = self._store._query("SELECT id, position FROM records")  # noqa: SLF001
                     self._ids = dict(query)
         return self._ids.get(raw_id)
+
+    def positions_of(self, raw_ids: Collection[bytes]) -> dict[bytes, int]:
+        """:meth:`position_of` for several ids: those the store held, with their positions."""
+        found = {}
+        for raw in raw_ids:
+            position = self.position_of(raw)
+            if position is not None:
+                found[raw] = position
+        return found
 
     def insert(self, rows: Sequence[EncodedRow]) -> None:
         """Write rows the log's codec made, following the last ones written."""
