@@ -13,8 +13,19 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --editable ".[postgres,pandas,polars,ftm,plot,words]" --group dev
 	touch $@
 
-example: $(BIN)/.installed  ## Rebuild the seed timeline and answer questions at (valid, known) times.
-	$(BIN)/python examples/in_force.py
+# The example needs the package and its runtime dependencies only: a virtual environment of
+# its own, so `make example` on a fresh clone installs seven small packages, not the
+# development set (sphinx, mypy, pandas, polars, matplotlib, ...).
+EXAMPLE_VENV ?= .venv-example
+
+$(EXAMPLE_VENV)/bin/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "timeline needs Python 3.11+")'
+	$(PYTHON) -m venv $(EXAMPLE_VENV)
+	$(EXAMPLE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --editable .
+	touch $@
+
+example: $(EXAMPLE_VENV)/bin/.installed  ## Rebuild the seed timeline and answer questions at (valid, known) times.
+	$(EXAMPLE_VENV)/bin/python examples/in_force.py
 
 picture: $(BIN)/.installed  ## Draw the seed timeline for README and the tutorial (docs/_static).
 	$(BIN)/python examples/picture.py docs/_static/seed-timeline.png
@@ -35,7 +46,7 @@ docs: $(BIN)/.installed
 ci: test lint typecheck docs
 
 clean:
-	rm -rf $(VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis mutants
+	rm -rf $(VENV) $(EXAMPLE_VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis mutants
 
 # The core's functions, by mutmut's names ("?" stands for its class separator): the
 # three-valued answer, the facts index's known and valid filters, the hash chain, and the
