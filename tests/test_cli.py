@@ -652,3 +652,33 @@ def test_log_writes_its_first_rows_before_it_reads_the_last_record(store, monkey
         assert main(["--store", str(store), "--format", "jsonl", "log"]) == 0
     assert seen[0] < 14  # the first row was out before the 14th record was read
     assert len(seen) == 14
+
+
+def test_use_finds_a_module_in_the_current_folder_and_a_file_by_its_path(tmp_path):
+    """The installed command finds --use officers in the folder it runs in, or officers.py."""
+    exe = shutil.which("timeline", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    name = f"officers_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / f"{name}.py").write_text(MANDATES.replace("cli.mandate", f"{name}.mandate"))
+    line = {"type": f"{name}.mandate.began", "data": {"office": "UN SG", "holder": "Guterres"}}
+    (tmp_path / "m.jsonl").write_text(json.dumps({**line, "valid": "2017-01-01/.."}) + "\n")
+
+    def command(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [exe, "--store", "m.sqlite", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    loaded = command("load", "m.jsonl", "--use", name)
+    assert (loaded.returncode, loaded.stderr) == (0, "")
+    asked = command("--json", "at", "2024", "--use", f"{name}.py:Mandates")
+    assert asked.returncode == 0, asked.stderr
+    assert [hit["key"] for hit in json.loads(asked.stdout)["in_force"]] == ["UN SG"]
+    missing = command("keys", "--use", "nowhere.py")
+    assert (missing.returncode, missing.stderr) == (
+        1,
+        "timeline: error: --use nowhere.py: no such file\n",
+    )

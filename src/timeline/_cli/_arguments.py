@@ -39,7 +39,8 @@ def _common() -> _Parser:
         action="append",
         default=argparse.SUPPRESS,
         metavar="MODULE[:CLASS]",
-        help="import your own event types (MODULE), and ask your own temporal-facts projection "
+        help="import your own event types (MODULE: a module, found in the current folder "
+        "first, or a file, officers.py), and ask your own temporal-facts projection "
         "(MODULE:CLASS) instead of sanctions; or the name of a timeline.vocabularies entry point",
     )
     common.add_argument(

@@ -10,8 +10,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.metadata
+import importlib.util
+import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
 
 from timeline._errors import TimelineError
 from timeline._log import Log
@@ -52,7 +56,9 @@ def _use(use: str, plugins: dict[str, importlib.metadata.EntryPoint]) -> object:
             raise TimelineError(f"--use {use}: the entry point failed to load: {error}") from None
     module_name, _, attribute = use.partition(":")
     try:
-        found: object = importlib.import_module(module_name)
+        found: object = _import(module_name)
+    except TimelineError:
+        raise
     except Exception as error:  # noqa: BLE001 -- a user's module may fail any way: one line
         raise TimelineError(f"--use {use}: cannot import {module_name!r}: {error}") from None
     for part in filter(None, attribute.split(".")):
@@ -61,6 +67,38 @@ def _use(use: str, plugins: dict[str, importlib.metadata.EntryPoint]) -> object:
         except AttributeError:
             raise TimelineError(f"--use {use}: {module_name} has no {attribute!r}") from None
     return found
+
+
+def _import(name: str) -> ModuleType:
+    """A module by name, found in the current folder first; or a Python file by its path.
+
+    The folder is looked in as ``python -m`` looks in it; a file
+    (``officers.py``, ``lib/officers.py``) is imported as its stem.
+    """
+    if name.endswith(".py"):
+        path = Path(name)
+        if not path.is_file():
+            raise TimelineError(f"--use {name}: no such file")
+        module = sys.modules.get(path.stem)
+        if module is not None and Path(getattr(module, "__file__", "") or "").resolve() == (
+            path.resolve()
+        ):
+            return module  # imported already (twice would declare its event types twice)
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        if spec is None or spec.loader is None:  # pragma: no cover -- a .py file always has one
+            raise TimelineError(f"--use {name}: cannot be imported as a module")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[path.stem] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[path.stem]
+            raise
+        return module
+    here = str(Path.cwd())
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    return importlib.import_module(name)
 
 
 def _facts(log: Log, args: argparse.Namespace) -> TemporalFacts:
