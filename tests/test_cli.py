@@ -682,3 +682,47 @@ def test_use_finds_a_module_in_the_current_folder_and_a_file_by_its_path(tmp_pat
         1,
         "timeline: error: --use nowhere.py: no such file\n",
     )
+
+
+def test_log_prints_records_of_types_it_has_not_imported_as_stored(tmp_path):
+    """Without the module that declares a type, 'log' shows its records as stored, not an error.
+
+    The same JSON as with the module, for every record; the table names the type.
+    """
+    exe = shutil.which("timeline", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    name = f"own_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / f"{name}.py").write_text(MANDATES.replace("cli.mandate", f"{name}.mandate"))
+    began = {"type": f"{name}.mandate.began", "data": {"office": "UN SG", "holder": "Guterres"}}
+    ended = {"type": f"{name}.mandate.ended", "data": {"office": "UN SG"}}
+    with (tmp_path / "m.jsonl").open("w") as out:
+        out.write(json.dumps({**began, "valid": "2017-01-01/.."}) + "\n")
+        out.write(json.dumps({"type": "events.statement", "valid": "2017", "data": {
+            "about": "arms", "speaker": "UN", "text": "said"}}) + "\n")  # fmt: skip
+        out.write(json.dumps({**ended, "valid": "2026-12-31"}) + "\n")
+
+    def command(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [exe, "--store", "m.sqlite", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    assert command("load", "m.jsonl", "--use", name).returncode == 0
+    known = command("--json", "log", "--use", name)
+    assert known.returncode == 0, known.stderr
+    for order in ("position", "valid"):
+        unknown = command("--json", "log", "--order", order)
+        assert (unknown.returncode, unknown.stderr) == (0, "")
+        rows = json.loads(unknown.stdout)["records"]
+        expected = json.loads(known.stdout)["records"]
+        if order == "valid":
+            expected = [expected[i] for i in (0, 1, 2)]  # 2017-01-01/.., 2017, 2026-12-31
+        assert rows == expected
+    table = command("log")
+    assert table.returncode == 0
+    assert f"{name}.mandate.began" in table.stdout
+    assert f'{name}.mandate.ended {{"office": "UN SG"}}' in table.stdout
+    assert "Statement(" in table.stdout  # what it can read, it reads

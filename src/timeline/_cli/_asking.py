@@ -10,14 +10,17 @@ import argparse
 import datetime as dt
 import itertools
 import json
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from timeline import tables
+from timeline._codec import decode_valid
 from timeline._corrections import Corrected, Retracted, fixes_of, hidden_ids
-from timeline._errors import TimelineError
+from timeline._errors import RecordDecodeError, TimelineError
 from timeline._log import Log
-from timeline._projection import record_order, visible
+from timeline._projection import record_order
+from timeline._records import FIRST_POSITION, Record, StoredRecord
 from timeline.facts import Hit, sources_of
 from timeline.sanctions import SanctionsInForce, best_match
 from timeline.time import FLOATING, Question
@@ -28,6 +31,7 @@ from ._output import (
     MEASURED,
     _chronology_row,
     _emit,
+    _flatten,
     _json,
     _known_used,
     _record_json,
@@ -38,7 +42,6 @@ from ._output import (
 )
 
 if TYPE_CHECKING:
-    from timeline._records import Record
     from timeline.facts import Spell
 
 _FIXES = (Retracted, Corrected)
@@ -290,11 +293,12 @@ def _changes(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 
 def _log(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     known = _known(args)
+    records: Iterator[Record | StoredRecord]
     if args.order == "valid":
         # The chronology: every record must be read before the first can be shown.
-        records = iter(sorted(visible(log.read(known_at=known)), key=record_order))
+        records = iter(sorted(_shown(log, known), key=_record_order))
     else:
-        records = _written(log, known)
+        records = _shown(log, known)
     first = next(records, None)
     if first is None:
         if args.json:
@@ -305,24 +309,73 @@ def _log(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     records = itertools.chain([first], records)
     if args.json:
         rows = (_record_json(log, record) for record in records)
-        table = lambda: tables.rows(records, registry=log.codec.registry)  # noqa: E731
-        _emit(out, args, {"known": _known_used(args)}, "records", rows, table=table)
+        _emit(
+            out,
+            args,
+            {"known": _known_used(args)},
+            "records",
+            rows,
+            table=lambda: _record_table(log, list(records)),
+        )
     else:
         _table(
             out,
-            (_chronology_row(record) for record in records),
+            (_chronology_row(log, record) for record in records),
             ["position", "known", "valid", "precision", "phrase", "event", "source"],
         )
     return 0
 
 
-def _written(log: Log, known: dt.datetime | None) -> Iterator[Record]:
+def _shown(log: Log, known: dt.datetime | None) -> Iterator[Record | StoredRecord]:
     """The records not retracted or corrected, as the log holds them: in position order.
 
     Only the fixes are read first (the stores file records by type); the rest
-    are read and written out as they come.
+    are read and written out as they come. A record of a type this process
+    has not imported comes as stored (its type and data as written), not as
+    an error: ``log`` shows what is there, with or without your code.
     """
     hidden = hidden_ids(fixes_of(log.read(types=_FIXES, known_at=known)))
-    for record in log.read(known_at=known):
-        if record.id not in hidden and not isinstance(record.event, _FIXES):
+    for record in _records_or_stored(log, known):
+        if isinstance(record, StoredRecord):
+            if uuid.UUID(record.id) not in hidden:
+                yield record
+        elif record.id not in hidden and not isinstance(record.event, _FIXES):
             yield record
+
+
+def _records_or_stored(log: Log, known: dt.datetime | None) -> Iterator[Record | StoredRecord]:
+    """Every record up to ``known``, decoded; as stored where its type is not registered."""
+    stop = None if known is None else log.last_position_known_by(known) + 1
+    position = FIRST_POSITION
+    while True:
+        try:
+            for record in log.read(position, stop=stop, on_undecodable="raise"):
+                position = record.position + 1
+                yield record
+        except RecordDecodeError as error:
+            failed = error.position
+            if failed is None:
+                raise
+            stored = next(iter(log.store.read(failed, stop=failed + 1)))
+            if stored.type in log.registry:
+                raise  # a record of a type we know that does not read: damage, said as such
+            yield from log.read(position, stop=failed)  # those of its page before it
+            yield stored
+            position = failed + 1
+        else:
+            return
+
+
+def _record_order(record: Record | StoredRecord) -> tuple[Any, ...]:
+    """Valid time, then position, for records and records as stored alike."""
+    if isinstance(record, StoredRecord):
+        valid = decode_valid(json.loads(record.body)["valid"])
+        return (*valid.extent.order, record.position)
+    return record_order(record)
+
+
+def _record_table(log: Log, records: list[Record | StoredRecord]) -> list[dict[str, Any]]:
+    """The records as :mod:`timeline.tables` rows; with some as stored, their JSON flattened."""
+    if all(isinstance(record, Record) for record in records):
+        return tables.rows(records, registry=log.codec.registry)  # type: ignore[arg-type]
+    return [_flatten(_record_json(log, record)) for record in records]

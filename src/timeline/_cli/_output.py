@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 import attrs
 import pendulum
 
-from timeline._codec import format_known_at
+from timeline._codec import decode_valid, format_known_at, parse_known_at
 from timeline._log import Log
+from timeline._records import StoredRecord
 from timeline.facts import sources_of
 from timeline.time import DateSet, End, Interval, Moment, instant_text
 
@@ -65,7 +66,9 @@ def _valid_json(valid: Moment | Interval | DateSet) -> dict[str, Any]:
     }
 
 
-def _record_json(log: Log, record: Record) -> dict[str, Any]:
+def _record_json(log: Log, record: Record | StoredRecord) -> dict[str, Any]:
+    if isinstance(record, StoredRecord):
+        return _stored_json(log, record)
     name, version, data = log.codec.encode_event(record.event)
     return {
         "position": record.position,
@@ -78,6 +81,24 @@ def _record_json(log: Log, record: Record) -> dict[str, Any]:
         "subject": record.subject,
         "provenance": attrs.asdict(record.provenance),
         "hash": record.hash,
+    }
+
+
+def _stored_json(log: Log, stored: StoredRecord) -> dict[str, Any]:
+    """A record of a type this process has not imported, as stored: the same fields."""
+    body = json.loads(stored.body)
+    provenance = log.codec._provenance(body.get("provenance") or {})  # noqa: SLF001
+    return {
+        "position": stored.position,
+        "id": stored.id,
+        "known_at": parse_known_at(stored.known_at).isoformat(),
+        "type": stored.type,
+        "version": body.get("version", 1),
+        "event": body.get("data"),
+        "valid": _valid_json(decode_valid(body["valid"])),
+        "subject": stored.subject,
+        "provenance": attrs.asdict(provenance),
+        "hash": stored.hash,
     }
 
 
@@ -118,7 +139,9 @@ def _precision(end: Moment | DateSet | End) -> str:
     return end.precision.name.lower() if isinstance(end, Moment) else _when(end)
 
 
-def _chronology_row(record: Record) -> dict[str, Any]:
+def _chronology_row(log: Log, record: Record | StoredRecord) -> dict[str, Any]:
+    if isinstance(record, StoredRecord):
+        return _stored_row(log, record)
     valid = record.valid
     if isinstance(valid, Moment | DateSet):
         precision = _precision(valid)
@@ -136,6 +159,27 @@ def _chronology_row(record: Record) -> dict[str, Any]:
     }
 
 
+def _stored_row(log: Log, stored: StoredRecord) -> dict[str, Any]:
+    """A table row of a record whose type is not imported: its type and data as stored."""
+    shown = _stored_json(log, stored)
+    valid = decode_valid(json.loads(stored.body)["valid"])
+    if isinstance(valid, Moment | DateSet):
+        precision = _precision(valid)
+    else:
+        precision = f"{_precision(valid.start)} to {_precision(valid.end)}"
+    provenance = shown["provenance"]
+    data = json.dumps(shown["event"], ensure_ascii=False, sort_keys=True)
+    return {
+        "position": stored.position,
+        "known": _known_short(parse_known_at(stored.known_at)),
+        "valid": str(valid),
+        "precision": precision,
+        "phrase": valid.phrase or "",
+        "event": _cut(f"{stored.type} {data}"),
+        "source": provenance.get("speaker") or provenance.get("source") or "",
+    }
+
+
 def _known_short(instant: dt.datetime) -> str:
     """A known time for people: UTC, to the second unless it has a fraction."""
     text = format_known_at(instant)
@@ -143,7 +187,10 @@ def _known_short(instant: dt.datetime) -> str:
 
 
 def _summary(event: object) -> str:
-    text = repr(event)
+    return _cut(repr(event))
+
+
+def _cut(text: str) -> str:
     return text if len(text) <= 70 else text[:69] + "…"
 
 
