@@ -229,3 +229,20 @@ def test_a_missing_extra_is_named(extra, monkeypatch):
         make([])
     with pytest.raises(ImportError):  # and an ImportError, for code that catches those
         make([])
+
+
+def test_records_of_a_registry_of_your_own_need_it_not_again():
+    """A table of a log's records finds the log's own registry: no registry= to repeat."""
+    from timeline import Registry, event  # noqa: PLC0415
+
+    registry = Registry()
+
+    @event("tables.own.noted", registry=registry)
+    class Noted:
+        text: str
+
+    log = Log(clock=ManualClock("2024-01-12T00:00:00Z"), registry=registry)
+    log.append(Noted(text="seen"), valid="2024-01")
+    (row,) = rows(log.read())
+    assert (row["type"], row["event_text"]) == ("tables.own.noted", "seen")
+    assert rows(log.read(), registry=registry) == [row]

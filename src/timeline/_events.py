@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, Final, TypeVar, dataclass_transform
 
@@ -55,6 +56,7 @@ class Registry:
         self._by_name: dict[str, EventType] = {}
         self._by_class: dict[type[Any], EventType] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        _registries.append(weakref.ref(self))
         from ._corrections import register_corrections  # noqa: PLC0415 -- they need Registry
 
         register_corrections(self)
@@ -184,6 +186,26 @@ def _is_frozen(cls: type[Any]) -> bool:
 
 
 #: The registry :func:`event` uses unless told otherwise.
+#: Every registry made, oldest first (weakly: a registry no one holds is gone from it).
+_registries: list[weakref.ref[Registry]] = []
+
+
+def registry_of(cls: type[Any]) -> Registry | None:
+    """The registry that declares ``cls``: the default one, else the oldest that does.
+
+    So what holds only records (a table of ``log.read()``) finds the type
+    names of a log's own registry without being told it again.
+    """
+    if cls in default_registry._by_class:  # noqa: SLF001 -- this module's own class
+        return default_registry
+    _registries[:] = [ref for ref in _registries if ref() is not None]
+    for ref in _registries:
+        registry = ref()
+        if registry is not None and cls in registry._by_class:  # noqa: SLF001 -- as above
+            return registry
+    return None
+
+
 default_registry: Final = Registry()
 
 

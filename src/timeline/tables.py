@@ -51,13 +51,13 @@ import datetime as dt
 import enum
 import importlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ._answer import Answer
 from ._codec import Codec
 from ._errors import InvalidValidTimeError, MissingExtraError, TimelineError
-from ._events import Registry, default_registry
+from ._events import Registry, default_registry, registry_of
 from ._records import Record
 from .facts import Hit, InForce, SavedAnswer, Spell, Transition, sources_of
 from .time import (
@@ -152,7 +152,8 @@ def rows(
             :class:`~timeline.SavedAnswer`. One kind at a time.
         tz: The zone instants are given in, and floating wall times read in.
         registry: Where records' event types are registered (for their type
-            names and fields); the default registry if not given.
+            names and fields); if not given, the registry that declares each
+            event's class (the default one, or your own :class:`~timeline.Registry`).
 
     Raises:
         TimelineError: ``items`` mixes kinds, or holds something else.
@@ -267,7 +268,7 @@ def _table(
             {"answer": answer.value, "key": key, "first_record": first}
             for key, first, answer in items.found
         ]
-    codec = Codec(registry if registry is not None else default_registry)
+    codec_of = _codecs(registry)
     kind: _Kind | None = "hit" if isinstance(items, InForce) else None
     table: list[dict[str, Any]] = []
     for item in items:
@@ -282,7 +283,7 @@ def _table(
             row = _spell_row(item, zone)
         elif isinstance(item, Record):
             this = "record"
-            row = _record_row(item, zone, codec)
+            row = _record_row(item, zone, codec_of(item.event))
         else:
             raise TimelineError(
                 f"item {len(table)} is a {type(item).__name__}: tables hold hits, changes, "
@@ -295,6 +296,22 @@ def _table(
         kind = this
         table.append(row)
     return kind, table
+
+
+def _codecs(registry: Registry | None) -> Callable[[object], Codec]:
+    """What gives an event's codec: ``registry``'s; else that of the registry declaring it."""
+    made: dict[int, Codec] = {}
+
+    def codec_of(event: object) -> Codec:
+        chosen = registry if registry is not None else registry_of(type(event))
+        if chosen is None:
+            chosen = default_registry
+        codec = made.get(id(chosen))
+        if codec is None:
+            codec = made[id(chosen)] = Codec(chosen)
+        return codec
+
+    return codec_of
 
 
 def _columns(kind: _Kind | None, table: list[dict[str, Any]]) -> list[str]:
