@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from ._events import EventType, Registry, Upcaster, default_registry, event
     from ._importer import SourceFileError, read_jsonl
     from ._loading import Loaded, load_jsonl
-    from ._log import Log
+    from ._log import Log, Reading
     from ._projection import (
         Begun,
         Projection,
@@ -165,6 +165,7 @@ __all__ = [
     "Question",
     "QuestionLike",
     "ReadOnlyStoreError",
+    "Reading",
     "Record",
     "RecordDecodeError",
     "RecordStatus",
@@ -268,6 +269,7 @@ _WHERE: "Final[dict[str, str]]" = {
     "Question": "time",
     "QuestionLike": "time",
     "ReadOnlyStoreError": "_errors",
+    "Reading": "_log",
     "Record": "_records",
     "RecordDecodeError": "_errors",
     "RecordStatus": "_records",

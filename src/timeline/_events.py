@@ -10,6 +10,7 @@ from typing import Any, Final, TypeVar, dataclass_transform
 import attrs
 
 from ._errors import DuplicateEventTypeError, EventDefinitionError, UnknownEventTypeError
+from ._reprs import fitted, html_rows, plural
 
 __all__ = ["EventType", "Registry", "Upcaster", "default_registry", "event"]
 
@@ -172,6 +173,21 @@ class Registry:
 
     def __contains__(self, name: object) -> bool:
         return name in self._by_name
+
+    def __repr__(self) -> str:
+        names = sorted(self._by_name)
+        shown = ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
+        return fitted(f"<Registry of {plural(len(names), 'event type')}: {shown}>")
+
+    def _repr_html_(self) -> str:
+        """A table for notebooks: each type's name, version and class."""
+        return html_rows(
+            ("type", "version", "class"),
+            (
+                (entry.name, entry.version, f"{entry.cls.__module__}.{entry.cls.__qualname__}")
+                for entry in self
+            ),
+        )
 
     def __iter__(self) -> Iterator[EventType]:
         return iter(sorted(self._by_name.values(), key=lambda entry: entry.name))

@@ -15,6 +15,7 @@ import pendulum
 from typing_extensions import TypeVar
 
 from ._errors import InvalidEventError, InvalidValidTimeError, KnownTimeError, PinError
+from ._reprs import fitted
 from ._words._rule import Rule
 from .time import ValidTime, to_instant, valid_time
 
@@ -215,7 +216,7 @@ class Record(Generic[E]):
         if len(event) > 90:
             event = event[:89] + "…"
         known = self.known_at.strftime("%Y-%m-%dT%H:%MZ")
-        return f"<Record {self.position} known {known}: {event} valid {self.valid}{said}>"
+        return fitted(f"<Record {self.position} known {known}: {event} valid {self.valid}{said}>")
 
     def _repr_html_(self) -> str:
         """A small table for notebooks: each part of the record on its own row."""

@@ -12,5 +12,6 @@ from __future__ import annotations
 
 from ._log import Log
 from ._opened import own_store
+from ._reading import Reading
 
-__all__ = ["Log", "own_store"]
+__all__ = ["Log", "Reading", "own_store"]

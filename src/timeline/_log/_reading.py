@@ -17,6 +17,7 @@ from timeline._codec import GENESIS_HASH, format_known_at
 from timeline._corrections import Corrected, Retracted, fixes_of, hidden_ids
 from timeline._errors import RecordDecodeError, UndecodableRecordWarning
 from timeline._records import FIRST_POSITION, Head, Pin, Record, Records, StoredRecord
+from timeline._reprs import fitted, html_table, plural
 
 from ._opened import OnUndecodable, RawRow, _known_instant, _Opened, _policy, own_store
 
@@ -36,7 +37,7 @@ class _Reading(_Opened):
         subject: str | None = None,
         known_at: dt.datetime | str | None = None,
         on_undecodable: OnUndecodable | None = None,
-    ) -> Iterator[Record[_E]]: ...
+    ) -> Reading[_E]: ...
 
     @overload
     def read(
@@ -48,7 +49,7 @@ class _Reading(_Opened):
         subject: str | None = None,
         known_at: dt.datetime | str | None = None,
         on_undecodable: OnUndecodable | None = None,
-    ) -> Iterator[Record]: ...
+    ) -> Reading[Any]: ...
 
     def read(
         self,
@@ -59,8 +60,8 @@ class _Reading(_Opened):
         subject: str | None = None,
         known_at: dt.datetime | str | None = None,
         on_undecodable: OnUndecodable | None = None,
-    ) -> Iterator[Record]:
-        """Yield records in position order.
+    ) -> Reading[Any]:
+        """Return the records in position order, read as they are iterated (a :class:`Reading`).
 
         A record that cannot be decoded (written by hand, by another program,
         or with a type this process reads differently) stops the read with
@@ -86,6 +87,27 @@ class _Reading(_Opened):
         if known_at is not None:
             cut = self.last_position_known_by(known_at) + 1
             stop = cut if stop is None else min(stop, cut)
+        asked = [f"from position {start}"]
+        if stop is not None:
+            asked.append(f"before {stop}")
+        if names is not None:
+            asked.append(f"of {', '.join(sorted(names))}")
+        if subject is not None:
+            asked.append(f"about {subject!r}")
+        if known_at is not None:
+            asked.append(f"as known at {known_at}")
+        records = self._records(start, stop, names, subject, policy)
+        return Reading(records, f"{self!r}, {' '.join(asked)}")
+
+    def _records(
+        self,
+        start: int,
+        stop: int | None,
+        names: set[str] | None,
+        subject: str | None,
+        policy: OnUndecodable,
+    ) -> Iterator[Record]:
+        """The records :meth:`read` returns, decoded as they are reached."""
         # The library's own SQL stores hand over their rows as read, which the
         # codec decodes directly: the StoredRecord between them would cost a
         # third of a read.
@@ -282,4 +304,48 @@ class _Reading(_Opened):
         raise IndexError(f"no record at position {position} (the log has {len(self)})")
 
     def __repr__(self) -> str:
-        return f"<Log of {len(self)} records in {self._store!r}>"
+        return fitted(f"<Log of {plural(len(self), 'record')} in {self._store!r}>")
+
+    def _repr_html_(self) -> str:
+        """A small table for notebooks: the store, its records and head, the event types."""
+        head = self._store.head()
+        return html_table(
+            [
+                ("store", repr(self._store)),
+                ("records", len(self)),
+                ("last known at", "" if head is None else head.known_at),
+                ("event types", len(self.registry)),
+            ]
+        )
+
+
+class Reading(Iterator["Record[_E]"]):
+    """Records being read from a log, as :meth:`Log.read` returns them: read as iterated.
+
+    An iterator (once through, as a generator is) whose ``repr()`` says what
+    was asked -- which log, from and before which position, which types,
+    subject and known time -- instead of ``<generator object ...>``. Nothing
+    is read until it is iterated; :meth:`close` lets go of the store's cursor
+    when stopping early.
+    """
+
+    __slots__ = ("_asked", "_records")
+
+    def __init__(self, records: Iterator[Record[_E]], asked: str) -> None:
+        self._records = records
+        self._asked = asked
+
+    def __iter__(self) -> Reading[_E]:
+        return self
+
+    def __next__(self) -> Record[_E]:
+        return next(self._records)
+
+    def close(self) -> None:
+        """Stop reading: what is left is not read (as a generator's ``close()``)."""
+        close = getattr(self._records, "close", None)
+        if close is not None:
+            close()
+
+    def __repr__(self) -> str:
+        return fitted(f"<Reading {self._asked}>")

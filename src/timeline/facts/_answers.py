@@ -8,7 +8,6 @@ first looked at); :class:`History`, :class:`Transition` and
 
 from __future__ import annotations
 
-import html
 import operator
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Literal, overload
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Literal, overload
 import attrs
 
 from timeline._answer import Answer
+from timeline._reprs import fitted, html_rows, html_table, plural
 from timeline.time import End
 
 from ._spells import Spell, sources_of
@@ -65,7 +65,11 @@ class Hit:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"Hit(spell={self.spell!r}, answer={self.answer!r})"
+        return fitted(f"<Hit {self.answer.value} {self.spell!r}>")
+
+    def _repr_html_(self) -> str:
+        """The answer above its spell's table."""
+        return html_table([("answer", self.answer.value)]) + self.spell._repr_html_()
 
 
 _hit_order = operator.attrgetter("_order")
@@ -185,21 +189,15 @@ class InForce(Sequence[Hit]):
         yes = sum(answer is Answer.YES for _, answer in answers)
         keys = self.keys()
         shown = ", ".join(keys[:3]) + (f", … ({len(keys) - 3} more)" if len(keys) > 3 else "")
-        return (
-            f"<InForce: {len(answers)} hits ({yes} yes, {len(answers) - yes} maybe)"
+        return fitted(
+            f"<InForce: {plural(len(answers), 'hit')} ({yes} yes, {len(answers) - yes} maybe)"
             f"{': ' + shown if shown else ''}>"
         )
 
     def _repr_html_(self) -> str:
         """A table for notebooks: answer, key, from, until and sources, a row per hit."""
-        rows = "".join(
-            "<tr>"
-            + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in _hit_cells(hit))
-            + "</tr>"
-            for hit in self._ordered()
-        )
-        head = "".join(f"<th>{name}</th>" for name in ("answer", "key", "from", "until", "sources"))
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        columns = ("answer", "key", "from", "until", "sources")
+        return html_rows(columns, (_hit_cells(hit) for hit in self._ordered()))
 
     @property
     def yes(self) -> tuple[Hit, ...]:
@@ -245,15 +243,15 @@ class History(tuple[Spell, ...]):
 
     __slots__ = ()
 
+    def __repr__(self) -> str:
+        if not self:
+            return "<History: no spells>"
+        spans = ", ".join(spell.span for spell in self)
+        return fitted(f"<History {self[0].key!r}: {plural(len(self), 'spell')}: {spans}>")
+
     def _repr_html_(self) -> str:
-        rows = "".join(
-            "<tr>"
-            + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in _spell_cells(spell))
-            + "</tr>"
-            for spell in self
-        )
-        head = "".join(f"<th>{name}</th>" for name in ("key", "from", "until", "sources"))
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        columns = ("key", "from", "until", "sources")
+        return html_rows(columns, (_spell_cells(spell) for spell in self))
 
 
 def _spell_cells(spell: Spell) -> tuple[str, ...]:
@@ -287,7 +285,7 @@ class SavedAnswer:
         return sorted({key for key, _, _ in self.found})
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Transition:
     """A spell that starts or ends within a window of valid time."""
 
@@ -299,3 +297,11 @@ class Transition:
     def key(self) -> str:
         """The fact's key."""
         return self.spell.key
+
+    def __repr__(self) -> str:
+        return fitted(f"<Transition {self.kind} ({self.answer.value}) {self.spell!r}>")
+
+    def _repr_html_(self) -> str:
+        """What changed, and how surely, above the spell's table."""
+        parts = [("change", self.kind), ("answer", self.answer.value)]
+        return html_table(parts) + self.spell._repr_html_()

@@ -16,6 +16,7 @@ import attrs
 from timeline._answer import Answer
 from timeline._projection import record_order
 from timeline._records import Record
+from timeline._reprs import fitted, html_table, plural
 from timeline.time import (
     DateRange,
     DateSet,
@@ -46,7 +47,7 @@ class Conflict:
     values: tuple[tuple[Any, Record], ...]
 
 
-@attrs.frozen(hash=False)
+@attrs.frozen(hash=False, repr=False)
 class Spell:
     """One period a fact holds: from ``start`` to the exclusive ``end``.
 
@@ -76,6 +77,37 @@ class Spell:
     def at(self, question: QuestionLike) -> Answer:
         """Answer "is this spell in force at ``question``?", read at its own precision."""
         return Question.of(question).answer(self.extent)
+
+    @property
+    def span(self) -> str:
+        """From and until as EDTF, ``start/end``: an open end is ``..``, an unknown one empty."""
+        return f"{_edtf_end(self.start)}/{_edtf_end(self.end)}"
+
+    def __repr__(self) -> str:
+        sources = ", ".join(sources_of(self))
+        said = f", {sources}" if sources else ""
+        records = plural(len(self.records), "record")
+        return fitted(f"<Spell {self.key!r} {self.span}: {records}{said}>")
+
+    def _repr_html_(self) -> str:
+        """A small table for notebooks: key, from, until, sources, attributes, records."""
+        return html_table(
+            [
+                ("key", self.key),
+                ("from", _edtf_end(self.start) or "unknown"),
+                ("until", _edtf_end(self.end) or "unknown"),
+                ("sources", ", ".join(sources_of(self))),
+                *((name, value) for name, value in self.attributes.items()),
+                ("records", ", ".join(str(record.position) for record in self.records)),
+            ]
+        )
+
+
+def _edtf_end(end: Moment | DateSet | End) -> str:
+    """An end as EDTF writes it in an interval: ``..`` open, empty unknown."""
+    if isinstance(end, End):
+        return ".." if end is End.OPEN else ""
+    return str(end)
 
 
 def sources_of(spell: Spell) -> list[str]:

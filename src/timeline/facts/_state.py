@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from timeline._codec import GENESIS_HASH
 from timeline._records import FIRST_POSITION, Record
+from timeline._reprs import fitted, html_table
 
 from ._intervals import IntervalSet
 from ._keys import _SETS, _Keys
@@ -73,7 +74,18 @@ class _State:
         self._head = GENESIS_HASH  # the hash of the record at _position
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} read to position {self._position} of {self.log!r}>"
+        return fitted(f"<{type(self).__name__} read to position {self._position} of {self.log!r}>")
+
+    def _repr_html_(self) -> str:
+        """A small table for notebooks: what it is, how far it has read, what it holds."""
+        return html_table(
+            [
+                ("facts", self.name()),
+                ("read to position", f"{self._position:,} of {self.log.last_position:,}"),
+                ("keys", f"{len(self._keys):,}"),
+                ("spell versions filed", f"{len(self._rows.key):,}"),
+            ]
+        )
 
     @classmethod
     def name(cls) -> str:
