@@ -246,3 +246,26 @@ def test_records_of_a_registry_of_your_own_need_it_not_again():
     (row,) = rows(log.read())
     assert (row["type"], row["event_text"]) == ("tables.own.noted", "seen")
     assert rows(log.read(), registry=registry) == [row]
+
+
+@given(histories, when, when)
+def test_answers_make_their_own_tables(schedule, at, other):
+    """answer.to_rows() / to_pandas() / to_polars() are the tables of the answer."""
+    log = play(schedule, registry=registry)
+    facts = Facts(log)
+    answers = [facts.at(at), facts.changes(min(at, other), max(at, other))]
+    answers += [facts.history(key) for key in facts.keys()]
+    for answer in answers:
+        assert answer.to_rows() == rows(answer)
+        assert answer.to_rows(tz="Asia/Tokyo") == rows(answer, tz="Asia/Tokyo")
+        if _installed("pandas"):
+            assert answer.to_pandas().equals(to_pandas(answer))
+        if _installed("polars"):
+            assert answer.to_polars().equals(to_polars(answer))
+    assert facts.changes(min(at, other), max(at, other)) == list(answers[1])  # still a list
+
+
+def _installed(name: str) -> bool:
+    import importlib.util  # noqa: PLC0415 -- this helper only
+
+    return importlib.util.find_spec(name) is not None

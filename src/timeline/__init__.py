@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from ._seeds import SEED_ARTICLE, seed_path
     from .facts import (
         Change,
+        Changes,
         Conflict,
         FieldRule,
         History,
@@ -126,6 +127,7 @@ __all__ = [
     "Begun",
     "Bounds",
     "Change",
+    "Changes",
     "Codec",
     "ConcurrencyError",
     "Conflict",
@@ -225,6 +227,7 @@ _WHERE: "Final[dict[str, str]]" = {
     "Begun": "_projection",
     "Bounds": "time",
     "Change": "facts",
+    "Changes": "facts",
     "Codec": "_codec",
     "ConcurrencyError": "_errors",
     "Conflict": "facts",

@@ -27,7 +27,7 @@ holds the index's containers and thresholds under their private names.
 from __future__ import annotations
 
 from . import _tuning as _tuning
-from ._answers import History, Hit, InForce, SavedAnswer, Transition
+from ._answers import Changes, History, Hit, InForce, SavedAnswer, Transition
 from ._intervals import IntervalSet
 from ._keys import _Keys as _Keys
 from ._keys import _sets_of as _sets_of
@@ -39,6 +39,7 @@ from ._temporal import TemporalFacts
 
 __all__ = [
     "Change",
+    "Changes",
     "Conflict",
     "FieldRule",
     "History",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, ClassVar, Literal, overload
 
 import attrs
 
@@ -19,6 +19,7 @@ from timeline._reprs import fitted, html_rows, html_table, plural
 from timeline.time import End
 
 from ._spells import Spell, sources_of
+from ._tables import _Tabular
 
 if TYPE_CHECKING:
     from ._rows import _Asked
@@ -37,6 +38,8 @@ class Hit:
     """
 
     __slots__ = ("_asked", "_order", "_row", "_spell", "answer", "key")
+
+    _table_kind: ClassVar = "hit"
 
     def __init__(self, spell: Spell, answer: Answer) -> None:
         self._spell: Spell | None = spell
@@ -75,7 +78,7 @@ class Hit:
 _hit_order = operator.attrgetter("_order")
 
 
-class InForce(Sequence[Hit]):
+class InForce(_Tabular, Sequence[Hit]):
     """The spells in force (yes or maybe) at one instant or in one window.
 
     A read-only sequence of :class:`Hit` in key order (then by the position
@@ -93,6 +96,8 @@ class InForce(Sequence[Hit]):
     """
 
     __slots__ = ("_asked", "_hits", "_made", "_rows")
+
+    _table_kind: ClassVar = "hit"
 
     def __init__(self, hits: Iterable[Hit]) -> None:
         self._hits: list[Hit] | None = sorted(hits, key=_hit_order)
@@ -238,8 +243,11 @@ def _hit_cells(hit: Hit) -> tuple[str, ...]:
     )
 
 
-class History(tuple[Spell, ...]):
-    """The spells of one key, in order: a tuple, that renders as a table in notebooks."""
+class History(_Tabular, tuple[Spell, ...]):
+    """The spells of one key, in order: a tuple, that renders as a table in notebooks.
+
+    ``to_rows()``, ``to_pandas()`` and ``to_polars()`` make its table (:mod:`timeline.tables`).
+    """
 
     __slots__ = ()
 
@@ -259,7 +267,7 @@ def _spell_cells(spell: Spell) -> tuple[str, ...]:
 
 
 @attrs.frozen
-class SavedAnswer:
+class SavedAnswer(_Tabular):
     """What :meth:`TemporalFacts.answer_from` found: answers from rows saved on a server.
 
     Attributes:
@@ -272,6 +280,8 @@ class SavedAnswer:
     position: int
     behind: int
     found: list[tuple[str, int, Answer]]
+
+    _table_kind: ClassVar = "saved"
 
     def answer(self, key: str) -> Answer:
         """The best answer among ``key``'s spells (no if none was found)."""
@@ -293,6 +303,8 @@ class Transition:
     kind: Literal["started", "ended"]
     answer: Answer
 
+    _table_kind: ClassVar = "change"
+
     @property
     def key(self) -> str:
         """The fact's key."""
@@ -305,3 +317,15 @@ class Transition:
         """What changed, and how surely, above the spell's table."""
         parts = [("change", self.kind), ("answer", self.answer.value)]
         return html_table(parts) + self.spell._repr_html_()
+
+
+class Changes(_Tabular, list[Transition]):
+    """What :meth:`TemporalFacts.changes` returns: a list of transitions, in order.
+
+    A list (equal to one holding the same transitions) that makes its table:
+    ``to_rows()``, ``to_pandas()``, ``to_polars()`` (:mod:`timeline.tables`).
+    """
+
+    __slots__ = ()
+
+    _table_kind: ClassVar = "change"

@@ -19,7 +19,7 @@ from timeline.time import FLOATING, DateSet, End, Moment, Question, QuestionLike
 from timeline.time import micros as _micros
 
 from . import _tuning
-from ._answers import History, InForce, Transition
+from ._answers import Changes, History, InForce, Transition
 from ._rows import (
     _ALL_FLOATING,
     _ALL_ZONED,
@@ -165,7 +165,7 @@ class _Questions(_Saved):
         *,
         known: dt.datetime | str | None = None,
         tz: str = FLOATING,
-    ) -> list[Transition]:
+    ) -> Changes:
         """Return the spells that start or end (surely or maybe) within ``[start, end)``.
 
         A start the sources do not date (not known, or ``XXXX``: some year) is
@@ -174,7 +174,7 @@ class _Questions(_Saved):
         :meth:`during` reads them, in ``tz``. An empty window (``end`` not
         after ``start``) holds no instant: nothing starts or ends in it.
         """
-        return list(self._changes(start, end, known=known, tz=tz))
+        return Changes(self._changes(start, end, known=known, tz=tz))
 
     def _changes(
         self,
