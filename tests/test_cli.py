@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import json
@@ -726,3 +727,42 @@ def test_log_prints_records_of_types_it_has_not_imported_as_stored(tmp_path):
     assert f"{name}.mandate.began" in table.stdout
     assert f'{name}.mandate.ended {{"office": "UN SG"}}' in table.stdout
     assert "Statement(" in table.stdout  # what it can read, it reads
+
+
+def test_every_command_documents_its_arguments_and_has_examples_that_run_on_the_seed(tmp_path):
+    """Each argument has help; each command has examples; run in order, they all work.
+
+    As a user would type them, in a shell, in a folder holding only the seed (copied as
+    ``timeline --help`` says), with the installed command.
+    """
+    from timeline._cli._arguments import _EXAMPLES, _SEED, _parser  # noqa: PLC0415
+
+    parser = _parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in commands.choices.items():
+        for action in sub._actions:
+            if action.dest != "help":
+                assert action.help, f"{name} {action.option_strings or action.dest}: no help"
+        assert _EXAMPLES.get(name), f"{name}: no examples"
+        assert "--store STORE" not in sub.format_help().split("global options")[0]  # once
+    assert set(_EXAMPLES) == set(commands.choices)
+    folder = tmp_path / "here"
+    folder.mkdir()
+    bin_dir = str(Path(sys.executable).parent)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    setup = [line for line in _SEED.splitlines() if line.startswith("  ")]
+    lines = [line.strip() for line in setup]
+    lines += [f"timeline {example}" for examples in _EXAMPLES.values() for example in examples]
+    bash = shutil.which("bash")
+    assert bash is not None
+    for line in lines:
+        done = subprocess.run(
+            [bash, "-o", "pipefail", "-c", line],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode in (0, 141), f"{line}: {done.returncode} {done.stderr}"
+        assert "Traceback" not in done.stderr, line

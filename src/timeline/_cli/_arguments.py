@@ -7,9 +7,10 @@ own. Nothing here opens a store or reads a file.
 from __future__ import annotations
 
 import argparse
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Final, NoReturn
 
 from timeline import __version__
 from timeline._terminal import printable as _printable
@@ -25,55 +26,84 @@ class _Parser(argparse.ArgumentParser):
         super().error(_printable(message))
 
 
-def _common() -> _Parser:
-    """The options every command takes, before or after its name."""
+def _common(*, documented: bool = True) -> _Parser:
+    """The options every command takes, before or after its name.
+
+    Documented once, in ``timeline --help``: each command takes them too, but
+    its own help names them in one line (``documented=False``).
+    """
     common = _Parser(add_help=False)
+
+    def helped(text: str) -> str:
+        return text if documented else argparse.SUPPRESS
+
     common.add_argument(
         "--store",
         default=argparse.SUPPRESS,
-        help="the store: a .sqlite or .jsonl file, or a URL such as sqlite:///path/log.sqlite "
-        f"(default: $TIMELINE_STORE, else {DEFAULT_STORE})",
+        help=helped(
+            "the store: a .sqlite or .jsonl file, or a URL such as sqlite:///path/log.sqlite "
+            f"(default: $TIMELINE_STORE, else {DEFAULT_STORE})"
+        ),
     )
     common.add_argument(
         "--use",
         action="append",
         default=argparse.SUPPRESS,
         metavar="MODULE[:CLASS]",
-        help="import your own event types (MODULE: a module, found in the current folder "
-        "first, or a file, officers.py), and ask your own temporal-facts projection "
-        "(MODULE:CLASS) instead of sanctions; or the name of a timeline.vocabularies entry point",
+        help=helped(
+            "import your own event types (MODULE: a module, found in the current folder "
+            "first, or a file, officers.py), and ask your own temporal-facts projection "
+            "(MODULE:CLASS) instead of sanctions; or the name of a timeline.vocabularies entry "
+            "point"
+        ),
     )
     common.add_argument(
         "--format",
         choices=FORMATS,
         default=argparse.SUPPRESS,
-        help="table (for people, the default), json, jsonl (a row a line) or csv",
+        help=helped("table (for people, the default), json, jsonl (a row a line) or csv"),
     )
     common.add_argument(
-        "--json", action="store_true", default=argparse.SUPPRESS, help="the same as --format json"
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help=helped("the same as --format json"),
     )
     common.add_argument(
         "--progress",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="draw progress (a line per phase: count, rate, time left) even when standard error "
-        "is not a terminal; it is drawn on a terminal by default, for work past a second",
+        help=helped(
+            "draw progress (a line per phase: count, rate, time left) even when standard "
+            "error is not a terminal; it is drawn on a terminal by default, for work past a "
+            "second"
+        ),
     )
     common.add_argument(
         "--quiet",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="no progress and no notes on standard error (rebuild: no report on success)",
+        help=helped("no progress and no notes on standard error (rebuild: no report on success)"),
     )
     return common
 
 
+#: Under each command's help: the global options it takes too, documented once.
+_GLOBAL: Final = (
+    "global options (before or after the command; see timeline --help): --store STORE, "
+    "--use MODULE[:CLASS], --format table|json|jsonl|csv, --json, --progress, --quiet"
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     common = _common()
+    taken = _common(documented=False)
     parser = _Parser(
         prog="timeline",
         description="Load sources into a bitemporal timeline and ask what was in force when.",
         parents=[common],
+        epilog=_SEED,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {__version__} (bitemporal-timeline)"
@@ -82,12 +112,13 @@ def _parser() -> argparse.ArgumentParser:
 
     def command(name: str, summary: str) -> argparse.ArgumentParser:
         examples = "\n".join(f"  timeline {line}" for line in _EXAMPLES.get(name, ()))
+        epilog = f"examples (on the seed: see timeline --help):\n{examples}\n\n" if examples else ""
         return commands.add_parser(
             name,
             help=summary,
             description=summary,
-            parents=[common],
-            epilog=f"examples:\n{examples}" if examples else None,
+            parents=[taken],
+            epilog=epilog + "\n".join(textwrap.wrap(_GLOBAL, 78)),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
 
@@ -96,7 +127,9 @@ def _parser() -> argparse.ArgumentParser:
         "append the entries of a JSON Lines file, all or nothing; entries already in the "
         "store are skipped, so a load can be run again",
     )
-    load.add_argument("file", type=Path)
+    load.add_argument(
+        "file", type=Path, help="the JSON Lines file: a line per entry (the seeds/ format)"
+    )
     load.add_argument(
         "--tz",
         type=_tz_option,
@@ -135,12 +168,12 @@ def _parser() -> argparse.ArgumentParser:
 
     history = command("history", "the spells of one sanction key")
     history.add_argument("key", help='e.g. "UN Security Council / arms embargo / North Korea"')
-    history.add_argument("--known", help="as known at this date or instant")
+    history.add_argument("--known", help="as known at this date or instant (default: now)")
 
     changes = command("changes", "sanctions that started or ended in [FROM, TO)")
-    changes.add_argument("start", metavar="FROM")
-    changes.add_argument("end", metavar="TO")
-    changes.add_argument("--known", help="as known at this date or instant")
+    changes.add_argument("start", metavar="FROM", help="an ISO 8601 date or instant")
+    changes.add_argument("end", metavar="TO", help="an ISO 8601 date or instant (exclusive)")
+    changes.add_argument("--known", help="as known at this date or instant (default: now)")
     changes.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)
 
     check = command(
@@ -183,7 +216,7 @@ def _parser() -> argparse.ArgumentParser:
         "the records, as the log holds them (position order, written as read); --order valid: "
         "the chronology, in valid-time order (which reads every record first)",
     )
-    chronology.add_argument("--known", help="as known at this date or instant")
+    chronology.add_argument("--known", help="as known at this date or instant (default: now)")
     chronology.add_argument(
         "--order",
         choices=["position", "valid"],
@@ -245,43 +278,49 @@ def _words_command(command: Callable[[str, str], argparse.ArgumentParser]) -> No
     words.add_argument("--reading", help="use this reading instead of the first (see the list)")
 
 
-# Shown under each command's --help.
+#: Under ``timeline --help``: the seed, which every command's examples are run on.
+_SEED: Final = """\
+the seed (a news article's timeline, shipped with the package), loaded into timeline.sqlite here:
+  cp "$(python3 -c 'import timeline; print(timeline.seed_path())')" seed.jsonl
+  timeline load seed.jsonl
+  timeline at 2024-01-15
+every command's examples (timeline COMMAND --help) run on it."""
+
+# Shown under each command's --help; each runs on the seed, in this order (a test runs them).
 _EXAMPLES: dict[str, tuple[str, ...]] = {
-    "resolve": (
-        'resolve "on Thursday" --published 2024-01-12',
-        'resolve "late November" --published 2024-01-12 --json',
-        'resolve "since February 2022" --published 2024-01-12 --reading since-to-publication+month',
-        'resolve "fin novembre 2023" --published 2024-01-12 --language fr',
-    ),
     "load": (
-        "--store seed.sqlite load seeds/000_b4b480d03dd4a743.jsonl",
-        "load my.jsonl --use mine",
+        "load seed.jsonl",
+        "--store seed.sqlite load seed.jsonl --tz America/New_York",
     ),
-    "plot": (
-        "plot timeline.png --at 2024-02-01",
-        "plot timeline.html --known 2024-01-12 --authority 'United States'",
-        "plot page2.svg --page 2 --per-page 30",
-    ),
-    "import-ftm": (
-        "import-ftm targets.nested.json",
-        "import-ftm entities.ftm.json.gz",
-        "import-ftm sanctions.json --known-at 2024-06-01T00:00:00Z",
-        "import-ftm - < entities.ftm.json",
-    ),
-    "export-ftm": ("export-ftm sanctions.ftm.json", "export-ftm --known 2024-01-01 - | head"),
-    "at": ("at 2024-01-15", "at 2024-01 --known 2024-01-10", "at 2024 --target Mikheichik --json"),
+    "at": ("at 2024-01-15", "at 2024-01 --known 2024-01-10", "at 2024 --target russian --json"),
     "during": ("during 2024-01-01 2024-02-01",),
     "keys": ("keys --format csv",),
     "show": ("show 3", "show -1 --json"),
     "history": ('history "UN Security Council / arms embargo / North Korea"',),
     "changes": ("changes 2024-01-01 2024-02-01 --known 2024-01-12T00:00:00Z",),
-    "verify": ("verify", "verify --pin 14:dc262312518a82a43b26a7e4c1b2cc74"),
+    "log": ("log --known 2024-01-12", "log --order valid", "log --format jsonl | head -3"),
     "head": ("head > pinned.txt",),
-    "copy": ("--store log.jsonl copy log.sqlite", "copy sqlite:///srv/shared/log.sqlite"),
-    "repair": ("--store log.jsonl repair",),
-    "migrate": ("--store old.sqlite migrate",),
-    "rebuild": ("rebuild", "rebuild --use mymodule:Mandates"),
-    "log": ("log --known 2024-01-12", "log --order valid", "log --format jsonl | head"),
+    "verify": ("verify", 'verify --pin "$(cat pinned.txt)"'),
+    "copy": ("copy copied.jsonl", "--store copied.jsonl copy copied.sqlite"),
+    "repair": ("--store copied.jsonl repair",),
+    "migrate": ("migrate",),
+    "rebuild": ("rebuild", "rebuild --use timeline.sanctions:SanctionsInForce"),
+    "resolve": (
+        'resolve "on Thursday" --published 2024-01-12',
+        'resolve "late November" --published 2024-01-12 --json',
+        'resolve "since February 2022" --published 2024-01-12 --reading since-to-publication+month',
+    ),
+    "plot": (
+        "plot timeline.png --at 2024-02-01",
+        "plot timeline.html --known 2024-01-12 --authority 'United States'",
+        "plot page2.svg --page 2 --per-page 3",
+    ),
+    "export-ftm": ("export-ftm seed.ftm.json", "export-ftm --known 2024-01-13 - | head -1"),
+    "import-ftm": (
+        "--store ftm.sqlite import-ftm seed.ftm.json",
+        "--store ftm.sqlite import-ftm - < seed.ftm.json",
+        "--store other.sqlite import-ftm seed.ftm.json --known-at 2024-06-01T00:00:00Z",
+    ),
 }
 
 
