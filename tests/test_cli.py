@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -766,3 +767,38 @@ def test_every_command_documents_its_arguments_and_has_examples_that_run_on_the_
         )
         assert done.returncode in (0, 141), f"{line}: {done.returncode} {done.stderr}"
         assert "Traceback" not in done.stderr, line
+
+
+def _cells(longest: int) -> st.SearchStrategy[str]:
+    """Cell text of one line (no control characters nor line or paragraph separators)."""
+    return st.text(st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=longest)
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries({"key": _cells(60), "from": _cells(30)}),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(min_value=18, max_value=200),
+)
+def test_a_table_fits_the_terminal_and_keeps_every_cell_whole_on_a_pipe(rows, columns):
+    """On a terminal no line is wider than it; on a pipe each cell is whole."""
+    from unittest import mock  # noqa: PLC0415 -- this test only
+
+    from timeline._cli._output import _table  # noqa: PLC0415
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    shown = Terminal()
+    size = os.terminal_size((columns, 24))
+    with mock.patch("shutil.get_terminal_size", return_value=size):
+        _table(shown, rows, ["key", "from"])
+    assert all(len(line) <= columns for line in shown.getvalue().splitlines())
+    piped = io.StringIO()
+    _table(piped, rows, ["key", "from"])
+    for row, line in zip(rows, piped.getvalue().splitlines()[1:], strict=True):
+        assert row["key"].rstrip() in line
+        assert row["from"].rstrip() in line

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import itertools
 import json
+import shutil
 import textwrap
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Final, TextIO
@@ -288,12 +289,52 @@ MEASURED: Final = 200
 
 
 def _table(out: TextIO, rows: Iterable[dict[str, Any]], columns: list[str]) -> None:
-    """Rows as aligned columns, written as they come (widths from the first rows)."""
+    """Rows as aligned columns, written as they come (widths from the first rows).
+
+    On a terminal the table fits its width: the widest columns are narrowed
+    and their longer cells cut with "…". On a pipe every cell is whole.
+    """
     rows = iter(rows)
     first = list(itertools.islice(rows, MEASURED))
     widths = {
         column: max([len(column), *(len(str(row[column])) for row in first)]) for column in columns
     }
-    print("  ".join(column.upper().ljust(widths[column]) for column in columns).rstrip(), file=out)
+    if out.isatty():
+        widths = _fitted(widths, shutil.get_terminal_size().columns)
+    print(
+        "  ".join(_cell_text(column.upper(), widths[column]) for column in columns).rstrip(),
+        file=out,
+    )
+    cut = out.isatty()
     for row in itertools.chain(first, rows):
-        print("  ".join(str(row[c]).ljust(widths[c]) for c in columns).rstrip(), file=out)
+        cells = (
+            _cell_text(str(row[c]), widths[c]) if cut else str(row[c]).ljust(widths[c])
+            for c in columns
+        )
+        print("  ".join(cells).rstrip(), file=out)
+
+
+#: No column is narrowed below this many characters to fit a terminal.
+NARROWEST: Final = 8
+
+
+def _fitted(widths: dict[str, int], limit: int) -> dict[str, int]:
+    """Column widths narrowed, widest first, until a line fits in ``limit`` characters."""
+    fitted = dict(widths)
+    while (excess := sum(fitted.values()) + 2 * (len(fitted) - 1) - limit) > 0:
+        widest = max(fitted, key=lambda column: fitted[column])
+        others = max((w for c, w in fitted.items() if c != widest), default=NARROWEST)
+        narrower = max(fitted[widest] - excess, others, NARROWEST)
+        if narrower >= fitted[widest]:
+            if fitted[widest] <= NARROWEST:
+                break  # as narrow as columns go: the line wraps
+            narrower = fitted[widest] - 1
+        fitted[widest] = narrower
+    return fitted
+
+
+def _cell_text(text: str, width: int) -> str:
+    """``text`` in ``width`` characters: padded, or cut with "…"."""
+    if len(text) > width:
+        return text[: width - 1] + "…"
+    return text.ljust(width)
