@@ -55,7 +55,7 @@ def ours(what: str, count: int) -> None:
                     )
                     for n in range(first, first + 1000)
                 ],
-                known_at=START + dt.timedelta(seconds=first),
+                known=START + dt.timedelta(seconds=first),
             )
 
     if what == "append":

@@ -56,7 +56,7 @@ def ours(count: int, batch: int) -> dict[str, float]:
     started = time.perf_counter()
     for first in range(0, count, batch):
         known = stores.START + dt.timedelta(seconds=first)
-        log.extend(stores._entries(log, first, min(first + batch, count)), known_at=known)  # noqa: SLF001
+        log.extend(stores._entries(log, first, min(first + batch, count)), known=known)  # noqa: SLF001
     append = time.perf_counter() - started
     started = time.perf_counter()
     read = sum(1 for _ in log.read())

@@ -83,7 +83,7 @@ def ours(folder: Path, count: int, batch: int) -> dict[str, float]:
     started = time.perf_counter()
     for first in range(0, count, batch):
         known = START + dt.timedelta(seconds=first)
-        log.extend(_entries(log, first, min(first + batch, count)), known_at=known)
+        log.extend(_entries(log, first, min(first + batch, count)), known=known)
     append = time.perf_counter() - started
     log.close()
     with sqlite3.connect(path) as db:

@@ -68,7 +68,7 @@ def fill(store: Store, count: int, *, subjects: int = 3) -> Log:
             log.entry(Noted(text=f"note {n}", n=n), valid="2024-01", subject=f"s{n % subjects}")
             for n in range(first, min(first + 4, count))
         ]
-        log.extend(entries, known_at=f"2024-01-{12 + first // 4 % 15:02d}T00:00:00Z")
+        log.extend(entries, known=f"2024-01-{12 + first // 4 % 15:02d}T00:00:00Z")
     return log
 
 

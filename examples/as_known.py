@@ -32,11 +32,11 @@ def main() -> None:
         print(f"{valid:<16}" + "".join(f"{c:>14}" for c in cells))
     print()
     print("As known on 2024-01-10, the strikes of 30 December and 2 January:")
-    for record in log.read(known_at="2024-01-10"):
+    for record in log.read(known="2024-01-10"):
         print(f"  {record.valid}: {record.event}")
     print("  (nothing: the article that reports them was published on 12 January)")
     print("As known on 2024-01-12:")
-    for record in log.read(known_at="2024-01-12"):
+    for record in log.read(known="2024-01-12"):
         if type(record.event).__name__ == "Strike":
             print(f"  {record.valid}: {record.event.attacker} struck {record.event.target}")
 

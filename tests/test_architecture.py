@@ -20,7 +20,8 @@ PACKAGE = Path(__file__).parent.parent / "src" / "timeline"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("timeline", "timeline._errors", "timeline._answer", "timeline._logger", "timeline._ids",
      "timeline._collector", "timeline._retry", "timeline._seeds", "timeline._terminal",
-     "timeline._extras", "timeline._names", "timeline._reprs"),
+     "timeline._extras", "timeline._names", "timeline._reprs",
+     "timeline._renamed"),
     ("timeline.time",),
     ("timeline._records", "timeline._clock", "timeline._words._rule", "timeline._words._readings"),
     ("timeline._events", "timeline._corrections"),

@@ -122,11 +122,11 @@ KNOWN = {
 
 def _known_time_log(store: Store) -> Log:
     log = Log(store, clock=ManualClock("2024-03-01T00:00:00Z"), registry=registry)
-    log.append(Started(key="kp", label="x"), valid="2024-01-11", known_at=T1)
-    log.append(Started(key="ru", label="y"), valid="2024-01-11", known_at=T2)
-    log.correct(2, Started(key="ru", label="z"), valid="2024-01-11", known_at=T3)
-    log.retract(1, known_at=T4)
-    log.append(Stopped(key="ru"), valid="2024-01-20", known_at=T5)
+    log.append(Started(key="kp", label="x"), valid="2024-01-11", known=T1)
+    log.append(Started(key="ru", label="y"), valid="2024-01-11", known=T2)
+    log.correct(2, Started(key="ru", label="z"), valid="2024-01-11", known=T3)
+    log.retract(1, known=T4)
+    log.append(Stopped(key="ru"), valid="2024-01-20", known=T5)
     return log
 
 
@@ -151,7 +151,7 @@ def test_the_log_as_known_at_exactly_each_known_time(make_store):
     log = _known_time_log(make_store())
     for known, (last, _) in KNOWN.items():
         assert log.last_position_known_by(known) == last, known
-        assert [r.position for r in log.read(known_at=known)] == list(range(1, last + 1)), known
+        assert [r.position for r in log.read(known=known)] == list(range(1, last + 1)), known
         assert project(Labels(), log, valid=ASKED, known=known) == LABELS[last], known
     assert log.status(1, known=_micro(T4, -1)).state == "active"
     assert log.status(1, known=T4).state == "retracted"
@@ -170,7 +170,7 @@ def test_facts_as_known_at_exactly_each_known_time(make_store):
             assert len(facts.history("kp", known=known)) == (T1 <= known < T4), (name, known)
     # Asked at the latest known time an index skips its filter; once more is appended,
     # T5 is no longer the latest and is filtered exactly as the earlier ones.
-    log.append(Started(key="ua", label="x"), valid="2024-01-11", known_at="2024-03-02T00:00Z")
+    log.append(Started(key="ua", label="x"), valid="2024-01-11", known="2024-03-02T00:00Z")
     for name, facts in indexes.items():
         for known in (T3, T4, T5):
             assert _hits(facts.at(ASKED, known=known)) == KNOWN[known][1], (name, known)

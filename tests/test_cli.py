@@ -615,11 +615,11 @@ def test_log_in_either_order_leaves_out_what_was_fixed_by_then(fixes, known):
         for day, (how, position) in enumerate(fixes, start=13):
             when = f"2024-01-{day}T00:00:00Z"
             if how == "retract":
-                log.retract(position, known_at=when)
+                log.retract(position, known=when)
             else:
                 record = log[position]
-                log.correct(position, record.event, valid=record.valid, known_at=when)
-        shown = visible(log.read(known_at=known))
+                log.correct(position, record.event, valid=record.valid, known=when)
+        shown = visible(log.read(known=known))
         asked = [] if known is None else ["--known", known]
         printed = {}
         for order in ("position", "valid"):

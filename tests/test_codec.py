@@ -128,7 +128,7 @@ def test_whole_records_round_trip(provenance, subject, valid):
     """A record's provenance (every field), subject and valid time come back equal."""
     codec = Codec(registry)
     entry = Entry(event=Plain(n=1), valid=valid, subject=subject, provenance=provenance)
-    stored = codec.encode(entry, position=1, known_at="2024-01-12T00:00:00.000000Z", previous=None)
+    stored = codec.encode(entry, position=1, known="2024-01-12T00:00:00.000000Z", previous=None)
     record = codec.decode(stored)
     assert (record.provenance, record.subject, record.valid) == (provenance, subject, valid)
     assert record.event == Plain(n=1)

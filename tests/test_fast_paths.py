@@ -423,7 +423,7 @@ def test_pages_decode_to_the_records_the_general_path_decodes(tmp_path_factory, 
     for number, (value, valid, subject, provenance) in enumerate(items):
         log.extend(
             [log.entry(value, valid=valid, subject=subject, provenance=provenance)],
-            known_at=f"2024-01-12T00:00:{number // 3:02d}Z",
+            known=f"2024-01-12T00:00:{number // 3:02d}Z",
         )
     fast = list(log.read())
     general = [log.codec.decode(stored) for stored in store.read()]

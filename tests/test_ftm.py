@@ -270,7 +270,7 @@ def test_a_log_that_knows_later_things_takes_the_exports_date_and_says_so():
     log.append(
         ListImported(source="other", exported=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), sanctions=0),
         valid="2024-01-01",
-        known_at="2024-03-01T00:00:00Z",
+        known="2024-03-01T00:00:00Z",
     )
     export = [
         entity("Company", "c", seen("2021-01-05T00:00:00"), name="ZALA Aero Group"),

@@ -477,9 +477,12 @@ def test_a_changed_line_with_its_own_id_is_refused(tmp_path, capsys):
 
 
 def test_known_times_are_checked_alike_by_the_api_and_the_loader(tmp_path):
-    """A naive, zone-less or non-text known time is refused by both, with the same words."""
+    """A zone-less date-time, an unreadable or non-text known time: refused by both alike.
+
+    A day, month or year is the first instant of it in UTC, for both (see known_instant).
+    """
     log = Log(registry=trials.registry)
-    for bad in ("2024-01-12T00:00:00", "2024-01-12", 1704067200):
+    for bad in ("2024-01-12T00:00:00", "12/01/2024", 1704067200):
         source = tmp_path / "k.jsonl"
         line = json.loads(SEEDS.read_text().splitlines()[0])
         line["known_at"] = bad
@@ -487,7 +490,7 @@ def test_known_times_are_checked_alike_by_the_api_and_the_loader(tmp_path):
         with pytest.raises(TimelineError) as from_file:
             load_jsonl(source, Log())
         with pytest.raises(TimelineError) as from_api:
-            log.append(trials.Noted(text="x", n=1), valid="2024", known_at=bad)  # type: ignore[arg-type]
+            log.append(trials.Noted(text="x", n=1), valid="2024", known=bad)  # type: ignore[arg-type]
         assert str(from_api.value).split(":")[0] in str(from_file.value)
 
 

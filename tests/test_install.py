@@ -117,7 +117,7 @@ def test_every_command_has_help_with_a_description_and_examples(capsys):
         with pytest.raises(SystemExit):
             main([name, "--help"])
         text = capsys.readouterr().out
-        assert "examples:" in text, name
+        assert "examples (on the seed" in text, name
         assert f"timeline {name}" in text or "timeline --store" in text, name
 
 

@@ -85,7 +85,7 @@ class LogMachine(RuleBasedStateMachine):
     def backfill_in_the_past_is_rejected(self, back):
         last = self.log[len(self.model)].known_at
         with pytest.raises(KnownTimeError, match="earlier than the last record"):
-            self.log.append(Other(flag=True), valid="2024", known_at=last.subtract(seconds=back))
+            self.log.append(Other(flag=True), valid="2024", known=last.subtract(seconds=back))
 
     @rule()
     def unregistered_event_writes_nothing(self):
@@ -126,10 +126,10 @@ def _log() -> Log:
 def test_known_time_prefix_reads():
     """Reading as known at T gives exactly the records appended by T."""
     log = _log()
-    log.append(Noted(text="a", n=1), valid="2024", known_at="2024-01-12T00:00:00Z")
-    log.append(Noted(text="b", n=2), valid="2024", known_at="2024-01-13T00:00:00Z")
-    assert [r.event.text for r in log.read(known_at="2024-01-12T12:00:00Z")] == ["a"]
-    assert [r.event.text for r in log.read(known_at="2024-01-11")] == []
+    log.append(Noted(text="a", n=1), valid="2024", known="2024-01-12T00:00:00Z")
+    log.append(Noted(text="b", n=2), valid="2024", known="2024-01-13T00:00:00Z")
+    assert [r.event.text for r in log.read(known="2024-01-12T12:00:00Z")] == ["a"]
+    assert [r.event.text for r in log.read(known="2024-01-11")] == []
     assert log.last_position_known_by("2024-01-13") == 2
 
 
@@ -137,10 +137,10 @@ def test_naive_and_backwards_known_times_are_rejected():
     """Known times must be aware and never earlier than the last."""
     log = _log()
     with pytest.raises(KnownTimeError, match="naive"):
-        log.append(Noted(text="a", n=1), valid="2024", known_at=dt.datetime(2024, 1, 1))
-    log.append(Noted(text="a", n=1), valid="2024", known_at="2024-01-12T00:00:00Z")
+        log.append(Noted(text="a", n=1), valid="2024", known=dt.datetime(2024, 1, 1))
+    log.append(Noted(text="a", n=1), valid="2024", known="2024-01-12T00:00:00Z")
     with pytest.raises(KnownTimeError, match="earlier than the last record"):
-        log.append(Noted(text="b", n=1), valid="2024", known_at="2024-01-11T00:00:00Z")
+        log.append(Noted(text="b", n=1), valid="2024", known="2024-01-11T00:00:00Z")
     assert len(log) == 1
 
 
@@ -176,7 +176,7 @@ def test_known_times_are_utc():
     record = log.append(
         Noted(text="a", n=1),
         valid="2024",
-        known_at=pendulum.datetime(2024, 1, 12, 9, tz="Asia/Pyongyang"),
+        known=pendulum.datetime(2024, 1, 12, 9, tz="Asia/Pyongyang"),
     )
     assert record.known_at == pendulum.datetime(2024, 1, 12, 0, 0, tz="UTC")
     assert record.known_at.timezone_name == "UTC"

@@ -186,12 +186,12 @@ def test_retracting_a_retraction_restores(log):
 def test_view_catches_up_and_refolds_late_events(log):
     """A view reads only new records yet equals a full replay after a late event."""
     view = View(Ordered(), log, checkpoint_every=1)
-    assert view.catch_up() == (2, 1, 3)
+    assert _caught_up(view) == (2, 1, 3)
     assert view.position == 3
     log.append(Item(key="c", value=0), valid="2023-12-31")
-    assert view.catch_up() == (0, 2, 1, 3)
+    assert _caught_up(view) == (0, 2, 1, 3)
     log.retract(2)
-    assert view.catch_up() == (0, 1, 3)
+    assert _caught_up(view) == (0, 1, 3)
 
 
 def test_snapshots_save_through_the_store_and_restore(log):
@@ -203,9 +203,9 @@ def test_snapshots_save_through_the_store_and_restore(log):
     log.append(Item(key="c", value=9), valid="2025")
     restored = View.from_snapshot(Ordered(), log)
     assert restored.state == (2, 1, 3)
-    assert restored.catch_up() == (2, 1, 3, 9)
+    assert _caught_up(restored) == (2, 1, 3, 9)
     log.append(Item(key="c", value=0), valid="2000")
-    assert restored.catch_up() == (0, 2, 1, 3, 9)
+    assert _caught_up(restored) == (0, 2, 1, 3, 9)
 
 
 def test_snapshot_of_another_version_is_ignored(log):
@@ -223,7 +223,7 @@ def test_snapshot_of_another_version_is_ignored(log):
 
     with pytest.warns(SnapshotIgnoredWarning):
         restored = View.from_snapshot(OrderedV2(), log)
-    assert restored.catch_up() == (2, 1, 3)
+    assert _caught_up(restored) == (2, 1, 3)
 
 
 def test_projection_without_state_type_cannot_snapshot(log):
@@ -258,7 +258,7 @@ def test_a_view_fed_in_batches_equals_a_replay(batches, every):
         log.extend(
             [log.entry(Item(key="k", value=value), valid=f"{year}") for value, year in batch]
         )
-        assert view.catch_up() == project(Ordered(), log, valid=LATEST)
+        assert _caught_up(view) == project(Ordered(), log, valid=LATEST)
 
 
 _HOUR = 3_600_000_000
@@ -299,3 +299,9 @@ def test_begun_by_v_across_zones_is_decided_at_every_offset(valids, begun, data)
         if check(begun_at(r.valid.extent.start, offset) for offset in OFFSETS)
     )
     assert project(Ordered(), log, valid=asked, known=LATEST, begun=begun) == expected
+
+
+def _caught_up(view):
+    """A view's state once it has caught up (``catch_up()`` says how many records it read)."""
+    view.catch_up()
+    return view.state

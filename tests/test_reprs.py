@@ -55,7 +55,7 @@ def test_every_result_shows_itself_in_one_short_line_and_a_table(schedule, at, o
         answer,
         log,
         log.read(),
-        log.read(known_at=at, types=["test.facts.started"]),
+        log.read(known=at, types=["test.facts.started"]),
         facts,
     ):
         _shown(value)

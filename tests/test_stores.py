@@ -333,7 +333,7 @@ def test_sqlite_reads_by_subject_type_and_known_time_agree_with_a_scan(
                 log.entry(Noted(text="x") if kind == 0 else Other(n=1), valid="2024", subject=who)
                 for who, kind in batch
             ],
-            known_at=f"2024-01-12T00:00:{second:02d}Z",
+            known=f"2024-01-12T00:00:{second:02d}Z",
         )
     every = list(store.read())
 

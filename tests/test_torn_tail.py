@@ -102,7 +102,7 @@ def test_every_cut_of_the_last_two_batches(folder):
         assert path.read_bytes() == whole[:kept], cut
         assert store.damage is None, cut
 
-        log.append(Started(key="zz", label="y"), valid="2024", known_at="2024-02-01T00:00:00Z")
+        log.append(Started(key="zz", label="y"), valid="2024", known="2024-02-01T00:00:00Z")
         store.close()
         again, said = _open(path)
         assert (said, again.damage) == ([], None), cut

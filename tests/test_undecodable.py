@@ -143,7 +143,7 @@ def test_a_retraction_needs_no_decoding_and_then_every_reader_proceeds(store):
     assert fix.position in positions
     assert len(SanctionsInForce(log).at("2024-01-15")) == before == SEED_IN_FORCE
     assert project(_Designations(), log) == project(_Designations(), _seeded(MemoryStore()))
-    assert View(_Designations(), log).catch_up() == project(_Designations(), log)
+    assert _caught_up(View(_Designations(), log)) == project(_Designations(), log)
     assert verify(store, registry=log.registry).ok
 
 
@@ -181,7 +181,7 @@ def test_readers_never_decode_types_they_do_not_handle(store):
     assert len(SanctionsInForce(log).at("2024-01-15")) == SEED_IN_FORCE
     expected = project(_Designations(), _seeded(MemoryStore()))
     assert project(_Designations(), log) == expected
-    assert View(_Designations(), log).catch_up() == expected
+    assert _caught_up(View(_Designations(), log)) == expected
     with pytest.raises(RecordDecodeError, match=r"elsewhere\.unknown"):
         list(log.read())
 
@@ -210,3 +210,9 @@ class _Designations(Projection[tuple[str, ...]]):
     @on(Designated)
     def designated(self, state: tuple[str, ...], record) -> tuple[str, ...]:
         return (*state, str(record.event.target))
+
+
+def _caught_up(view):
+    """A view's state once it has caught up (``catch_up()`` says how many records it read)."""
+    view.catch_up()
+    return view.state

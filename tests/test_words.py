@@ -687,7 +687,7 @@ def test_provenance_without_a_rule_hashes_as_before_rules_existed():
         id=uuid.UUID("8e4b1a52-3f0c-4a7e-9d61-2b5c7e9f0a13"),
     )
     stored = Codec(default_registry).encode(
-        entry, position=1, known_at="2024-01-12T00:00:00.000000Z", previous=None
+        entry, position=1, known="2024-01-12T00:00:00.000000Z", previous=None
     )
     # Computed with the codec of the commit before Provenance.rule (99522d9).
     assert stored.hash == "1f64969bc21096f4bc4daf09826298e4e5b5e0f159c381c99f20e719714f649a"

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
         Records,
         RecordStatus,
         StoredRecord,
+        known_instant,
     )
     from ._seeds import SEED_ARTICLE, seed_path
     from .facts import (
@@ -204,6 +205,7 @@ __all__ = [
     "event",
     "format_edtf",
     "in_force",
+    "known_instant",
     "load_jsonl",
     "on",
     "overlaps",
@@ -309,6 +311,7 @@ _WHERE: "Final[dict[str, str]]" = {
     "event": "_events",
     "format_edtf": "time",
     "in_force": "time",
+    "known_instant": "_records",
     "load_jsonl": "_loading",
     "on": "_projection",
     "overlaps": "time",

@@ -41,7 +41,7 @@ _FTM_DATE: Final = re.compile(r"\d{4}(-\d\d(-\d\d(T\d\d:\d\d(:\d\d)?)?)?)?")
 
 
 def entities_of(
-    model: Model, log: Log, *, known: dt.datetime | str | None
+    model: Model, log: Log, *, known: dt.datetime | dt.date | str | None
 ) -> Iterator[dict[str, Any]]:
     """The targets as they come, then the sanctions (a sanction on several entities once)."""
     facts = SanctionsInForce(log)

@@ -306,7 +306,7 @@ def project(
     log: Log,
     *,
     valid: dt.datetime | dt.date | str | None = None,
-    known: dt.datetime | str | None = None,
+    known: dt.datetime | dt.date | str | None = None,
     begun: Begun = "possibly",
 ) -> S:
     """Return the projection's state at valid time ``valid`` as known at ``known``.
@@ -326,7 +326,7 @@ def project(
     """
     at = pendulum.now("UTC") if valid is None else valid
     known_at = pendulum.now("UTC") if known is None else known
-    records = log.read(known_at=known_at, types=read_types(projection, log))
+    records = log.read(known=known_at, types=read_types(projection, log))
     return replay(projection, records, valid=at, begun=begun)
 
 
@@ -384,21 +384,31 @@ class View(Generic[S]):
         """The last log position this view has read."""
         return self._position
 
-    def catch_up(self) -> S:
-        """Read records appended since the last call, apply them, return the state."""
-        with paused_collector():
-            return self._catch_up()
+    def catch_up(self) -> int:
+        """Read the records appended since the last call and apply them; return how many.
 
-    def follow(self, *, idle: float | None = None) -> Iterator[S]:
-        """Yield the state now, then again each time other appends have been applied.
-
-        Waits for the log without polling where its store can be woken
-        (PostgreSQL; see :meth:`~timeline.Log.wait`). Ends once ``idle``
-        seconds pass with nothing new (None: follows until the caller stops).
+        As :meth:`TemporalFacts.catch_up <timeline.TemporalFacts.catch_up>`
+        returns it; the folded state is :attr:`state`.
         """
-        yield self.catch_up()
+        before = self._position
+        with paused_collector():
+            self._catch_up()
+        return self._position - before
+
+    def follow(self, *, idle: float | None = None) -> Iterator[int]:
+        """Catch up now, then each time other appends arrive; yield the position reached.
+
+        As :meth:`TemporalFacts.follow <timeline.TemporalFacts.follow>` does:
+        read :attr:`state` between steps. Waits for the log without polling
+        where its store can be woken (PostgreSQL; see
+        :meth:`~timeline.Log.wait`). Ends once ``idle`` seconds pass with
+        nothing new (None: follows until the caller stops).
+        """
+        self.catch_up()
+        yield self._position
         while self.log.wait(self._position, timeout=idle) > self._position:
-            yield self.catch_up()
+            self.catch_up()
+            yield self._position
 
     def _catch_up(self) -> S:
         head = self.log.last_position

@@ -70,20 +70,28 @@ NO_PROVENANCE: Final = Provenance()
 
 # A written instant that names its zone: "...T...Z" or "...T...+hh:mm" (or -hh, +hhmm).
 _ZONED_INSTANT: Final = re.compile(r".*T.*(?:Z|[+-]\d\d(?::?\d\d)?)", re.IGNORECASE)
+# A day, month or year: its first instant in UTC.
+_CALENDAR: Final = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
 
 def known_instant(value: object) -> pendulum.DateTime:
-    """Read a known time to record: an aware datetime, or ISO 8601 text with its zone.
+    """Read a known time: the one rule for every known time, asked about or recorded.
 
-    Known times are instants on the log's clock, so nothing is guessed: a
-    naive datetime, a date-time written without a zone and a plain date are
-    all refused (the log and the importer share this rule).
+    A known time is an instant on the log's clock (UTC): an aware datetime,
+    ISO 8601 text with its zone (``2024-01-12T08:00:00+01:00``,
+    ``2024-01-12T07:00:00Z``), or a day, month or year (a ``date``,
+    ``"2024-01-12"``, ``"2024-01"``, ``"2024"``), which stands for its first
+    instant in UTC. A naive datetime and a date-time written without a zone
+    are refused: which zone's time would they be? The log, the facts, the
+    importers and every ``--known`` of the command read known times so.
 
     Raises:
-        KnownTimeError: ``value`` is not an aware instant.
+        KnownTimeError: ``value`` is none of those.
 
     >>> known_instant("2024-01-12T08:00:00+01:00").isoformat()
     '2024-01-12T07:00:00+00:00'
+    >>> known_instant("2024-01").isoformat()
+    '2024-01-01T00:00:00+00:00'
     """
     if isinstance(value, dt.datetime):
         if value.tzinfo is None or value.utcoffset() is None:
@@ -91,14 +99,17 @@ def known_instant(value: object) -> pendulum.DateTime:
                 f"naive known time {value.isoformat()}: known times must be aware (UTC preferred)"
             )
     elif isinstance(value, str):
-        if not _ZONED_INSTANT.fullmatch(value.strip()):
+        text = value.strip()
+        if not (_ZONED_INSTANT.fullmatch(text) or _CALENDAR.fullmatch(text)):
             raise KnownTimeError(
-                f"known time {value!r} has no time zone: write an instant such as "
-                "2024-01-12T00:00:00Z"
+                f"known time {value!r}: write an instant with its zone (2024-01-12T00:00:00Z, "
+                "2024-01-12T08:00:00+01:00) or a day, month or year (its first instant in UTC)"
             )
-    else:
+        value = text
+    elif not isinstance(value, dt.date):
         raise KnownTimeError(
-            f"a known time must be an aware datetime or ISO 8601 text, not {type(value).__name__}"
+            "a known time must be an aware datetime, a date or ISO 8601 text, not "
+            f"{type(value).__name__}"
         )
     try:
         return to_instant(value)

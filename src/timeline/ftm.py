@@ -37,6 +37,7 @@ from ._ftm_import import BackfillWarning, Imported, _Import
 from ._ftm_read import SCHEMATA, FtMError, Reader
 from ._ftm_write import entities_of
 from ._records import known_instant
+from ._renamed import renamed
 
 if TYPE_CHECKING:
     from followthemoney import Model
@@ -56,11 +57,12 @@ __all__ = [
 Source = Path | str | IO[bytes] | Iterable[str | Mapping[str, Any]]
 
 
+@renamed(known_at="known")
 def import_ftm(
     source: Source,
     log: Log,
     *,
-    known_at: dt.datetime | str | None = None,
+    known: dt.datetime | dt.date | str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Imported:
     """Import the sanctions among FollowTheMoney entities into ``log`` (see the module).
@@ -75,7 +77,7 @@ def import_ftm(
             file, or the entities themselves, as JSON lines or dicts
             (``EntityProxy.to_dict()``).
         log: The log to append to.
-        known_at: When the export was made, for sources whose entities do not
+        known: When the export was made, for sources whose entities do not
             say when they were last seen, and as the known time of what has
             no time of its own; the log's clock by default.
         progress: Called with the number of entities read, every thousand.
@@ -87,9 +89,9 @@ def import_ftm(
             twice with different values, or has dates no valid time reads; or
             the export is older than the last one of its source in the log.
         MissingExtraError: ``followthemoney`` is not installed (the ``ftm`` extra).
-        KnownTimeError: ``known_at`` is earlier than the log's last known time.
+        KnownTimeError: ``known`` is earlier than the log's last known time.
     """
-    return import_read(read_export(source, progress=progress), source, log, known_at=known_at)
+    return import_read(read_export(source, progress=progress), source, log, known=known)
 
 
 def read_export(source: Source, *, progress: Callable[[int], None] | None = None) -> Reader:
@@ -99,16 +101,19 @@ def read_export(source: Source, *, progress: Callable[[int], None] | None = None
     return reader
 
 
+@renamed(known_at="known")
 def import_read(
-    reader: Reader, source: Source, log: Log, *, known_at: dt.datetime | str | None = None
+    reader: Reader, source: Source, log: Log, *, known: dt.datetime | dt.date | str | None = None
 ) -> Imported:
     """Import an export :func:`read_export` read into ``log`` (the second half of an import)."""
     named = str(source) if isinstance(source, str | Path) else "the export"
-    explicit = None if known_at is None else known_instant(known_at)
+    explicit = None if known is None else known_instant(known)
     return _Import(log, reader, explicit, named).run()
 
 
-def export_ftm(log: Log, *, known: dt.datetime | str | None = None) -> list[dict[str, Any]]:
+def export_ftm(
+    log: Log, *, known: dt.datetime | dt.date | str | None = None
+) -> list[dict[str, Any]]:
     """Return the designations in ``log`` as FollowTheMoney entities (dicts), as known at ``known``.
 
     The entity of each target, then the sanctions. A designation an import
@@ -125,7 +130,9 @@ def export_ftm(log: Log, *, known: dt.datetime | str | None = None) -> list[dict
     return list(iter_ftm(log, known=known))
 
 
-def iter_ftm(log: Log, *, known: dt.datetime | str | None = None) -> Iterator[dict[str, Any]]:
+def iter_ftm(
+    log: Log, *, known: dt.datetime | dt.date | str | None = None
+) -> Iterator[dict[str, Any]]:
     """:func:`export_ftm`, an entity at a time (as ``timeline export-ftm`` writes them).
 
     Raises:

@@ -34,7 +34,7 @@ import attrs
 
 from ._errors import MissingExtraError, TimelineError
 from ._projection import visible
-from ._records import Record
+from ._records import Record, known_instant
 from .facts import Hit, InForce, Spell, TemporalFacts
 from .time import (
     DateSet,
@@ -125,7 +125,7 @@ def draw(
     facts: TemporalFacts | InForce | Iterable[Spell],
     *,
     valid: QuestionLike | None = None,
-    known: dt.datetime | str | None = None,
+    known: dt.datetime | dt.date | str | None = None,
     keys: Sequence[str] | None = None,
     group_by: str | None = "authority",
     label_by: str | None = "target",
@@ -220,18 +220,18 @@ def _figure_class() -> Any:  # noqa: ANN401 -- matplotlib's Figure, imported on 
 def _gather(
     facts: TemporalFacts | InForce | Iterable[Spell],
     *,
-    known: dt.datetime | str | None,
+    known: dt.datetime | dt.date | str | None,
     keys: Sequence[str] | None,
     events: Iterable[Record] | None,
 ) -> tuple[list[Spell], list[Record], str]:
     """The spells to draw, the records to mark, and the known time as the caption says it."""
-    known_text = "now" if known is None else _shown(to_instant(known))
+    known_text = "now" if known is None else _shown(known_instant(known))
     if isinstance(facts, TemporalFacts):
         wanted = facts.keys() if keys is None else list(keys)
         spells = [spell for key in wanted for spell in facts.history(key, known=known)]
         if events is None:
             used = {record.position for spell in spells for record in spell.records}
-            seen = facts.log.read() if known is None else facts.log.read(known_at=known)
+            seen = facts.log.read() if known is None else facts.log.read(known=known)
             events = [record for record in visible(seen) if record.position not in used]
         if known is None:
             head = facts.log.store.head()

@@ -48,7 +48,7 @@ from ._events import default_registry, event
 from ._names import NameMatch, best_match, match_name, name_tokens
 from ._records import Record
 from .facts import Change, Hit, InForce, TemporalFacts, amends, ends, starts
-from .time import QuestionLike
+from .time import FLOATING, QuestionLike
 
 __all__ = [
     "BEFORE_V2",
@@ -417,10 +417,11 @@ class SanctionsInForce(TemporalFacts):
         self,
         valid: QuestionLike,
         *,
-        known: dt.datetime | str | None = None,
+        known: dt.datetime | dt.date | str | None = None,
         target: str | None = None,
         authority: str | None = None,
         program: str | None = None,
+        tz: str = FLOATING,
     ) -> InForce:
         """Return the sanctions in force (yes or maybe) at ``valid`` as known at ``known``.
 
@@ -445,8 +446,10 @@ class SanctionsInForce(TemporalFacts):
             authority: Only those of this authority: a word or words of one
                 of the designation's authorities.
             program: Only those under this program (case and accents ignored).
+            tz: The zone ``valid`` is read in where it names none (by default
+                none: floating), as in :meth:`~timeline.TemporalFacts.at`.
         """
-        hits = self.at(valid, known=known)
+        hits = self.at(valid, known=known, tz=tz)
         if target is None and authority is None and program is None:
             return hits
         wanted_program = None if program is None else fold_name(program)
@@ -469,7 +472,7 @@ class SanctionsInForce(TemporalFacts):
         key: str,
         valid: QuestionLike,
         *,
-        known: dt.datetime | str | None = None,
+        known: dt.datetime | dt.date | str | None = None,
     ) -> Answer:
         """Answer "was sanction ``key`` in force at ``valid``?" (yes / maybe / no).
 

@@ -63,8 +63,8 @@ class Store(Protocol):
         """
         ...
 
-    def last_known_by(self, known_at: str) -> int:
-        """Return the last position whose known time is at or before ``known_at``; 0 if none."""
+    def last_known_by(self, known: str) -> int:
+        """Return the last position whose known time is at or before ``known``; 0 if none."""
         ...
 
     def find_ids(self, ids: Collection[str]) -> dict[str, int]:

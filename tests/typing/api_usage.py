@@ -35,7 +35,7 @@ record: Record = log.append(
     expected_position=0,
 )
 records: tuple[Record, ...] = log.extend(
-    [log.entry(designated, valid=dt.date(2024, 1, 11))], known_at=pendulum.now("UTC")
+    [log.entry(designated, valid=dt.date(2024, 1, 11))], known=pendulum.now("UTC")
 )
 answer: Answer = timeline.valid_time("2006/..").contains("2024-01-15")
 certain: bool = answer.certain

@@ -240,9 +240,13 @@ def _exchange_commands(command: Callable[[str, str], argparse.ArgumentParser]) -
         "gzipped or not; - reads standard input",
     )
     import_ftm.add_argument(
-        "--known-at",
+        "--known",
         help="when the export was made, for entities that do not say when OpenSanctions last "
         "saw them (default: now)",
+    )
+    # The old spelling, for one release: the same option, said to be renamed when used.
+    import_ftm.add_argument(
+        "--known-at", dest="known_at_renamed", default=None, help=argparse.SUPPRESS
     )
     _export_ftm_command(command)
 
@@ -319,7 +323,7 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
     "import-ftm": (
         "--store ftm.sqlite import-ftm seed.ftm.json",
         "--store ftm.sqlite import-ftm - < seed.ftm.json",
-        "--store other.sqlite import-ftm seed.ftm.json --known-at 2024-06-01T00:00:00Z",
+        "--store other.sqlite import-ftm seed.ftm.json --known 2024-06-01",
     ),
 }
 

@@ -334,7 +334,7 @@ def _shown(log: Log, known: dt.datetime | None) -> Iterator[Record | StoredRecor
     has not imported comes as stored (its type and data as written), not as
     an error: ``log`` shows what is there, with or without your code.
     """
-    hidden = hidden_ids(fixes_of(log.read(types=_FIXES, known_at=known)))
+    hidden = hidden_ids(fixes_of(log.read(types=_FIXES, known=known)))
     for record in _records_or_stored(log, known):
         if isinstance(record, StoredRecord):
             if uuid.UUID(record.id) not in hidden:

@@ -12,6 +12,7 @@ from typing import Final
 from timeline._errors import TimelineError, TimelineWarning
 from timeline._importer import _vocabularies
 from timeline._log import Log
+from timeline._records import known_instant
 from timeline._terminal import say as _say
 from timeline._terminal import silence_stdout as _silence_stdout
 
@@ -82,6 +83,9 @@ def _main(argv: Sequence[str] | None) -> int:
     args.json = args.format != "table"  # any format for machines
     args.progress = getattr(args, "progress", False)
     args.quiet = getattr(args, "quiet", False)
+    _renamed_options(args)
+    if getattr(args, "known", None) is not None:
+        known_instant(args.known)  # one rule for every --known, checked before a store opens
     if args.command == "resolve":  # words to a valid time: no store, no vocabularies
         return _resolve(args, sys.stdout)
     _vocabularies()
@@ -97,6 +101,18 @@ def _main(argv: Sequence[str] | None) -> int:
         return _COMMANDS[args.command](log, args, sys.stdout)
     finally:
         store.close()
+
+
+def _renamed_options(args: argparse.Namespace) -> None:
+    """Options spelled as they were before a rename: taken, and said to be renamed."""
+    old = getattr(args, "known_at_renamed", None)
+    if old is None:
+        return
+    if args.known is not None:
+        raise TimelineError("--known-at is --known: give one of them")
+    args.known = old
+    if not args.quiet:
+        _say("note: --known-at is now --known; --known-at goes in the next release")
 
 
 # -- commands -----------------------------------------------------------------------------

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Final
 import pendulum
 
 from timeline._errors import InvalidValidTimeError, StoreNotFoundError
+from timeline._records import known_instant
 from timeline.stores import open_store
-from timeline.time import to_instant, zone_of
+from timeline.time import zone_of
 
 if TYPE_CHECKING:
     from timeline.typing import Store
@@ -49,4 +50,4 @@ def _tz_option(text: str) -> str:
 
 
 def _known(args: argparse.Namespace) -> pendulum.DateTime | None:
-    return None if args.known is None else to_instant(args.known)
+    return None if args.known is None else known_instant(args.known)

@@ -184,7 +184,7 @@ def _plotted(facts: TemporalFacts, args: argparse.Namespace) -> tuple[list[str],
             for spell in spells:
                 drawn.update(record.position for record in spell.records)
                 subjects.update(r.subject for r in spell.records if r.subject is not None)
-    seen = facts.log.read() if args.known is None else facts.log.read(known_at=args.known)
+    seen = facts.log.read() if args.known is None else facts.log.read(known=args.known)
     events = [
         record
         for record in visible(seen)
@@ -206,7 +206,7 @@ def _read_export(args: argparse.Namespace) -> None:
 def _import_ftm(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     from timeline.ftm import import_read  # noqa: PLC0415 -- only this command needs it
 
-    imported = import_read(args.export, args.file, log, known_at=args.known_at)
+    imported = import_read(args.export, args.file, log, known=args.known)
     try:
         _save_facts(log, args)
     except Exception as error:  # noqa: BLE001 -- the records are in: say so, whatever failed

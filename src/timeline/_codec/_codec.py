@@ -33,6 +33,7 @@ from timeline._records import (
     Record,
     StoredRecord,
 )
+from timeline._renamed import renamed
 from timeline._words._rule import rule_from_json
 from timeline.time import FLOATING, ValidTime, parse_edtf, read_edtf
 
@@ -216,12 +217,13 @@ class Codec:
         except (TypeError, ValueError, KeyError) as error:
             raise RecordDecodeError(position, f"{name!r}: {error}") from None
 
+    @renamed(known_at="known")
     def encode(
         self,
         entry: Entry,
         *,
         position: int,
-        known_at: str,
+        known: str,
         previous: Head | None,
         record_id: uuid.UUID | None = None,
     ) -> StoredRecord:
@@ -231,7 +233,7 @@ class Codec:
         """
         text_id = str(record_id or entry.id or uuid.uuid4())
         prior = previous.hash if previous is not None else GENESIS_HASH
-        return self._encode(entry, position, known_at, prior, text_id)
+        return self._encode(entry, position, known, prior, text_id)
 
     def encode_batch(
         self,

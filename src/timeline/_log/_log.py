@@ -25,6 +25,7 @@ from timeline._records import (
     RecordStatus,
     known_instant,
 )
+from timeline._renamed import renamed
 from timeline._retry import RETRY_FOR, backoff
 from timeline.time import ValidTimeLike
 
@@ -70,6 +71,7 @@ class Log(_Reading):
 
     # -- writing --------------------------------------------------------------
 
+    @renamed(known_at="known")
     def append(
         self,
         event: _E,
@@ -77,7 +79,7 @@ class Log(_Reading):
         valid: ValidTimeLike,
         subject: str | None = None,
         provenance: Provenance | None = None,
-        known_at: dt.datetime | str | None = None,
+        known: dt.datetime | dt.date | str | None = None,
         expected_position: int | None = None,
     ) -> Record[_E]:
         """Append one event and return its record.
@@ -87,7 +89,8 @@ class Log(_Reading):
             valid: When it was true in the world (see :func:`~timeline.valid_time`).
             subject: A key to file it under.
             provenance: Where it came from.
-            known_at: Backfill: the known time to record instead of the clock's.
+            known: Backfill: the known time to record instead of the clock's (read as
+                :func:`~timeline.known_instant` reads every known time).
             expected_position: The position this record must follow; if another
                 writer appended first, :class:`~timeline.ConcurrencyError`.
                 Without one, an append that finds another writer went first
@@ -97,12 +100,12 @@ class Log(_Reading):
         Raises:
             ConcurrencyError: ``expected_position`` is stale (or, without one,
                 other writers kept the log busy for a minute); nothing was written.
-            KnownTimeError: ``known_at`` is naive or earlier than the last record's.
+            KnownTimeError: ``known`` is naive or earlier than the last record's.
             InvalidEventError: The event is not registered or cannot be stored.
             InvalidValidTimeError: ``valid`` cannot be read.
         """
         entry = self.entry(event, valid=valid, subject=subject, provenance=provenance)
-        (record,) = self.extend([entry], known_at=known_at, expected_position=expected_position)
+        (record,) = self.extend([entry], known=known, expected_position=expected_position)
         return record
 
     @staticmethod
@@ -116,11 +119,12 @@ class Log(_Reading):
         """Build an :class:`~timeline.Entry` for :meth:`extend`, reading ``valid``."""
         return Entry(event=event, valid=valid, subject=subject, provenance=provenance)
 
+    @renamed(known_at="known")
     def extend(
         self,
         entries: Iterable[Entry],
         *,
-        known_at: dt.datetime | str | None = None,
+        known: dt.datetime | dt.date | str | None = None,
         expected_position: int | None = None,
     ) -> tuple[Record, ...]:
         """Append a batch atomically: all of it, or (on any error) none of it.
@@ -133,7 +137,7 @@ class Log(_Reading):
             if expected_position is not None and expected_position != self.last_position:
                 raise ConcurrencyError(expected_position, self.last_position)
             return ()
-        explicit = None if known_at is None else known_instant(known_at)
+        explicit = None if known is None else known_instant(known)
         ids = _new_ids(batch)
         deadline = time.monotonic() + RETRY_FOR
         for pause in backoff():
@@ -229,13 +233,14 @@ class Log(_Reading):
             last = Head(last.position + 1 if last else FIRST_POSITION, stamp, "")
         return stamps
 
+    @renamed(known_at="known")
     def retract(
         self,
         record: Record | int,
         *,
         reason: str | None = None,
         provenance: Provenance | None = None,
-        known_at: dt.datetime | str | None = None,
+        known: dt.datetime | dt.date | str | None = None,
         expected_position: int | None = None,
     ) -> Record:
         """Append a retraction: ``record`` was wrong.
@@ -247,38 +252,39 @@ class Log(_Reading):
             record: The record (or its position) to retract.
             reason: Why, in words.
             provenance: Who says it was wrong.
-            known_at: Backfill, as for :meth:`append`.
+            known: Backfill, as for :meth:`append`.
             expected_position: Optimistic concurrency, as for :meth:`append`.
 
         Raises:
             IndexError: No such record is in this log.
         """
         target, subject = self._target(record)
-        when = self._fix_time(known_at)
+        when = self._fix_time(known)
         return self.append(
             Retracted(record=target, reason=reason),
             valid=when,
             subject=subject,
             provenance=provenance,
-            known_at=when,
+            known=when,
             expected_position=expected_position,
         )
 
-    def _fix_time(self, known_at: dt.datetime | str | None) -> pendulum.DateTime:
+    def _fix_time(self, known: dt.datetime | dt.date | str | None) -> pendulum.DateTime:
         """When a retraction or correction happens: its known time, to the microsecond.
 
         It is also the fix's valid time: a fix is news about the log, made when
         it is recorded, so a chronology shows it then -- never at the date of
         the record it fixes.
         """
-        if known_at is not None:
-            return known_instant(known_at)
+        if known is not None:
+            return known_instant(known)
         head = self._store.head()
         now = _known_instant(self._clock())
         if head is not None and format_known_at(now) < head.known_at:
             return parse_known_at(head.known_at)  # a clock that stepped back is held
         return now
 
+    @renamed(known_at="known")
     def correct(
         self,
         record: Record | int,
@@ -288,7 +294,7 @@ class Log(_Reading):
         subject: str | None = None,
         provenance: Provenance | None = None,
         reason: str | None = None,
-        known_at: dt.datetime | str | None = None,
+        known: dt.datetime | dt.date | str | None = None,
         expected_position: int | None = None,
     ) -> Record:
         """Append a correction: ``record`` is replaced by ``event`` from now on.
@@ -306,20 +312,18 @@ class Log(_Reading):
         replacement = self.entry(event, valid=valid, subject=subject, provenance=provenance)
         replacement = attrs.evolve(replacement, id=uuid.uuid4())
         assert replacement.id is not None  # noqa: S101 -- just set
-        when = self._fix_time(known_at)
+        when = self._fix_time(known)
         marker = self.entry(
             Corrected(record=target, replacement=replacement.id, reason=reason),
             valid=when,
             subject=target_subject,
             provenance=provenance,
         )
-        new, _ = self.extend(
-            [replacement, marker], known_at=when, expected_position=expected_position
-        )
+        new, _ = self.extend([replacement, marker], known=when, expected_position=expected_position)
         return new
 
     def status(
-        self, record: Record | int | uuid.UUID, *, known: dt.datetime | str | None = None
+        self, record: Record | int | uuid.UUID, *, known: dt.datetime | dt.date | str | None = None
     ) -> RecordStatus:
         """Say whether ``record`` stands, as known at ``known`` (by default, now).
 
@@ -354,7 +358,7 @@ class Log(_Reading):
         if stamp is not None and format_known_at(target.known_at) > stamp:
             raise IndexError(f"record {target.position} was not known yet at {stamp}")
         fixes: list[Record[Retracted | Corrected]] = list(
-            self.read(types=[Retracted, Corrected], known_at=known)
+            self.read(types=[Retracted, Corrected], known=known)
         )
         hidden = hidden_ids(fixes_of(fixes))
         if target.id not in hidden:

@@ -14,11 +14,9 @@ import pendulum
 
 from timeline._clock import SystemClock
 from timeline._codec import Codec
-from timeline._errors import KnownTimeError
 from timeline._events import Registry, default_registry
-from timeline._records import Head
+from timeline._records import Head, known_instant
 from timeline.stores import MemoryStore, PostgresStore, SQLiteStore, open_store
-from timeline.time import to_instant
 from timeline.typing import Clock, Store
 
 #: What a reader does with a record it cannot decode (see :class:`Log`).
@@ -48,15 +46,9 @@ def own_store(store: Store, method: str) -> bool:
     return False
 
 
-def _known_instant(value: dt.datetime | str) -> pendulum.DateTime:
-    if isinstance(value, dt.datetime) and (value.tzinfo is None or value.utcoffset() is None):
-        raise KnownTimeError(
-            f"naive known time {value.isoformat()}: known times must be aware (UTC preferred)"
-        )
-    try:
-        return to_instant(value)
-    except ValueError as error:
-        raise KnownTimeError(str(error)) from None
+def _known_instant(value: dt.datetime | dt.date | str) -> pendulum.DateTime:
+    """A known time asked about or recorded, by the one rule (:func:`known_instant`)."""
+    return known_instant(value)
 
 
 class _Opened:

@@ -17,6 +17,7 @@ from timeline._codec import GENESIS_HASH, format_known_at
 from timeline._corrections import Corrected, Retracted, fixes_of, hidden_ids
 from timeline._errors import RecordDecodeError, UndecodableRecordWarning
 from timeline._records import FIRST_POSITION, Head, Pin, Record, Records, StoredRecord
+from timeline._renamed import renamed
 from timeline._reprs import fitted, html_table, plural
 
 from ._opened import OnUndecodable, RawRow, _known_instant, _Opened, _policy, own_store
@@ -35,7 +36,7 @@ class _Reading(_Opened):
         stop: int | None = None,
         types: Iterable[type[_E]],
         subject: str | None = None,
-        known_at: dt.datetime | str | None = None,
+        known: dt.datetime | dt.date | str | None = None,
         on_undecodable: OnUndecodable | None = None,
     ) -> Reading[_E]: ...
 
@@ -47,10 +48,11 @@ class _Reading(_Opened):
         stop: int | None = None,
         types: Iterable[type[Any] | str] | None = None,
         subject: str | None = None,
-        known_at: dt.datetime | str | None = None,
+        known: dt.datetime | dt.date | str | None = None,
         on_undecodable: OnUndecodable | None = None,
     ) -> Reading[Any]: ...
 
+    @renamed(known_at="known")
     def read(
         self,
         start: int = FIRST_POSITION,
@@ -58,7 +60,7 @@ class _Reading(_Opened):
         stop: int | None = None,
         types: Iterable[type[Any] | str] | None = None,
         subject: str | None = None,
-        known_at: dt.datetime | str | None = None,
+        known: dt.datetime | dt.date | str | None = None,
         on_undecodable: OnUndecodable | None = None,
     ) -> Reading[Any]:
         """Return the records in position order, read as they are iterated (a :class:`Reading`).
@@ -73,7 +75,8 @@ class _Reading(_Opened):
             stop: Stop before this position.
             types: Only events of these classes (or type names).
             subject: Only records filed under this subject.
-            known_at: Only what the log knew at this time: a prefix of the log.
+            known: Only what the log knew at this time: a prefix of the log (a
+                known time as :func:`~timeline.known_instant` reads it).
             on_undecodable: ``"raise"`` or ``"skip"`` (with an
                 :class:`~timeline.UndecodableRecordWarning` per record) for
                 records that cannot be decoded; by default the log's own
@@ -84,8 +87,8 @@ class _Reading(_Opened):
         """
         policy = self._on_undecodable if on_undecodable is None else _policy(on_undecodable)
         names = None if types is None else {self._type_name(kind) for kind in types}
-        if known_at is not None:
-            cut = self.last_position_known_by(known_at) + 1
+        if known is not None:
+            cut = self.last_position_known_by(known) + 1
             stop = cut if stop is None else min(stop, cut)
         asked = [f"from position {start}"]
         if stop is not None:
@@ -94,8 +97,8 @@ class _Reading(_Opened):
             asked.append(f"of {', '.join(sorted(names))}")
         if subject is not None:
             asked.append(f"about {subject!r}")
-        if known_at is not None:
-            asked.append(f"as known at {known_at}")
+        if known is not None:
+            asked.append(f"as known at {known}")
         records = self._records(start, stop, names, subject, policy)
         return Reading(records, f"{self!r}, {' '.join(asked)}")
 
@@ -205,9 +208,10 @@ class _Reading(_Opened):
     def _type_name(self, kind: type[Any] | str) -> str:
         return kind if isinstance(kind, str) else self.registry.type_of(kind).name
 
-    def last_position_known_by(self, known_at: dt.datetime | str) -> int:
-        """Return the last position the log knew at ``known_at`` (0 if none)."""
-        return self._store.last_known_by(format_known_at(_known_instant(known_at)))
+    @renamed(known_at="known")
+    def last_position_known_by(self, known: dt.datetime | dt.date | str) -> int:
+        """Return the last position the log knew at ``known`` (0 if none)."""
+        return self._store.last_known_by(format_known_at(_known_instant(known)))
 
     def pin(self) -> Pin:
         """Return the current head as a :class:`~timeline.Pin`, to check the log against later.

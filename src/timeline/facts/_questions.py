@@ -14,8 +14,8 @@ import pendulum
 
 from timeline._answer import Answer
 from timeline._extras import feature
-from timeline._records import Record
-from timeline.time import FLOATING, DateSet, End, Moment, Question, QuestionLike, to_instant
+from timeline._records import Record, known_instant
+from timeline.time import FLOATING, DateSet, End, Moment, Question, QuestionLike
 from timeline.time import micros as _micros
 
 from . import _tuning
@@ -56,8 +56,8 @@ def _undated(bound: Moment | DateSet | End) -> bool:
 class _Questions(_Saved):
     """Answering questions from the interval sets and the rows."""
 
-    def _known(self, known: dt.datetime | str | None) -> int:
-        return _NEVER if known is None else _micros(to_instant(known))
+    def _known(self, known: dt.datetime | dt.date | str | None) -> int:
+        return _NEVER if known is None else _micros(known_instant(known))
 
     def _found(self, name: str, low: int, high: int, known: int) -> list[int]:
         """The rows of set ``name`` meeting ``[low, high)`` as known at ``known``."""
@@ -116,7 +116,13 @@ class _Questions(_Saved):
             )
         return kept, near
 
-    def at(self, valid: QuestionLike, *, known: dt.datetime | str | None = None) -> InForce:
+    def at(
+        self,
+        valid: QuestionLike,
+        *,
+        known: dt.datetime | dt.date | str | None = None,
+        tz: str = FLOATING,
+    ) -> InForce:
         """Return the spells in force (yes or maybe) at ``valid``, as known at ``known``.
 
         Catches up with the log first. ``valid`` is read at its own precision
@@ -126,13 +132,16 @@ class _Questions(_Saved):
 
         Args:
             valid: The valid time V.
-            known: The known time T; by default all that has been read.
+            known: The known time T (see :func:`~timeline.known_instant`); by
+                default all that has been read.
+            tz: The zone ``valid`` is read in where it names none, as
+                :meth:`during` reads its window; by default none (floating).
 
         Returns:
             One :class:`Hit` per spell that is or may be in force, in key order.
         """
         self.catch_up()
-        asked = Question.of(valid)
+        asked = Question.of(valid, tz=tz)
         limit = self._known(known)
         found = self._meeting("spans", asked, limit)
         return InForce._of_rows(_Asked(self, found, asked, limit))  # noqa: SLF001 -- this module's
@@ -142,7 +151,7 @@ class _Questions(_Saved):
         start: dt.datetime | dt.date | str,
         end: dt.datetime | dt.date | str,
         *,
-        known: dt.datetime | str | None = None,
+        known: dt.datetime | dt.date | str | None = None,
         tz: str = FLOATING,
     ) -> InForce:
         """Return the spells in force (yes or maybe) at any time in ``[start, end)``.
@@ -163,7 +172,7 @@ class _Questions(_Saved):
         start: dt.datetime | dt.date | str,
         end: dt.datetime | dt.date | str,
         *,
-        known: dt.datetime | str | None = None,
+        known: dt.datetime | dt.date | str | None = None,
         tz: str = FLOATING,
     ) -> Changes:
         """Return the spells that start or end (surely or maybe) within ``[start, end)``.
@@ -181,7 +190,7 @@ class _Questions(_Saved):
         start: dt.datetime | dt.date | str,
         end: dt.datetime | dt.date | str,
         *,
-        known: dt.datetime | str | None = None,
+        known: dt.datetime | dt.date | str | None = None,
         tz: str = FLOATING,
     ) -> Iterator[Transition]:
         """:meth:`changes`, made as they are reached: spells read a window of rows at a time.
@@ -216,7 +225,7 @@ class _Questions(_Saved):
                 if kind == "ended" or not _undated(spell.start):
                     yield Transition(spell, kind, answer)
 
-    def history(self, key: str, *, known: dt.datetime | str | None = None) -> History:
+    def history(self, key: str, *, known: dt.datetime | dt.date | str | None = None) -> History:
         """Return the spells of ``key`` as known at ``known`` (by default, now).
 
         Catches up with the log first.
@@ -254,7 +263,7 @@ class _Questions(_Saved):
         self,
         valid: QuestionLike | None = None,
         *,
-        known: dt.datetime | str | None = None,
+        known: dt.datetime | dt.date | str | None = None,
         keys: Sequence[str] | None = None,
         group_by: str | None = "authority",
         label_by: str | None = "target",
@@ -281,7 +290,7 @@ class _Questions(_Saved):
             title=title,
         )
 
-    def unmatched(self, *, known: dt.datetime | str | None = None) -> list[Record]:
+    def unmatched(self, *, known: dt.datetime | dt.date | str | None = None) -> list[Record]:
         """Return amendments and ends that found nothing in force, as known at ``known``.
 
         Catches up with the log first. It reads every record a handler kept:

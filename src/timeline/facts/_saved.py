@@ -21,8 +21,9 @@ from timeline._codec import canonical_json
 from timeline._corrections import hidden_ids
 from timeline._errors import StoreError
 from timeline._projection import SnapshotIgnoredWarning
+from timeline._records import known_instant
 from timeline.stores._snapshots import STATE_FORMAT, seal_problem
-from timeline.time import EAST, Question, QuestionLike, to_instant
+from timeline.time import EAST, Question, QuestionLike
 from timeline.time import micros as _micros
 from timeline.typing import StateStore
 
@@ -140,7 +141,7 @@ class _Saved(_CatchUp):
 
     @classmethod
     def answer_from(
-        cls, store: object, valid: QuestionLike, *, known: dt.datetime | str | None = None
+        cls, store: object, valid: QuestionLike, *, known: dt.datetime | dt.date | str | None = None
     ) -> SavedAnswer:
         """Answer "in force at ``valid`` as known at ``known``" from the rows saved in ``store``.
 
@@ -159,7 +160,7 @@ class _Saved(_CatchUp):
         if query is None:
             raise StoreError(f"{store!r} does not answer from saved rows: use TemporalFacts.at")
         asked = Question.of(valid)
-        limit = _NEVER - 1 if known is None else _micros(to_instant(known))
+        limit = _NEVER - 1 if known is None else _micros(known_instant(known))
         flags = _ALL_FLOATING if asked.floating else _ALL_ZONED
         question = (asked.low, max(asked.high, asked.low), asked.exact, flags)
         # Rows floating where the question is not may meet it within 14 hours either way.

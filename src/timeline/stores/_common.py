@@ -314,9 +314,9 @@ class RecordList:
         records, first = self.records, FIRST_POSITION
         return [records[p - first] for p in positions if first <= p < len(records) + first]
 
-    def last_known_by(self, known_at: str) -> int:
-        """The last position whose known time is at or before ``known_at``; 0 if none."""
-        return bisect.bisect_right(self._known, known_at) + FIRST_POSITION - 1
+    def last_known_by(self, known: str) -> int:
+        """The last position whose known time is at or before ``known``; 0 if none."""
+        return bisect.bisect_right(self._known, known) + FIRST_POSITION - 1
 
     def find_ids(self, ids: Collection[str]) -> dict[str, int]:
         """The positions of those of ``ids`` that are held."""

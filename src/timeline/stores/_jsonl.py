@@ -417,11 +417,11 @@ class JsonLinesStore:
             self._check_open()
             return self._list.read_at(positions)
 
-    def last_known_by(self, known_at: str) -> int:
+    def last_known_by(self, known: str) -> int:
         """See :meth:`timeline.typing.Store.last_known_by`."""
         with self._lock:
             self._check_open()
-            return self._list.last_known_by(known_at)
+            return self._list.last_known_by(known)
 
     def find_ids(self, ids: Collection[str]) -> dict[str, int]:
         """See :meth:`timeline.typing.Store.find_ids`."""

@@ -158,7 +158,7 @@ class StoreContract:
         """The last position known at a time is found by known time."""
         log = self._log(store)
         for day in (12, 13, 13, 15):
-            log.append(_Item(key="a", value=day), valid="2024", known_at=f"2024-01-{day}T00:00:00Z")
+            log.append(_Item(key="a", value=day), valid="2024", known=f"2024-01-{day}T00:00:00Z")
         assert store.last_known_by("2024-01-11T00:00:00.000000Z") == 0
         assert store.last_known_by("2024-01-13T00:00:00.000000Z") == 3
         assert store.last_known_by("2024-01-14T00:00:00.000000Z") == 3

@@ -116,14 +116,14 @@ class _Reading(_Server):
         found = {row[0]: StoredRecord(*row) for row in rows}
         return [found[position] for position in wanted if position in found]
 
-    def last_known_by(self, known_at: str) -> int:
+    def last_known_by(self, known: str) -> int:
         """See :meth:`timeline.typing.Store.last_known_by`."""
         with self._errors("read"):
             row = (
                 self._connection.cursor()
                 .execute(
                     "SELECT coalesce(max(position), 0) FROM timeline_records WHERE known_at <= %s",
-                    (known_at,),
+                    (known,),
                 )
                 .fetchone()
             )

@@ -241,13 +241,13 @@ class _Reading(_File):
                     found[row[0]] = self._stored(row)
         return [found[p] for p in wanted if p in found]
 
-    def last_known_by(self, known_at: str) -> int:
+    def last_known_by(self, known: str) -> int:
         """See :meth:`timeline.typing.Store.last_known_by`.
 
         Known times never go backwards along the log, so this bisects the
         positions: about twenty lookups by position for a million records.
         """
-        wanted = known_at_micros(known_at)
+        wanted = known_at_micros(known)
         with self._lock, self._errors("read"):
             head = self._query(
                 "SELECT position, known_at FROM records ORDER BY position DESC LIMIT 1"
