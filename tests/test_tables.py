@@ -44,7 +44,15 @@ def _micros(text: str | None) -> int | None:
 
 def _wall_micros(text: str | None) -> int | None:
     """ISO text's wall time, without its offset (how floating bounds are kept)."""
-    return None if text is None else read_instant(text[: -len("+00:00")])[0]
+    return None if text is None else read_instant(text.removesuffix("+00:00"))[0]
+
+
+def _wall(text: str | None, row: dict, name: str) -> str | None:
+    """A frame's instant as its row writes it: a floating value's wall time has no offset."""
+    prefix = "valid" if name.startswith("valid") else name.split("_", maxsplit=1)[0]
+    if text is None or name == "known_at" or not row.get(f"{prefix}_floating"):
+        return text
+    return dt.datetime.fromisoformat(text).replace(tzinfo=None).isoformat()
 
 
 def _held(text: str | None) -> bool:
@@ -88,7 +96,10 @@ def test_an_answer_as_rows_says_what_each_hit_says(schedule, at, tz):
         for column in ("from_earliest", "until_latest"):
             if row[column] is not None and not row[column].startswith("-"):  # years 1-9999
                 moment = dt.datetime.fromisoformat(row[column])
-                assert moment.utcoffset() == moment.astimezone(zone_of(tz)).utcoffset()  # in tz
+                if row[column.split("_")[0] + "_floating"]:  # a wall time: no offset
+                    assert moment.utcoffset() is None
+                else:  # an instant, in tz
+                    assert moment.utcoffset() == moment.astimezone(zone_of(tz)).utcoffset()
 
 
 def zone_of(tz: str) -> dt.tzinfo:
@@ -129,8 +140,11 @@ def test_frames_hold_the_rows_with_their_dtypes(schedule, data):
             assert isinstance(frame[name].dtype, pandas.DatetimeTZDtype)
             assert polar.schema[name].time_unit == "us"  # type: ignore[union-attr]
             shown = [None if value is pandas.NaT else value.isoformat() for value in frame[name]]
-            # Years 1-9999 as in the rows; others, which no datetime holds, null.
-            assert shown == [row[name] if _held(row[name]) else None for row in table]
+            # Years 1-9999 as in the rows -- a floating value's wall time read in tz there --;
+            # others, which no datetime holds, null.
+            assert [_wall(text, row, name) for text, row in zip(shown, table, strict=True)] == [
+                row[name] if _held(row[name]) else None for row in table
+            ]
             assert [None if v is None else v.isoformat() for v in polar[name]] == shown
         elif name in {"position", "version"}:
             assert str(frame[name].dtype) == "Int64"
@@ -162,10 +176,10 @@ def test_records_as_rows_keep_their_provenance_event_and_known_time():
         "we are aware",
     )
     assert (first["event_speaker"], first["event_text"]) == ("John Kirby", "we are aware")
-    # Floating (no zone written): the wall time, read in Tokyo; zoned: the instant, in Tokyo.
+    # Floating (no zone written): the wall time, no offset; zoned: the instant, in Tokyo.
     assert (first["valid_earliest"], first["valid_latest"]) == (
-        "2024-01-04T00:00:00+09:00",
-        "2024-01-05T00:00:00+09:00",
+        "2024-01-04T00:00:00",
+        "2024-01-05T00:00:00",
     )
     assert first["valid_floating"] is True
     assert second["valid_earliest"] == "2023-12-30T17:00:00+09:00"
@@ -177,7 +191,7 @@ def test_open_ends_are_null_and_far_years_are_text_in_rows_and_null_in_frames():
     log = Log(clock=ManualClock("2024-01-12T00:00:00Z"))
     log.append(Statement(speaker="a", text="b"), valid="-0050/..")
     row = rows(log.read())[0]
-    assert row["valid_earliest"] == "-0050-01-01T00:00:00+00:00"
+    assert row["valid_earliest"] == "-0050-01-01T00:00:00"  # floating: a wall time
     assert row["valid_latest"] is None
     frame = to_pandas(log.read())
     assert frame["valid_earliest"].isna().all()

@@ -12,37 +12,22 @@ import itertools
 import json
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, Final, TextIO
 
-from timeline import tables
 from timeline._codec import decode_valid
 from timeline._corrections import Corrected, Retracted, fixes_of, hidden_ids
 from timeline._errors import RecordDecodeError, TimelineError
 from timeline._log import Log
 from timeline._projection import record_order
 from timeline._records import FIRST_POSITION, Record, StoredRecord
-from timeline.facts import Hit, sources_of
+from timeline.facts import Hit
 from timeline.sanctions import SanctionsInForce, best_match
 from timeline.time import FLOATING, Question
 
 from ._index import _facts
 from ._options import _known
-from ._output import (
-    MEASURED,
-    _chronology_row,
-    _emit,
-    _flatten,
-    _json,
-    _known_used,
-    _record_json,
-    _spell_json,
-    _table,
-    _valid_json,
-    _when,
-)
-
-if TYPE_CHECKING:
-    from timeline.facts import Spell
+from ._output import MEASURED, _emit, _json, _known_used, _shown, _table, _valid_json
+from ._rows import change_row, hit_row, record_row, spell_row
 
 _FIXES = (Retracted, Corrected)
 
@@ -143,56 +128,37 @@ def _wanted(attributes: Mapping[str, Any], args: argparse.Namespace) -> bool:
     )
 
 
+#: What a table of hits, spells and changes shows of their rows (the rest is in JSON and CSV).
+_HIT_COLUMNS: Final = ("answer", "key", "designation", "from", "until", "sources")
+_SPELL_COLUMNS: Final = ("designation", "from", "until", "sources", "conflicts")
+_CHANGE_COLUMNS: Final = ("answer", "change", "when", "key")
+_RECORD_COLUMNS: Final = ("position", "known_at", "valid", "precision", "phrase", "event", "source")
+
+
 def _hits_out(
     out: TextIO, args: argparse.Namespace, hits: Sequence[Hit], asked: dict[str, Any], empty: str
 ) -> int:
     """Write the hits a row at a time: each row's spell is read as it is written."""
+    rows = (hit_row(hit) for hit in hits)
     if args.json:
-        rows = ({"answer": hit.answer.value, **_spell_json(hit.spell)} for hit in hits)
-        _emit(
-            out,
-            args,
-            {**asked, "known": _known_used(args)},
-            "in_force",
-            rows,
-            table=lambda: tables.rows(hits),
-        )
+        _emit(out, args, {**asked, "known": _known_used(args)}, "in_force", rows)
     elif hits:
-        table = (
-            {
-                "answer": hit.answer.value,
-                "key": hit.key,
-                "designation": _designation(hit.spell),
-                "from": _when(hit.spell.start),
-                "until": _when(hit.spell.end),
-                "sources": ", ".join(sources_of(hit.spell)),
-            }
-            for hit in hits
-        )
-        first = list(itertools.islice(table, MEASURED))
-        columns = _with_designation(first, ["answer", "key", "from", "until", "sources"])
-        _table(out, itertools.chain(first, table), columns)
+        _people(out, rows, _HIT_COLUMNS)
     else:
         print(empty, file=out)
     return 0
 
 
-def _designation(spell: Spell) -> str:
-    """Which designation a spell is, for people: its program id, and the designation's id."""
-    program_id = spell.attributes.get("program_id")
-    fact = spell.fact
-    # A designation named by no one is its record's id: its position says as much, shorter.
-    made = next((r for r in spell.records if str(r.id) == fact), None)
-    shown = f"#{made.position}" if made is not None else fact
-    return " / ".join(str(part) for part in (program_id, shown) if part is not None)
+def _people(out: TextIO, rows: Iterator[dict[str, Any]], columns: Sequence[str]) -> None:
+    """A table of ``columns`` of the rows, each value as people read it.
 
-
-def _with_designation(rows: list[dict[str, Any]], columns: list[str]) -> list[str]:
-    """``columns``, with the designation's after the key (or first) where any row has one."""
-    if not any(row["designation"] for row in rows):
-        return columns
-    at = columns.index("key") + 1 if "key" in columns else 0
-    return [*columns[:at], "designation", *columns[at:]]
+    A column every row leaves empty (a designation no source gives, conflicts
+    none has) is left out.
+    """
+    first = list(itertools.islice(rows, MEASURED))
+    shown = [c for c in columns if c == "key" or any(_shown(row.get(c)) for row in first)]
+    cells = ({c: _shown(row.get(c)) for c in shown} for row in itertools.chain(first, rows))
+    _table(out, cells, shown)
 
 
 def _keys(log: Log, args: argparse.Namespace, out: TextIO) -> int:
@@ -222,46 +188,27 @@ def _show(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     record = log[args.position]
     status = log.status(record)
     shown = {
-        **_record_json(log, record),
+        **record_row(log, record),
         "status": status.state,
         "fixed_by": None if status.by is None else status.by.position,
     }
     if args.json:
         _emit(out, args, {}, None, [shown])
     else:
+        width = max(len(name) for name in shown)
         for name, value in shown.items():
-            text = (
-                json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
-            )
-            print(f"{name:>10}: {text}", file=out)
+            print(f"{name:>{width}}: {_shown(value)}".rstrip(), file=out)
     return 0
 
 
 def _history(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     facts = _facts(log, args)
     spells = facts.history(args.key, known=_known(args))
+    rows = (spell_row(spell) for spell in spells)
     if args.json:
-        _emit(
-            out,
-            args,
-            {"key": args.key, "known": _known_used(args)},
-            "spells",
-            [_spell_json(s) for s in spells],
-            table=lambda: tables.rows(spells),
-        )
+        _emit(out, args, {"key": args.key, "known": _known_used(args)}, "spells", rows)
     elif spells:
-        rows = [
-            {
-                "designation": _designation(spell),
-                "from": _when(spell.start),
-                "until": _when(spell.end),
-                "sources": ", ".join(sources_of(spell)),
-                "conflicts": ", ".join(conflict.attribute for conflict in spell.conflicts),
-            }
-            for spell in spells
-        ]
-        columns = _with_designation(rows, ["from", "until", "sources"])
-        _table(out, rows, [*columns, "conflicts"] if any(r["conflicts"] for r in rows) else columns)
+        _people(out, rows, _SPELL_COLUMNS)
     else:
         print(f"no history for {args.key!r}{_asked_also(args)}", file=out)
     return 0
@@ -271,21 +218,13 @@ def _changes(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     facts = _facts(log, args)
     changes = facts._changes(args.start, args.end, known=_known(args), tz=args.tz)  # noqa: SLF001
     first = next(changes, None)
-    found = [] if first is None else itertools.chain([first], changes)
-    rows = (
-        {
-            "answer": change.answer.value,
-            "change": change.kind,
-            "key": change.key,
-            "when": _when(change.spell.start if change.kind == "started" else change.spell.end),
-        }
-        for change in found
-    )
+    found = () if first is None else itertools.chain([first], changes)
+    rows = (change_row(change) for change in found)
     if args.json:
         asked = {"from": args.start, "to": args.end, "known": _known_used(args)}
-        _emit(out, args, asked, "changes", rows, table=lambda: tables.rows(found))
+        _emit(out, args, asked, "changes", rows)
     elif first is not None:
-        _table(out, rows, ["answer", "change", "when", "key"])
+        _people(out, rows, _CHANGE_COLUMNS)
     else:
         print(f"no changes between {args.start} and {args.end}{_asked_also(args)}", file=out)
     return 0
@@ -296,9 +235,9 @@ def _log(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     records: Iterator[Record | StoredRecord]
     if args.order == "valid":
         # The chronology: every record must be read before the first can be shown.
-        records = iter(sorted(_shown(log, known), key=_record_order))
+        records = iter(sorted(_standing(log, known), key=_record_order))
     else:
-        records = _shown(log, known)
+        records = _standing(log, known)
     first = next(records, None)
     if first is None:
         if args.json:
@@ -307,26 +246,15 @@ def _log(log: Log, args: argparse.Namespace, out: TextIO) -> int:
             print(f"no records known at {_known_used(args)}", file=out)
         return 0
     records = itertools.chain([first], records)
+    rows = (record_row(log, record) for record in records)
     if args.json:
-        rows = (_record_json(log, record) for record in records)
-        _emit(
-            out,
-            args,
-            {"known": _known_used(args)},
-            "records",
-            rows,
-            table=lambda: _record_table(log, list(records)),
-        )
+        _emit(out, args, {"known": _known_used(args)}, "records", rows)
     else:
-        _table(
-            out,
-            (_chronology_row(log, record) for record in records),
-            ["position", "known", "valid", "precision", "phrase", "event", "source"],
-        )
+        _people(out, rows, _RECORD_COLUMNS)
     return 0
 
 
-def _shown(log: Log, known: dt.datetime | None) -> Iterator[Record | StoredRecord]:
+def _standing(log: Log, known: dt.datetime | None) -> Iterator[Record | StoredRecord]:
     """The records not retracted or corrected, as the log holds them: in position order.
 
     Only the fixes are read first (the stores file records by type); the rest
@@ -372,10 +300,3 @@ def _record_order(record: Record | StoredRecord) -> tuple[Any, ...]:
         valid = decode_valid(json.loads(record.body)["valid"])
         return (*valid.extent.order, record.position)
     return record_order(record)
-
-
-def _record_table(log: Log, records: list[Record | StoredRecord]) -> list[dict[str, Any]]:
-    """The records as :mod:`timeline.tables` rows; with some as stored, their JSON flattened."""
-    if all(isinstance(record, Record) for record in records):
-        return tables.rows(records, registry=log.codec.registry)  # type: ignore[arg-type]
-    return [_flatten(_record_json(log, record)) for record in records]

@@ -7,6 +7,7 @@ import time
 import warnings
 from typing import TextIO
 
+from timeline._codec import parse_known_at
 from timeline._errors import CorruptStoreError, NotAStoreError, TimelineError
 from timeline._events import default_registry
 from timeline._log import Log
@@ -26,6 +27,7 @@ from timeline.typing import StateStore
 from ._options import _open
 from ._output import _emit
 from ._progress import _Bar, _Display, shown
+from ._rows import PROBLEM_COLUMNS
 
 
 def _rebuild(log: Log, args: argparse.Namespace, out: TextIO) -> int:
@@ -101,6 +103,7 @@ def _verify_location(args: argparse.Namespace, out: TextIO) -> int:
                 {"kind": p.kind, "position": p.position, "message": p.message}
                 for p in result.problems
             ],
+            columns=PROBLEM_COLUMNS,
         )
     else:
         print(str(result), file=out)
@@ -114,7 +117,7 @@ def _head(log: Log, args: argparse.Namespace, out: TextIO) -> int:
         shown = {
             "pin": str(pin),
             "position": pin.position,
-            "known_at": None if head is None else head.known_at,
+            "known_at": None if head is None else parse_known_at(head.known_at).isoformat(),
             "hash": None if head is None else head.hash,
         }
         _emit(out, args, {}, None, [shown])

@@ -12,20 +12,23 @@ import datetime as dt
 import enum
 import importlib
 import json
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from timeline._answer import Answer
-from timeline._codec import Codec
+from timeline._codec import Codec, parse_known_at
 from timeline._errors import InvalidValidTimeError, MissingExtraError, TimelineError
 from timeline._events import Registry, default_registry, registry_of
-from timeline._records import Record
+from timeline._records import Provenance, Record, StoredRecord
+from timeline._words._rule import rule_json
 from timeline.time import (
     FIRST_HELD,
     LAST_HELD,
     DateSet,
     End,
     Moment,
+    ValidTime,
     format_instant,
     in_datetime_range,
     utc_datetime,
@@ -78,6 +81,7 @@ RECORD_COLUMNS: Final = (
     "quote",
     "speaker",
     "note",
+    "rule",
     "hash",
 )
 _INSTANTS: Final = frozenset(
@@ -95,7 +99,7 @@ _INTEGERS: Final = frozenset({"position", "version", "first_record"})
 _Kind = Literal["hit", "change", "spell", "record", "saved"]
 _LEADING: Final[dict[_Kind, tuple[str, ...]]] = {
     "hit": ("answer", *SPELL_COLUMNS),
-    "change": ("change", "answer", *SPELL_COLUMNS),
+    "change": ("change", "answer", "when", *SPELL_COLUMNS),
     "spell": SPELL_COLUMNS,
     "record": RECORD_COLUMNS,
     "saved": ("answer", "key", "first_record"),
@@ -276,7 +280,14 @@ def _row(
     if kind == "change":
         change: Transition = item  # type: ignore[assignment]
         spell = _spell_row(change.spell, zone)
-        return "change", {"change": change.kind, "answer": change.answer.value, **spell}
+        bound = change.spell.start if change.kind == "started" else change.spell.end
+        when = bound.value if isinstance(bound, End) else str(bound)
+        return "change", {
+            "change": change.kind,
+            "answer": change.answer.value,
+            "when": when,
+            **spell,
+        }
     if isinstance(item, Spell):
         return "spell", _spell_row(item, zone)
     if isinstance(item, Record):
@@ -340,6 +351,38 @@ def _end_columns(name: str, end: Moment | DateSet | End, zone: dt.tzinfo) -> dic
 
 def _record_row(record: Record, zone: dt.tzinfo, codec: Codec) -> dict[str, Any]:
     type_name, version, data = codec.encode_event(record.event)
+    return _record_columns(record, type_name, version, data, zone)
+
+
+def stored_row(
+    stored: StoredRecord,
+    valid: ValidTime,
+    provenance: Provenance,
+    data: Mapping[str, Any],
+    version: int,
+) -> dict[str, Any]:
+    """The row (JSON-safe, in UTC) of a record as stored, its event's fields as written.
+
+    For a record whose type no registry here declares: the columns of any record's row.
+    """
+    made = Record(
+        position=stored.position,
+        id=uuid.UUID(stored.id),
+        known_at=parse_known_at(stored.known_at),
+        event=None,
+        valid=valid,
+        subject=stored.subject,
+        provenance=provenance,
+        hash=stored.hash,
+    )
+    row = _record_columns(made, stored.type, version, data, zone_of("UTC"))
+    columns = _columns("record", [row])
+    return {name: _json_safe(row.get(name)) for name in columns}
+
+
+def _record_columns(
+    record: Record, type_name: str, version: int, data: Mapping[str, Any], zone: dt.tzinfo
+) -> dict[str, Any]:
     valid = record.valid
     start, end = valid.extent.start, valid.extent.end
     provenance = record.provenance
@@ -360,12 +403,15 @@ def _record_row(record: Record, zone: dt.tzinfo, codec: Codec) -> dict[str, Any]
         "quote": provenance.quote,
         "speaker": provenance.speaker,
         "note": provenance.note,
+        "rule": None if provenance.rule is None else rule_json(provenance.rule),
         "hash": record.hash,
         **{f"event_{name}": value for name, value in data.items()},
     }
 
 
-def _instant(value: int, zone: dt.tzinfo, *, floating: bool) -> dt.datetime | _Expanded | None:
+def _instant(
+    value: int, zone: dt.tzinfo, *, floating: bool
+) -> dt.datetime | _Wall | _Expanded | None:
     """Microseconds as an aware datetime in ``zone``; None where an open end lies.
 
     A floating value is a wall time, read in ``zone``. An instant no datetime
@@ -374,11 +420,26 @@ def _instant(value: int, zone: dt.tzinfo, *, floating: bool) -> dt.datetime | _E
     if value < FIRST_HELD or value > LAST_HELD:
         return None
     if not in_datetime_range(value):
-        return _Expanded(value)
+        return _ExpandedWall(value) if floating else _Expanded(value)
     moment = utc_datetime(value)
     if floating:
-        return moment.replace(tzinfo=zone)
+        return _Wall(moment.replace(tzinfo=zone))
     return moment.astimezone(zone)
+
+
+class _Wall:
+    """A floating value's wall time: text without an offset in rows, read in ``tz`` in frames.
+
+    A value written without a zone has no instant of its own; rows say so by
+    writing it as the wall time it is (``2006-01-01T00:00:00``), beside its
+    ``*_floating`` column. A DataFrame's column of instants holds it read in
+    the zone asked for.
+    """
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: dt.datetime) -> None:
+        self.at = at
 
 
 class _Expanded(int):
@@ -387,11 +448,21 @@ class _Expanded(int):
     __slots__ = ()
 
 
+class _ExpandedWall(_Expanded):
+    """A floating value no datetime holds: its wall time, expanded years, no offset."""
+
+    __slots__ = ()
+
+
 def _json_safe(value: object) -> Any:  # noqa: ANN401, PLR0911 -- any JSON value, by type
     if value is None or isinstance(value, bool | str | float):
         return value
+    if isinstance(value, _ExpandedWall):
+        return format_instant(int(value)).removesuffix("+00:00")
     if isinstance(value, _Expanded):
         return format_instant(int(value))
+    if isinstance(value, _Wall):
+        return value.at.replace(tzinfo=None).isoformat()
     if isinstance(value, int):
         return value
     if isinstance(value, dt.datetime):
@@ -409,6 +480,8 @@ def _framed(value: object) -> Any:  # noqa: ANN401 -- a cell of a DataFrame
     """A cell for a DataFrame: datetimes as they are, dicts as JSON text, no expanded years."""
     if isinstance(value, _Expanded):
         return None
+    if isinstance(value, _Wall):
+        return value.at
     if isinstance(value, dt.datetime):
         return value
     if isinstance(value, Mapping):
