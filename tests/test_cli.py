@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -701,23 +702,31 @@ def test_log_writes_its_first_rows_before_it_reads_the_last_record(store, monkey
     assert len(seen) == 14
 
 
-def test_use_finds_a_module_in_the_current_folder_and_a_file_by_its_path(tmp_path):
-    """The installed command finds --use officers in the folder it runs in, or officers.py."""
+def _installed(folder: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """The installed command, run in ``folder`` on its store m.sqlite, as a user runs it."""
     exe = shutil.which("timeline", path=str(Path(sys.executable).parent))
     assert exe is not None
+
+    def command(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [exe, "--store", "m.sqlite", *args],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    return command
+
+
+def test_use_finds_a_module_in_the_current_folder_and_a_file_by_its_path(tmp_path):
+    """The installed command finds --use officers in the folder it runs in, or officers.py."""
     name = f"officers_{tmp_path.name.replace('-', '_')}"
     (tmp_path / f"{name}.py").write_text(MANDATES.replace("cli.mandate", f"{name}.mandate"))
     line = {"type": f"{name}.mandate.began", "data": {"office": "UN SG", "holder": "Guterres"}}
     (tmp_path / "m.jsonl").write_text(json.dumps({**line, "valid": "2017-01-01/.."}) + "\n")
 
-    def command(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [exe, "--store", "m.sqlite", *args],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+    command = _installed(tmp_path)
 
     loaded = command("load", "m.jsonl", "--use", name)
     assert (loaded.returncode, loaded.stderr) == (0, "")
@@ -736,8 +745,6 @@ def test_log_prints_records_of_types_it_has_not_imported_as_stored(tmp_path):
 
     The same JSON as with the module, for every record; the table names the type.
     """
-    exe = shutil.which("timeline", path=str(Path(sys.executable).parent))
-    assert exe is not None
     name = f"own_{tmp_path.name.replace('-', '_')}"
     (tmp_path / f"{name}.py").write_text(MANDATES.replace("cli.mandate", f"{name}.mandate"))
     began = {"type": f"{name}.mandate.began", "data": {"office": "UN SG", "holder": "Guterres"}}
@@ -748,14 +755,7 @@ def test_log_prints_records_of_types_it_has_not_imported_as_stored(tmp_path):
             "about": "arms", "speaker": "UN", "text": "said"}}) + "\n")  # fmt: skip
         out.write(json.dumps({**ended, "valid": "2026-12-31"}) + "\n")
 
-    def command(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [exe, "--store", "m.sqlite", *args],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+    command = _installed(tmp_path)
 
     assert command("load", "m.jsonl", "--use", name).returncode == 0
     known = command("--json", "log", "--use", name)

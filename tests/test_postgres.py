@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from test_facts import Facts, histories, registry, when
 from test_field_rules import FieldFacts, same_index
+from test_loading import _statements
 from test_questions import questions
 from timeline import (
     Answer,
@@ -611,8 +612,6 @@ def test_a_load_streams_in_parts_in_one_transaction_and_rolls_back_whole(tmp_pat
     The same records as a load into memory; a bad line after parts were written leaves
     the store as it was; a rerun skips what is there, looked up a part at a time.
     """
-    import json  # noqa: PLC0415 -- only here
-
     import timeline._loading  # noqa: PLC0415 -- its PART, narrowed here
     from timeline import SourceFileError, load_jsonl  # noqa: PLC0415
     from timeline.stores import MemoryStore  # noqa: PLC0415
@@ -620,13 +619,7 @@ def test_a_load_streams_in_parts_in_one_transaction_and_rolls_back_whole(tmp_pat
     monkeypatch.setattr(timeline._loading, "PART", 3)
 
     def lines(path: Path, count: int, *, bad_at: int | None = None) -> Path:
-        with path.open("w") as out:
-            for number in range(count):
-                data = {"about": "arms", "speaker": "White House", "text": f"said {number}"}
-                if number == bad_at:
-                    data["volume"] = 11  # no such field
-                line = {"type": "events.statement", "data": data, "valid": "2024"}
-                out.write(json.dumps({**line, "known_at": "2024-01-02T00:00:00Z"}) + "\n")
+        _statements(path, count, bad_at=bad_at)
         return path
 
     clock = ManualClock("2024-01-01T00:00:00Z")
