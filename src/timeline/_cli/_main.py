@@ -83,7 +83,7 @@ def _main(argv: Sequence[str] | None) -> int:
     args.json = args.format != "table"  # any format for machines
     args.progress = getattr(args, "progress", False)
     args.quiet = getattr(args, "quiet", False)
-    _renamed_options(args)
+    renamed = _renamed_options(args)
     if getattr(args, "known", None) is not None:
         known_instant(args.known)  # one rule for every --known, checked before a store opens
     if args.command == "resolve":  # words to a valid time: no store, no vocabularies
@@ -98,21 +98,23 @@ def _main(argv: Sequence[str] | None) -> int:
     store = _open(args.store, write=args.command in _WRITERS)
     try:
         log = Log(store)
-        return _COMMANDS[args.command](log, args, sys.stdout)
+        status = _COMMANDS[args.command](log, args, sys.stdout)
     finally:
         store.close()
+    if renamed and status == 0 and not args.quiet:  # said once it worked: a failure is one line
+        _say("note: --known-at is now --known; --known-at goes in the next release")
+    return status
 
 
-def _renamed_options(args: argparse.Namespace) -> None:
-    """Options spelled as they were before a rename: taken, and said to be renamed."""
+def _renamed_options(args: argparse.Namespace) -> bool:
+    """Options spelled as they were before a rename, taken as the new; whether any was."""
     old = getattr(args, "known_at_renamed", None)
     if old is None:
-        return
+        return False
     if args.known is not None:
         raise TimelineError("--known-at is --known: give one of them")
     args.known = old
-    if not args.quiet:
-        _say("note: --known-at is now --known; --known-at goes in the next release")
+    return True
 
 
 # -- commands -----------------------------------------------------------------------------
