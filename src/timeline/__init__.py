@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     )
     from ._seeds import SEED_ARTICLE, seed_path
     from .facts import (
+        Bound,
         Change,
         Changes,
         Conflict,
@@ -81,6 +82,7 @@ if TYPE_CHECKING:
         Spell,
         TemporalFacts,
         Transition,
+        Why,
         amends,
         ends,
         starts,
@@ -126,6 +128,7 @@ __all__ = [
     "SEED_ARTICLE",
     "Answer",
     "Begun",
+    "Bound",
     "Bounds",
     "Change",
     "Changes",
@@ -195,6 +198,7 @@ __all__ = [
     "ValidTime",
     "ValidTimeLike",
     "View",
+    "Why",
     "__version__",
     "across_offsets",
     "amends",
@@ -228,6 +232,7 @@ _WHERE: "Final[dict[str, str]]" = {
     "Answer": "_answer",
     "Begun": "_projection",
     "Bounds": "time",
+    "Bound": "facts",
     "Change": "facts",
     "Changes": "facts",
     "Codec": "_codec",
@@ -302,6 +307,7 @@ _WHERE: "Final[dict[str, str]]" = {
     "ValidTime": "time",
     "ValidTimeLike": "time",
     "View": "_projection",
+    "Why": "facts",
     "across_offsets": "time",
     "amends": "facts",
     "before": "time",

@@ -154,6 +154,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     at.add_argument("--authority", help="only sanctions of this authority")
     at.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)
+    at.add_argument(
+        "--why",
+        action="store_true",
+        help="add a why column: each answer said in a sentence -- the bound that makes it "
+        "maybe, the records and sources behind it (see timeline why)",
+    )
+
+    _why_command(command)
 
     during = command("during", "the sanctions in force at any time in [FROM, TO) (yes / maybe)")
     during.add_argument("start", metavar="FROM", help="an ISO 8601 date or instant")
@@ -266,6 +274,22 @@ def _exchange_commands(command: Callable[[str, str], argparse.ArgumentParser]) -
     plot.add_argument("--title", help="the picture's title")
 
 
+def _why_command(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """``why``: one answer explained (timeline.facts' Why)."""
+    why = command(
+        "why",
+        "why a sanction is (or may be, or is not) in force on a date: the spell, each bound "
+        "with its precision and the record and source that set it, which bound makes it "
+        "maybe, corrections and retractions known by then",
+    )
+    why.add_argument(
+        "key", help='the sanction key, e.g. "UN Security Council / arms embargo / North Korea"'
+    )
+    why.add_argument("date", help="an EDTF / ISO 8601 date, month, year or instant, as for at")
+    why.add_argument("--known", help="as known at this date or instant (default: now)")
+    why.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)
+
+
 def _words_command(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     """``resolve``: a source's words to a valid time, with the rule (timeline.words)."""
     words = command(
@@ -296,7 +320,17 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
         "load seed.jsonl",
         "--store seed.sqlite load seed.jsonl --tz America/New_York",
     ),
-    "at": ("at 2024-01-15", "at 2024-01 --known 2024-01-10", "at 2024 --target russian --json"),
+    "at": (
+        "at 2024-01-15",
+        "at 2024-01 --known 2024-01-10",
+        "at 2024 --target russian --json",
+        "at 2006-06-01 --why",
+    ),
+    "why": (
+        'why "UN Security Council / arms embargo / North Korea" 2006-06-01',
+        'why "United States / - / unnamed Russian individual" 2024-01-15 --known 2024-01-10',
+        'why "UN Security Council / arms embargo / North Korea" 2007 --json',
+    ),
     "during": ("during 2024-01-01 2024-02-01",),
     "keys": ("keys --format csv",),
     "show": ("show 3", "show -1 --json"),

@@ -22,7 +22,7 @@ from timeline._projection import record_order
 from timeline._records import FIRST_POSITION, Record, StoredRecord
 from timeline.facts import Hit
 from timeline.sanctions import SanctionsInForce, best_match
-from timeline.time import FLOATING, Question
+from timeline.time import FLOATING
 
 from ._index import _facts
 from ._options import _known
@@ -75,15 +75,44 @@ def _resolve(args: argparse.Namespace, out: TextIO) -> int:
 
 def _at(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     facts = _facts(log, args)
-    asked = Question.of(args.date, tz=args.tz)
     if isinstance(facts, SanctionsInForce):
         hits: Sequence[Hit] = facts.in_force(
-            asked, known=_known(args), target=args.target, authority=args.authority
+            args.date,
+            known=_known(args),
+            target=args.target,
+            authority=args.authority,
+            tz=args.tz,
         )
     else:
-        hits = _filtered(facts.at(asked, known=_known(args)), args)
+        hits = _filtered(facts.at(args.date, known=_known(args), tz=args.tz), args)
     empty = f"nothing in force on {args.date}{_asked_also(args)}"
     return _hits_out(out, args, hits, {"date": args.date}, empty)
+
+
+def _why(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    facts = _facts(log, args)
+    why = facts.why(args.key, args.date, known=_known(args), tz=args.tz)
+    shown = why.to_json()
+    if args.json:
+        _emit(out, args, {}, None, [shown])
+        return 0
+    print(shown["text"], file=out)
+    for bound in (shown["start"], shown["end"]):
+        if bound is None:
+            continue
+        said = f" -- {bound['source']}" if bound["source"] else ""
+        quote = f': "{bound["quote"]}"' if bound["quote"] else ""
+        record = f", record #{bound['record']}" if bound["record"] is not None else ""
+        value = bound["edtf"] or "unknown"
+        print(
+            f"  {bound['side']:<5}  {value} ({bound['precision']}{record}){said}{quote}", file=out
+        )
+    for fix in shown["fixes"]:
+        reason = f": {fix['reason']}" if fix["reason"] else ""
+        print(f"  {fix['type']} #{fix['record']}, known {fix['known_at']}{reason}", file=out)
+    for name in shown["conflicts"]:
+        print(f"  sources disagree on {name}", file=out)
+    return 0
 
 
 def _during(log: Log, args: argparse.Namespace, out: TextIO) -> int:
@@ -139,11 +168,12 @@ def _hits_out(
     out: TextIO, args: argparse.Namespace, hits: Sequence[Hit], asked: dict[str, Any], empty: str
 ) -> int:
     """Write the hits a row at a time: each row's spell is read as it is written."""
-    rows = (hit_row(hit) for hit in hits)
+    explained = getattr(args, "why", False)
+    rows = ({**hit_row(hit), "why": str(hit.why())} if explained else hit_row(hit) for hit in hits)
     if args.json:
         _emit(out, args, {**asked, "known": _known_used(args)}, "in_force", rows)
     elif hits:
-        _people(out, rows, _HIT_COLUMNS)
+        _people(out, rows, (*_HIT_COLUMNS, "why") if explained else _HIT_COLUMNS)
     else:
         print(empty, file=out)
     return 0

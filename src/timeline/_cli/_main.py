@@ -17,7 +17,7 @@ from timeline._terminal import say as _say
 from timeline._terminal import silence_stdout as _silence_stdout
 
 from ._arguments import _parser
-from ._asking import _at, _changes, _during, _history, _keys, _log, _resolve, _show
+from ._asking import _at, _changes, _during, _history, _keys, _log, _resolve, _show, _why
 from ._index import _projection
 from ._options import DEFAULT_STORE, _open
 from ._upkeep import _copy, _head, _migrate, _rebuild, _repair, _verify_location
@@ -126,6 +126,7 @@ _COMMANDS = {
     "import-ftm": _import_ftm,
     "export-ftm": _export_ftm,
     "at": _at,
+    "why": _why,
     "history": _history,
     "rebuild": _rebuild,
     "changes": _changes,

@@ -14,6 +14,8 @@ those above it in this list:
 - ``_keys``: the key table, and the interval sets made from the rows;
 - ``_lanes``: a catch-up's batch, and field rules read from stored rows;
 - ``_tuning``: the thresholds, read at each use;
+- ``_why``: :class:`Why` an answer is what it is, and each :class:`Bound` it names;
+- ``_tables``: answers as rows and DataFrames (:mod:`timeline.tables`' own);
 - ``_state`` <- ``_filing`` <- ``_catch_up`` <- ``_saved`` <- ``_questions``:
   :class:`TemporalFacts`'s methods, one concern per base class -- its
   arrays; a key's records read back and filed; reading the log; the saved
@@ -36,8 +38,10 @@ from ._rows import _Rows as _Rows
 from ._rules import Change, FieldRule, amends, ends, starts
 from ._spells import Conflict, Spell, sources_of
 from ._temporal import TemporalFacts
+from ._why import Bound, Why
 
 __all__ = [
+    "Bound",
     "Change",
     "Changes",
     "Conflict",
@@ -50,6 +54,7 @@ __all__ = [
     "Spell",
     "TemporalFacts",
     "Transition",
+    "Why",
     "amends",
     "ends",
     "sources_of",

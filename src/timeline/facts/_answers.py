@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal, overload
 import attrs
 
 from timeline._answer import Answer
+from timeline._errors import TimelineError
 from timeline._reprs import fitted, html_rows, html_table, plural
 from timeline.time import End
 
@@ -23,6 +24,7 @@ from ._tables import _Tabular
 
 if TYPE_CHECKING:
     from ._rows import _Asked
+    from ._why import Why
 
 
 class Hit:
@@ -66,6 +68,17 @@ class Hit:
         )
 
     __hash__ = None  # type: ignore[assignment]
+
+    def why(self) -> Why:
+        """Why this spell is (or may be) in force at the question it answers (see :class:`Why`).
+
+        Raises:
+            TimelineError: The hit was made by hand, not by a question.
+        """
+        asked = self._asked
+        if asked is None:
+            raise TimelineError("this hit was made without a question: ask facts.why(key, valid)")
+        return asked.explain(self.spell, self.answer)
 
     def __repr__(self) -> str:
         return fitted(f"<Hit {self.answer.value} {self.spell!r}>")
@@ -220,6 +233,28 @@ class InForce(_Tabular, Sequence[Hit]):
             assert self._asked is not None  # noqa: S101 -- as in _hit
             return sorted(self._asked.keys_found())
         return sorted({hit.key for hit in self._hits})
+
+    def why(self, key: str) -> Why:
+        """Why fact ``key`` is in this answer as it is -- or, if it is not, why not.
+
+        The hit of ``key`` that surely holds (else the first that may) explains
+        itself (:meth:`Hit.why`); a key with no hit is explained from its
+        spells, as the facts know them at the question's known time.
+
+        Raises:
+            TimelineError: The answer was made from hits by hand, not by a question.
+        """
+        hits = [hit for hit in self if hit.key == key]
+        for wanted in (Answer.YES, Answer.MAYBE):
+            for hit in hits:
+                if hit.answer is wanted:
+                    return hit.why()
+        asked = self._asked
+        if asked is None:
+            raise TimelineError(
+                "this answer was made without a question: ask facts.why(key, valid)"
+            )
+        return asked.explain_key(key)
 
     def answer(self, key: str) -> Answer:
         """Answer "is the fact ``key`` in force?": yes if one of its spells surely is."""

@@ -13,18 +13,20 @@ import uuid
 from array import array
 from collections.abc import Iterable, Iterator
 
+from timeline._answer import Answer
 from timeline._corrections import hidden_ids
 from timeline._records import Record
-from timeline.time import End
+from timeline.time import End, Question
 from timeline.time import micros as _micros
 
 from . import _tuning
 from ._intervals import taker
 from ._keys import _inverse, _sets_of
-from ._rows import _NEVER, _bounds, _digest, _floating, _Rows
+from ._rows import _NEVER, _bounds, _digest, _floating, _known_time, _Rows
 from ._rules import Change, _Role
 from ._spells import Made, Spell, _build_spells
 from ._state import _State
+from ._why import Why, explain
 
 
 class _Filing(_State):
@@ -122,6 +124,36 @@ class _Filing(_State):
                 continue
             items[owner[record.position]].append((*found, record))
         return {n: _build_spells(self._keys[n], items[n], made) for n in numbers}
+
+    def _why(self, key: str, question: Question, limit: int, asked: str) -> Why:
+        spells = self._spells_of_keys([key], known=limit, position=self._position)[key]
+        known = None if limit == _NEVER else _known_time(limit)
+        fixes = self._fixes_of(key, limit)
+        if not spells:
+            if fixes:
+                said = "what put it in force was retracted or corrected by then"
+            elif self._find_key(key) is not None:
+                said = "no record of it was known by then"
+            else:
+                said = "no record is about it"
+            return Why(key, Answer.NO, question, asked, known, None, None, None, (said,), fixes)
+        answered = [(spell, question.answer(spell.extent)) for spell in spells]
+        for wanted in (Answer.YES, Answer.MAYBE):
+            for spell, answer in answered:
+                if answer is wanted:
+                    return explain(spell, answer, question, asked=asked, known=known, fixes=fixes)
+        spell, answer = answered[-1]
+        return explain(spell, answer, question, asked=asked, known=known, fixes=fixes)
+
+    def _fixes_of(self, key: str, limit: int) -> tuple[Record, ...]:
+        """The retractions and corrections of ``key``'s records known by ``limit``, in order."""
+        number = self._find_key(key)
+        if number is None or not self._fixes:
+            return ()
+        ids = {record.id for _, record in self._read(sorted(self._positions_of(number)))}
+        positions = [at for at, fix_known, _, target in self._fixes
+                     if target in ids and fix_known <= limit]  # fmt: skip
+        return tuple(self.log._at(sorted(positions)))  # noqa: SLF001 -- the log's reader by position
 
     def _positions_of(self, number: int) -> Iterator[int]:
         """The positions of key ``number``'s records, newest first."""

@@ -15,7 +15,7 @@ import pendulum
 from timeline._answer import Answer
 from timeline._extras import feature
 from timeline._records import Record, known_instant
-from timeline.time import FLOATING, DateSet, End, Moment, Question, QuestionLike
+from timeline.time import FLOATING, DateSet, End, Moment, Question, QuestionLike, instant_text
 from timeline.time import micros as _micros
 
 from . import _tuning
@@ -37,6 +37,7 @@ from ._rows import (
     _turning,
 )
 from ._spells import Spell
+from ._why import Why
 
 if TYPE_CHECKING:
     from timeline.plot import TimelinePicture
@@ -144,7 +145,9 @@ class _Questions(_Saved):
         asked = Question.of(valid, tz=tz)
         limit = self._known(known)
         found = self._meeting("spans", asked, limit)
-        return InForce._of_rows(_Asked(self, found, asked, limit))  # noqa: SLF001 -- this module's
+        made = _Asked(self, found, asked, limit)
+        made.text = _written(valid)
+        return InForce._of_rows(made)  # noqa: SLF001 -- this module's
 
     def during(
         self,
@@ -165,7 +168,9 @@ class _Questions(_Saved):
         asked = Question.between(start, end, tz=tz)
         limit = self._known(known)
         found = self._meeting("spans", asked, limit)
-        return InForce._of_rows(_Asked(self, found, asked, limit))  # noqa: SLF001 -- this module's
+        made = _Asked(self, found, asked, limit)
+        made.text = f"[{start}, {end})"
+        return InForce._of_rows(made)  # noqa: SLF001 -- this module's
 
     def changes(
         self,
@@ -224,6 +229,28 @@ class _Questions(_Saved):
                 # A start the sources do not date may lie in any window: not news of this one.
                 if kind == "ended" or not _undated(spell.start):
                     yield Transition(spell, kind, answer)
+
+    def why(
+        self,
+        key: str,
+        valid: QuestionLike,
+        *,
+        known: dt.datetime | dt.date | str | None = None,
+        tz: str = FLOATING,
+    ) -> Why:
+        """Return why fact ``key`` is, may be or is not in force at ``valid``, known at ``known``.
+
+        The explanation names the spell the answer rests on (a yes over a
+        maybe, else the latest), each bound with its precision and the record
+        and source that set it, which bound's imprecision makes it maybe, the
+        corrections and retractions of the fact known by then, and how floating
+        dates met a zoned question. ``str()`` of it is a sentence; its bounds
+        reproduce the answer (:meth:`Why.rederive`). Catches up first.
+        """
+        self.catch_up()
+        question = Question.of(valid, tz=tz)
+        limit = self._known(known)
+        return self._why(key, question, limit, _written(valid))
 
     def history(self, key: str, *, known: dt.datetime | dt.date | str | None = None) -> History:
         """Return the spells of ``key`` as known at ``known`` (by default, now).
@@ -316,3 +343,12 @@ class _Questions(_Saved):
         """How many spells there are, every key's, as known now (after catching up)."""
         self.catch_up()
         return self._current
+
+
+def _written(valid: QuestionLike) -> str:
+    """A question as a person wrote it, for explanations: its text, EDTF, or its window."""
+    if isinstance(valid, Question):
+        return f"[{instant_text(valid.low)}, {instant_text(valid.high)})"
+    if isinstance(valid, dt.datetime):
+        return valid.isoformat()
+    return str(valid)

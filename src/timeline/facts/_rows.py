@@ -25,6 +25,7 @@ from timeline.time import EAST, QUARTER, WEST, Bounds, Extent, Question, across_
 from . import _tuning
 from ._answers import Hit
 from ._spells import Spell
+from ._why import Why, explain
 
 if TYPE_CHECKING:
     from ._filing import _Filing
@@ -224,6 +225,7 @@ class _Asked:
         "rows",
         "sorted_below",
         "spells",
+        "text",
         "where",
     )
 
@@ -248,6 +250,7 @@ class _Asked:
         self.keys = facts._keys  # noqa: SLF001 -- as above
         self.sorted_below = facts._sorted_rows  # noqa: SLF001 -- as above
         self.spells: dict[int, Spell] = {}
+        self.text = ""  # the question as it was written, for explanations
         self.order: list[int] | None = None
         self.where: dict[int, int] | None = None
 
@@ -293,6 +296,16 @@ class _Asked:
         made.key = key = self.keys[columns.key[row]]
         made._order = (key, columns.first[row])  # noqa: SLF001 -- as above
         return made
+
+    def explain(self, spell: Spell, answer: Answer) -> Why:
+        """Why ``spell`` answers this question as ``answer`` (see :class:`Why`)."""
+        fixes = self.facts._fixes_of(spell.key, self.known)  # noqa: SLF001 -- the index's own
+        known = None if self.known == _NEVER else _known_time(self.known)
+        return explain(spell, answer, self.question, asked=self.text, known=known, fixes=fixes)
+
+    def explain_key(self, key: str) -> Why:
+        """Why ``key`` is not in this answer, as the facts knew it at this question's known time."""
+        return self.facts._why(key, self.question, self.known, self.text)  # noqa: SLF001
 
     def spell(self, row: int) -> Spell:
         """The spell of ``row``, read with those of the rows after it in key order.
