@@ -129,3 +129,29 @@ def test_every_known_option_reads_known_times_by_one_rule(tmp_path, capsys):
     again = ["--store", str(other), "import-ftm", str(ftm)]
     assert main([*again, "--known", "2024-06-02", "--known-at", "2024-06-02"]) == 1
     assert "give one of them" in capsys.readouterr().err
+
+
+def test_same_named_methods_return_the_same_kind():
+    """A view and the facts: catch_up a count, follow positions, save_snapshot whether written."""
+    from timeline import Log, ManualClock, Projection, View, load_jsonl, on, seed_path  # noqa: PLC0415
+    from timeline.sanctions import Designated, SanctionsInForce  # noqa: PLC0415
+
+    class Designations(Projection[int]):
+        state_type = int
+
+        def initial(self) -> int:
+            return 0
+
+        @on(Designated)
+        def designated(self, state: int, record: object) -> int:
+            return state + 1
+
+    log = Log(clock=ManualClock("2024-01-12T00:00:00Z"))
+    load_jsonl(seed_path(), log)
+    view, facts = View(Designations(), log), SanctionsInForce(log)
+    assert view.catch_up() == facts.catch_up() == 14
+    assert view.catch_up() == facts.catch_up() == 0
+    assert next(view.follow(idle=0)) == next(facts.follow(idle=0)) == 14
+    assert view.state == 4
+    assert view.save_snapshot() is True
+    assert facts.save_snapshot() is True

@@ -503,8 +503,11 @@ class View(Generic[S]):
 
     # -- snapshots -------------------------------------------------------------
 
-    def save_snapshot(self) -> None:
-        """Save the state and position through the log's store.
+    def save_snapshot(self) -> bool:
+        """Save the state and position through the log's store; return whether it was written.
+
+        As :meth:`TemporalFacts.save_snapshot <timeline.TemporalFacts.save_snapshot>`
+        returns it: a view's snapshot always replaces the one saved before, so True.
 
         Raises:
             TimelineError: The projection has no :attr:`Projection.state_type`.
@@ -530,6 +533,7 @@ class View(Generic[S]):
         self.log.store.save_snapshot(
             self.projection.name, self._position, seal(json.dumps(body), built_on=built_on)
         )
+        return True
 
     @classmethod
     def from_snapshot(
