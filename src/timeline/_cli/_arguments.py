@@ -162,6 +162,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     _why_command(command)
+    _learned_command(command)
 
     during = command("during", "the sanctions in force at any time in [FROM, TO) (yes / maybe)")
     during.add_argument("start", metavar="FROM", help="an ISO 8601 date or instant")
@@ -290,6 +291,28 @@ def _why_command(command: Callable[[str, str], argparse.ArgumentParser]) -> None
     why.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)
 
 
+def _learned_command(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """``learned``: what changed between two known times (timeline.facts' learned)."""
+    learned = command(
+        "learned",
+        "what the log learned between two known times: each sanction whose answer on a date "
+        "(--at) or whose spells changed, before and after, with the records that changed it; "
+        "--since-last NAME: since the last time under that name, which it then moves on",
+    )
+    learned.add_argument(
+        "known_from", nargs="?", metavar="T1", help="the first known time (omit with --since-last)"
+    )
+    learned.add_argument("known_to", nargs="?", metavar="T2", help="the second (default: now)")
+    learned.add_argument("--at", dest="valid", help="the date to compare answers on")
+    learned.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)
+    learned.add_argument(
+        "--since-last",
+        metavar="NAME",
+        help="from the known time a bookmark of this name keeps (the beginning, the first "
+        "time), to the log's head; then move the bookmark there (writes the store)",
+    )
+
+
 def _words_command(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     """``resolve``: a source's words to a valid time, with the rule (timeline.words)."""
     words = command(
@@ -325,6 +348,11 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
         "at 2024-01 --known 2024-01-10",
         "at 2024 --target russian --json",
         "at 2006-06-01 --why",
+    ),
+    "learned": (
+        "learned 2024-01-10 2024-01-20 --at 2024-01-15",
+        "learned 2024-01-10 --json",
+        "learned --since-last screening --at 2024-01-15",
     ),
     "why": (
         'why "UN Security Council / arms embargo / North Korea" 2006-06-01',

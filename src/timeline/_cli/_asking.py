@@ -19,10 +19,12 @@ from timeline._corrections import Corrected, Retracted, fixes_of, hidden_ids
 from timeline._errors import RecordDecodeError, TimelineError
 from timeline._log import Log
 from timeline._projection import record_order
-from timeline._records import FIRST_POSITION, Record, StoredRecord
-from timeline.facts import Hit
+from timeline._records import FIRST_POSITION, Head, Record, StoredRecord
+from timeline.facts import Hit, Learned, TemporalFacts
+from timeline.facts._rows import _NEVER
 from timeline.sanctions import SanctionsInForce, best_match
-from timeline.time import FLOATING
+from timeline.stores._snapshots import load_sealed, seal
+from timeline.time import FLOATING, Question
 
 from ._index import _facts
 from ._options import _known
@@ -87,6 +89,57 @@ def _at(log: Log, args: argparse.Namespace, out: TextIO) -> int:
         hits = _filtered(facts.at(args.date, known=_known(args), tz=args.tz), args)
     empty = f"nothing in force on {args.date}{_asked_also(args)}"
     return _hits_out(out, args, hits, {"date": args.date}, empty)
+
+
+#: Where ``learned --since-last NAME`` keeps its bookmark: a snapshot of this name.
+_BOOKMARK: Final = "timeline.bookmark."
+
+
+def _learned(log: Log, args: argparse.Namespace, out: TextIO) -> int:
+    facts = _facts(log, args)
+    head = log.store.head()
+    if args.since_last is not None:
+        found, asked = _since_bookmark(facts, args, head)
+    elif args.known_from is None:
+        raise TimelineError("learned: give the first known time T1, or --since-last NAME")
+    else:
+        found = facts.learned(args.known_from, args.known_to, valid=args.valid, tz=args.tz)
+        asked = {"from": args.known_from, "to": args.known_to}
+    rows = [item.to_row() for item in found]
+    if args.json:
+        _emit(out, args, {**asked, "at": args.valid}, "learned", rows)
+    elif rows:
+        columns = ("key", "before", "after", "records", "sources")
+        wanted = columns if args.valid else ("key", "spells_before", "spells_after", "records")
+        _people(out, iter(rows), wanted)
+    else:
+        print(f"nothing learned from {asked['from']} to {asked['to'] or 'now'}", file=out)
+    if args.since_last is not None and head is not None:
+        mark = seal(json.dumps(head.known_at), built_on=head.hash)
+        log.store.save_snapshot(_BOOKMARK + args.since_last, head.position, mark)
+    return 0
+
+
+def _since_bookmark(
+    facts: TemporalFacts, args: argparse.Namespace, head: Head | None
+) -> tuple[list[Learned], dict[str, Any]]:
+    """What was learned since the bookmark ``--since-last`` names.
+
+    By position, not known time: records appended later may share the head's known time.
+    """
+    if args.known_from is not None or args.known_to is not None:
+        raise TimelineError("learned --since-last takes no known times: it has its own")
+    saved = load_sealed(facts.log.store, _BOOKMARK + args.since_last)
+    if saved is not None and saved.problem is not None:
+        name = args.since_last
+        raise TimelineError(f"the bookmark {name!r} cannot be used: {saved.problem}")
+    low = FIRST_POSITION - 1 if saved is None else saved.position
+    high = FIRST_POSITION - 1 if head is None else head.position
+    question = None if args.valid is None else Question.of(args.valid, tz=args.tz)
+    facts.catch_up()
+    found = facts._learned(low, high, (_NEVER, _NEVER), question)  # noqa: SLF001
+    since = None if saved is None else json.loads(saved.state)
+    return found, {"from": since or "the beginning", "to": None if head is None else head.known_at}
 
 
 def _why(log: Log, args: argparse.Namespace, out: TextIO) -> int:

@@ -17,7 +17,18 @@ from timeline._terminal import say as _say
 from timeline._terminal import silence_stdout as _silence_stdout
 
 from ._arguments import _parser
-from ._asking import _at, _changes, _during, _history, _keys, _log, _resolve, _show, _why
+from ._asking import (
+    _at,
+    _changes,
+    _during,
+    _history,
+    _keys,
+    _learned,
+    _log,
+    _resolve,
+    _show,
+    _why,
+)
 from ._index import _projection
 from ._options import DEFAULT_STORE, _open
 from ._upkeep import _copy, _head, _migrate, _rebuild, _repair, _verify_location
@@ -95,7 +106,8 @@ def _main(argv: Sequence[str] | None) -> int:
     prepare = _PREPARE.get(args.command)
     if prepare is not None:  # the input is read and checked before a store is opened, or made
         prepare(args)
-    store = _open(args.store, write=args.command in _WRITERS)
+    bookmark = getattr(args, "since_last", None) is not None  # learned moves its bookmark
+    store = _open(args.store, write=args.command in _WRITERS or bookmark)
     try:
         log = Log(store)
         status = _COMMANDS[args.command](log, args, sys.stdout)
@@ -127,6 +139,7 @@ _COMMANDS = {
     "export-ftm": _export_ftm,
     "at": _at,
     "why": _why,
+    "learned": _learned,
     "history": _history,
     "rebuild": _rebuild,
     "changes": _changes,

@@ -15,6 +15,7 @@ those above it in this list:
 - ``_lanes``: a catch-up's batch, and field rules read from stored rows;
 - ``_tuning``: the thresholds, read at each use;
 - ``_why``: :class:`Why` an answer is what it is, and each :class:`Bound` it names;
+- ``_learned``: what the log :class:`Learned` between two known times;
 - ``_tables``: answers as rows and DataFrames (:mod:`timeline.tables`' own);
 - ``_state`` <- ``_filing`` <- ``_catch_up`` <- ``_saved`` <- ``_questions``:
   :class:`TemporalFacts`'s methods, one concern per base class -- its
@@ -34,6 +35,7 @@ from ._intervals import IntervalSet
 from ._keys import _Keys as _Keys
 from ._keys import _sets_of as _sets_of
 from ._lanes import _FieldLane as _FieldLane
+from ._learned import Learned
 from ._rows import _Rows as _Rows
 from ._rules import Change, FieldRule, amends, ends, starts
 from ._spells import Conflict, Spell, sources_of
@@ -50,6 +52,7 @@ __all__ = [
     "Hit",
     "InForce",
     "IntervalSet",
+    "Learned",
     "SavedAnswer",
     "Spell",
     "TemporalFacts",

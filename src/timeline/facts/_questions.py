@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pendulum
 
 from timeline._answer import Answer
+from timeline._corrections import Corrected, Retracted
+from timeline._errors import TimelineError
 from timeline._extras import feature
 from timeline._records import Record, known_instant
 from timeline.time import FLOATING, DateSet, End, Moment, Question, QuestionLike, instant_text
@@ -20,6 +22,7 @@ from timeline.time import micros as _micros
 
 from . import _tuning
 from ._answers import Changes, History, InForce, Transition
+from ._learned import Learned, best
 from ._rows import (
     _ALL_FLOATING,
     _ALL_ZONED,
@@ -251,6 +254,90 @@ class _Questions(_Saved):
         question = Question.of(valid, tz=tz)
         limit = self._known(known)
         return self._why(key, question, limit, _written(valid))
+
+    def learned(
+        self,
+        known_from: dt.datetime | dt.date | str,
+        known_to: dt.datetime | dt.date | str | None = None,
+        *,
+        valid: QuestionLike | None = None,
+        tz: str = FLOATING,
+    ) -> list[Learned]:
+        """Return what the log learned between two known times, fact by fact.
+
+        With ``valid``, every fact whose answer at ``valid`` (yes / maybe /
+        no) differs between ``known_from`` and ``known_to``; without, every
+        fact whose spells differ (over every valid time). Each comes with the
+        records the log learned in between about it (events, corrections,
+        retractions). Only the facts those records are about are looked at:
+        the cost grows with what was learned, not with the log. Catches up first.
+
+        Args:
+            known_from: The first known time, T1 (see :func:`~timeline.known_instant`).
+            known_to: The second, T2; by default all that has been read.
+            valid: The valid time asked about; None: every valid time.
+            tz: The zone ``valid`` is read in where it names none.
+
+        Raises:
+            TimelineError: ``known_to`` is before ``known_from``.
+        """
+        self.catch_up()
+        first, last = self._known(known_from), self._known(known_to)
+        if last < first:
+            raise TimelineError(
+                f"known_to ({known_to}) is before known_from ({known_from}): nothing is learned "
+                "backwards"
+            )
+        low = self.log.last_position_known_by(known_from)
+        high = (
+            self.log.last_position
+            if known_to is None
+            else self.log.last_position_known_by(known_to)
+        )
+        question = None if valid is None else Question.of(valid, tz=tz)
+        return self._learned(low, high, (first, last), question)
+
+    def _learned(
+        self, low: int, high: int, known: tuple[int, int], question: Question | None
+    ) -> list[Learned]:
+        """:meth:`learned` between positions ``low`` and ``high``, known times ``known``.
+
+        Before is what the records up to ``low`` said (fixes known by the first
+        known time), after what those up to ``high`` say; a bookmark, which
+        keeps a position, asks with both known times unbounded.
+        """
+        first, last = known
+        found: list[Learned] = []
+        for key, records in sorted(self._touched(low, high).items()):
+            before = self._spells_of_keys([key], known=first, position=low)[key]
+            after = self._spells_of_keys([key], known=last, position=high)[key]
+            if question is None:
+                if before != after:
+                    found.append(Learned(key, None, None, before, after, tuple(records)))
+                continue
+            then, now = best(before, question), best(after, question)
+            if then is not now:
+                found.append(Learned(key, then, now, before, after, tuple(records)))
+        return found
+
+    def _touched(self, low: int, high: int) -> dict[str, list[Record]]:
+        """The facts the records in ``(low, high]`` are about, each with those records."""
+        touched: dict[str, list[Record]] = {}
+        if high <= low:
+            return touched
+        types: list[type[Any]] = [*self._rules, Retracted, Corrected]
+        record: Record
+        for record in self.log.read(low + 1, stop=high + 1, types=types):
+            event = record.event
+            if isinstance(event, Retracted | Corrected):
+                held = self.log.store.find_ids([str(event.record)])
+                target = held.get(str(event.record))
+                found = None if target is None else self._change(self.log[target])
+            else:
+                found = self._change(record)
+            if found is not None:
+                touched.setdefault(found[1].key, []).append(record)
+        return touched
 
     def history(self, key: str, *, known: dt.datetime | dt.date | str | None = None) -> History:
         """Return the spells of ``key`` as known at ``known`` (by default, now).
