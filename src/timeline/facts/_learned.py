@@ -9,6 +9,7 @@ learned, not with the log.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -34,8 +35,6 @@ class Learned:
         before: Its answer at the valid time asked, as known at the first
             known time (None when asked over every valid time).
         after: The same, as known at the second.
-        spells_before: Its spells as known at the first known time.
-        spells_after: Its spells as known at the second.
         records: The records the log learned in between that are about it:
             events, corrections and retractions, in position order.
     """
@@ -43,9 +42,31 @@ class Learned:
     key: str
     before: Answer | None
     after: Answer | None
-    spells_before: tuple[Spell, ...]
-    spells_after: tuple[Spell, ...]
     records: tuple[Record, ...]
+    _before: tuple[Spell, ...] | None = attrs.field(default=None, eq=False, alias="spells_before")
+    _after: tuple[Spell, ...] | None = attrs.field(default=None, eq=False, alias="spells_after")
+    _spells: Callable[[], tuple[tuple[Spell, ...], tuple[Spell, ...]]] | None = attrs.field(
+        default=None, eq=False, kw_only=True, alias="spells"
+    )
+
+    @property
+    def spells_before(self) -> tuple[Spell, ...]:
+        """Its spells as known at the first known time (read from the log when first asked)."""
+        return self._read()[0]
+
+    @property
+    def spells_after(self) -> tuple[Spell, ...]:
+        """Its spells as known at the second known time."""
+        return self._read()[1]
+
+    def _read(self) -> tuple[tuple[Spell, ...], tuple[Spell, ...]]:
+        before, after = self._before, self._after
+        if before is None or after is None:
+            assert self._spells is not None  # noqa: S101 -- one of the two is always given
+            before, after = self._spells()
+            object.__setattr__(self, "_before", before)
+            object.__setattr__(self, "_after", after)
+        return before, after
 
     def __repr__(self) -> str:
         if self.before is not None and self.after is not None:

@@ -7,6 +7,7 @@ the rows' columns; hits and spells are made when first looked at.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -308,17 +309,51 @@ class _Questions(_Saved):
         """
         first, last = known
         found: list[Learned] = []
+        by_position = first == last == _NEVER  # a bookmark's: rows are kept by known time only
         for key, records in sorted(self._touched(low, high).items()):
+            if question is not None and not by_position:
+                # The answers from the index's rows alone: spells only for what changed.
+                number = self._find_key(key)
+                assert number is not None  # noqa: S101 -- a key the window's records are about
+                then = self._key_answer(number, question, first)
+                now = self._key_answer(number, question, last)
+                if then is not now:
+                    spells = functools.partial(self._spells_at, key, (first, low), (last, high))
+                    found.append(Learned(key, then, now, tuple(records), spells=spells))
+                continue
             before = self._spells_of_keys([key], known=first, position=low)[key]
             after = self._spells_of_keys([key], known=last, position=high)[key]
             if question is None:
                 if before != after:
-                    found.append(Learned(key, None, None, before, after, tuple(records)))
+                    found.append(Learned(key, None, None, tuple(records), before, after))
                 continue
             then, now = best(before, question), best(after, question)
             if then is not now:
-                found.append(Learned(key, then, now, before, after, tuple(records)))
+                found.append(Learned(key, then, now, tuple(records), before, after))
         return found
+
+    def _key_answer(self, number: int, question: Question, known: int) -> Answer:
+        """Key ``number``'s answer to ``question`` as known at ``known``, from its rows alone."""
+        rows = self._rows
+        found = Answer.NO
+        for row in self._rows_of(number):
+            until = rows.known_to[row]
+            if rows.known_from[row] <= known and (known < until or until == _NEVER):
+                answer = _row_answer(rows, row, question)
+                if answer is Answer.YES:
+                    return answer
+                if answer is Answer.MAYBE:
+                    found = answer
+        return found
+
+    def _spells_at(
+        self, key: str, before: tuple[int, int], after: tuple[int, int]
+    ) -> tuple[tuple[Spell, ...], tuple[Spell, ...]]:
+        """``key``'s spells as known at each (known time, position): read when first asked for."""
+        return (
+            self._spells_of_keys([key], known=before[0], position=before[1])[key],
+            self._spells_of_keys([key], known=after[0], position=after[1])[key],
+        )
 
     def _touched(self, low: int, high: int) -> dict[str, list[Record]]:
         """The facts the records in ``(low, high]`` are about, each with those records."""
