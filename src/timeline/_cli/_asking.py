@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final, TextIO
 
-from timeline._codec import decode_valid
+from timeline._codec import decode_valid, parse_known_at
 from timeline._corrections import Corrected, Retracted, fixes_of, hidden_ids
 from timeline._errors import RecordDecodeError, TimelineError
 from timeline._log import Log
@@ -138,8 +138,11 @@ def _since_bookmark(
     question = None if args.valid is None else Question.of(args.valid, tz=args.tz)
     facts.catch_up()
     found = facts._learned(low, high, (_NEVER, _NEVER), question)  # noqa: SLF001
-    since = None if saved is None else json.loads(saved.state)
-    return found, {"from": since or "the beginning", "to": None if head is None else head.known_at}
+    since = (
+        "the beginning" if saved is None else parse_known_at(json.loads(saved.state)).isoformat()
+    )
+    until = None if head is None else parse_known_at(head.known_at).isoformat()
+    return found, {"from": since, "to": until}
 
 
 def _why(log: Log, args: argparse.Namespace, out: TextIO) -> int:
