@@ -747,6 +747,15 @@ def test_the_command_json_matches_its_documented_schema(capsys):
     assert [r["chosen"] for r in answer["readings"]] == [True, False]
     with pytest.raises(jsonschema.ValidationError):  # the schema can fail
         jsonschema.Draft202012Validator(schema).validate({"valid": {}})
+    # The rows' convention: latest is the first instant after (exclusive); an open end is null.
+    for phrase, expected in (
+        ("last week", ("2024-01-01T00:00:00", "2024-01-08T00:00:00")),
+        ("since 2006", ("2006-01-01T00:00:00", None)),
+    ):
+        assert main(["--json", "resolve", phrase, "--published", "2024-01-12"]) == 0
+        valid = json.loads(capsys.readouterr().out)["valid"]
+        jsonschema.Draft202012Validator(schema).validate({**answer, "valid": valid})
+        assert (valid["earliest"], valid["latest"]) == expected, phrase
 
 
 def test_the_command_refuses_bad_words_in_one_line(capsys):

@@ -17,28 +17,27 @@ from typing import Any, Final, TextIO
 
 import pendulum
 
-from timeline.time import DateSet, Interval, Moment, instant_text
+from timeline.time import DateSet, End, Interval, Moment
 
 from ._options import _known
 
 
-def _wall_or_instant(value: int, *, floating: bool) -> str:
-    """An instant as ISO 8601; a floating one as wall time, without an offset."""
-    text = instant_text(value)
-    return text.removesuffix("+00:00") if floating else text
-
-
 def _valid_json(valid: Moment | Interval | DateSet) -> dict[str, Any]:
+    """A valid time for machines: its EDTF and the instants it may mean.
+
+    The first instant and the first after it (exclusive) -- wall times where it
+    is floating -- and null at an open or unknown end.
+    """
     if isinstance(valid, Moment | DateSet):
         start = end = valid.bounds()
-        low, high = start.low, end.high
+        dated = (True, True)
     else:
         start, end = valid.extent.start, valid.extent.end
-        low, high = start.low, end.top
+        dated = (not isinstance(valid.start, End), not isinstance(valid.end, End))
     return {
         "edtf": str(valid),
-        "earliest": _wall_or_instant(low, floating=start.floating),
-        "latest": _wall_or_instant(high, floating=end.floating),
+        "earliest": start.iso()[0] if dated[0] else None,
+        "latest": end.iso()[1] if dated[1] else None,
         "phrase": valid.phrase,
     }
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from timeline._answer import Answer
-from timeline.time import Bounds, DateSet, End, Extent, Moment, instant_text
+from timeline.time import Bounds, DateSet, End, Extent, Moment
 
 if TYPE_CHECKING:
     import pendulum
@@ -54,13 +54,13 @@ class Bound:
 
     def to_json(self) -> dict[str, Any]:
         """The bound for machines: EDTF, precision, where it may lie, the record and source."""
-        wall = self.bounds.floating
+        earliest, latest = self.bounds.iso() if self.dated else (None, None)
         return {
             "side": self.side,
             "edtf": self.edtf,
             "precision": self.precision,
-            "earliest": _text(self.bounds.low, wall) if self.dated else None,
-            "latest": _text(self.bounds.high, wall) if self.dated else None,
+            "earliest": earliest,
+            "latest": latest,
             "floating": self.bounds.floating if self.dated else None,
             "record": None if self.record is None else self.record.position,
             "source": None if self.record is None else _source(self.record),
@@ -259,8 +259,3 @@ def _precision(value: Moment | DateSet | End) -> str:
 def _source(record: Record) -> str:
     said = record.provenance
     return said.speaker or said.source or ""
-
-
-def _text(value: int, wall: bool) -> str:  # noqa: FBT001 -- a flag of the value
-    text = instant_text(value)
-    return text.removesuffix("+00:00") if wall else text
