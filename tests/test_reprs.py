@@ -74,6 +74,9 @@ def test_every_result_shows_itself_in_one_short_line_and_a_table(schedule, at, o
     _shown(named)
     _shown(Log(registry=named))
     assert "1 hits" not in repr(answer)
+    asked = repr(log.read(2, types=["test.facts.started"]))
+    assert asked.startswith("<Reading <Log of ")
+    assert "from position 2 of test.facts.started" in asked
     long = Spell(noise, Moment.parse("2024-01"), End.OPEN, {"target": noise})
     for value in (long, Hit(long, Answer.MAYBE), History((long,))):
         _shown(value)

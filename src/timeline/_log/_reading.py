@@ -90,17 +90,8 @@ class _Reading(_Opened):
         if known is not None:
             cut = self.last_position_known_by(known) + 1
             stop = cut if stop is None else min(stop, cut)
-        asked = [f"from position {start}"]
-        if stop is not None:
-            asked.append(f"before {stop}")
-        if names is not None:
-            asked.append(f"of {', '.join(sorted(names))}")
-        if subject is not None:
-            asked.append(f"about {subject!r}")
-        if known is not None:
-            asked.append(f"as known at {known}")
         records = self._records(start, stop, names, subject, policy)
-        return Reading(records, f"{self!r}, {' '.join(asked)}")
+        return Reading(records, (self, start, stop, names, subject, known))
 
     def _records(
         self,
@@ -335,12 +326,13 @@ class Reading(Iterator["Record[_E]"]):
 
     __slots__ = ("_asked", "_records")
 
-    def __init__(self, records: Iterator[Record[_E]], asked: str) -> None:
+    def __init__(self, records: Iterator[Record[_E]], asked: tuple[Any, ...]) -> None:
         self._records = records
-        self._asked = asked
+        self._asked = asked  # said only when shown: a read is too common to spend on words
 
-    def __iter__(self) -> Reading[_E]:
-        return self
+    def __iter__(self) -> Iterator[Record[_E]]:  # noqa: PYI034 -- the records' own iterator
+        # A loop takes the records with no step of this class between them.
+        return self._records
 
     def __next__(self) -> Record[_E]:
         return next(self._records)
@@ -352,4 +344,14 @@ class Reading(Iterator["Record[_E]"]):
             close()
 
     def __repr__(self) -> str:
-        return fitted(f"<Reading {self._asked}>")
+        log, start, stop, names, subject, known = self._asked
+        asked = [f"from position {start}"]
+        if stop is not None:
+            asked.append(f"before {stop}")
+        if names is not None:
+            asked.append(f"of {', '.join(sorted(names))}")
+        if subject is not None:
+            asked.append(f"about {subject!r}")
+        if known is not None:
+            asked.append(f"as known at {known}")
+        return fitted(f"<Reading {log!r}, {' '.join(asked)}>")
