@@ -29,7 +29,7 @@ from timeline._renamed import renamed
 from timeline._retry import RETRY_FOR, backoff
 from timeline.time import ValidTimeLike
 
-from ._opened import _known_instant, own_store
+from ._opened import own_store
 from ._reading import _E, _Reading
 
 __all__ = ["Log"]
@@ -207,7 +207,7 @@ class Log(_Reading):
             return stamp
         # A clock that steps back (NTP, a test clock) must not break the
         # ordering: what the log learns now is known no earlier than the last.
-        now = format_known_at(_known_instant(self._clock()))
+        now = format_known_at(known_instant(self._clock()))
         return now if head is None or now >= head.known_at else head.known_at
 
     def _stamps(
@@ -279,7 +279,7 @@ class Log(_Reading):
         if known is not None:
             return known_instant(known)
         head = self._store.head()
-        now = _known_instant(self._clock())
+        now = known_instant(self._clock())
         if head is not None and format_known_at(now) < head.known_at:
             return parse_known_at(head.known_at)  # a clock that stepped back is held
         return now
@@ -354,7 +354,7 @@ class Log(_Reading):
         IndexError: record 1 was not known yet at 2024-01-12T07:00:00.000000Z
         """
         target = self._find(record)
-        stamp = None if known is None else format_known_at(_known_instant(known))
+        stamp = None if known is None else format_known_at(known_instant(known))
         if stamp is not None and format_known_at(target.known_at) > stamp:
             raise IndexError(f"record {target.position} was not known yet at {stamp}")
         fixes: list[Record[Retracted | Corrected]] = list(

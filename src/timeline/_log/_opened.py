@@ -6,16 +6,13 @@ holds no records itself, only the head it last wrote.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from typing import Literal, Self
-
-import pendulum
 
 from timeline._clock import SystemClock
 from timeline._codec import Codec
 from timeline._events import Registry, default_registry
-from timeline._records import Head, known_instant
+from timeline._records import Head
 from timeline.stores import MemoryStore, PostgresStore, SQLiteStore, open_store
 from timeline.typing import Clock, Store
 
@@ -44,11 +41,6 @@ def own_store(store: Store, method: str) -> bool:
         if isinstance(store, kind):
             return getattr(type(store), method) is getattr(kind, method)
     return False
-
-
-def _known_instant(value: dt.datetime | dt.date | str) -> pendulum.DateTime:
-    """A known time asked about or recorded, by the one rule (:func:`known_instant`)."""
-    return known_instant(value)
 
 
 class _Opened:

@@ -16,11 +16,19 @@ from typing import Any, TypeVar, overload
 from timeline._codec import GENESIS_HASH, format_known_at
 from timeline._corrections import Corrected, Retracted, fixes_of, hidden_ids
 from timeline._errors import RecordDecodeError, UndecodableRecordWarning
-from timeline._records import FIRST_POSITION, Head, Pin, Record, Records, StoredRecord
+from timeline._records import (
+    FIRST_POSITION,
+    Head,
+    Pin,
+    Record,
+    Records,
+    StoredRecord,
+    known_instant,
+)
 from timeline._renamed import renamed
 from timeline._reprs import fitted, html_table, plural
 
-from ._opened import OnUndecodable, RawRow, _known_instant, _Opened, _policy, own_store
+from ._opened import OnUndecodable, RawRow, _Opened, _policy, own_store
 
 _E = TypeVar("_E")
 
@@ -202,7 +210,7 @@ class _Reading(_Opened):
     @renamed(known_at="known")
     def last_position_known_by(self, known: dt.datetime | dt.date | str) -> int:
         """Return the last position the log knew at ``known`` (0 if none)."""
-        return self._store.last_known_by(format_known_at(_known_instant(known)))
+        return self._store.last_known_by(format_known_at(known_instant(known)))
 
     def pin(self) -> Pin:
         """Return the current head as a :class:`~timeline.Pin`, to check the log against later.
