@@ -13,6 +13,7 @@ import enum
 import importlib
 import json
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -297,17 +298,21 @@ def _row(
     )
 
 
+#: One codec per registry, made when first needed and kept while the registry lives: a
+#: codec is costly to make, and the command makes a table a row at a time.
+_CODECS: weakref.WeakKeyDictionary[Registry, Codec] = weakref.WeakKeyDictionary()
+
+
 def _codecs(registry: Registry | None) -> Callable[[object], Codec]:
     """What gives an event's codec: ``registry``'s; else that of the registry declaring it."""
-    made: dict[int, Codec] = {}
 
     def codec_of(event: object) -> Codec:
         chosen = registry if registry is not None else registry_of(type(event))
         if chosen is None:
             chosen = default_registry
-        codec = made.get(id(chosen))
+        codec = _CODECS.get(chosen)
         if codec is None:
-            codec = made[id(chosen)] = Codec(chosen)
+            codec = _CODECS[chosen] = Codec(chosen)
         return codec
 
     return codec_of
