@@ -18,7 +18,7 @@ from timeline._corrections import Corrected, Retracted
 from timeline._errors import TimelineError
 from timeline._extras import feature
 from timeline._records import Record, known_instant
-from timeline.time import FLOATING, DateSet, End, Moment, Question, QuestionLike, instant_text
+from timeline.time import FLOATING, DateSet, End, Moment, Question, QuestionLike
 from timeline.time import micros as _micros
 
 from . import _tuning
@@ -39,6 +39,7 @@ from ._rows import (
     _row_answer,
     _spell_at,
     _turning,
+    written,
 )
 from ._spells import Spell
 from ._why import Why
@@ -150,7 +151,7 @@ class _Questions(_Saved):
         limit = self._known(known)
         found = self._meeting("spans", asked, limit)
         made = _Asked(self, found, asked, limit)
-        made.text = _written(valid)
+        made.written = valid
         return InForce._of_rows(made)  # noqa: SLF001 -- this module's
 
     def during(
@@ -173,7 +174,7 @@ class _Questions(_Saved):
         limit = self._known(known)
         found = self._meeting("spans", asked, limit)
         made = _Asked(self, found, asked, limit)
-        made.text = f"[{start}, {end})"
+        made.written = (start, end)
         return InForce._of_rows(made)  # noqa: SLF001 -- this module's
 
     def changes(
@@ -254,7 +255,7 @@ class _Questions(_Saved):
         self.catch_up()
         question = Question.of(valid, tz=tz)
         limit = self._known(known)
-        return self._why(key, question, limit, _written(valid))
+        return self._why(key, question, limit, written(valid))
 
     def learned(
         self,
@@ -465,12 +466,3 @@ class _Questions(_Saved):
         """How many spells there are, every key's, as known now (after catching up)."""
         self.catch_up()
         return self._current
-
-
-def _written(valid: QuestionLike) -> str:
-    """A question as a person wrote it, for explanations: its text, EDTF, or its window."""
-    if isinstance(valid, Question):
-        return f"[{instant_text(valid.low)}, {instant_text(valid.high)})"
-    if isinstance(valid, dt.datetime):
-        return valid.isoformat()
-    return str(valid)

@@ -20,7 +20,17 @@ import pendulum
 
 from timeline._answer import Answer
 from timeline._codec import known_at_from_micros
-from timeline.time import EAST, QUARTER, WEST, Bounds, Extent, Question, across_offsets
+from timeline.time import (
+    EAST,
+    QUARTER,
+    WEST,
+    Bounds,
+    Extent,
+    Question,
+    QuestionLike,
+    across_offsets,
+    instant_text,
+)
 
 from . import _tuning
 from ._answers import Hit
@@ -225,8 +235,8 @@ class _Asked:
         "rows",
         "sorted_below",
         "spells",
-        "text",
         "where",
+        "written",
     )
 
     def __init__(
@@ -250,7 +260,8 @@ class _Asked:
         self.keys = facts._keys  # noqa: SLF001 -- as above
         self.sorted_below = facts._sorted_rows  # noqa: SLF001 -- as above
         self.spells: dict[int, Spell] = {}
-        self.text = ""  # the question as it was written, for explanations
+        # The question as it was written, put in words only for an explanation.
+        self.written: object = ""
         self.order: list[int] | None = None
         self.where: dict[int, int] | None = None
 
@@ -301,11 +312,18 @@ class _Asked:
         """Why ``spell`` answers this question as ``answer`` (see :class:`Why`)."""
         fixes = self.facts._fixes_of(spell.key, self.known)  # noqa: SLF001 -- the index's own
         known = None if self.known == _NEVER else _known_time(self.known)
-        return explain(spell, answer, self.question, asked=self.text, known=known, fixes=fixes)
+        return explain(spell, answer, self.question, asked=self.text(), known=known, fixes=fixes)
 
     def explain_key(self, key: str) -> Why:
         """Why ``key`` is not in this answer, as the facts knew it at this question's known time."""
-        return self.facts._why(key, self.question, self.known, self.text)  # noqa: SLF001
+        return self.facts._why(key, self.question, self.known, self.text())  # noqa: SLF001
+
+    def text(self) -> str:
+        """The question as it was written: a window as ``[start, end)``."""
+        if isinstance(self.written, tuple):
+            start, end = self.written
+            return f"[{start}, {end})"
+        return written(self.written)  # type: ignore[arg-type]
 
     def spell(self, row: int) -> Spell:
         """The spell of ``row``, read with those of the rows after it in key order.
@@ -407,3 +425,12 @@ class _Rows:
 
     def columns(self) -> list[array[int]]:
         return [getattr(self, name) for name in self.NAMES]
+
+
+def written(valid: QuestionLike) -> str:
+    """A question as a person wrote it, for explanations: its text, EDTF, or its window."""
+    if isinstance(valid, Question):
+        return f"[{instant_text(valid.low)}, {instant_text(valid.high)})"
+    if isinstance(valid, dt.datetime):
+        return valid.isoformat()
+    return str(valid)
