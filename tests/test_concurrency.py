@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import collections
 import os
+import sqlite3
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-import timeline.events  # noqa: F401 -- the writers' event type, read back here
+import timeline.events  # the writers' event type, read back here
 from timeline import Log, seed_path
-from timeline.stores import open_store, verify
+from timeline.stores import SQLiteStore, open_store, verify
 
 URL = os.environ.get("TIMELINE_TEST_POSTGRES")
 TIMELINE = Path(sys.executable).with_name("timeline")
@@ -122,3 +124,31 @@ def test_a_loader_that_finds_the_file_half_loaded_adds_the_rest(tmp_path):
     assert result.stdout.startswith("loaded 7 records")
     assert "(7 already there, skipped)" in result.stdout
     assert len(list(open_store(location).read())) == 14
+
+
+def test_opening_while_another_writes_waits_for_the_switch_to_wal(tmp_path):
+    """A store still in rollback mode opens while another connection holds the write lock.
+
+    Turning a file to WAL reads its header and then writes it; SQLite refuses
+    that write at once, without waiting, when another connection took the
+    write lock in between -- what processes opening a new store together met
+    (one CI run in forty: "cannot open: database is locked"). Here the lock
+    is held on purpose and let go a moment later: the open waits, then works.
+    """
+    path = tmp_path / "log.sqlite"
+    SQLiteStore(path).close()
+    with sqlite3.connect(path) as db:  # as a store made before WAL: rollback mode
+        db.execute("PRAGMA journal_mode=DELETE")
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    let_go = threading.Timer(0.3, other.execute, ("COMMIT",))
+    let_go.start()
+    try:
+        store = SQLiteStore(path)
+        Log(store).append(timeline.events.Statement(speaker="a", text="b"), valid="2024")
+        assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert len(list(store.read())) == 1
+        store.close()
+    finally:
+        let_go.join()
+        other.close()

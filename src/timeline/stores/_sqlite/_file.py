@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -139,8 +140,7 @@ class _File:
                 f"{SCHEMA_VERSION}: upgrade timeline to open it"
             )
         if not self.read_only:
-            if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                self._db.execute("PRAGMA journal_mode=WAL")
+            self._use_wal()
             self._db.execute(f"PRAGMA synchronous={self.durability.upper()}")
             self._db.execute("PRAGMA foreign_keys=ON")
             if version < SCHEMA_VERSION:
@@ -156,6 +156,30 @@ class _File:
             )
         self._names = dict(self._db.execute("SELECT id, name FROM types"))
         self._types = {name: number for number, name in self._names.items()}
+
+    def _use_wal(self) -> None:
+        """Turn the file to WAL mode (it stays so), waiting for others as any write does.
+
+        The switch reads the file's header, then writes it. SQLite answers
+        "database is locked" at once, without waiting, when another connection
+        took the write lock between the two (it cannot wait while holding its
+        read), so processes opening a new store together would fail; the
+        switch is tried again, up to the store's timeout, until one has made it.
+        """
+        deadline = time.monotonic() + self._timeout
+        pause = 0.001
+        if self._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            return
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL").fetchone()
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.05)
+            else:
+                return
 
     def _version(self) -> int:
         """The file's schema version; 0 for a database with no tables at all."""
