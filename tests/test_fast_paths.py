@@ -42,7 +42,7 @@ from timeline._codec import (
     parse_known_at,
 )
 from timeline._ids import id_from_bytes, id_text_of_bytes, random_ids
-from timeline.facts import _FieldLane
+from timeline.facts import _NO_ZONES, _FieldLane
 from timeline.stores import MemoryStore, SQLiteStore
 from timeline.time import utc_instant, valid_time
 
@@ -377,7 +377,7 @@ def test_a_field_rule_reads_from_a_row_what_the_record_says_or_leaves_it(cls, da
     rule = starts(cls, key=_KEYS[cls])
     reader = codec.fields_reader(_TYPES[cls])
     assert reader is not None
-    read = _FieldLane(rule, reader).read(codec, text, {})
+    read = _FieldLane(rule, reader, _NO_ZONES).read(codec, text, {})
     if read is None:
         return  # the long way reads it, or raises
     key, (valid, _, _) = read
@@ -391,7 +391,7 @@ def test_a_field_rule_s_row_that_a_validator_refuses_goes_the_long_way():
     text = json.dumps({"data": {"n": -1}, "valid": "2024"})
     reader = codec.fields_reader("test.fast.checked")
     assert reader is not None
-    assert _FieldLane(starts(Checked, key="n"), reader).read(codec, text, {}) is None
+    assert _FieldLane(starts(Checked, key="n"), reader, _NO_ZONES).read(codec, text, {}) is None
     row = (7, bytes(range(16)), "2024-01-12T00:00:00.000000Z", "test.fast.checked", None, text)
     with pytest.raises(
         RecordDecodeError, match=r"invalid value: n must not be negative @ test\.fast\.checked"

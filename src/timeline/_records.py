@@ -17,7 +17,7 @@ from typing_extensions import TypeVar
 from ._errors import InvalidEventError, InvalidValidTimeError, KnownTimeError, PinError
 from ._reprs import fitted
 from ._words._rule import Rule
-from .time import ValidTime, to_instant, valid_time
+from .time import FLOATING, ValidTime, to_instant, valid_time, zone_of
 
 __all__ = [
     "FIRST_POSITION",
@@ -36,6 +36,24 @@ __all__ = [
 FIRST_POSITION: Final = 1
 
 
+def _zone_validator(instance: object, attribute: object, value: str | None) -> None:
+    del instance, attribute
+    if value is None:
+        return
+    if type(value) is not str:
+        raise InvalidEventError(f"provenance tz must be the name of a zone, not {value!r}")
+    try:
+        zone_of(value)
+        known = value != FLOATING
+    except InvalidValidTimeError:
+        known = False
+    if not known:
+        raise InvalidEventError(
+            f"provenance tz {value!r} is not a time zone (an IANA name such as "
+            "'America/New_York', or an offset such as '+05:00')"
+        )
+
+
 @attrs.frozen
 class Provenance:
     """Where a record came from; every part is optional.
@@ -49,10 +67,16 @@ class Provenance:
         rule: How the valid time was derived from the source's words, when
             it was (:mod:`timeline.words`; the loader sets it). Stored only
             when set, so a record without one reads and hashes as before.
+        tz: Whose calendar the record's dates are on: the zone (an IANA
+            name such as ``"America/New_York"``, or an offset) its floating
+            dates are read in when facts are answered -- the valid time
+            itself stays as the source wrote it. It comes before any zone
+            a vocabulary gives the source (:attr:`TemporalFacts.tz_by_source
+            <timeline.TemporalFacts.tz_by_source>`). Stored only when set.
 
     >>> Provenance(source="Al Jazeera", speaker="Antony Blinken")  # doctest: +NORMALIZE_WHITESPACE
     Provenance(source='Al Jazeera', url=None, quote=None, speaker='Antony Blinken', note=None,
-               rule=None)
+               rule=None, tz=None)
     """
 
     source: str | None = None
@@ -61,6 +85,7 @@ class Provenance:
     speaker: str | None = None
     note: str | None = None
     rule: Rule | None = attrs.field(default=None, kw_only=True)
+    tz: str | None = attrs.field(default=None, kw_only=True, validator=_zone_validator)
 
 
 # The empty provenance, shared: most entries have none, and the codec

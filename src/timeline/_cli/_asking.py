@@ -159,9 +159,11 @@ def _why(log: Log, args: argparse.Namespace, out: TextIO) -> int:
         said = f" -- {bound['source']}" if bound["source"] else ""
         quote = f': "{bound["quote"]}"' if bound["quote"] else ""
         record = f", record #{bound['record']}" if bound["record"] is not None else ""
+        zone = f", {bound['zone_rule']['tz']}" if bound["zone_rule"] is not None else ""
         value = bound["edtf"] or "unknown"
         print(
-            f"  {bound['side']:<5}  {value} ({bound['precision']}{record}){said}{quote}", file=out
+            f"  {bound['side']:<5}  {value} ({bound['precision']}{zone}{record}){said}{quote}",
+            file=out,
         )
     for fix in shown["fixes"]:
         reason = f": {fix['reason']}" if fix["reason"] else ""

@@ -14,6 +14,8 @@ those above it in this list:
 - ``_keys``: the key table, and the interval sets made from the rows;
 - ``_lanes``: a catch-up's batch, and field rules read from stored rows;
 - ``_tuning``: the thresholds, read at each use;
+- ``_zones``: whose calendar a record's dates are on -- the :class:`ZoneRule`
+  that reads its floating dates in a zone;
 - ``_why``: :class:`Why` an answer is what it is, and each :class:`Bound` it names;
 - ``_learned``: what the log :class:`Learned` between two known times;
 - ``_tables``: answers as rows and DataFrames (:mod:`timeline.tables`' own);
@@ -41,6 +43,8 @@ from ._rules import Change, FieldRule, amends, ends, starts
 from ._spells import Conflict, Spell, sources_of
 from ._temporal import TemporalFacts
 from ._why import Bound, Why
+from ._zones import NO_ZONES as _NO_ZONES  # noqa: F401 -- for tests, as above
+from ._zones import ZoneRule
 
 __all__ = [
     "Bound",
@@ -58,6 +62,7 @@ __all__ = [
     "TemporalFacts",
     "Transition",
     "Why",
+    "ZoneRule",
     "amends",
     "ends",
     "sources_of",

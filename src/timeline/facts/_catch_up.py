@@ -133,7 +133,7 @@ class _CatchUp(_Filing):
         codec = self.log.codec
         decode = self.log._decode_row  # noqa: SLF001 -- the log's reader, row by row
         lanes: dict[str, _FieldLane | str] = {}
-        valids: dict[str, _Valid] = {}
+        valids: dict[tuple[str, str], _Valid] = {}
         read = 0
         batch = _Batch()
         # Keys already numbered: all of them while a long catch-up keeps them in
@@ -184,7 +184,7 @@ class _CatchUp(_Filing):
         if rule is None:
             return _SKIP if event_type not in self._rules else _DECODE
         reader = self.log.codec.fields_reader(name)
-        return _DECODE if reader is None else _FieldLane(rule, reader)
+        return _DECODE if reader is None else _FieldLane(rule, reader, self._zoning)
 
     def follow(self, *, idle: float | None = None) -> Iterator[int]:
         """Catch up now, then each time other appends arrive; yield the position reached.
@@ -224,7 +224,10 @@ class _CatchUp(_Filing):
                 if len(records) <= 2 and all(
                     not other.every and other.fact == change.fact for _, other, _ in records
                 ):
-                    items = [(role, r.position, _valid_parts(r.valid)) for role, _, r in records]
+                    valid_of = self._zoning.valid
+                    items = [
+                        (role, r.position, _valid_parts(valid_of(r))) for role, _, r in records
+                    ]
                     kept.append((number, change.fact, items))
             for number, fact, items in kept:
                 if (row := _simple(items)) is not None:

@@ -123,7 +123,8 @@ class _Filing(_State):
             if known < self._latest and _micros(record.known_at) > known:
                 continue
             items[owner[record.position]].append((*found, record))
-        return {n: _build_spells(self._keys[n], items[n], made) for n in numbers}
+        valid_of = self._zoning.valid
+        return {n: _build_spells(self._keys[n], items[n], made, valid_of) for n in numbers}
 
     def _why(self, key: str, question: Question, limit: int, asked: str) -> Why:
         spells = self._spells_of_keys([key], known=limit, position=self._position)[key]
@@ -141,9 +142,19 @@ class _Filing(_State):
         for wanted in (Answer.YES, Answer.MAYBE):
             for spell, answer in answered:
                 if answer is wanted:
-                    return explain(spell, answer, question, asked=asked, known=known, fixes=fixes)
+                    return explain(
+                        spell,
+                        answer,
+                        question,
+                        asked=asked,
+                        known=known,
+                        fixes=fixes,
+                        zoning=self._zoning,
+                    )
         spell, answer = answered[-1]
-        return explain(spell, answer, question, asked=asked, known=known, fixes=fixes)
+        return explain(
+            spell, answer, question, asked=asked, known=known, fixes=fixes, zoning=self._zoning
+        )
 
     def _fixes_of(self, key: str, limit: int) -> tuple[Record, ...]:
         """The retractions and corrections of ``key``'s records known by ``limit``, in order."""

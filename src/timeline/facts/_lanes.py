@@ -18,6 +18,7 @@ from timeline.time import FLOATING, End, Interval, Moment, ValidTime
 
 from ._rows import _ALL_FLOATING, _ALL_ZONED, _FLOATING_END, _FLOATING_START
 from ._rules import Change, FieldRule, _Role
+from ._zones import _Zoning
 
 _Item = TypeVar("_Item")
 
@@ -87,24 +88,26 @@ _DECODE: Final = "decode"
 class _FieldLane:
     """How a catch-up from stored rows reads the rows of a field rule's type."""
 
-    __slots__ = ("key", "reader", "role")
+    __slots__ = ("key", "reader", "role", "zoning")
 
-    def __init__(self, rule: FieldRule, reader: Callable[[str], Any]) -> None:
+    def __init__(self, rule: FieldRule, reader: Callable[[str], Any], zoning: _Zoning) -> None:
         self.role = rule.role
         self.reader = reader
+        self.zoning = zoning
         # Only the key: the spell of a new key's rows is filed from its dates and
         # positions, and any other is built from its records, read the long way.
         self.key = operator.attrgetter(rule.key)
 
     def read(
-        self, codec: Codec, text: str, valids: dict[str, _Valid]
+        self, codec: Codec, text: str, valids: dict[tuple[str, str], _Valid]
     ) -> tuple[str | None, _Valid] | None:
         """The key (None: no fact) and valid time of a body; None where the long way must read it.
 
         The body is read as the codec reads it on its fast path -- each
         field exactly its type, the version current, the provenance and valid
         time checked -- so a body this takes decodes the long way to a record
-        that gives the same.
+        that gives the same. Its floating dates are read in the zone its
+        rules give it, as :meth:`_Zoning.valid` reads a record's.
         """
         try:
             plain = self.reader(text)
@@ -115,9 +118,11 @@ class _FieldLane:
                 return None  # a valid time of parts
             if raw_provenance:
                 codec.check_provenance(raw_provenance)
-            valid = valids.get(raw_valid)
+            zone = self.zoning.zone_of_raw(raw_provenance)
+            valid = valids.get((raw_valid, zone))
             if valid is None:
-                valid = valids[raw_valid] = _valid_parts(codec.read_valid(raw_valid))
+                read = self.zoning.read(codec.read_valid(raw_valid), zone)
+                valid = valids[raw_valid, zone] = _valid_parts(read)
         except Exception:  # noqa: BLE001 -- decoded the long way, which raises its error
             return None
         key = self.key(fields)

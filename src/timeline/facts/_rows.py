@@ -312,7 +312,15 @@ class _Asked:
         """Why ``spell`` answers this question as ``answer`` (see :class:`Why`)."""
         fixes = self.facts._fixes_of(spell.key, self.known)  # noqa: SLF001 -- the index's own
         known = None if self.known == _NEVER else _known_time(self.known)
-        return explain(spell, answer, self.question, asked=self.text(), known=known, fixes=fixes)
+        return explain(
+            spell,
+            answer,
+            self.question,
+            asked=self.text(),
+            known=known,
+            fixes=fixes,
+            zoning=self.facts._zoning,  # noqa: SLF001 -- the index's own
+        )
 
     def explain_key(self, key: str) -> Why:
         """Why ``key`` is not in this answer, as the facts knew it at this question's known time."""

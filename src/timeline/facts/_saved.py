@@ -31,6 +31,7 @@ from ._answers import SavedAnswer
 from ._intervals import IntervalSet
 from ._keys import _SETS, _Keys
 from ._rows import _ALL_FLOATING, _ALL_ZONED, _NEVER, _answer_row, _Rows
+from ._zones import NO_ZONES
 
 if TYPE_CHECKING:
     from timeline._log import Log
@@ -234,6 +235,7 @@ class _Saved(_CatchUp):
             "format": STATE_FORMAT,
             "name": self.name(),
             "version": self.version,
+            "zones": self._zoning.rules,
             "position": self._position,
             "head": self._head,
             "latest": self._latest,
@@ -288,6 +290,9 @@ class _Saved(_CatchUp):
                 return "it was written by another version of the library"
             if meta["version"] != self.version:
                 return f"it is of version {meta['version']}, not {self.version}"
+            zones = meta.get("zones", NO_ZONES.rules)  # saved before zone rules: none
+            if zones != self._zoning.rules:
+                return f"it read dates with other zone rules ({zones}, not {self._zoning.rules})"
             hashed = _Hashed(parts)
             columns, blobs = _unpack(meta, hashed)
             problem = seal_problem(self.log.store, position, meta, hashed.digest)

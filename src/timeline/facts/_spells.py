@@ -8,7 +8,7 @@ keeps every value and lists the disagreement as a :class:`Conflict`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -26,6 +26,7 @@ from timeline.time import (
     Moment,
     Question,
     QuestionLike,
+    ValidTime,
     format_edtf,
 )
 
@@ -120,8 +121,14 @@ def sources_of(spell: Spell) -> list[str]:
     return names
 
 
-def _ends_of(record: Record) -> tuple[Moment | DateSet | End, Moment | DateSet | End]:
-    valid = record.valid
+def _as_written(record: Record) -> ValidTime:
+    return record.valid
+
+
+def _ends_of(
+    record: Record, valid_of: Callable[[Record], ValidTime] = _as_written
+) -> tuple[Moment | DateSet | End, Moment | DateSet | End]:
+    valid = valid_of(record)
     if isinstance(valid, Interval):
         return valid.start, valid.end
     if isinstance(valid, DateSet) and valid.every:
@@ -145,18 +152,26 @@ Signed = dict[tuple[str | None, tuple[int, ...]], tuple[tuple[int, int, int, int
 
 
 def _build_spells(
-    key: str, items: Sequence[tuple[_Role, Change, Record]], made: Made | None = None
+    key: str,
+    items: Sequence[tuple[_Role, Change, Record]],
+    made: Made | None = None,
+    valid_of: Callable[[Record], ValidTime] = _as_written,
 ) -> tuple[Spell, ...]:
     """Fold one key's visible records, in valid-time order, into spells (one chain per fact).
 
     With ``made``, a spell whose records made one before is that one, not made again: a key
-    rebuilt at every known time of a long catch-up makes each spell once.
+    rebuilt at every known time of a long catch-up makes each spell once. ``valid_of`` gives
+    a record's valid time as the facts read it (its floating dates in its zone, if it has one).
     """
     spells: list[dict[str, Any]] = []
     current: dict[str | None, dict[str, Any]] = {}  # each fact's latest spell
-    for role, change, record in sorted(items, key=lambda item: record_order(item[2])):
+    if valid_of is not _as_written:
+        items = sorted(items, key=lambda item: (*valid_of(item[2]).extent.order, item[2].position))
+    else:
+        items = sorted(items, key=lambda item: record_order(item[2]))
+    for role, change, record in items:
         if role == "start":
-            _start(spells, current, change, record)
+            _start(spells, current, change, record, valid_of)
             continue
         for spell in _changed_by(current, change):
             spell["records"].append(record)
@@ -165,7 +180,7 @@ def _build_spells(
                 for name, value in change.attributes.items():
                     spell["sources"][name] = [(value, record)]
                 continue
-            stop, _ = _ends_of(record)
+            stop, _ = _ends_of(record, valid_of)
             if not isinstance(stop, End):
                 spell["ends"].append((stop, record))
             if spell["end"] is End.OPEN or spell["end"] is End.UNKNOWN:
@@ -192,8 +207,9 @@ def _start(
     current: dict[str | None, dict[str, Any]],
     change: Change,
     record: Record,
+    valid_of: Callable[[Record], ValidTime],
 ) -> None:
-    start, end = _ends_of(record)
+    start, end = _ends_of(record, valid_of)
     spell = current.get(change.fact)
     reopen = spell is None or (
         not isinstance(spell["end"], End)
@@ -252,7 +268,12 @@ def _spell(key: str, spell: dict[str, Any]) -> Spell:
         dated = spell[f"{name}s"]
         if len(dated) < 2:
             continue
-        given = {format_edtf(moment): moment for moment, _ in dated if not isinstance(moment, End)}
+        # Dates that read alike in different zones (a record's own, its source's) differ.
+        given = {
+            (format_edtf(moment), _zones_of(moment)): moment
+            for moment, _ in dated
+            if not isinstance(moment, End)
+        }
         if len(given) > 1:
             conflicts.append(Conflict(name, tuple(dated)))
             bounds[name] = _one_of(list(given.values()))
@@ -265,6 +286,10 @@ def _spell(key: str, spell: dict[str, Any]) -> Spell:
         conflicts=tuple(conflicts),
         fact=spell["fact"],
     )
+
+
+def _zones_of(date: Moment | DateSet) -> frozenset[str]:
+    return frozenset((date.tz,)) if isinstance(date, Moment) else date.zones
 
 
 def _one_of(given: list[Moment | DateSet]) -> DateSet:

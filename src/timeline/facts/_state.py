@@ -20,6 +20,7 @@ from ._keys import _SETS, _Keys
 from ._rows import _Rows
 from ._rules import Change, FieldRule, _Role
 from ._spells import Made, Signed
+from ._zones import NO_ZONES, _Zoning
 
 if TYPE_CHECKING:
     from timeline._log import Log
@@ -36,6 +37,7 @@ class _State:
     version: ClassVar[int]
     _rules: ClassVar[dict[type[Any], tuple[_Role, str]]] = {}
     _fields: ClassVar[dict[type[Any], FieldRule]] = {}
+    _zoning: ClassVar[_Zoning] = NO_ZONES
 
     def __init__(self, log: Log) -> None:
         self.log = log

@@ -83,6 +83,7 @@ RECORD_COLUMNS: Final = (
     "speaker",
     "note",
     "rule",
+    "tz",
     "hash",
 )
 _INSTANTS: Final = frozenset(
@@ -409,6 +410,7 @@ def _record_columns(
         "speaker": provenance.speaker,
         "note": provenance.note,
         "rule": None if provenance.rule is None else rule_json(provenance.rule),
+        "tz": provenance.tz,
         "hash": record.hash,
         **{f"event_{name}": value for name, value in data.items()},
     }

@@ -11,6 +11,7 @@ questions at any known time are answered from the indexes, not by replaying.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from timeline._projection import marked_methods
@@ -19,6 +20,7 @@ from ._answers import History, Hit, InForce, SavedAnswer, Transition
 from ._questions import _Questions
 from ._rules import Change, FieldRule, amends, ends, starts
 from ._spells import Conflict, Spell
+from ._zones import ZoneRule, _Zoning
 
 __all__ = [
     "Change",
@@ -31,6 +33,7 @@ __all__ = [
     "Spell",
     "TemporalFacts",
     "Transition",
+    "ZoneRule",
     "amends",
     "ends",
     "starts",
@@ -79,6 +82,19 @@ class TemporalFacts(_Questions):
     #: Raise when handlers change meaning: a saved state of another version is not used.
     version: ClassVar[int] = 1
 
+    #: The zone this vocabulary's floating dates are read in (whose calendar they are
+    #: on), where neither the record nor :attr:`tz_by_source` names one; None: they stay
+    #: floating, local time somewhere (design.md).
+    tz: ClassVar[str | None] = None
+
+    #: Per source (:attr:`Provenance.source <timeline.Provenance.source>`), the zone its
+    #: floating dates are read in: ``{"UN Security Council": "America/New_York"}``. A
+    #: record's own :attr:`Provenance.tz <timeline.Provenance.tz>` comes first, then
+    #: this, then :attr:`tz`. The dates so read meet a zoned question exactly; an
+    #: explanation names the rule (:attr:`Bound.zone_rule <timeline.Bound.zone_rule>`).
+    #: A saved index built with other zones is not used.
+    tz_by_source: ClassVar[Mapping[str, str]] = {}
+
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         cls._rules = {
@@ -88,3 +104,4 @@ class TemporalFacts(_Questions):
         }
         rules = {event_type: getattr(cls, name) for event_type, (_, name) in cls._rules.items()}
         cls._fields = {kind: rule for kind, rule in rules.items() if isinstance(rule, FieldRule)}
+        cls._zoning = _Zoning(cls.tz, cls.tz_by_source, cls.__qualname__)

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from timeline._answer import Answer
-from timeline.time import Bounds, DateSet, End, Extent, Moment
+from timeline.time import FLOATING, Bounds, DateSet, End, Extent, Interval, Moment
+
+from ._zones import NO_ZONES, ZoneRule, _Zoning
 
 if TYPE_CHECKING:
     import pendulum
@@ -39,6 +41,10 @@ class Bound:
         bounds: Where it may lie (microseconds; an open or unknown end reaches the
             extent's limits), floating or not.
         record: The record that set it; None for an end no source gives.
+        zone_rule: Whose calendar its date is on, where a rule read a floating
+            date in a zone (the record's, its source's or the vocabulary's: see
+            :attr:`TemporalFacts.tz_by_source <timeline.TemporalFacts.tz_by_source>`);
+            None where the date was taken as written.
     """
 
     side: Literal["start", "end"]
@@ -46,6 +52,7 @@ class Bound:
     precision: str
     bounds: Bounds
     record: Record | None
+    zone_rule: ZoneRule | None = None
 
     @property
     def dated(self) -> bool:
@@ -65,6 +72,7 @@ class Bound:
             "record": None if self.record is None else self.record.position,
             "source": None if self.record is None else _source(self.record),
             "quote": None if self.record is None else self.record.provenance.quote,
+            "zone_rule": None if self.zone_rule is None else self.zone_rule.to_json(),
         }
 
 
@@ -84,7 +92,8 @@ class Why:
         reasons: What made the answer: which part of the question met which bound.
         fixes: Corrections and retractions of the fact's records known by then.
         conflicts: Where the spell's sources disagree (the first value is the one used).
-        zones: How floating dates met a zoned question, when they did.
+        zones: Whose calendar the dates are on, where a rule said so, and how
+            floating dates met a zoned question, when they did.
     """
 
     key: str
@@ -157,22 +166,26 @@ def explain(
     asked: str,
     known: pendulum.DateTime | None,
     fixes: tuple[Record, ...] = (),
+    zoning: _Zoning = NO_ZONES,
 ) -> Why:
-    """Why ``spell`` answers ``question`` as ``answer``: its bounds, and which of them mattered."""
+    """Why ``spell`` answers ``question`` as ``answer``: its bounds, and which of them mattered.
+
+    ``zoning`` is the vocabulary's zone rules, which the spell's dates were read with.
+    """
     extent = spell.extent
-    start = Bound("start", _edtf(spell.start), _precision(spell.start), extent.start,
-                  _setter(spell, "start"))  # fmt: skip
-    end = Bound("end", _edtf(spell.end), _precision(spell.end), extent.end, _setter(spell, "end"))
+    start = _bound(spell, "start", extent.start, zoning)
+    end = _bound(spell, "end", extent.end, zoning)
     reasons = _reasons(answer, question, asked, start, end)
-    zones = None
+    zones = _zone_rules(start, end)
     if (extent.start.floating or extent.end.floating) is not question.floating:
-        zones = (
+        mixed = (
             "its dates are written without a zone (local time somewhere) and the question "
             "with one, so they are compared through every offset from UTC-12:00 to UTC+14:00"
             if not question.floating
             else "the question is written without a zone (local time somewhere) and the dates "
             "with one, so they are compared through every offset from UTC-12:00 to UTC+14:00"
         )
+        zones = mixed if zones is None else f"{zones}; {mixed}"
     return Why(spell.key, answer, question, asked, known, spell, start, end, reasons, fixes,
                spell.conflicts, zones)  # fmt: skip
 
@@ -223,20 +236,51 @@ def _known_to(bound: Bound) -> str:
     return f"known only to the {bound.precision}"
 
 
-def _setter(spell: Spell, side: Literal["start", "end"]) -> Record | None:
+def _bound(spell: Spell, side: Literal["start", "end"], bounds: Bounds, zoning: _Zoning) -> Bound:
+    value = spell.start if side == "start" else spell.end
+    record = _setter(spell, side, zoning)
+    rule = None
+    if not isinstance(value, End):
+        # The setter's rule; for a bound its sources disagree on, the rule they share.
+        rules = {
+            zoning.rule(given.provenance)
+            for given in ((record,) if record is not None else spell.records)
+            if _floating(given.valid)
+        }
+        rule = rules.pop() if len(rules) == 1 else None
+    return Bound(side, _edtf(value), _precision(value), bounds, record, rule)
+
+
+def _zone_rules(start: Bound, end: Bound) -> str | None:
+    """Whose calendar the bounds' dates are on, where a rule said so, in words."""
+    if start.zone_rule is not None and start.zone_rule == end.zone_rule:
+        return f"its dates are {start.zone_rule}"
+    said = [
+        f"its {bound.side}'s date is {bound.zone_rule}"
+        for bound in (start, end)
+        if bound.zone_rule is not None
+    ]
+    return "; ".join(said) or None
+
+
+def _floating(valid: Moment | DateSet | Interval) -> bool:
+    """Whether a valid time has a date written without a zone."""
+    return FLOATING in ({valid.tz} if isinstance(valid, Moment) else valid.zones)
+
+
+def _setter(spell: Spell, side: Literal["start", "end"], zoning: _Zoning) -> Record | None:
     """The record whose valid time gave the spell's ``side``: the first such (an end: the last)."""
     value = spell.start if side == "start" else spell.end
     if isinstance(value, End):
         return None
     wanted = str(value)
-    found = [r for r in spell.records if wanted in _ends(r)]
+    found = [r for r in spell.records if wanted in _ends(zoning.valid(r))]
     if not found:
         return spell.records[0] if side == "start" and spell.records else None
     return found[0] if side == "start" else found[-1]
 
 
-def _ends(record: Record) -> set[str]:
-    valid = record.valid
+def _ends(valid: Moment | DateSet | Interval) -> set[str]:
     if isinstance(valid, Moment | DateSet):
         return {str(valid)}
     return {str(valid.start), str(valid.end)}

@@ -57,7 +57,7 @@ from ._moment import Moment
 from ._precision import End, Grouping, Precision, Qualifier
 from ._question import Extent, Question, QuestionLike, read_instant
 from ._sets import DateRange, DateSet
-from ._valid import before, in_force, overlaps, until, valid_time
+from ._valid import before, in_force, overlaps, read_in, until, valid_time
 
 __all__ = [
     "CEIL",
@@ -99,6 +99,7 @@ __all__ = [
     "overlaps",
     "parse_edtf",
     "read_edtf",
+    "read_in",
     "read_instant",
     "to_instant",
     "until",

@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable
 from typing import Final
 
+import attrs
+
 from timeline._answer import Answer
 from timeline._errors import InvalidValidTimeError
 
@@ -18,9 +20,9 @@ from ._interval import Interval, ValidTime, ValidTimeLike
 from ._moment import Moment
 from ._precision import End
 from ._question import Extent, Question, QuestionLike, read_instant
-from ._sets import DateSet
+from ._sets import DateRange, DateSet
 
-__all__ = ["before", "in_force", "overlaps", "until", "valid_time"]
+__all__ = ["before", "in_force", "overlaps", "read_in", "until", "valid_time"]
 
 
 def valid_time(value: ValidTimeLike, *, tz: str = FLOATING, phrase: str | None = None) -> ValidTime:
@@ -95,6 +97,53 @@ def until(last: Moment | str | dt.date, *, tz: str = FLOATING) -> Moment:
     return Moment(
         _year_text(year), f"{month:02d}", f"{day:02d}", hour, minute, second, micro, tz=moment.tz
     )
+
+
+def read_in(value: ValidTime, tz: str) -> ValidTime:
+    """The same valid time with its floating dates read in zone ``tz``.
+
+    A date written without a zone is local time somewhere; once it is known
+    whose calendar it is on (the UN Security Council's dates are New York
+    dates), it is that zone's time, and compares with instants exactly.
+    Dates that carry a zone keep it; ``tz`` of :data:`FLOATING` changes
+    nothing. The words a date was read from are kept.
+
+    >>> mandate = valid_time("2023-05-01/2024-05-01")  # until 30 April, as the resolution says
+    >>> mandate.contains("2024-04-30T23:59:59Z").value
+    'maybe'
+    >>> read_in(mandate, "America/New_York").contains("2024-04-30T23:59:59Z").value
+    'yes'
+
+    Raises:
+        InvalidValidTimeError: ``tz`` is not a zone.
+    """
+    if tz == FLOATING:
+        return value
+    zone_of(tz)  # a bad zone is named as such
+    return _read_in(value, tz)
+
+
+def _read_in(value: ValidTime, tz: str) -> ValidTime:
+    if isinstance(value, Moment):
+        return _moment_in(value, tz)
+    if isinstance(value, Interval):
+        start, end = (
+            end if isinstance(end, End) else _read_in(end, tz) for end in (value.start, value.end)
+        )
+        return attrs.evolve(value, start=start, end=end)  # type: ignore[arg-type]  # ends of the same kinds
+    members = tuple(
+        _moment_in(member, tz)
+        if isinstance(member, Moment)
+        else DateRange(
+            *(None if end is None else _moment_in(end, tz) for end in (member.first, member.last))
+        )
+        for member in value.members
+    )
+    return attrs.evolve(value, members=members)
+
+
+def _moment_in(moment: Moment, tz: str) -> Moment:
+    return attrs.evolve(moment, tz=tz) if moment.tz == FLOATING else moment
 
 
 def _year_text(year: int) -> str:
