@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -30,6 +31,7 @@ from timeline import (
     ManualClock,
     NotAStoreError,
     Projection,
+    Provenance,
     StoreError,
     View,
     on,
@@ -375,6 +377,40 @@ def test_field_rules_read_from_the_server_s_rows_index_what_their_methods_index(
         same_index(fields, methods)
     finally:
         store.close()
+
+
+def test_answers_on_the_server_read_dates_with_the_zone_rules_they_were_saved_with():
+    """A vocabulary's zone rules reach the server's rows; other rules are refused there."""
+    from timeline.sanctions import EmbargoImposed, SanctionsInForce  # noqa: PLC0415
+
+    class NewYork(SanctionsInForce):
+        tz_by_source: ClassVar = {"UN Security Council": "America/New_York"}
+
+        @classmethod
+        def name(cls) -> str:
+            return "new-york-sanctions"
+
+    class Tokyo(NewYork):
+        tz_by_source: ClassVar = {"UN Security Council": "Asia/Tokyo"}
+
+    store = PostgresStore(URL, schema=_schema())
+    log = Log(store, clock=ManualClock("2024-05-02T00:00:00Z"))
+    log.append(
+        EmbargoImposed(target="Mali", authority="UN Security Council", scope="arms"),
+        valid="2023-05-01/2024-05-01",
+        provenance=Provenance(source="UN Security Council"),
+    )
+    NewYork(log).save_snapshot()
+    key = "UN Security Council / arms embargo / Mali"
+    asked = "2024-04-30T23:59:59Z"
+    saved = NewYork.answer_from(store, asked)
+    assert saved.answer(key) is Answer.YES
+    assert [(k, saved.answer(k)) for k in saved.keys()] == [
+        (hit.key, hit.answer) for hit in NewYork(log).at(asked)
+    ]
+    with pytest.raises(StoreError, match="other zone rules"):
+        Tokyo.answer_from(store, asked)
+    store.close()
 
 
 def test_answers_on_the_server_say_how_far_behind_they_are():

@@ -175,6 +175,11 @@ class _Saved(_CatchUp):
                 f"{store!r}: the saved {cls.name()} is of another version: rebuild it "
                 "(save_snapshot() after a fresh build, or `timeline rebuild`)"
             )
+        if meta.get("zones", NO_ZONES.rules) != cls._zoning.rules:
+            raise StoreError(
+                f"{store!r}: the saved {cls.name()} read dates with other zone rules "
+                f"({meta.get('zones', NO_ZONES.rules)}, not {cls._zoning.rules}): rebuild it"
+            )
         answered = (Answer.MAYBE, Answer.YES)  # by whether the server found it sure
         answers: list[tuple[str, int, Answer]] = [
             (key, first, answered[surely]) for key, first, surely in plain
