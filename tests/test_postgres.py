@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import urllib.parse
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,7 @@ from timeline import (
     View,
     on,
 )
+from timeline.events import Statement
 from timeline.sanctions import Designated
 from timeline.stores import PostgresStore, copy, open_store, verify
 from timeline.testing import PersistentStoreContract, play
@@ -531,7 +533,7 @@ def _tables(schema: str) -> list[tuple[str, int]]:
 
 
 def test_a_schema_1_store_is_migrated_and_keeps_every_record():
-    """Opened for writing, schema 1 becomes 2: records, hashes and other states kept."""
+    """Opened for writing, schema 1 becomes 3: records, hashes and other states kept."""
     from timeline.sanctions import SanctionsInForce, Target, TargetKind  # noqa: PLC0415
 
     schema = _schema()
@@ -552,7 +554,7 @@ def test_a_schema_1_store_is_migrated_and_keeps_every_record():
     assert _tables(schema) == tables  # read-only: nothing migrated, nothing changed
 
     store = PostgresStore(URL, schema=schema)
-    assert (store.migrated_from, store.schema_version) == (1, 2)
+    assert (store.migrated_from, store.schema_version) == (1, 3)
     assert list(store.read()) == before
     assert verify(store).ok
     assert store.snapshot_names() == ["test_postgres.Designations"]
@@ -678,3 +680,88 @@ def test_a_load_streams_in_parts_in_one_transaction_and_rolls_back_whole(tmp_pat
     ]
     assert verify(store).ok
     store.close()
+
+
+def _with(url: str, parameter: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}{parameter}"
+
+
+def test_a_schema_is_named_in_the_url_as_the_command_line_names_its_store():
+    """``?schema=NAME`` keeps the timeline in that schema; the other parameters reach libpq."""
+    schema = _schema()
+    url = _with(_with(URL, f"schema={schema}"), "application_name=timeline%20test")
+    store = open_store(url)
+    Log(store).append(Statement(speaker="a", text="b"), valid="2024")
+    assert store._connection.execute("SELECT current_schema()").fetchone()[0] == schema
+    assert store._connection.execute("SHOW application_name").fetchone()[0] == "timeline test"
+    store.close()
+    same = PostgresStore(URL, schema=schema, read_only=True)
+    assert len(list(same.read())) == 1
+    same.close()
+    with pytest.raises(StoreError, match="two schemas named"):
+        PostgresStore(_with(URL, f"schema={schema}"), schema="another")
+    with pytest.raises(StoreError, match="given 2 times"):
+        PostgresStore(_with(_with(URL, "schema=a"), "schema=b"))
+
+
+def test_an_error_the_server_explains_is_not_called_a_lost_connection():
+    """A lock timeout is named as one (with its SQLSTATE), and the append wrote nothing."""
+    schema = _schema()
+    store = PostgresStore(_with(URL, "options=-c%20lock_timeout%3D200"), schema=schema)
+    log = Log(store)
+    log.append(Statement(speaker="a", text="b"), valid="2024")
+    with psycopg.connect(URL, autocommit=False) as other:
+        other.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+        other.execute("LOCK TABLE timeline_head IN EXCLUSIVE MODE")
+        with pytest.raises(StoreError) as caught:
+            log.append(Statement(speaker="a", text="c"), valid="2024")
+        other.rollback()
+    message = str(caught.value)
+    assert "lost the connection" not in message
+    assert "append failed" in message
+    assert "LockNotAvailable, SQLSTATE 55P03" in message
+    assert len(list(store.read())) == 1
+    store.close()
+
+
+def test_saved_facts_are_kept_where_every_table_s_deletes_are_published():
+    """Under a FOR ALL TABLES publication (logical replication, Citus moving shards) saving works.
+
+    Saving replaces a class's rows; a table with no primary key or replica
+    identity refuses deletes where they are published. Schema 2 stores get
+    one when opened for writing.
+    """
+    from timeline.sanctions import SanctionsInForce, Target, TargetKind  # noqa: PLC0415
+
+    database = f"timeline_pub_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(URL, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    url = urllib.parse.urlunsplit(urllib.parse.urlsplit(URL)._replace(path=f"/{database}"))
+    try:
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute("CREATE PUBLICATION everything FOR ALL TABLES")
+        store = PostgresStore(url)
+        log = Log(store, clock=ManualClock("2024-01-12T00:00:00Z"))
+        unit = Target(name="224th Flight Unit", kind=TargetKind.ENTITY)
+        log.append(Designated(target=unit, authority="United States"), valid="2024-01-11/..")
+        SanctionsInForce(log).save_snapshot()
+        log.append(Designated(target=unit, authority="United Kingdom"), valid="2024-01-11/..")
+        SanctionsInForce(log).save_snapshot()  # deletes the rows saved before
+        assert len(SanctionsInForce.answer_from(store, "2024-02-01").keys()) == 2
+        # A store of schema 2 (no replica identity): its error names the cause ...
+        store._connection.execute("ALTER TABLE timeline_fact_rows REPLICA IDENTITY DEFAULT")
+        with pytest.raises(StoreError, match="replica identity") as caught:
+            SanctionsInForce(log).save_snapshot()
+        assert "lost the connection" not in str(caught.value)
+        store._connection.execute(
+            "UPDATE timeline_meta SET value = '2' WHERE key = 'schema_version'"
+        )
+        store.close()
+        # ... and opened for writing, it is migrated and saves again.
+        store = PostgresStore(url)
+        assert (store.migrated_from, store.schema_version) == (2, 3)
+        SanctionsInForce(Log(store)).save_snapshot()
+        store.close()
+    finally:
+        with psycopg.connect(URL, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(database)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from timeline._errors import StoreError
 
@@ -33,7 +33,7 @@ class _Errors(contextlib.AbstractContextManager[None]):
         if error is None or isinstance(error, StoreError):
             return
         pg = _psycopg()
-        if isinstance(error, pg.OperationalError):
+        if isinstance(error, pg.OperationalError) and _lost(error):
             raise StoreError(
                 f"{self.store}: lost the connection during {self.doing}: {_first_line(error)} "
                 "(what was not committed was not written; retry if you wish)"
@@ -44,4 +44,29 @@ class _Errors(contextlib.AbstractContextManager[None]):
                 f"({_first_line(error)})"
             ) from error
         if isinstance(error, pg.Error):
-            raise StoreError(f"{self.store}: {self.doing} failed: {_first_line(error)}") from error
+            raise StoreError(
+                f"{self.store}: {self.doing} failed: {_first_line(error)}{_kind(error)}"
+            ) from error
+
+
+#: SQLSTATEs of a connection that is gone, besides class 08: the server shut down or not
+#: yet accepting connections (class 57P).
+_GONE: Final = frozenset({"57P01", "57P02", "57P03"})
+
+
+def _lost(error: BaseException) -> bool:
+    """Whether ``error`` means the connection was lost (not a refusal the server explained).
+
+    libpq's own failures (a dropped socket) carry no SQLSTATE; the server's
+    connection exceptions are class 08. A lock timeout, a cancelled statement or
+    a table that cannot publish its deletes is an operational error too, and
+    is named as what it is.
+    """
+    state = getattr(error, "sqlstate", None)
+    return state is None or state.startswith("08") or state in _GONE
+
+
+def _kind(error: BaseException) -> str:
+    """`` (LockNotAvailable, SQLSTATE 55P03)``: what the server said the error is."""
+    state = getattr(error, "sqlstate", None)
+    return "" if state is None else f" ({type(error).__name__}, SQLSTATE {state})"

@@ -12,7 +12,7 @@ from typing import Any, Final
 from timeline._errors import StoreError
 
 #: The schema version this code writes.
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
 
 # Held (per transaction) while the schema is checked and created, so that many
@@ -32,6 +32,12 @@ _CURRENT: Final = 1 << 62
 
 
 _TABLES: Final = ("timeline_meta", "timeline_head", "timeline_records", "timeline_snapshots")
+
+
+# The saved rows have no key of their own (a key's versions share one), and saving deletes
+# a class's rows: a table without a replica identity refuses deletes wherever they are
+# published (logical replication; Citus moving shards). Every other table has a primary key.
+_REPLICA_IDENTITY: Final = "ALTER TABLE timeline_fact_rows REPLICA IDENTITY FULL"
 
 
 _FACT_ROWS: Final = (
@@ -71,6 +77,7 @@ _FACT_ROWS: Final = (
         (name, floating, reach, start_earliest)
         INCLUDE (end_last, start_last, end_earliest, known_from, known_to, key, first)
         WHERE known_to <> {_CURRENT}""",
+    _REPLICA_IDENTITY,
 )
 
 
@@ -107,14 +114,16 @@ _SCHEMA: Final = (
 )
 
 
-# Schema 1 kept the rows with range columns under GiST and SP-GiST indexes; its
-# saved rows (and the states they belong to) are dropped, to be saved again.
+# Each older version's way to this one. Schema 1 kept the rows with range columns under
+# GiST and SP-GiST indexes; its saved rows (and the states they belong to) are dropped, to
+# be saved again. Schema 2's saved rows had no replica identity.
 _MIGRATIONS: Final = {
     1: (
         "DELETE FROM timeline_states WHERE name IN (SELECT name FROM timeline_fact_rows)",
         "DROP TABLE timeline_fact_rows",
         *_FACT_ROWS,
     ),
+    2: (_REPLICA_IDENTITY,),
 }
 
 

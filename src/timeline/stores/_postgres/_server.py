@@ -7,6 +7,7 @@ an older schema is migrated; a read-only store never writes.
 from __future__ import annotations
 
 import contextlib
+import urllib.parse
 from typing import TYPE_CHECKING, Any
 
 from timeline._errors import NotAStoreError, ReadOnlyStoreError, StoreError, StoreNotFoundError
@@ -28,10 +29,36 @@ if TYPE_CHECKING:
     import psycopg
 
 
+def _schema_in(url: str) -> tuple[str, str | None]:
+    """The URL without its ``schema=`` parameter (libpq has none), and that parameter.
+
+    The other parameters are passed on as written, not decoded and encoded again.
+    """
+    if not url.startswith(("postgresql://", "postgres://")):
+        return url, None
+    parts = urllib.parse.urlsplit(url)
+    items = parts.query.split("&") if parts.query else []
+    named = [item for item in items if item.partition("=")[0] == "schema"]
+    if not named:
+        return url, None
+    if len(named) > 1:
+        raise StoreError(f"{_shown(url)}: schema= given {len(named)} times")
+    rest = "&".join(item for item in items if item not in named)
+    schema = urllib.parse.unquote(named[0].partition("=")[2])
+    return urllib.parse.urlunsplit(parts._replace(query=rest)), schema
+
+
 class _Server:
     """The server: a store's schema found or made, migrated, and one connection to it."""
 
     def __init__(self, url: str, *, schema: str | None = None, read_only: bool = False) -> None:
+        url, named = _schema_in(url)
+        if named is not None:
+            if schema is not None and schema != named:
+                raise StoreError(
+                    f"{_shown(url)}: two schemas named, {named!r} in the URL and {schema!r}"
+                )
+            schema = named
         if schema is not None and not _NAME.fullmatch(schema):
             raise StoreError(f"schema {schema!r}: use lowercase letters, digits and _")
         self.url, self.schema, self.read_only = url, schema, read_only

@@ -27,7 +27,10 @@ class PostgresStore(_States):
     ``url`` is a libpq connection string or URL (``postgresql://host/db``,
     ``postgresql:///db`` over the local socket). The store's tables
     (``timeline_*``) are created on first open, in ``schema`` if given (which
-    is created if missing), else in the connection's search path; a
+    is created if missing) -- as the argument, or in the URL as
+    ``postgresql://host/db?schema=NAME``, so that every timeline can be a
+    schema of its own and a command line can name one -- else in the
+    connection's search path; a
     database whose ``timeline_*`` tables are not a timeline store's is
     refused and left untouched.
 
