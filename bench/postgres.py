@@ -3,7 +3,8 @@
 Run with the benchmark environment (``make bench-postgres``), which adds the
 ``eventsourcing`` package. The server is ``TIMELINE_BENCH_POSTGRES`` (a libpq
 URL of a database this may use; default ``postgresql://postgres@127.0.0.1/postgres``):
-a fresh database ``timeline_bench`` is made on it, and dropped at the end.
+a fresh database of the run's own (``timeline_bench_<pid>_<random>``) is made on it, and
+dropped at the end.
 
 The workload is bench/stores.py's: small events, a day for valid time, one of
 100 subjects. Appended in batches of 1,000 (and 100), then read back decoded,
@@ -37,7 +38,11 @@ import stores
 from timeline import ConcurrencyError, Log, ManualClock
 from timeline.stores import PostgresStore
 
-_DATABASE = "timeline_bench"
+# A database of this run's own: another run's (or anyone's) is never dropped.
+# Named once, in the environment, so that the writer processes (spawned) find the same one.
+_DATABASE = os.environ.setdefault(
+    "TIMELINE_BENCH_DATABASE", f"timeline_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+)
 
 
 def _admin_url() -> str:
@@ -253,7 +258,6 @@ def main() -> None:
     parser.add_argument("--only-facts", action="store_true", help="only the answers on the server")
     args = parser.parse_args()
     with psycopg.connect(_admin_url(), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {_DATABASE} WITH (FORCE)")
         admin.execute(f"CREATE DATABASE {_DATABASE}")
     try:
         if args.only_facts:
