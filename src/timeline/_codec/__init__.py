@@ -18,7 +18,7 @@ The rest of the library, and the tests, import the codec from here alone.
 from __future__ import annotations
 
 from ._chain import GENESIS_HASH, EncodedRow, chain_hash, stored_record
-from ._codec import Codec
+from ._codec import Codec, PreparedRow
 from ._convert import _fast_structurer as _fast_structurer
 from ._convert import _fast_writer as _fast_writer
 from ._convert import _strict_hooks as _strict_hooks
@@ -31,6 +31,7 @@ __all__ = [
     "GENESIS_HASH",
     "Codec",
     "EncodedRow",
+    "PreparedRow",
     "canonical_json",
     "chain_hash",
     "decode_valid",

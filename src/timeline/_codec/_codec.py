@@ -77,6 +77,30 @@ for _name in (
     setattr(_Converter, _name, _counted(_name))
 
 
+def _checked_hash(  # noqa: PLR0917 -- the seven hashed fields, in hashing order
+    prior: str,
+    position: int,
+    text_id: str,
+    known_at: str,
+    name: str,
+    subject: str | None,
+    text: str,
+) -> str:
+    try:
+        return _hash(prior, position, text_id, known_at, name, subject, text)
+    except UnicodeEncodeError as error:
+        # A lone surrogate (from a bad decode upstream) is text UTF-8 cannot hold.
+        raise InvalidEventError(
+            f"{name!r} holds text that is not valid Unicode ({error.reason} at "
+            f"{error.object[max(error.start - 20, 0) : error.end + 20]!r})"
+        ) from None
+
+
+#: What of a record :meth:`Codec.prepare_rows` makes before its place is known: the id
+#: (16 bytes and as text), type name, subject and body.
+PreparedRow = tuple[bytes, str, str, str | None, str]
+
+
 @attrs.define
 class Codec:
     """Encodes entries to stored records and decodes them back.
@@ -266,13 +290,27 @@ class Codec:
         hash): a :class:`StoredRecord`'s fields, with the id as the bytes a
         store keeps rather than text it would read back.
         """
-        prior = previous.hash if previous is not None else GENESIS_HASH
-        position = previous.position + 1 if previous is not None else FIRST_POSITION
-        rows: list[EncodedRow] = []
-        append = rows.append
+        return self.chain_rows(
+            self.prepare_rows(entries, record_ids), known_ats=known_ats, previous=previous
+        )
+
+    def prepare_rows(
+        self, entries: Sequence[Entry], record_ids: Sequence[uuid.UUID]
+    ) -> list[PreparedRow]:
+        """What of each record does not depend on where it goes: id, type, subject, body.
+
+        The costly part of encoding (each event's canonical JSON, checked), done
+        before a writer takes the store's lock; :meth:`chain_rows` then gives the
+        rows their positions, known times and hashes under it.
+
+        Raises:
+            InvalidEventError: As :meth:`encode_event`.
+        """
+        prepared: list[PreparedRow] = []
+        append = prepared.append
         # Entries in a batch mostly share their class, and often their valid time.
         last_class, writer, last_valid, valid_text = None, None, None, None
-        for entry, known_at, record_id in zip(entries, known_ats, record_ids, strict=True):
+        for entry, record_id in zip(entries, record_ids, strict=True):
             if type(entry.event) is not last_class:
                 last_class = type(entry.event)
                 writer = self._writer(last_class)
@@ -280,16 +318,27 @@ class Codec:
                 last_valid = entry.valid
                 valid_text = _valid_json(last_valid, last_valid.phrase)
             raw_id = record_id.bytes
-            name, body, digest = self._encode_parts(
-                entry,
-                position,
-                known_at,
-                prior,
-                id_text_of_bytes(raw_id),
-                writer=writer,
-                valid_text=valid_text,
-            )
-            append((position, raw_id, known_at, name, entry.subject, body, digest))
+            name, body = self._body(entry, writer=writer, valid_text=valid_text)
+            append((raw_id, id_text_of_bytes(raw_id), name, entry.subject, body))
+        return prepared
+
+    def chain_rows(
+        self, prepared: Sequence[PreparedRow], *, known_ats: Sequence[str], previous: Head | None
+    ) -> list[EncodedRow]:
+        """The rows of prepared records following ``previous``: positions, known times, hashes.
+
+        Raises:
+            InvalidEventError: A record holds text that is not valid Unicode.
+        """
+        prior = previous.hash if previous is not None else GENESIS_HASH
+        position = previous.position + 1 if previous is not None else FIRST_POSITION
+        rows: list[EncodedRow] = []
+        append = rows.append
+        for (raw_id, text_id, name, subject, body), known_at in zip(
+            prepared, known_ats, strict=True
+        ):
+            digest = _checked_hash(prior, position, text_id, known_at, name, subject, body)
+            append((position, raw_id, known_at, name, subject, body, digest))
             prior = digest
             position += 1
         return rows
@@ -309,17 +358,24 @@ class Codec:
         )
 
     def _encode_parts(
+        self, entry: Entry, position: int, known_at: str, prior: str, text_id: str
+    ) -> tuple[str, str, str]:
+        """The type name, body and hash of ``entry`` as the record at ``position``."""
+        name, text = self._body(entry)
+        return (
+            name,
+            text,
+            _checked_hash(prior, position, text_id, known_at, name, entry.subject, text),
+        )
+
+    def _body(
         self,
         entry: Entry,
-        position: int,
-        known_at: str,
-        prior: str,
-        text_id: str,
         *,
         writer: tuple[str, int, Callable[[Any], str | None] | None] | None = None,
         valid_text: str | None = None,
-    ) -> tuple[str, str, str]:
-        """The type name, body and hash of ``entry`` as the record at ``position``.
+    ) -> tuple[str, str]:
+        """The type name and body of ``entry``.
 
         ``writer`` and ``valid_text`` are the event class's writer and the valid
         time's JSON when the caller has them already.
@@ -344,15 +400,7 @@ class Codec:
             text += "}" if version == 1 else f',"version":{version:d}}}'
         except (TypeError, ValueError) as error:
             raise InvalidEventError(f"{name!r} has a field JSON cannot hold: {error}") from None
-        try:
-            digest = _hash(prior, position, text_id, known_at, name, entry.subject, text)
-        except UnicodeEncodeError as error:
-            # A lone surrogate (from a bad decode upstream) is text UTF-8 cannot hold.
-            raise InvalidEventError(
-                f"{name!r} holds text that is not valid Unicode ({error.reason} at "
-                f"{error.object[max(error.start - 20, 0) : error.end + 20]!r})"
-            ) from None
-        return name, text, digest
+        return name, text
 
     def decode(self, stored: StoredRecord) -> Record:
         """Return the :class:`Record` a stored record holds.

@@ -12,7 +12,13 @@ from typing import Protocol
 import attrs
 import pendulum
 
-from timeline._codec import EncodedRow, format_known_at, parse_known_at, stored_record
+from timeline._codec import (
+    EncodedRow,
+    PreparedRow,
+    format_known_at,
+    parse_known_at,
+    stored_record,
+)
 from timeline._corrections import Corrected, Retracted, fixes_of, hidden_ids
 from timeline._errors import ConcurrencyError, KnownTimeError
 from timeline._ids import random_ids
@@ -139,6 +145,15 @@ class Log(_Reading):
             return ()
         explicit = None if known is None else known_instant(known)
         ids = _new_ids(batch)
+        if expected_position is None and self._locks_first():
+            # No position expected: take the store's write lock, then follow whatever
+            # head it finds. Writers queue on the lock instead of racing, encoding
+            # against a head that moved, and trying again (see _locks_first).
+            # The bodies are made before the lock is taken, the chain under it.
+            prepared = self._codec.prepare_rows(batch, ids)
+            with self._bulk() as bulk:
+                assert bulk is not None  # noqa: S101 -- _locks_first said the store has one
+                return bulk.extend(batch, known=explicit, ids=ids, prepared=prepared)
         deadline = time.monotonic() + RETRY_FOR
         for pause in backoff():
             head = self._head_to_follow(expected_position)
@@ -177,6 +192,18 @@ class Log(_Reading):
             bulk = Bulk(self, stored)
             yield bulk
         self._written = stored.head
+
+    def _locks_first(self) -> bool:
+        """Whether appends without an expected position lock the store, then encode.
+
+        The library's SQLite and PostgreSQL stores hold a write transaction
+        with the head read inside it (``_bulk``): a batch encoded there follows
+        the head for certain, so eight writers never lose a race to each other
+        (they took turns on the head and retried, up to RETRY_FOR, when they
+        lost; on PostgreSQL they appended less together than one alone).
+        """
+        store = self._store
+        return all(own_store(store, name) for name in ("append", "_append_rows", "_bulk"))
 
     def _head_to_follow(self, expected_position: int | None) -> Head | None:
         """The head the next batch follows: the one this log wrote last, else the store's."""
@@ -459,15 +486,30 @@ class Bulk:
         wanted = {record_id.bytes: record_id for record_id in record_ids}
         return {wanted[raw]: at for raw, at in self._stored.positions_of(list(wanted)).items()}
 
-    def extend(self, entries: Sequence[Entry], *, keep: bool = True) -> tuple[Record, ...]:
-        """Append ``entries`` after what the batch wrote so far; the records if ``keep``."""
+    def extend(
+        self,
+        entries: Sequence[Entry],
+        *,
+        keep: bool = True,
+        known: pendulum.DateTime | None = None,
+        ids: list[uuid.UUID] | None = None,
+        prepared: list[PreparedRow] | None = None,
+    ) -> tuple[Record, ...]:
+        """Append ``entries`` after what the batch wrote so far; the records if ``keep``.
+
+        ``known`` is the batch's known time (the clock's by default), ``ids`` its
+        records' ids (the entries' own, else new), ``prepared`` their bodies if
+        made already (``Codec.prepare_rows`` of the entries and ``ids``).
+        """
         if not entries:
             return ()
         head = self._stored.head
-        ids = _new_ids(entries)
-        stamps = self._log._stamps(entries, None, head)  # noqa: SLF001 -- the log's own
+        ids = _new_ids(entries) if ids is None else ids
+        stamps = self._log._stamps(entries, known, head)  # noqa: SLF001 -- the log's own
         codec = self._log._codec  # noqa: SLF001 -- the log's own
-        rows = codec.encode_rows(entries, known_ats=stamps, previous=head, record_ids=ids)
+        if prepared is None:
+            prepared = codec.prepare_rows(entries, ids)
+        rows = codec.chain_rows(prepared, known_ats=stamps, previous=head)
         self._stored.insert(rows)
         return records_of(entries, rows, ids) if keep else ()
 
