@@ -6,6 +6,7 @@ waits on LISTEN/NOTIFY for a position, not by polling.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -153,10 +154,15 @@ class _Reading(_Server):
         """Block until the log holds a record after ``position``; return the last position.
 
         Woken by the server (``LISTEN``/``NOTIFY``) when another process -- on
-        any machine -- commits an append: no polling. Returns at once if such
-        a record is already there, and after ``timeout`` seconds (None:
-        never) with the last position as it is, perhaps ``position`` still.
+        any machine -- commits an append: no polling. On a replica, which
+        cannot listen (notifications are not replicated), the head is asked
+        again every 20 ms at first, then less often, up to half a second.
+        Returns at once if such a record is already there, and after
+        ``timeout`` seconds (None: never) with the last position as it is,
+        perhaps ``position`` still.
         """
+        if self.replica:
+            return self._poll_for(position, timeout)
         listener = self._listening()
         head = self.head()
         last = FIRST_POSITION - 1 if head is None else head.position
@@ -170,6 +176,21 @@ class _Reading(_Server):
                     return int(told)
         head = self.head()  # timed out: as it is now
         return FIRST_POSITION - 1 if head is None else head.position
+
+    def _poll_for(self, position: int, timeout: float | None) -> int:
+        """:meth:`wait_for` on a replica: the head asked again until it moves or time is up."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        pause = 0.02
+        while True:
+            head = self.head()
+            last = FIRST_POSITION - 1 if head is None else head.position
+            if last > position:
+                return last
+            if deadline is not None and time.monotonic() >= deadline:
+                return last
+            rest = pause if deadline is None else min(pause, deadline - time.monotonic())
+            time.sleep(max(rest, 0.0))
+            pause = min(pause * 1.5, 0.5)
 
     def _listening(self) -> psycopg.Connection[Any]:
         """A second connection, listening for appends (made on the first wait)."""

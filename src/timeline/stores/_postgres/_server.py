@@ -70,6 +70,7 @@ class _Server:
             raise StoreError(f"{_shown(url)}: cannot connect: {problem}") from None
         self._db: psycopg.Connection[Any] | None = db
         self._listener: psycopg.Connection[Any] | None = None
+        self.replica = False
         self._schema_cache: str | None = None
         #: The schema version the database had before this store migrated it on
         #: open; None when it needed no migration.
@@ -83,6 +84,14 @@ class _Server:
     def _prepare(self) -> None:
         with self._errors("open"), self._connection.transaction():
             cursor = self._connection.cursor()
+            replica = cursor.execute("SELECT pg_is_in_recovery()").fetchone()
+            #: Whether the server is a standby (in recovery): read-only, and no LISTEN there.
+            self.replica = bool(replica and replica[0])
+            if self.replica and not self.read_only:
+                raise ReadOnlyStoreError(
+                    f"{self}: the server is a read-only replica (a standby in recovery): open "
+                    "it read-only (read_only=True) to read, and write to the primary"
+                )
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             if self.schema is not None:
                 if not self.read_only:
