@@ -48,7 +48,7 @@ def _as_postgres(command: list[str]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def servers() -> Iterator[tuple[str, str]]:
-    """URLs of a private primary and of a streaming replica of it."""
+    """URLs of a private primary (``wal_level=logical``) and of a streaming replica of it."""
     programs = _bin()
     if programs is None:
         pytest.skip("PostgreSQL's server programs (initdb, pg_basebackup) are not installed")
@@ -70,7 +70,7 @@ def servers() -> Iterator[tuple[str, str]]:
         with (primary / "postgresql.conf").open("a") as conf:
             conf.write(
                 f"port = {ports[0]}\nlisten_addresses = '127.0.0.1'\n"
-                f"unix_socket_directories = '{folder}'\nwal_level = replica\nfsync = off\n"
+                f"unix_socket_directories = '{folder}'\nwal_level = logical\nfsync = off\n"
             )
         with (primary / "pg_hba.conf").open("a") as hba:
             hba.write("host replication all 127.0.0.1/32 trust\n")
@@ -154,3 +154,37 @@ def test_a_follower_on_the_replica_sees_new_records(servers):
     assert seen == ["0", "1", "2", "3"]
     replica.close()
     writer.store.close()
+
+
+def test_facts_are_saved_where_every_table_is_published_for_logical_replication(servers):
+    """``wal_level=logical`` and a FOR ALL TABLES publication: saving (which deletes) works.
+
+    A logical slot decodes what was published, the saved rows' deletes included.
+    """
+    import psycopg  # noqa: PLC0415 -- the extra, known to be there
+
+    primary_url, _ = servers
+    with psycopg.connect(primary_url, autocommit=True) as db:
+        db.execute("CREATE PUBLICATION everything FOR ALL TABLES")
+        db.execute("SELECT pg_create_logical_replication_slot('watch', 'pgoutput')")
+    try:
+        log = Log(PostgresStore(primary_url, schema="published"), clock=ManualClock("2024-01-12"))
+        unit = Target(name="224th Flight Unit", kind=TargetKind.ENTITY)
+        log.append(Designated(target=unit, authority="United States"), valid="2024-01-11/..")
+        SanctionsInForce(log).save_snapshot()
+        log.append(Designated(target=unit, authority="United Kingdom"), valid="2024-01-11/..")
+        SanctionsInForce(log).save_snapshot()  # replaces the rows saved before
+        found = SanctionsInForce.answer_from(log.store, "2024-02-01")
+        assert len(found.keys()) == 2
+        with psycopg.connect(primary_url, autocommit=True) as db:
+            changes = db.execute(
+                "SELECT count(*) FROM pg_logical_slot_peek_binary_changes('watch', NULL, NULL, "
+                "'proto_version', '1', 'publication_names', 'everything')"
+            ).fetchone()
+        assert changes is not None
+        assert changes[0] > 0
+        log.store.close()
+    finally:
+        with psycopg.connect(primary_url, autocommit=True) as db:
+            db.execute("SELECT pg_drop_replication_slot('watch')")
+            db.execute("DROP PUBLICATION everything")
