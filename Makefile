@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: example picture test lint typecheck docs ci clean mutate bench-stores bench-facts bench-floor bench-words bench-load
+.PHONY: example picture test lint typecheck docs ci clean mutate bench-stores bench-facts bench-floor bench-words bench-load bench-writers
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "timeline needs Python 3.11+")'
@@ -91,6 +91,10 @@ bench-stores: $(BENCH)/.installed  ## Store throughput and size, beside eventsou
 
 bench-postgres: $(BENCH)/.installed  ## The PostgreSQL store beside eventsourcing's recorder; 8 writers.
 	$(BENCH)/python bench/postgres.py
+
+bench-writers: $(BENCH)/.installed  ## Eight writers against one, this tree against HEAD~ (BEFORE=...), and eventsourcing's.
+	git worktree add -f /tmp/timeline-before $${BEFORE:-HEAD~} >/dev/null 2>&1 || true
+	$(BENCH)/python bench/writers.py /tmp/timeline-before .
 
 bench-facts: $(BIN)/.installed  ## Temporal facts: build, catch-up, query latency, memory.
 	$(BIN)/python bench/facts.py

@@ -11,6 +11,10 @@ events per second in total, and what the writers counted: errors (a ``Concurrenc
 other) and whether the positions came out contiguous with the chain intact. Time runs from
 the first writer's first append to the last writer's last (start-up and exit are not timed).
 
+Where the ``eventsourcing`` package is installed (``make bench-writers`` runs it in the
+benchmark environment), its PostgreSQL application recorder is measured too, beside ours, on
+PostgreSQL: each of its writers inserts its own aggregate's events in the same batches.
+
 PostgreSQL is ``TIMELINE_BENCH_POSTGRES`` (default ``postgresql://postgres@127.0.0.1/postgres``):
 a database of the run's own is made there and dropped at the end, and each measurement has a
 schema of its own. SQLite is a file in a temporary folder, ``durability="full"``.
@@ -19,6 +23,7 @@ schema of its own. SQLite is a file in a temporary folder, ``durability="full"``
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -60,6 +65,75 @@ print(json.dumps({"began": began, "ended": time.time(), "errors": errors}))
 store.close()
 """
 
+# eventsourcing's PostgreSQL application recorder under the same writers: each writer its own
+# aggregate (no version conflicts), the same events as its domain events, the same batches.
+ES_WRITER = r"""
+import dataclasses, datetime as dt, json, sys, time, urllib.parse, uuid
+from eventsourcing.domain import DomainEvent
+from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Mapper, UUIDAsHex
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+
+kind, where, schema, events, batch, name = sys.argv[1:7]
+events, batch = int(events), int(batch)
+
+@dataclasses.dataclass(frozen=True)
+class Statement(DomainEvent):
+    speaker: str
+    text: str
+
+transcoder = JSONTranscoder()
+transcoder.register(DatetimeAsISO())
+transcoder.register(UUIDAsHex())
+mapper = Mapper(transcoder=transcoder)
+parts = urllib.parse.urlsplit(where)
+datastore = PostgresDatastore(parts.path.lstrip("/"), parts.hostname or "127.0.0.1",
+                              parts.port or 5432, parts.username or "postgres",
+                              parts.password or "", schema=schema)
+recorder = PostgresApplicationRecorder(datastore)
+aggregate, version = uuid.uuid4(), 0
+when = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+
+def made(n):
+    global version
+    version += 1
+    return mapper.to_stored_event(Statement(originator_id=aggregate, originator_version=version,
+                                            timestamp=when, speaker=name, text=str(n)))
+
+recorder.insert_events([made(-1)])  # warm up, as ours do (not counted)
+sys.stdout.write("ready\n"); sys.stdout.flush()
+sys.stdin.readline()
+errors = 0
+began = time.time()
+for start in range(0, events, batch):
+    try:
+        recorder.insert_events([made(n) for n in range(start, min(start + batch, events))])
+    except Exception as error:
+        errors += 1
+        sys.stderr.write(f"{type(error).__name__}: {error}\n")
+print(json.dumps({"began": began, "ended": time.time(), "errors": errors}))
+datastore.close()
+"""
+
+ES_SETUP = r"""
+import sys, urllib.parse
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+where, schema, check = sys.argv[1:4]
+parts = urllib.parse.urlsplit(where)
+import psycopg
+with psycopg.connect(where, autocommit=True) as db:
+    db.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+datastore = PostgresDatastore(parts.path.lstrip("/"), parts.hostname or "127.0.0.1",
+                              parts.port or 5432, parts.username or "postgres",
+                              parts.password or "", schema=schema)
+recorder = PostgresApplicationRecorder(datastore)
+if check == "create":
+    recorder.create_table()
+else:
+    ids = [n.id for n in recorder.select_notifications(1, 10**9)]
+    print(len(ids), int(ids == list(range(1, len(ids) + 1))))
+datastore.close()
+"""
+
 CHECK = r"""
 import json, sys
 from timeline.stores import PostgresStore, SQLiteStore, verify
@@ -75,19 +149,32 @@ store.close()
 """
 
 
-def _python(tree: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(tree / "src")}
+def _python(tree: Path | None) -> dict[str, str]:
+    return dict(os.environ) if tree is None else {**os.environ, "PYTHONPATH": str(tree / "src")}
 
 
 def run(  # noqa: PLR0917 -- one measurement's settings
-    tree: Path, kind: str, where: str, writers: int, events: int, batch: int
+    tree: Path | None, kind: str, where: str, writers: int, events: int, batch: int
 ) -> dict[str, float]:
     """``writers`` processes append ``events`` in total, all at once; their rate and errors."""
     schema = f"w_{uuid.uuid4().hex[:12]}"
     share = events // writers
+    theirs = tree is None
+    if theirs:
+        subprocess.run([sys.executable, "-c", ES_SETUP, where, schema, "create"], check=True)
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, kind, where, schema, str(share), str(batch), f"w{n}"],
+            [
+                sys.executable,
+                "-c",
+                ES_WRITER if theirs else WRITER,
+                kind,
+                where,
+                schema,
+                str(share),
+                str(batch),
+                f"w{n}",
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -110,15 +197,24 @@ def run(  # noqa: PLR0917 -- one measurement's settings
     # From the first writer's first append to the last one's last: not start-up, not exit.
     took = max(r["ended"] for r in reports) - min(r["began"] for r in reports)
     errors = sum(r["errors"] for r in reports)
-    checked = json.loads(
-        subprocess.run(
-            [sys.executable, "-c", CHECK, kind, where, schema],
+    if theirs:
+        count, ok = subprocess.run(
+            [sys.executable, "-c", ES_SETUP, where, schema, "check"],
             capture_output=True,
             text=True,
             check=True,
-            env=_python(tree),
-        ).stdout
-    )
+        ).stdout.split()
+        checked = {"count": int(count), "ok": bool(int(ok))}
+    else:
+        checked = json.loads(
+            subprocess.run(
+                [sys.executable, "-c", CHECK, kind, where, schema],
+                capture_output=True,
+                text=True,
+                check=True,
+                env=_python(tree),
+            ).stdout
+        )
     appended = checked["count"] - writers  # less each writer's warm-up record
     return {"rate": appended / took, "errors": errors, "ok": float(checked["ok"])}
 
@@ -129,7 +225,7 @@ def _pipe(pipe: IO[str] | None) -> IO[str]:
     return pipe
 
 
-def main() -> None:  # noqa: C901 -- rounds, stores, batches, writers, trees: one loop each
+def main() -> None:  # noqa: C901, PLR0912 -- rounds, stores, batches, writers, trees: a loop each
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("trees", nargs=2, type=Path)
     parser.add_argument("--events", type=int, default=4000)
@@ -147,6 +243,7 @@ def main() -> None:  # noqa: C901 -- rounds, stores, batches, writers, trees: on
         with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(f"CREATE DATABASE {database}")
     names = ("before", "after")
+    peer = importlib.util.find_spec("eventsourcing") is not None
     results: dict[tuple[str, str, int, int], list[dict[str, float]]] = {}
     try:
         with tempfile.TemporaryDirectory() as folder:
@@ -155,9 +252,11 @@ def main() -> None:  # noqa: C901 -- rounds, stores, batches, writers, trees: on
                     for batch in (1, 100, 1000):
                         events = args.events if batch > 1 else args.events // 10
                         for writers in (1, args.writers):
+                            order: list[tuple[str, Path | None]]
                             order = list(zip(names, args.trees, strict=True))
-                            if round_ % 2:
-                                order.reverse()
+                            if kind == "postgres" and peer:
+                                order.append(("eventsourcing", None))
+                            order = order[round_ % len(order) :] + order[: round_ % len(order)]
                             for name, tree in order:
                                 where = (
                                     url if kind == "postgres"
@@ -176,7 +275,9 @@ def main() -> None:  # noqa: C901 -- rounds, stores, batches, writers, trees: on
     print("|---|---|---|---|---|---|---|---|")
     for kind in args.kinds:
         for batch in (1, 100, 1000):
-            for name in names:
+            for name in (*names, "eventsourcing"):
+                if (name, kind, batch, 1) not in results:
+                    continue
                 one = results[name, kind, batch, 1]
                 many = results[name, kind, batch, args.writers]
                 alone = statistics.median(r["rate"] for r in one)
