@@ -14,7 +14,17 @@ import attrs
 from timeline._errors import InvalidEventError, InvalidValidTimeError
 from timeline._records import Provenance
 from timeline._words._rule import rule_json
-from timeline.time import FLOATING, DateRange, DateSet, End, Interval, Moment, ValidTime, parse_edtf
+from timeline.time import (
+    FLOATING,
+    DateRange,
+    DateSet,
+    End,
+    Interval,
+    Moment,
+    ValidTime,
+    parse_edtf,
+    zones_of,
+)
 
 from ._json import canonical_json
 from ._problems import _given
@@ -30,11 +40,11 @@ def encode_valid(value: ValidTime) -> str | dict[str, Any]:
     """
     from timeline.time import format_edtf  # noqa: PLC0415 -- keeps _edtf free of codec imports
 
-    zones = _zones(value)
+    zones = zones_of(value)
     encoded: dict[str, Any]
     if len(zones) == 1:
         encoded = {"edtf": format_edtf(value, offset=False)}
-        zone = zones.pop()
+        (zone,) = zones
         if zone != FLOATING:  # a bare EDTF string is local time somewhere
             encoded["tz"] = zone
     elif isinstance(value, DateSet):  # members in different zones: one by one
@@ -82,11 +92,6 @@ def _encode_provenance(provenance: Provenance) -> dict[str, Any]:
     if provenance.rule is not None:
         encoded["rule"] = rule_json(provenance.rule)
     return encoded
-
-
-def _zones(value: ValidTime) -> set[str]:
-    """The zones of the dates in a valid time."""
-    return {value.tz} if isinstance(value, Moment) else set(value.zones)
 
 
 def _encode_member(member: Moment | DateRange) -> str | dict[str, Any] | list[Any]:

@@ -28,6 +28,7 @@ from timeline.time import (
     QuestionLike,
     ValidTime,
     format_edtf,
+    zones_of,
 )
 
 from . import _tuning
@@ -270,7 +271,7 @@ def _spell(key: str, spell: dict[str, Any]) -> Spell:
             continue
         # Dates that read alike in different zones (a record's own, its source's) differ.
         given = {
-            (format_edtf(moment), _zones_of(moment)): moment
+            (format_edtf(moment), zones_of(moment)): moment
             for moment, _ in dated
             if not isinstance(moment, End)
         }
@@ -286,10 +287,6 @@ def _spell(key: str, spell: dict[str, Any]) -> Spell:
         conflicts=tuple(conflicts),
         fact=spell["fact"],
     )
-
-
-def _zones_of(date: Moment | DateSet) -> frozenset[str]:
-    return frozenset((date.tz,)) if isinstance(date, Moment) else date.zones
 
 
 def _one_of(given: list[Moment | DateSet]) -> DateSet:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from timeline._answer import Answer
-from timeline.time import FLOATING, Bounds, DateSet, End, Extent, Interval, Moment
+from timeline.time import FLOATING, Bounds, DateSet, End, Extent, Interval, Moment, zones_of
 
 from ._zones import NO_ZONES, ZoneRule, _Zoning
 
@@ -245,7 +245,7 @@ def _bound(spell: Spell, side: Literal["start", "end"], bounds: Bounds, zoning: 
         rules = {
             zoning.rule(given.provenance)
             for given in ((record,) if record is not None else spell.records)
-            if _floating(given.valid)
+            if FLOATING in zones_of(given.valid)
         }
         rule = rules.pop() if len(rules) == 1 else None
     return Bound(side, _edtf(value), _precision(value), bounds, record, rule)
@@ -261,11 +261,6 @@ def _zone_rules(start: Bound, end: Bound) -> str | None:
         if bound.zone_rule is not None
     ]
     return "; ".join(said) or None
-
-
-def _floating(valid: Moment | DateSet | Interval) -> bool:
-    """Whether a valid time has a date written without a zone."""
-    return FLOATING in ({valid.tz} if isinstance(valid, Moment) else valid.zones)
 
 
 def _setter(spell: Spell, side: Literal["start", "end"], zoning: _Zoning) -> Record | None:

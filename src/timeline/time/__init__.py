@@ -57,7 +57,7 @@ from ._moment import Moment
 from ._precision import End, Grouping, Precision, Qualifier
 from ._question import Extent, Question, QuestionLike, read_instant
 from ._sets import DateRange, DateSet
-from ._valid import before, in_force, overlaps, read_in, until, valid_time
+from ._valid import before, in_force, overlaps, read_in, until, valid_time, zones_of
 
 __all__ = [
     "CEIL",
@@ -108,4 +108,5 @@ __all__ = [
     "valid_time",
     "zone_name_of",
     "zone_of",
+    "zones_of",
 ]

@@ -22,7 +22,7 @@ from ._precision import End
 from ._question import Extent, Question, QuestionLike, read_instant
 from ._sets import DateRange, DateSet
 
-__all__ = ["before", "in_force", "overlaps", "read_in", "until", "valid_time"]
+__all__ = ["before", "in_force", "overlaps", "read_in", "until", "valid_time", "zones_of"]
 
 
 def valid_time(value: ValidTimeLike, *, tz: str = FLOATING, phrase: str | None = None) -> ValidTime:
@@ -97,6 +97,11 @@ def until(last: Moment | str | dt.date, *, tz: str = FLOATING) -> Moment:
     return Moment(
         _year_text(year), f"{month:02d}", f"{day:02d}", hour, minute, second, micro, tz=moment.tz
     )
+
+
+def zones_of(value: ValidTime) -> frozenset[str]:
+    """The zones of the dates in a valid time (:data:`FLOATING` for those written without one)."""
+    return frozenset((value.tz,)) if isinstance(value, Moment) else value.zones
 
 
 def read_in(value: ValidTime, tz: str) -> ValidTime:
