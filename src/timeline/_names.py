@@ -27,7 +27,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Final
 
-__all__ = ["NameMatch", "best_match", "match_name", "name_tokens"]
+__all__ = ["NameMatch", "best_match", "fold_name", "match_name", "name_tokens"]
 
 # Apostrophes join a word's parts (O'Brien is obrien); every other non-letter separates words.
 _APOSTROPHES: Final = str.maketrans("", "", "'`\u2019\u02bc\u02bb")
@@ -108,3 +108,14 @@ def best_match(query: str | tuple[str, ...], names: Iterable[str]) -> NameMatch 
             if best is NameMatch.EXACT:
                 break
     return best
+
+
+def fold_name(name: str) -> str:
+    """A name as compared: accents dropped, case folded, spaces collapsed.
+
+    >>> fold_name("  Vladimir  MIKHEÏCHIK ") == fold_name("vladimir mikheichik")
+    True
+    """
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.casefold().split())

@@ -35,20 +35,18 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import operator
-import unicodedata
-from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from collections.abc import Mapping
+from typing import Any, ClassVar, Final
 
 import attrs
 
 from ._answer import Answer
 from ._errors import InvalidEventError
 from ._events import default_registry, event
-from ._names import NameMatch, best_match, match_name, name_tokens
+from ._names import NameMatch, best_match, fold_name, match_name, name_tokens
 from ._records import Record
-from .facts import Change, Hit, InForce, TemporalFacts, amends, ends, starts
-from .time import FLOATING, QuestionLike
+from .facts import Change, Filter, InForce, TemporalFacts, amends, ends, starts
+from .time import FLOATING, Question, QuestionLike
 
 __all__ = [
     "BEFORE_V2",
@@ -346,6 +344,16 @@ class SanctionsInForce(TemporalFacts):
     #: 2: designations carry their other authorities (``authorities``) and ``program_id``.
     version = 2
 
+    #: ``target``: the listed name and aliases, matched as people search names;
+    #: ``authority``: the designating authority and the others that list it;
+    #: ``program``: the program, equal but for case and accents. Kept in the
+    #: index, so :meth:`in_force` reads only the rows of the designations it returns.
+    filters: ClassVar[Mapping[str, Filter]] = {
+        "target": Filter(("target", "aliases")),
+        "authority": Filter(("authority", "authorities")),
+        "program": Filter(("program",), match="equal"),
+    }
+
     @starts(Designated)
     def _designated(self, record: Record) -> Change:
         found: Designated = record.event
@@ -449,23 +457,10 @@ class SanctionsInForce(TemporalFacts):
             tz: The zone ``valid`` is read in where it names none (by default
                 none: floating), as in :meth:`~timeline.TemporalFacts.at`.
         """
-        hits = self.at(valid, known=known, tz=tz)
-        if target is None and authority is None and program is None:
-            return hits
-        wanted_program = None if program is None else fold_name(program)
-        ranked: list[tuple[int, int, Hit]] = []
-        for hit in hits:
-            attributes = hit.spell.attributes
-            if wanted_program is not None and (
-                fold_name(str(attributes.get("program", ""))) != wanted_program
-            ):
-                continue
-            by_name = _rank(target, _names(attributes))
-            by_authority = _rank(authority, _authorities(attributes))
-            if by_name is not None and by_authority is not None:
-                ranked.append((by_name, by_authority, hit))
-        ranked.sort(key=operator.itemgetter(0, 1))  # stable: key order within a rank
-        return _Ranked(hit for _, _, hit in ranked)
+        where = {"target": target, "authority": authority, "program": program}
+        self.catch_up()
+        asked = Question.of(valid, tz=tz)
+        return self._ask(asked, self._known(known), where, valid, ranked=True)
 
     def answer(
         self,
@@ -479,41 +474,3 @@ class SanctionsInForce(TemporalFacts):
         Yes if one of the key's designations surely was.
         """
         return self.at(valid, known=known).answer(key)
-
-
-def fold_name(name: str) -> str:
-    """A name as compared: accents dropped, case folded, spaces collapsed.
-
-    >>> fold_name("  Vladimir  MIKHEÏCHIK ") == fold_name("vladimir mikheichik")
-    True
-    """
-    decomposed = unicodedata.normalize("NFKD", name)
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(bare.casefold().split())
-
-
-def _names(attributes: Mapping[str, Any]) -> list[str]:
-    return [str(name) for name in (attributes.get("target", ""), *attributes.get("aliases", ()))]
-
-
-def _authorities(attributes: Mapping[str, Any]) -> list[str]:
-    authorities = (attributes.get("authority", ""), *attributes.get("authorities", ()))
-    return [str(name) for name in authorities]
-
-
-def _rank(query: str | None, names: list[str]) -> int | None:
-    """How well ``query`` matches the best of ``names`` (lower is better); None: not at all."""
-    if query is None:
-        return 0
-    found = best_match(query, names)
-    return None if found is None else int(found)
-
-
-class _Ranked(InForce):
-    """Hits in the order given (best match first), not re-sorted into key order."""
-
-    __slots__ = ()
-
-    def __init__(self, hits: Iterable[Hit]) -> None:
-        super().__init__(())
-        self._hits = list(hits)

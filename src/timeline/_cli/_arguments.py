@@ -149,10 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     at.add_argument("date", help="an EDTF / ISO 8601 date, month, year or instant")
     at.add_argument("--known", help="as known at this date or instant (default: now)")
-    at.add_argument(
-        "--target", help="only sanctions on this target: its name or an alias, any case or accents"
-    )
-    at.add_argument("--authority", help="only sanctions of this authority")
+    _filter_options(at)
     at.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)
     at.add_argument(
         "--why",
@@ -164,12 +161,6 @@ def _parser() -> argparse.ArgumentParser:
     _why_command(command)
     _learned_command(command)
 
-    during = command("during", "the sanctions in force at any time in [FROM, TO) (yes / maybe)")
-    during.add_argument("start", metavar="FROM", help="an ISO 8601 date or instant")
-    during.add_argument("end", metavar="TO", help="an ISO 8601 date or instant (exclusive)")
-    during.add_argument("--known", help="as known at this date or instant (default: now)")
-    during.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)
-
     command("keys", "every sanction key, one a line")
 
     show = command("show", "one record in full: event, valid time, provenance, status")
@@ -179,11 +170,7 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("key", help='e.g. "UN Security Council / arms embargo / North Korea"')
     history.add_argument("--known", help="as known at this date or instant (default: now)")
 
-    changes = command("changes", "sanctions that started or ended in [FROM, TO)")
-    changes.add_argument("start", metavar="FROM", help="an ISO 8601 date or instant")
-    changes.add_argument("end", metavar="TO", help="an ISO 8601 date or instant (exclusive)")
-    changes.add_argument("--known", help="as known at this date or instant (default: now)")
-    changes.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)
+    _span_commands(command)
 
     check = command(
         "verify",
@@ -400,3 +387,35 @@ def _export_ftm_command(command: Callable[[str, str], argparse.ArgumentParser]) 
         "out", nargs="?", default="-", help="the file to write (default: - , standard output)"
     )
     export_ftm.add_argument("--known", help="as known at this date or instant (default: now)")
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    """--target, --authority and --program: answered from the saved index's filters."""
+    parser.add_argument(
+        "--target",
+        help="only sanctions on this target: words of its name or an alias, any case, accents "
+        "or script",
+    )
+    parser.add_argument(
+        "--authority", help="only sanctions of this authority (words of its name, as --target)"
+    )
+    parser.add_argument(
+        "--program", help="only sanctions under this program (its name, any case or accents)"
+    )
+
+
+def _span_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """The commands during and changes: questions about a window of valid time [FROM, TO)."""
+    during = command("during", "the sanctions in force at any time in [FROM, TO) (yes / maybe)")
+    during.add_argument("start", metavar="FROM", help="an ISO 8601 date or instant")
+    during.add_argument("end", metavar="TO", help="an ISO 8601 date or instant (exclusive)")
+    during.add_argument("--known", help="as known at this date or instant (default: now)")
+    _filter_options(during)
+    during.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)
+
+    changes = command("changes", "sanctions that started or ended in [FROM, TO)")
+    changes.add_argument("start", metavar="FROM", help="an ISO 8601 date or instant")
+    changes.add_argument("end", metavar="TO", help="an ISO 8601 date or instant (exclusive)")
+    changes.add_argument("--known", help="as known at this date or instant (default: now)")
+    _filter_options(changes)
+    changes.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)

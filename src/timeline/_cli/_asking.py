@@ -22,7 +22,7 @@ from timeline._projection import record_order
 from timeline._records import FIRST_POSITION, Head, Record, StoredRecord
 from timeline.facts import Hit, Learned, TemporalFacts
 from timeline.facts._rows import _NEVER
-from timeline.sanctions import SanctionsInForce, best_match
+from timeline.sanctions import SanctionsInForce, best_match, fold_name
 from timeline.stores._snapshots import load_sealed, seal
 from timeline.time import FLOATING, Question
 
@@ -77,16 +77,12 @@ def _resolve(args: argparse.Namespace, out: TextIO) -> int:
 
 def _at(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     facts = _facts(log, args)
+    where, rest = _where(facts, args)
     if isinstance(facts, SanctionsInForce):
-        hits: Sequence[Hit] = facts.in_force(
-            args.date,
-            known=_known(args),
-            target=args.target,
-            authority=args.authority,
-            tz=args.tz,
-        )
+        hits: Sequence[Hit] = facts.in_force(args.date, known=_known(args), tz=args.tz, **where)
     else:
-        hits = _filtered(facts.at(args.date, known=_known(args), tz=args.tz), args)
+        hits = facts.at(args.date, known=_known(args), tz=args.tz, where=where)
+    hits = _filtered(hits, rest)
     empty = f"nothing in force on {args.date}{_asked_also(args)}"
     return _hits_out(out, args, hits, {"date": args.date}, empty)
 
@@ -175,7 +171,9 @@ def _why(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 
 def _during(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     facts = _facts(log, args)
-    hits = facts.during(args.start, args.end, known=_known(args), tz=args.tz)
+    where, rest = _where(facts, args)
+    found = facts.during(args.start, args.end, known=_known(args), tz=args.tz, where=where)
+    hits = _filtered(found, rest)
     empty = f"nothing in force between {args.start} and {args.end}{_asked_also(args)}"
     return _hits_out(out, args, hits, {"from": args.start, "to": args.end}, empty)
 
@@ -187,32 +185,51 @@ def _asked_also(args: argparse.Namespace) -> str:
     if getattr(args, "tz", FLOATING) != FLOATING:
         parts.append(f"in {args.tz}")
     parts.extend(
-        f"{name} {value!r}"
-        for name in ("target", "authority")
-        if (value := getattr(args, name, None)) is not None
+        f"{name} {value!r}" for name in _FILTERS if (value := getattr(args, name, None)) is not None
     )
     return f" ({', '.join(parts)})"
 
 
-def _filtered(hits: Sequence[Hit], args: argparse.Namespace) -> list[Hit]:
-    """Hits whose ``target`` (or an alias) and ``authority`` attributes match, if asked."""
-    return [hit for hit in hits if _wanted(hit.spell.attributes, args)]
+#: The filters the commands offer (--target, --authority, --program).
+_FILTERS: Final = ("target", "authority", "program")
 
 
-def _wanted(attributes: Mapping[str, Any], args: argparse.Namespace) -> bool:
-    """Whether a spell's ``target`` (or an alias) and ``authority`` match what was asked.
+def _where(facts: TemporalFacts, args: argparse.Namespace) -> tuple[dict[str, str], dict[str, str]]:
+    """The filters asked for: those the facts' index answers, and the rest, read from spells.
 
-    Matched as :func:`timeline.sanctions.match_name` matches names: whole words, any script.
+    A vocabulary without a filter of that name is filtered here, by its
+    spells' attributes (see :func:`_matches`): every hit is made.
+    """
+    asked = {name: value for name in _FILTERS if (value := getattr(args, name, None)) is not None}
+    offered = type(facts).filters
+    where = {name: value for name, value in asked.items() if name in offered}
+    return where, {name: value for name, value in asked.items() if name not in offered}
+
+
+def _filtered(hits: Sequence[Hit], rest: Mapping[str, str]) -> Sequence[Hit]:
+    """Hits whose attributes match the filters the index does not answer, if any."""
+    if not rest:
+        return hits
+    return [hit for hit in hits if _matches(hit.spell.attributes, rest)]
+
+
+def _matches(attributes: Mapping[str, Any], asked: Mapping[str, str]) -> bool:
+    """Whether a spell's ``target`` (or an alias), ``authority`` and ``program`` match.
+
+    Names as :func:`timeline.sanctions.match_name` matches them: whole words,
+    any script; a program equal but for case and accents.
     """
     names = {
         "target": [attributes.get("target"), *attributes.get("aliases", ())],
         "authority": [attributes.get("authority"), *attributes.get("authorities", ())],
     }
-    return all(
-        query is None
-        or best_match(query, [str(n) for n in names[field] if n is not None]) is not None
-        for field, query in (("target", args.target), ("authority", args.authority))
-    )
+    for field, query in asked.items():
+        if field == "program":
+            if fold_name(str(attributes.get("program", ""))) != fold_name(query):
+                return False
+        elif best_match(query, [str(n) for n in names[field] if n is not None]) is None:
+            return False
+    return True
 
 
 #: What a table of hits, spells and changes shows of their rows (the rest is in JSON and CSV).
@@ -304,7 +321,14 @@ def _history(log: Log, args: argparse.Namespace, out: TextIO) -> int:
 
 def _changes(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     facts = _facts(log, args)
-    changes = facts._changes(args.start, args.end, known=_known(args), tz=args.tz)  # noqa: SLF001
+    where, rest = _where(facts, args)
+    changes = (
+        change
+        for change in facts._changes(  # noqa: SLF001 -- made as they are written
+            args.start, args.end, known=_known(args), tz=args.tz, where=where
+        )
+        if _matches(change.spell.attributes, rest)
+    )
     first = next(changes, None)
     found = () if first is None else itertools.chain([first], changes)
     rows = (change_row(change) for change in found)

@@ -24,7 +24,7 @@ from timeline.stores import SQLiteStore
 from timeline.stores._common import creating_name, publish
 from timeline.stores._open import SQLITE_SUFFIXES, local_path
 
-from ._asking import _wanted
+from ._asking import _FILTERS, _matches
 from ._index import _save_facts
 from ._options import _known
 from ._output import _emit
@@ -177,9 +177,10 @@ def _plotted(facts: TemporalFacts, args: argparse.Namespace) -> tuple[list[str],
     keys: list[str] = []
     drawn: set[int] = set()
     subjects: set[str] = set()
+    asked = {name: value for name in _FILTERS if (value := getattr(args, name, None)) is not None}
     for key in facts.keys():  # noqa: SIM118 -- the facts' keys: no dict
         spells = facts.history(key, known=args.known)
-        if any(_wanted(spell.attributes, args) for spell in spells):
+        if any(_matches(spell.attributes, asked) for spell in spells):
             keys.append(key)
             for spell in spells:
                 drawn.update(record.position for record in spell.records)

@@ -5,6 +5,8 @@ those above it in this list:
 
 - ``_rules``: how handlers are marked -- :func:`starts`, :func:`amends`,
   :func:`ends`, :class:`FieldRule` -- and the :class:`Change` they make;
+- ``_filters``: the :class:`Filter` a vocabulary offers its questions, and
+  the index of each key's filtered values, with postings from their words;
 - ``_spells``: a key's records made into spells, conflicts kept;
 - ``_answers``: :class:`Hit`, :class:`InForce`, :class:`History`,
   :class:`Transition`, :class:`SavedAnswer`, and their printed cells;
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 from . import _tuning as _tuning
 from ._answers import Changes, History, Hit, InForce, SavedAnswer, Transition
+from ._filters import Filter
 from ._intervals import IntervalSet
 from ._keys import _Keys as _Keys
 from ._keys import _sets_of as _sets_of
@@ -52,6 +55,7 @@ __all__ = [
     "Changes",
     "Conflict",
     "FieldRule",
+    "Filter",
     "History",
     "Hit",
     "InForce",

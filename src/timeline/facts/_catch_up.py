@@ -56,6 +56,7 @@ class _CatchUp(_Filing):
                 pages = self._row_pages()
                 read = self._read_records() if pages is None else self._read_rows(pages)
             finally:
+                self._names.flush()
                 self._progress = None
                 self._forget(-1, -1)
                 if self._filing:
@@ -165,6 +166,8 @@ class _CatchUp(_Filing):
                 number = numbers.get(key)
                 if number is None:
                     number = numbers[key] = self._key_number(key)
+                if self._names:  # a start here gives no filtered value (see _lane)
+                    self._names.take(number, lane.role, Change(key))  # type: ignore[union-attr]
                 before = self._slot(number, row[0], row[1][:8])
                 item = (lane.role, row[0], valid)  # type: ignore[union-attr]
                 batch.keep(number, before, item, batch.read, batch.fresh)
@@ -183,6 +186,10 @@ class _CatchUp(_Filing):
         rule = self._fields.get(event_type)
         if rule is None:
             return _SKIP if event_type not in self._rules else _DECODE
+        if self._names and set(rule.values) & {
+            attribute for _, found in self._filter_items for attribute in found.attributes
+        }:
+            return _DECODE  # its values are filtered: the long way notes them
         reader = self.log.codec.fields_reader(name)
         return _DECODE if reader is None else _FieldLane(rule, reader, self._zoning)
 
@@ -269,6 +276,8 @@ class _CatchUp(_Filing):
     ) -> tuple[_Role, Change, Any]:
         """Slot what a record says of a fact: its key is touched; a new key's records are kept."""
         number = self._key_number(change.key)
+        if self._names:
+            self._names.take(number, role, change)
         previous = self._slot(number, record.position, prefix)
         item = (role, change, record)
         batch.keep(number, previous, item, batch.fresh, batch.read)

@@ -319,6 +319,8 @@ class _Filing(_State):
         rows.previous = array("i", map(new_row.__getitem__, rows.previous))
         self._rows = rows
         self._keys = keys.reordered(key_order)
+        if self._names:
+            self._names = self._names.reordered(key_order, new_key)
         self._sorted_keys = len(keys)
         take = taker(key_order)
         self._key_slot = array("q", take(self._key_slot))

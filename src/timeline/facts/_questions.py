@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import pendulum
@@ -128,6 +128,7 @@ class _Questions(_Saved):
         *,
         known: dt.datetime | dt.date | str | None = None,
         tz: str = FLOATING,
+        where: Mapping[str, str | None] | None = None,
     ) -> InForce:
         """Return the spells in force (yes or maybe) at ``valid``, as known at ``known``.
 
@@ -142,17 +143,126 @@ class _Questions(_Saved):
                 default all that has been read.
             tz: The zone ``valid`` is read in where it names none, as
                 :meth:`during` reads its window; by default none (floating).
+            where: Only the facts that match these :attr:`filters`, by
+                filter name (a None value filters nothing).
 
         Returns:
             One :class:`Hit` per spell that is or may be in force, in key order.
+
+        Raises:
+            TimelineError: ``where`` names a filter the class does not have.
         """
         self.catch_up()
-        asked = Question.of(valid, tz=tz)
-        limit = self._known(known)
-        found = self._meeting("spans", asked, limit)
-        made = _Asked(self, found, asked, limit)
-        made.written = valid
+        return self._ask(Question.of(valid, tz=tz), self._known(known), where, valid)
+
+    def _ask(
+        self,
+        asked: Question,
+        known: int,
+        where: Mapping[str, str | None] | None,
+        written: object,
+        *,
+        ranked: bool = False,
+    ) -> InForce:
+        """The spells in force at ``asked`` as known at ``known``, of the keys ``where`` finds.
+
+        With ``ranked``, the best matches come first (see :meth:`Filter.rank
+        <timeline.Filter.rank>`), in key order within a rank.
+        """
+        wanted = self._wanted(where)
+        if wanted is None:
+            made = _Asked(self, self._meeting("spans", asked, known), asked, known)
+        else:
+            rows, ranks = self._filtered("spans", asked, known, wanted)
+            made = _Asked(self, (rows, set(rows)), asked, known)  # each row through every offset
+            if ranked:
+                keys, key_of, first = self._keys, self._rows.key, self._rows.first
+                made.order = sorted(
+                    rows, key=lambda row: (ranks[row], keys[key_of[row]], first[row])
+                )
+        made.written = written
         return InForce._of_rows(made)  # noqa: SLF001 -- this module's
+
+    def _wanted(self, where: Mapping[str, str | None] | None) -> list[tuple[int, str]] | None:
+        """The filters ``where`` asks for, by number, with their text; None: no filter."""
+        if not where:
+            return None
+        numbers = {name: number for number, (name, _) in enumerate(self._filter_items)}
+        wanted = []
+        for name, text in where.items():
+            if name not in numbers:
+                offered = ", ".join(repr(found) for found in numbers) or "nothing"
+                raise TimelineError(
+                    f"{type(self).__name__} has no filter {name!r}: it filters on {offered} "
+                    "(its filters)"
+                )
+            if text is None:
+                continue
+            if not isinstance(text, str):
+                raise TimelineError(f"the filter {name!r} takes text, not {text!r}")
+            wanted.append((numbers[name], text))
+        return wanted or None
+
+    def _filtered(
+        self, name: str, asked: Question, known: int, wanted: list[tuple[int, str]]
+    ) -> tuple[list[int], dict[int, tuple[int, ...]]]:
+        """The rows of set ``name`` meeting ``asked`` at ``known`` whose keys match ``wanted``.
+
+        The candidate keys come from the postings; each is checked against
+        its values (a varied key's rows against their spells), and only the
+        rows of those that match are read. With each row, how well it
+        matched: a rank per filter.
+        """
+        names, filters = self._names, [found for _, found in self._filter_items]
+        candidates = names.find_all(wanted)
+        ranks: dict[int, tuple[int, ...]] = {}
+        varied: list[int] = []
+        matched: dict[int, tuple[int, ...]] = {}
+        for number in sorted(candidates):
+            if names.varied(number):
+                varied.append(number)
+                continue
+            values = names.values_of(number)
+            found = tuple(filters[kind].rank(text, values[kind]) for kind, text in wanted)
+            if None not in found:
+                matched[number] = found  # type: ignore[assignment]
+        rows = self._rows
+        for number, found in matched.items():
+            for row in self._rows_of(number):
+                if self._row_meets(row, name, asked, known):
+                    ranks[row] = found
+        checked = [
+            row
+            for number in varied
+            for row in self._rows_of(number)
+            if self._row_meets(row, name, asked, known)
+        ]
+        if checked:
+            keys, key_of = self._keys, rows.key
+            spells = self._spells_of_keys(
+                {keys[key_of[row]] for row in checked}, known=known, position=self._position
+            )
+            for row in checked:
+                spell = _spell_at(spells[keys[key_of[row]]], rows.first[row])
+                found = tuple(
+                    filters[kind].rank(text, filters[kind].values(spell.attributes))
+                    for kind, text in wanted
+                )
+                if None not in found:
+                    ranks[row] = found  # type: ignore[assignment]
+        return list(ranks), ranks
+
+    def _row_meets(self, row: int, name: str, asked: Question, known: int) -> bool:
+        """Whether ``row`` is current at ``known`` and may meet ``asked`` in set ``name``."""
+        rows = self._rows
+        until = rows.known_to[row]
+        if rows.known_from[row] > known or (known >= until and until != _NEVER):
+            return False
+        if name == "spans":
+            return _row_answer(rows, row, asked) is not Answer.NO
+        if name == "ends" and not rows.has_end[row]:
+            return False
+        return _bound_meets(_ends_of_row(rows, row, name), asked) is not Answer.NO
 
     def during(
         self,
@@ -161,21 +271,19 @@ class _Questions(_Saved):
         *,
         known: dt.datetime | dt.date | str | None = None,
         tz: str = FLOATING,
+        where: Mapping[str, str | None] | None = None,
     ) -> InForce:
         """Return the spells in force (yes or maybe) at any time in ``[start, end)``.
 
         Catches up with the log first. ``start`` and ``end`` are instants (a
         date is its first instant; an exact EDTF date such as ``"-0050"`` too),
         in ``tz`` unless they carry a zone -- by default floating, local time
-        somewhere (see :meth:`~timeline.Question.between`).
+        somewhere (see :meth:`~timeline.Question.between`). ``where`` filters
+        as in :meth:`at`.
         """
         self.catch_up()
         asked = Question.between(start, end, tz=tz)
-        limit = self._known(known)
-        found = self._meeting("spans", asked, limit)
-        made = _Asked(self, found, asked, limit)
-        made.written = (start, end)
-        return InForce._of_rows(made)  # noqa: SLF001 -- this module's
+        return self._ask(asked, self._known(known), where, (start, end))
 
     def changes(
         self,
@@ -184,6 +292,7 @@ class _Questions(_Saved):
         *,
         known: dt.datetime | dt.date | str | None = None,
         tz: str = FLOATING,
+        where: Mapping[str, str | None] | None = None,
     ) -> Changes:
         """Return the spells that start or end (surely or maybe) within ``[start, end)``.
 
@@ -192,8 +301,9 @@ class _Questions(_Saved):
         one. Catches up with the log first. ``start`` and ``end`` are read as
         :meth:`during` reads them, in ``tz``. An empty window (``end`` not
         after ``start``) holds no instant: nothing starts or ends in it.
+        ``where`` filters as in :meth:`at`.
         """
-        return Changes(self._changes(start, end, known=known, tz=tz))
+        return Changes(self._changes(start, end, known=known, tz=tz, where=where))
 
     def _changes(
         self,
@@ -202,6 +312,7 @@ class _Questions(_Saved):
         *,
         known: dt.datetime | dt.date | str | None = None,
         tz: str = FLOATING,
+        where: Mapping[str, str | None] | None = None,
     ) -> Iterator[Transition]:
         """:meth:`changes`, made as they are reached: spells read a window of rows at a time.
 
@@ -212,10 +323,15 @@ class _Questions(_Saved):
         self.catch_up()
         asked = Question.between(start, end, tz=tz)
         limit = self._known(known)
+        wanted = self._wanted(where)
         rows = self._rows
         found: list[tuple[int, Literal["started", "ended"], Answer]] = []
         for name, kind in (("starts", "started"), ("ends", "ended")):
-            meeting, near = self._meeting(name, asked, limit)
+            if wanted is None:
+                meeting, near = self._meeting(name, asked, limit)
+            else:
+                meeting = self._filtered(name, asked, limit, wanted)[0]
+                near = set(meeting)  # each through every offset
             for row in meeting:
                 bounds = _ends_of_row(rows, row, name)
                 # Through every offset where one may turn its answer, else as written.

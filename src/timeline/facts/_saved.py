@@ -28,6 +28,7 @@ from timeline.time import micros as _micros
 from timeline.typing import StateStore
 
 from ._answers import SavedAnswer
+from ._filters import _Names
 from ._intervals import IntervalSet
 from ._keys import _SETS, _Keys
 from ._rows import _ALL_FLOATING, _ALL_ZONED, _NEVER, _answer_row, _Rows
@@ -191,6 +192,25 @@ class _Saved(_CatchUp):
         answers.sort()
         return SavedAnswer(position, head - position, answers)
 
+    @classmethod
+    def _built_otherwise(cls, meta: dict[str, Any]) -> str | None:
+        """Why an index saved as ``meta`` says was built by other rules; None if it was not."""
+        zones = meta.get("zones", NO_ZONES.rules)  # saved before zone rules: none
+        if zones != cls._zoning.rules:
+            return f"it read dates with other zone rules ({zones}, not {cls._zoning.rules})"
+        filters = meta.get("filters", {})  # saved before filters: none
+        if filters != cls._filters_described():
+            return (
+                f"it was saved with other filters ({filters or 'none'}, not "
+                f"{cls._filters_described() or 'none'})"
+            )
+        return None
+
+    @classmethod
+    def _filters_described(cls) -> dict[str, str]:
+        """The filters, as saved with an index: an index of others is rebuilt."""
+        return {name: found.described() for name, found in cls._filter_items}
+
     def _dump(self) -> tuple[str, list[bytes]]:
         keys = self._keys.packed()
         arrays: list[tuple[str, array[int]]] = [
@@ -205,6 +225,7 @@ class _Saved(_CatchUp):
                 (f"row {name}", column)
                 for name, column in zip(_Rows.NAMES, self._rows.columns(), strict=True)
             ),
+            *(self._names.arrays() if self._names else ()),
         ]
         layouts = {}
         for name, intervals in self._sets.items():
@@ -217,6 +238,7 @@ class _Saved(_CatchUp):
             json.dumps(
                 [[at, known, fix.hex, target.hex] for at, known, fix, target in self._fixes]
             ).encode(),
+            *((bytes(self._names.blob), bytes(self._names.state)) if self._names else ()),
         ]
         # Each array and blob in parts of its own (cut where items end), so that
         # loading copies each part once, straight into its array.
@@ -241,6 +263,7 @@ class _Saved(_CatchUp):
             "name": self.name(),
             "version": self.version,
             "zones": self._zoning.rules,
+            "filters": self._filters_described(),
             "position": self._position,
             "head": self._head,
             "latest": self._latest,
@@ -295,9 +318,9 @@ class _Saved(_CatchUp):
                 return "it was written by another version of the library"
             if meta["version"] != self.version:
                 return f"it is of version {meta['version']}, not {self.version}"
-            zones = meta.get("zones", NO_ZONES.rules)  # saved before zone rules: none
-            if zones != self._zoning.rules:
-                return f"it read dates with other zone rules ({zones}, not {self._zoning.rules})"
+            problem = self._built_otherwise(meta)
+            if problem is not None:
+                return problem
             hashed = _Hashed(parts)
             columns, blobs = _unpack(meta, hashed)
             problem = seal_problem(self.log.store, position, meta, hashed.digest)
@@ -332,6 +355,7 @@ class _Saved(_CatchUp):
             for at, known, fix, target in json.loads(blobs[2])
         ]
         self._hidden = hidden_ids((fix, target) for _, _, fix, target in self._fixes)
+        self._names = _Names.load([found for _, found in self._filter_items], columns, blobs[3:])
         self._position = meta["position"]
         self._head = meta["head"]
         self._latest = meta["latest"]
@@ -342,5 +366,6 @@ class _Saved(_CatchUp):
         if not (
             len(self._keys) == len(self._key_slot) == len(self._key_row)
             and len(self._slot_ids) == 8 * len(self._slot_position)
+            and (not self._names or len(self._names.state) <= len(self._keys))
         ):
             raise ValueError("its columns differ in length")

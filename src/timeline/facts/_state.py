@@ -15,6 +15,7 @@ from timeline._codec import GENESIS_HASH
 from timeline._records import FIRST_POSITION, Record
 from timeline._reprs import fitted, html_table
 
+from ._filters import Filter, _Names
 from ._intervals import IntervalSet
 from ._keys import _SETS, _Keys
 from ._rows import _Rows
@@ -38,6 +39,8 @@ class _State:
     _rules: ClassVar[dict[type[Any], tuple[_Role, str]]] = {}
     _fields: ClassVar[dict[type[Any], FieldRule]] = {}
     _zoning: ClassVar[_Zoning] = NO_ZONES
+    # The vocabulary's filters, by name, in the order their values are kept.
+    _filter_items: ClassVar[tuple[tuple[str, Filter], ...]] = ()
 
     def __init__(self, log: Log) -> None:
         self.log = log
@@ -74,6 +77,8 @@ class _State:
         self._made: Made = {}
         self._signed: Signed = {}
         self._head = GENESIS_HASH  # the hash of the record at _position
+        # Per key, the values its facts give the filters, and postings to find keys by them.
+        self._names = _Names([found for _, found in self._filter_items])
 
     def __repr__(self) -> str:
         return fitted(f"<{type(self).__name__} read to position {self._position} of {self.log!r}>")

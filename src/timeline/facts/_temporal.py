@@ -17,6 +17,7 @@ from typing import ClassVar
 from timeline._projection import marked_methods
 
 from ._answers import History, Hit, InForce, SavedAnswer, Transition
+from ._filters import Filter
 from ._questions import _Questions
 from ._rules import Change, FieldRule, amends, ends, starts
 from ._spells import Conflict, Spell
@@ -26,6 +27,7 @@ __all__ = [
     "Change",
     "Conflict",
     "FieldRule",
+    "Filter",
     "History",
     "Hit",
     "InForce",
@@ -95,6 +97,14 @@ class TemporalFacts(_Questions):
     #: A saved index built with other zones is not used.
     tz_by_source: ClassVar[Mapping[str, str]] = {}
 
+    #: The filters questions may use, by name: ``{"target": Filter(("target",
+    #: "aliases"))}`` lets :meth:`at`, :meth:`during` and :meth:`changes` take
+    #: ``where={"target": "Zakharov"}``. The index keeps each key's values of
+    #: these attributes and postings from their words to the keys, so a filtered
+    #: question reads only the rows of the keys that match (see :class:`Filter`).
+    #: A saved index built with other filters is not used.
+    filters: ClassVar[Mapping[str, Filter]] = {}
+
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         cls._rules = {
@@ -105,3 +115,19 @@ class TemporalFacts(_Questions):
         rules = {event_type: getattr(cls, name) for event_type, (_, name) in cls._rules.items()}
         cls._fields = {kind: rule for kind, rule in rules.items() if isinstance(rule, FieldRule)}
         cls._zoning = _Zoning(cls.tz, cls.tz_by_source, cls.__qualname__)
+        cls._filter_items = _filters_of(cls)
+
+
+def _filters_of(cls: type[TemporalFacts]) -> tuple[tuple[str, Filter], ...]:
+    """A class's :attr:`~TemporalFacts.filters`, checked, in their order."""
+    written = f"{cls.__qualname__}.filters"
+    if not isinstance(cls.filters, Mapping):
+        raise TypeError(f"{written} is a mapping of names to Filter, not {cls.filters!r}")
+    for name, found in cls.filters.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise TypeError(
+                f"{written}: a filter's name is a word, as in where={{'target': ...}}, not {name!r}"
+            )
+        if not isinstance(found, Filter):
+            raise TypeError(f"{written}[{name!r}] is a Filter, not {found!r}")
+    return tuple(cls.filters.items())

@@ -1,0 +1,295 @@
+"""Filters: the attributes a vocabulary lets questions filter on, and the index of their values.
+
+A :class:`Filter` names attributes of a fact (``target`` and ``aliases``)
+and how a question's text meets them: as people search names (``"words"``,
+see :func:`~timeline.match_name`) or folded whole values (``"equal"``).
+
+:class:`_Names` keeps, per key, the values its facts give those attributes
+and postings from each word (or folded value) to the keys that hold it, in
+flat arrays like the rest of the index. A filtered question finds its
+candidate keys in the postings, checks each against its values and then
+reads only those keys' rows: it touches what it returns, not every hit.
+A key whose facts do not all give the same values (two starts that
+disagree, an amendment of a filtered attribute) is *varied*: its postings
+hold every value it was ever given, and its rows are checked against their
+spells, read from the log.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import zlib
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final, Literal
+
+import attrs
+
+from timeline._names import best_match, fold_name, name_tokens
+
+from ._rules import Change, _Role
+
+__all__ = ["Filter"]
+
+_Match = Literal["words", "equal"]
+
+
+def _attribute_names(value: object) -> tuple[str, ...]:
+    names = (value,) if isinstance(value, str) else value
+    if not isinstance(names, Iterable) or not all(isinstance(name, str) for name in names):
+        raise TypeError(f"a filter reads attributes named by text, not {value!r}")
+    found = tuple(names)
+    if not found:
+        raise TypeError("a filter reads one attribute or more: Filter(('target', 'aliases'))")
+    return found
+
+
+def _match_kind(_: object, __: attrs.Attribute[str], value: object) -> None:
+    if value not in ("words", "equal"):
+        raise ValueError(f"a filter's match is 'words' or 'equal', not {value!r}")
+
+
+@attrs.frozen
+class Filter:
+    """An attribute filter a vocabulary offers its questions: ``where={"target": "Zakharov"}``.
+
+    Assigned in :attr:`TemporalFacts.filters <timeline.TemporalFacts.filters>`
+    under the name questions use. The index keeps the values each key's
+    facts give these attributes, so a filtered question reads only the
+    rows of the keys that match.
+
+    Attributes:
+        attributes: The attributes whose values are searched: text, or
+            tuples of text (aliases); an attribute a fact lacks gives none.
+        match: ``"words"``: a value matches when the question's words are
+            among its words, in any script or case (:func:`~timeline.match_name`),
+            and answers are ranked by how well (exactly, in order, in
+            another order); ``"equal"``: when the two are the same text but
+            for case, accents and spaces (:func:`~timeline.fold_name`).
+    """
+
+    attributes: tuple[str, ...] = attrs.field(converter=_attribute_names)
+    match: _Match = attrs.field(default="words", validator=_match_kind)
+
+    def described(self) -> str:
+        """The filter in a few words, as saved with an index: ``words(target, aliases)``."""
+        return f"{self.match}({', '.join(self.attributes)})"
+
+    def values(self, attributes: Mapping[str, Any]) -> tuple[str, ...]:
+        """The values a fact's ``attributes`` give this filter, as text, in order."""
+        found: list[str] = []
+        for name in self.attributes:
+            value = attributes.get(name)
+            if value is None:
+                continue
+            if isinstance(value, str):
+                found.append(value)
+            elif isinstance(value, Iterable):
+                found.extend(str(item) for item in value if item is not None)
+            else:
+                found.append(str(value))
+        return tuple(found)
+
+    def rank(self, query: str, values: Sequence[str]) -> int | None:
+        """How well ``query`` matches the best of ``values`` (0 is best); None: not at all.
+
+        A query with no words (or, for ``"equal"``, nothing but spaces) matches nothing.
+
+        >>> Filter(("target", "aliases")).rank("Zakharov", ["Aleksandr Zakharov"])
+        1
+        >>> Filter("program", match="equal").rank("dprk ", ["DPRK"])
+        0
+        """
+        if self.match == "equal":
+            wanted = fold_name(query)
+            found = wanted and any(fold_name(value) == wanted for value in values)
+            return 0 if found else None
+        found = best_match(query, values)
+        return None if found is None else int(found)
+
+    def _terms(self, values: Iterable[str]) -> set[str]:
+        """What the postings hold for ``values``: their words, or their folded texts."""
+        if self.match == "equal":
+            return {fold_name(value) for value in values}
+        return {word for value in values for word in name_tokens(value)}
+
+    def _wanted(self, query: str) -> set[str]:
+        """The terms a key must hold to match ``query`` (none: it matches nothing)."""
+        if self.match == "equal":
+            return self._terms([query]) - {""}
+        return set(name_tokens(query))
+
+
+#: A key's state: no values yet, one set of values for all its facts, or varied.
+_NONE: Final = 0
+_SET: Final = 1
+_VARIED: Final = 2
+
+_LOW: Final = (1 << 32) - 1
+
+
+def _term_hash(kind: int, term: str) -> int:
+    """A 31-bit hash of a filter's term: the high half of a posting."""
+    return zlib.crc32(f"{kind}\x00{term}".encode("utf-8", "surrogatepass")) & 0x7FFFFFFF
+
+
+class _Names:
+    """Per key, the values its facts give the filters; postings from terms to keys.
+
+    The postings are ``hash << 32 | key`` in two runs, each in order of its
+    hash (the key numbers within one hash in any order): ``main`` and a
+    small ``recent`` one that a catch-up's new postings are merged into,
+    and that is merged into ``main`` once it grows past a quarter of it.
+    """
+
+    __slots__ = ("blob", "ends", "filters", "main", "pending", "recent", "starts", "state")
+
+    def __init__(self, filters: Sequence[Filter]) -> None:
+        self.filters = tuple(filters)
+        self.starts = array("q")  # per key: where its values begin in blob
+        self.ends = array("q")  # per key: where they end
+        self.state = bytearray()  # per key: _NONE, _SET or _VARIED
+        self.blob = bytearray()  # values, as JSON: a list per filter
+        self.main = array("q")
+        self.recent = array("q")
+        self.pending: list[int] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.filters)
+
+    def take(self, number: int, role: _Role, change: Change) -> None:
+        """Note what a change of key ``number`` gives the filtered attributes."""
+        while len(self.state) <= number:
+            self.starts.append(0)
+            self.ends.append(0)
+            self.state.append(_NONE)
+        attributes = change.attributes
+        if role == "end" or (
+            role == "amend"
+            and not any(name in attributes for f in self.filters for name in f.attributes)
+        ):
+            return
+        values = [f.values(attributes) for f in self.filters]
+        state = self.state[number]
+        if (
+            state == _SET
+            and role == "start"
+            and [list(v) for v in values] == self.values_of(number)
+        ):
+            return  # the same values again: nothing new to post
+        if state == _NONE and role == "start":
+            text = json.dumps(values, ensure_ascii=False).encode("utf-8", "surrogatepass")
+            self.starts[number] = len(self.blob)
+            self.blob += text
+            self.ends[number] = len(self.blob)
+            self.state[number] = _SET
+        else:  # other values, or an amendment of them: its rows are checked against spells
+            self.state[number] = _VARIED
+        for kind, (found, values_of) in enumerate(zip(self.filters, values, strict=True)):
+            for term in found._terms(values_of):  # noqa: SLF001 -- this module's
+                self.pending.append(_term_hash(kind, term) << 32 | number)
+
+    def values_of(self, number: int) -> list[list[str]]:
+        """Key ``number``'s values, a list per filter (empty lists where it has none)."""
+        if number >= len(self.state) or self.state[number] == _NONE:
+            return [[] for _ in self.filters]
+        found: list[list[str]] = json.loads(
+            self.blob[self.starts[number] : self.ends[number]].decode("utf-8", "surrogatepass")
+        )
+        return found
+
+    def varied(self, number: int) -> bool:
+        """Whether key ``number``'s facts give the filters other values: check its spells."""
+        return number < len(self.state) and self.state[number] == _VARIED
+
+    def flush(self) -> None:
+        """Merge the postings taken since the last flush into the runs."""
+        if not self.pending:
+            return
+        self.recent = array("q", sorted([*self.recent, *self.pending]))
+        self.pending = []
+        if len(self.recent) > max(4096, len(self.main) // 4):
+            self.main = array("q", sorted([*self.main, *self.recent]))
+            self.recent = array("q")
+
+    def find_all(self, wanted: Sequence[tuple[int, str]]) -> set[int]:
+        """The keys that may match every ``(filter number, text)`` of ``wanted`` (a superset).
+
+        Each text's terms are looked up in the postings, the rarest first;
+        a term many times commoner than the keys found so far is not read
+        (the keys are checked against their values afterwards anyway).
+        """
+        self.flush()
+        spans: list[tuple[int, int, int, array[int]]] = []
+        for kind, text in wanted:
+            terms = self.filters[kind]._wanted(text)  # noqa: SLF001 -- this module's
+            if not terms:
+                return set()  # a text with no words matches nothing
+            for term in terms:
+                hashed = _term_hash(kind, term)
+                for run in (self.main, self.recent):
+                    low = bisect.bisect_left(run, hashed << 32)
+                    high = bisect.bisect_left(run, (hashed + 1) << 32, low)
+                    spans.append((hashed, low, high, run))
+        by_term: dict[int, list[tuple[int, int, array[int]]]] = {}
+        for hashed, low, high, run in spans:
+            by_term.setdefault(hashed, []).append((low, high, run))
+        sizes = sorted(
+            (sum(high - low for low, high, _ in parts), hashed) for hashed, parts in by_term.items()
+        )
+        found: set[int] | None = None
+        for size, hashed in sizes:
+            if found is not None and size > 8 * len(found):
+                break
+            keys = {entry & _LOW for low, high, run in by_term[hashed] for entry in run[low:high]}
+            found = keys if found is None else found & keys
+            if not found:
+                return set()
+        return found or set()
+
+    def reordered(self, order: Sequence[int], new_key: Sequence[int]) -> _Names:
+        """The same names with keys renumbered: key ``order[n]`` is now ``n``."""
+        self.flush()
+        made = _Names(self.filters)
+        count = len(self.state)
+        made.starts = array("q", (self.starts[old] if old < count else 0 for old in order))
+        made.ends = array("q", (self.ends[old] if old < count else 0 for old in order))
+        made.state = bytearray(self.state[old] if old < count else _NONE for old in order)
+        made.blob = self.blob
+        high = ~_LOW
+        made.main = array(
+            "q",
+            sorted(
+                (entry & high) | new_key[entry & _LOW]
+                for run in (self.main, self.recent)
+                for entry in run
+            ),
+        )
+        return made
+
+    def arrays(self) -> list[tuple[str, array[int]]]:
+        """The columns to save, by name (after a flush: nothing pending)."""
+        self.flush()
+        return [
+            ("name starts", self.starts),
+            ("name ends", self.ends),
+            ("name postings", array("q", sorted([*self.main, *self.recent]))),
+        ]
+
+    @classmethod
+    def load(
+        cls, filters: Sequence[Filter], columns: Mapping[str, array[int]], blobs: Sequence[bytes]
+    ) -> _Names:
+        """The names saved as :meth:`arrays` and ``blobs`` (values, states) gave them."""
+        made = cls(filters)
+        if not made.filters:
+            return made
+        made.starts = columns["name starts"]
+        made.ends = columns["name ends"]
+        made.main = columns["name postings"]
+        made.blob = bytearray(blobs[0])
+        made.state = bytearray(blobs[1])
+        if not len(made.starts) == len(made.ends) == len(made.state):
+            raise ValueError("its name columns differ in length")
+        return made
