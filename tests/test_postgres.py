@@ -13,6 +13,7 @@ import os
 import re
 import urllib.parse
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 
 from test_facts import Facts, histories, registry, when
 from test_field_rules import FieldFacts, same_index
+from test_filters import ASKED, _logged, operations, wheres
 from test_loading import _statements
 from test_questions import questions
 from timeline import (
@@ -33,12 +35,13 @@ from timeline import (
     NotAStoreError,
     Projection,
     Provenance,
+    SnapshotIgnoredWarning,
     StoreError,
     View,
     on,
 )
 from timeline.events import Statement
-from timeline.sanctions import Designated
+from timeline.sanctions import Designated, SanctionsInForce
 from timeline.stores import PostgresStore, copy, open_store, verify
 from timeline.testing import PersistentStoreContract, play
 
@@ -765,3 +768,26 @@ def test_saved_facts_are_kept_where_every_table_s_deletes_are_published():
     finally:
         with psycopg.connect(URL, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(database)))
+
+
+@settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_filters_answer_from_an_index_saved_on_the_server_as_from_memory(data):
+    """The filters' values and postings are saved on PostgreSQL and answer as a fresh build."""
+    steps = data.draw(operations())
+    store = PostgresStore(URL, schema=_schema())
+    try:
+        log = _logged(Log(store), steps)
+        SanctionsInForce(log).save_snapshot()
+        reader = PostgresStore(URL, schema=store.schema)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", SnapshotIgnoredWarning)  # the saved index is used
+                saved = SanctionsInForce.from_snapshot(Log(reader))
+            fresh = SanctionsInForce(log)
+            valid, where = data.draw(st.sampled_from(ASKED)), data.draw(wheres)
+            assert list(saved.in_force(valid, **where)) == list(fresh.in_force(valid, **where))
+        finally:
+            reader.close()
+    finally:
+        store.close()
