@@ -18,6 +18,7 @@ spells, read from the log.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import zlib
 from array import array
@@ -103,8 +104,8 @@ class Filter:
         """
         if self.match == "equal":
             wanted = fold_name(query)
-            found = wanted and any(fold_name(value) == wanted for value in values)
-            return 0 if found else None
+            same = bool(wanted) and any(fold_name(value) == wanted for value in values)
+            return 0 if same else None
         found = best_match(query, values)
         return None if found is None else int(found)
 
@@ -131,7 +132,19 @@ _LOW: Final = (1 << 32) - 1
 
 def _term_hash(kind: int, term: str) -> int:
     """A 31-bit hash of a filter's term: the high half of a posting."""
-    return zlib.crc32(f"{kind}\x00{term}".encode("utf-8", "surrogatepass")) & 0x7FFFFFFF
+    return zlib.crc32(term.encode("utf-8", "surrogatepass"), _seed(kind)) & 0x7FFFFFFF
+
+
+@functools.cache
+def _seed(kind: int) -> int:
+    """Where filter ``kind``'s hashes start: one word in two filters hashes apart."""
+    return zlib.crc32(f"filter {kind}".encode())
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _value_hashes(kind: int, found: Filter, value: str) -> tuple[int, ...]:
+    """The hashes of the terms one value gives filter ``kind``: authorities and programs repeat."""
+    return tuple(_term_hash(kind, term) for term in found._terms([value]))  # noqa: SLF001
 
 
 class _Names:
@@ -179,16 +192,20 @@ class _Names:
         ):
             return  # the same values again: nothing new to post
         if state == _NONE and role == "start":
-            text = json.dumps(values, ensure_ascii=False).encode("utf-8", "surrogatepass")
+            text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
             self.starts[number] = len(self.blob)
-            self.blob += text
+            self.blob += text.encode("utf-8", "surrogatepass")
             self.ends[number] = len(self.blob)
             self.state[number] = _SET
         else:  # other values, or an amendment of them: its rows are checked against spells
             self.state[number] = _VARIED
-        for kind, (found, values_of) in enumerate(zip(self.filters, values, strict=True)):
-            for term in found._terms(values_of):  # noqa: SLF001 -- this module's
-                self.pending.append(_term_hash(kind, term) << 32 | number)
+        hashes = {
+            hashed
+            for kind, (found, values_of) in enumerate(zip(self.filters, values, strict=True))
+            for value in values_of
+            for hashed in _value_hashes(kind, found, value)
+        }
+        self.pending.extend(hashed << 32 | number for hashed in hashes)
 
     def values_of(self, number: int) -> list[list[str]]:
         """Key ``number``'s values, a list per filter (empty lists where it has none)."""
