@@ -130,6 +130,17 @@ _VARIED: Final = 2
 _LOW: Final = (1 << 32) - 1
 
 
+def _encode(values: list[tuple[str, ...]]) -> bytes:
+    """A key's values as compact JSON: a list of texts per filter (lone surrogates kept)."""
+    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _decode(data: bytes | bytearray) -> list[list[str]]:
+    found: list[list[str]] = json.loads(data.decode("utf-8", "surrogatepass"))
+    return found
+
+
 def _term_hash(kind: int, term: str) -> int:
     """A 31-bit hash of a filter's term: the high half of a posting."""
     return zlib.crc32(term.encode("utf-8", "surrogatepass"), _seed(kind)) & 0x7FFFFFFF
@@ -142,9 +153,10 @@ def _seed(kind: int) -> int:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _value_hashes(kind: int, found: Filter, value: str) -> tuple[int, ...]:
+def _value_hashes(kind: int, match: _Match, value: str) -> tuple[int, ...]:
     """The hashes of the terms one value gives filter ``kind``: authorities and programs repeat."""
-    return tuple(_term_hash(kind, term) for term in found._terms([value]))  # noqa: SLF001
+    terms = {fold_name(value)} if match == "equal" else set(name_tokens(value))
+    return tuple(_term_hash(kind, term) for term in terms)
 
 
 class _Names:
@@ -192,29 +204,23 @@ class _Names:
         ):
             return  # the same values again: nothing new to post
         if state == _NONE and role == "start":
-            text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
             self.starts[number] = len(self.blob)
-            self.blob += text.encode("utf-8", "surrogatepass")
+            self.blob += _encode(values)
             self.ends[number] = len(self.blob)
             self.state[number] = _SET
         else:  # other values, or an amendment of them: its rows are checked against spells
             self.state[number] = _VARIED
-        hashes = {
-            hashed
-            for kind, (found, values_of) in enumerate(zip(self.filters, values, strict=True))
-            for value in values_of
-            for hashed in _value_hashes(kind, found, value)
-        }
-        self.pending.extend(hashed << 32 | number for hashed in hashes)
+        pending, hashes = self.pending, set[int]()
+        for kind, (found, values_of) in enumerate(zip(self.filters, values, strict=True)):
+            for value in values_of:
+                hashes.update(_value_hashes(kind, found.match, value))
+        pending.extend(hashed << 32 | number for hashed in hashes)
 
     def values_of(self, number: int) -> list[list[str]]:
         """Key ``number``'s values, a list per filter (empty lists where it has none)."""
         if number >= len(self.state) or self.state[number] == _NONE:
             return [[] for _ in self.filters]
-        found: list[list[str]] = json.loads(
-            self.blob[self.starts[number] : self.ends[number]].decode("utf-8", "surrogatepass")
-        )
-        return found
+        return _decode(self.blob[self.starts[number] : self.ends[number]])
 
     def varied(self, number: int) -> bool:
         """Whether key ``number``'s facts give the filters other values: check its spells."""
