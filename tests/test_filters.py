@@ -421,3 +421,19 @@ def test_an_index_saved_with_other_filters_is_rebuilt(tmp_path):
         assert [hit.key for hit in facts.at("2024", where={"target": "zala"})] == [
             hit.key for hit in SanctionsInForce(log).in_force("2024", target="zala")
         ]
+
+
+@given(operations(), wheres, st.sampled_from([None, "2025-01-03", "2025-01-08"]))
+def test_the_keys_a_filter_finds_hold_every_key_with_a_matching_spell(steps, where, known):
+    """The command's plot --target draws from these keys: no key whose spells match is left out."""
+    facts = SanctionsInForce(_logged(Log(), steps))
+    found = facts._keys_where(where)
+    matching = [
+        key
+        for key in facts.keys()
+        if any(_matches(spell, where) for spell in facts.history(key, known=known))
+    ]
+    if found is None:
+        assert not any(value is not None for value in where.values())
+    else:
+        assert set(matching) <= set(found)

@@ -178,7 +178,9 @@ def _plotted(facts: TemporalFacts, args: argparse.Namespace) -> tuple[list[str],
     drawn: set[int] = set()
     subjects: set[str] = set()
     asked = {name: value for name in _FILTERS if (value := getattr(args, name, None)) is not None}
-    for key in facts.keys():  # noqa: SIM118 -- the facts' keys: no dict
+    # The keys the facts' filters find (all of them where it has none asked for), then checked.
+    candidates = facts._keys_where(asked)  # noqa: SLF001 -- the index's own postings
+    for key in facts.keys() if candidates is None else candidates:
         spells = facts.history(key, known=args.known)
         if any(_matches(spell.attributes, asked) for spell in spells):
             keys.append(key)

@@ -252,6 +252,27 @@ class _Questions(_Saved):
                     ranks[row] = found  # type: ignore[assignment]
         return list(ranks), ranks
 
+    def _keys_where(self, where: Mapping[str, str | None]) -> list[str] | None:
+        """The keys that may match ``where`` at some time (a superset), sorted; None: all may.
+
+        From the postings and each key's values; a varied key is kept for its
+        spells to be checked. None where ``where`` asks nothing of the filters.
+        """
+        self.catch_up()
+        offered = {name for name, _ in self._filter_items}
+        wanted = self._wanted({name: text for name, text in where.items() if name in offered})
+        if wanted is None:
+            return None
+        names, filters = self._names, [found for _, found in self._filter_items]
+        found = []
+        for number in names.find_all(wanted):
+            values = None if names.varied(number) else names.values_of(number)
+            if values is None or all(
+                filters[kind].rank(text, values[kind]) is not None for kind, text in wanted
+            ):
+                found.append(self._keys[number])
+        return sorted(found)
+
     def _row_meets(self, row: int, name: str, asked: Question, known: int) -> bool:
         """Whether ``row`` is current at ``known`` and may meet ``asked`` in set ``name``."""
         rows = self._rows
