@@ -437,3 +437,18 @@ def test_the_keys_a_filter_finds_hold_every_key_with_a_matching_spell(steps, whe
         assert not any(value is not None for value in where.values())
     else:
         assert set(matching) <= set(found)
+
+
+def test_an_index_whose_names_were_kept_another_way_is_rebuilt(tmp_path, monkeypatch):
+    """Postings hashed another way (or transliterated by another table) would miss words."""
+    from timeline.facts import _saved  # noqa: PLC0415
+
+    with contextlib.closing(SQLiteStore(tmp_path / "log.sqlite")) as store:
+        log = Log(store)
+        target = Target(name="Захаров Александр", kind=TargetKind.PERSON)
+        log.append(Designated(target=target, authority="EU"), valid="2020/..", known="2025-01-01")
+        SanctionsInForce(log).save_snapshot()
+        monkeypatch.setattr(_saved, "names_format", lambda: "names 2, anyascii 9")
+        with pytest.warns(SnapshotIgnoredWarning, match="names were kept another way"):
+            facts = SanctionsInForce.from_snapshot(log)
+        assert len(facts.in_force("2024", target="Zakharov")) == 1

@@ -129,6 +129,23 @@ _VARIED: Final = 2
 
 _LOW: Final = (1 << 32) - 1
 
+#: How names are kept: raise when the hashing or the values' layout changes. With the
+#: transliteration's version, it is saved with an index, and an index of another is rebuilt:
+#: postings made another way would miss words silently.
+NAMES_FORMAT: Final = 1
+
+
+@functools.cache
+def names_format() -> str:
+    """The format names are kept in, with the version of the transliteration that made them."""
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 -- once a save
+
+    try:
+        table = version("anyascii")
+    except PackageNotFoundError:  # pragma: no cover -- a dependency, always installed
+        table = "unknown"
+    return f"names {NAMES_FORMAT}, anyascii {table}"
+
 
 def _encode(values: list[tuple[str, ...]]) -> bytes:
     """A key's values as compact JSON: a list of texts per filter (lone surrogates kept)."""

@@ -28,7 +28,7 @@ from timeline.time import micros as _micros
 from timeline.typing import StateStore
 
 from ._answers import SavedAnswer
-from ._filters import _Names
+from ._filters import _Names, names_format
 from ._intervals import IntervalSet
 from ._keys import _SETS, _Keys
 from ._rows import _ALL_FLOATING, _ALL_ZONED, _NEVER, _answer_row, _Rows
@@ -204,12 +204,20 @@ class _Saved(_CatchUp):
                 f"it was saved with other filters ({filters or 'none'}, not "
                 f"{cls._filters_described() or 'none'})"
             )
+        kept = meta.get("names")
+        if kept != cls._names_kept():
+            return f"its names were kept another way ({kept}, not {cls._names_kept()})"
         return None
 
     @classmethod
     def _filters_described(cls) -> dict[str, str]:
         """The filters, as saved with an index: an index of others is rebuilt."""
         return {name: found.described() for name, found in cls._filter_items}
+
+    @classmethod
+    def _names_kept(cls) -> str | None:
+        """How the filters' names are kept (None: there are none), as saved with an index."""
+        return names_format() if cls._filter_items else None
 
     def _dump(self) -> tuple[str, list[bytes]]:
         keys = self._keys.packed()
@@ -264,6 +272,7 @@ class _Saved(_CatchUp):
             "version": self.version,
             "zones": self._zoning.rules,
             "filters": self._filters_described(),
+            "names": self._names_kept(),
             "position": self._position,
             "head": self._head,
             "latest": self._latest,
