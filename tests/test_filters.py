@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import pytest
@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from timeline import Filter, Log, SnapshotIgnoredWarning, TemporalFacts, TimelineError, ends, starts
 from timeline._names import best_match, fold_name
+from timeline.facts import _tuning
 from timeline.sanctions import Designated, Lifted, SanctionsInForce, Target, TargetKind
 from timeline.stores import SQLiteStore
 
@@ -141,6 +142,16 @@ def _expected(facts: SanctionsInForce, valid: str, known: str | None, where: dic
     return [hit for _, hit in ranked]
 
 
+@contextlib.contextmanager
+def _walking(walk: int) -> Iterator[None]:
+    """Filters that find more keys than ``walk`` meet them in the question's rows."""
+    before, _tuning.FILTER_WALK = _tuning.FILTER_WALK, walk
+    try:
+        yield
+    finally:
+        _tuning.FILTER_WALK = before
+
+
 wheres = st.fixed_dictionaries(
     {},
     optional={
@@ -163,11 +174,17 @@ def _known_times(steps: list[Any]) -> st.SearchStrategy[str | None]:
         lambda steps: st.tuples(st.just(steps), st.sampled_from(ASKED), _known_times(steps), wheres)
     )
 )
-def test_a_filtered_question_answers_as_every_hit_filtered(case):
-    """in_force(target=, authority=, program=) is at() with every hit checked and ranked."""
+@pytest.mark.parametrize("walk", [_tuning.FILTER_WALK, -1])
+def test_a_filtered_question_answers_as_every_hit_filtered(walk, case):
+    """in_force(target=, authority=, program=) is at() with every hit checked and ranked.
+
+    Keys found few are walked row by row; found many (``walk`` -1: always), met in the
+    question's own rows.
+    """
     steps, valid, known, where = case
     facts = SanctionsInForce(_logged(Log(), steps))
-    found = facts.in_force(valid, known=known, **where)
+    with _walking(walk):
+        found = facts.in_force(valid, known=known, **where)
     assert list(found) == _expected(facts, valid, known, where)
     assert [hit.answer for hit in found] == [
         hit.answer for hit in _expected(facts, valid, known, where)
@@ -199,7 +216,8 @@ def test_a_saved_index_caught_up_filters_as_a_fresh_one(
 
 
 @given(operations().flatmap(lambda steps: st.tuples(st.just(steps), _known_times(steps), wheres)))
-def test_during_and_changes_filter_as_every_answer_filtered(case):
+@pytest.mark.parametrize("walk", [_tuning.FILTER_WALK, -1])
+def test_during_and_changes_filter_as_every_answer_filtered(walk, case):
     """during(where=) and changes(where=) keep exactly the hits and transitions that match."""
     steps, known, where = case
     facts = SanctionsInForce(_logged(Log(), steps))
@@ -208,14 +226,16 @@ def test_during_and_changes_filter_as_every_answer_filtered(case):
         for hit in facts.during("2020-06-01", "2022-01-01", known=known)
         if _matches(hit.spell, where)
     }
-    got = facts.during("2020-06-01", "2022-01-01", known=known, where=where)
+    with _walking(walk):
+        got = facts.during("2020-06-01", "2022-01-01", known=known, where=where)
     assert [hit.key for hit in got] == sorted(
         hit.key
         for hit in facts.during("2020-06-01", "2022-01-01", known=known)
         if _matches(hit.spell, where)
     )
     assert {hit.key for hit in got} == expected_keys
-    changes = facts.changes("2020-06-01", "2022-01-01", known=known, where=where)
+    with _walking(walk):
+        changes = facts.changes("2020-06-01", "2022-01-01", known=known, where=where)
     expected = [
         change
         for change in facts.changes("2020-06-01", "2022-01-01", known=known)

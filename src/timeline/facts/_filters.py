@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import bisect
 import functools
-import json
 import zlib
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Literal
 
 import attrs
 
-from timeline._names import best_match, fold_name, name_tokens
+from timeline._names import best_match, fold_name, match_name, name_tokens
 
 from ._rules import Change, _Role
 
@@ -109,16 +108,39 @@ class Filter:
         found = best_match(query, values)
         return None if found is None else int(found)
 
-    def _terms(self, values: Iterable[str]) -> set[str]:
-        """What the postings hold for ``values``: their words, or their folded texts."""
+    def _folded(self, values: Iterable[str]) -> tuple[str, ...]:
+        r"""``values`` as compared: their words joined by a space, or folded whole.
+
+        Neither holds a separator the index writes between values (``\x1e``,
+        ``\x1f``: :func:`fold_name` and :func:`name_tokens` drop them as spaces).
+        """
         if self.match == "equal":
-            return {fold_name(value) for value in values}
-        return {word for value in values for word in name_tokens(value)}
+            folded = (fold_name(value) for value in values)
+        else:
+            folded = (" ".join(name_tokens(value)) for value in values)
+        return tuple(value for value in folded if value)  # one with no words matches nothing
+
+    def _ranker(self, query: str) -> Callable[[Sequence[str]], int | None]:
+        """:meth:`rank` of ``query`` against values already :meth:`_folded`, the query read once."""
+        if self.match == "equal":
+            wanted = fold_name(query)
+            return lambda folded: 0 if wanted and wanted in folded else None
+        words = name_tokens(query)
+
+        def ranked(folded: Sequence[str]) -> int | None:
+            best: int | None = None
+            for value in folded:
+                found = match_name(words, tuple(value.split()))
+                if found is not None and (best is None or found < best):
+                    best = int(found)
+            return best
+
+        return ranked
 
     def _wanted(self, query: str) -> set[str]:
         """The terms a key must hold to match ``query`` (none: it matches nothing)."""
         if self.match == "equal":
-            return self._terms([query]) - {""}
+            return {fold_name(query)} - {""}
         return set(name_tokens(query))
 
 
@@ -132,7 +154,7 @@ _LOW: Final = (1 << 32) - 1
 #: How names are kept: raise when the hashing or the values' layout changes. With the
 #: transliteration's version, it is saved with an index, and an index of another is rebuilt:
 #: postings made another way would miss words silently.
-NAMES_FORMAT: Final = 1
+NAMES_FORMAT: Final = 2
 
 
 @functools.cache
@@ -147,15 +169,17 @@ def names_format() -> str:
     return f"names {NAMES_FORMAT}, anyascii {table}"
 
 
-def _encode(values: list[tuple[str, ...]]) -> bytes:
-    """A key's values as compact JSON: a list of texts per filter (lone surrogates kept)."""
-    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-    return text.encode("utf-8", "surrogatepass")
+def _encode(values: Sequence[Sequence[str]]) -> bytes:
+    r"""A key's folded values: filters apart by ``\x1e``, values by ``\x1f`` (see ``_folded``)."""
+    return "\x1e".join("\x1f".join(folded) for folded in values).encode("utf-8", "surrogatepass")
 
 
-def _decode(data: bytes | bytearray) -> list[list[str]]:
-    found: list[list[str]] = json.loads(data.decode("utf-8", "surrogatepass"))
-    return found
+def _decode(data: bytes | bytearray, count: int) -> list[tuple[str, ...]]:
+    """What :func:`_encode` wrote, for ``count`` filters."""
+    parts = data.decode("utf-8", "surrogatepass").split("\x1e")
+    if len(parts) != count:
+        raise ValueError(f"a key's names hold {len(parts)} filters' values, not {count}")
+    return [tuple(part.split("\x1f")) if part else () for part in parts]
 
 
 def _term_hash(kind: int, term: str) -> int:
@@ -169,11 +193,11 @@ def _seed(kind: int) -> int:
     return zlib.crc32(f"filter {kind}".encode())
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _value_hashes(kind: int, match: _Match, value: str) -> tuple[int, ...]:
-    """The hashes of the terms one value gives filter ``kind``: authorities and programs repeat."""
-    terms = {fold_name(value)} if match == "equal" else set(name_tokens(value))
-    return tuple(_term_hash(kind, term) for term in terms)
+def _hashes(kind: int, match: _Match, folded: str) -> list[int]:
+    """The hashes of the terms one folded value gives filter ``kind``."""
+    if match == "equal":
+        return [_term_hash(kind, folded)]
+    return [_term_hash(kind, word) for word in folded.split()]
 
 
 class _Names:
@@ -192,7 +216,7 @@ class _Names:
         self.starts = array("q")  # per key: where its values begin in blob
         self.ends = array("q")  # per key: where they end
         self.state = bytearray()  # per key: _NONE, _SET or _VARIED
-        self.blob = bytearray()  # values, as JSON: a list per filter
+        self.blob = bytearray()  # values, folded (see _encode)
         self.main = array("q")
         self.recent = array("q")
         self.pending: list[int] = []
@@ -212,13 +236,9 @@ class _Names:
             and not any(name in attributes for f in self.filters for name in f.attributes)
         ):
             return
-        values = [f.values(attributes) for f in self.filters]
+        values = [f._folded(f.values(attributes)) for f in self.filters]  # noqa: SLF001
         state = self.state[number]
-        if (
-            state == _SET
-            and role == "start"
-            and [list(v) for v in values] == self.values_of(number)
-        ):
+        if state == _SET and role == "start" and values == self.values_of(number):
             return  # the same values again: nothing new to post
         if state == _NONE and role == "start":
             self.starts[number] = len(self.blob)
@@ -227,17 +247,17 @@ class _Names:
             self.state[number] = _SET
         else:  # other values, or an amendment of them: its rows are checked against spells
             self.state[number] = _VARIED
-        pending, hashes = self.pending, set[int]()
-        for kind, (found, values_of) in enumerate(zip(self.filters, values, strict=True)):
-            for value in values_of:
-                hashes.update(_value_hashes(kind, found.match, value))
-        pending.extend(hashed << 32 | number for hashed in hashes)
+        hashes = set[int]()
+        for kind, (found, folded) in enumerate(zip(self.filters, values, strict=True)):
+            for value in folded:
+                hashes.update(_hashes(kind, found.match, value))
+        self.pending.extend(hashed << 32 | number for hashed in hashes)
 
-    def values_of(self, number: int) -> list[list[str]]:
-        """Key ``number``'s values, a list per filter (empty lists where it has none)."""
+    def values_of(self, number: int) -> list[tuple[str, ...]]:
+        """Key ``number``'s values, folded, a tuple per filter (empty where it has none)."""
         if number >= len(self.state) or self.state[number] == _NONE:
-            return [[] for _ in self.filters]
-        return _decode(self.blob[self.starts[number] : self.ends[number]])
+            return [() for _ in self.filters]
+        return _decode(self.blob[self.starts[number] : self.ends[number]], len(self.filters))
 
     def varied(self, number: int) -> bool:
         """Whether key ``number``'s facts give the filters other values: check its spells."""

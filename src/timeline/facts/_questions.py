@@ -215,30 +215,39 @@ class _Questions(_Saved):
         """
         names, filters = self._names, [found for _, found in self._filter_items]
         candidates = names.find_all(wanted)
-        ranks: dict[int, tuple[int, ...]] = {}
-        varied: list[int] = []
-        matched: dict[int, tuple[int, ...]] = {}
-        for number in sorted(candidates):
-            if names.varied(number):
-                varied.append(number)
-                continue
-            values = names.values_of(number)
-            found = tuple(filters[kind].rank(text, values[kind]) for kind, text in wanted)
-            if None not in found:
-                matched[number] = found  # type: ignore[assignment]
+        # Each filter's query read once, then met against each key's folded values.
+        rankers = [(kind, filters[kind]._ranker(text)) for kind, text in wanted]  # noqa: SLF001
         rows = self._rows
-        for number, found in matched.items():
-            for row in self._rows_of(number):
-                if self._row_meets(row, name, asked, known):
-                    ranks[row] = found
-        checked = [
-            row
-            for number in varied
-            for row in self._rows_of(number)
-            if self._row_meets(row, name, asked, known)
-        ]
+        key_of = rows.key
+        if len(candidates) > _tuning.FILTER_WALK:  # many keys: the question's own rows, kept
+            meeting = [
+                row for row in self._meeting(name, asked, known)[0] if key_of[row] in candidates
+            ]
+        else:  # few: each key's rows, walked
+            meeting = [
+                row
+                for number in candidates
+                for row in self._rows_of(number)
+                if self._row_meets(row, name, asked, known)
+            ]
+        ranks: dict[int, tuple[int, ...]] = {}
+        by_key: dict[int, tuple[int | None, ...] | None] = {}  # None: varied, check the spell
+        checked = []
+        for row in meeting:
+            number = key_of[row]
+            if number not in by_key:
+                if names.varied(number):
+                    by_key[number] = None
+                else:
+                    values = names.values_of(number)
+                    by_key[number] = tuple(rank(values[kind]) for kind, rank in rankers)
+            found = by_key[number]
+            if found is None:
+                checked.append(row)
+            elif None not in found:
+                ranks[row] = found  # type: ignore[assignment]
         if checked:
-            keys, key_of = self._keys, rows.key
+            keys = self._keys
             spells = self._spells_of_keys(
                 {keys[key_of[row]] for row in checked}, known=known, position=self._position
             )
@@ -264,12 +273,11 @@ class _Questions(_Saved):
         if wanted is None:
             return None
         names, filters = self._names, [found for _, found in self._filter_items]
+        rankers = [(kind, filters[kind]._ranker(text)) for kind, text in wanted]  # noqa: SLF001
         found = []
         for number in names.find_all(wanted):
             values = None if names.varied(number) else names.values_of(number)
-            if values is None or all(
-                filters[kind].rank(text, values[kind]) is not None for kind, text in wanted
-            ):
+            if values is None or all(rank(values[kind]) is not None for kind, rank in rankers):
                 found.append(self._keys[number])
         return sorted(found)
 

@@ -26,5 +26,8 @@ MADE = 100_000
 #: An answer's spells are read this many hits at a time, in key order, when first
 #: asked for: a first row does not wait for the last, nor memory hold them all.
 SPELLS_AT_ONCE = 1_000
+#: A filter that finds more keys than this meets them in the question's own rows (from the
+#: interval sets), not by walking each key's rows.
+FILTER_WALK = 2_048
 #: How freed memory is given back to the system after a long catch-up.
 release_memory = release_freed_memory
