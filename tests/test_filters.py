@@ -472,3 +472,16 @@ def test_an_index_whose_names_were_kept_another_way_is_rebuilt(tmp_path, monkeyp
         with pytest.warns(SnapshotIgnoredWarning, match="names were kept another way"):
             facts = SanctionsInForce.from_snapshot(log)
         assert len(facts.in_force("2024", target="Zakharov")) == 1
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=20))
+def test_ascii_names_are_read_as_the_transliteration_reads_them(text):
+    """The shortcut for ASCII names gives the words the general way gives."""
+    import unicodedata  # noqa: PLC0415
+
+    from anyascii import anyascii  # noqa: PLC0415
+
+    from timeline._names import _APOSTROPHES, _WORD, name_tokens  # noqa: PLC0415
+
+    general = anyascii(unicodedata.normalize("NFKC", text)).translate(_APOSTROPHES).casefold()
+    assert name_tokens.__wrapped__(text) == tuple(_WORD.findall(general))

@@ -58,6 +58,8 @@ def name_tokens(name: str) -> tuple[str, ...]:
     >>> name_tokens("АО «ЗАЛА АЭРО»")
     ('ao', 'zala', 'aero')
     """
+    if name.isascii():  # NFKC and the transliteration leave ASCII as it is
+        return tuple(_WORD.findall(name.translate(_APOSTROPHES).casefold()))
     from anyascii import anyascii  # noqa: PLC0415 -- its tables load on first use, not on import
 
     text = anyascii(unicodedata.normalize("NFKC", name)).translate(_APOSTROPHES)
