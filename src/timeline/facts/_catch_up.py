@@ -166,7 +166,7 @@ class _CatchUp(_Filing):
                 number = numbers.get(key)
                 if number is None:
                     number = numbers[key] = self._key_number(key)
-                if self._names:  # a start here gives no filtered value (see _lane)
+                if self._names.filters:  # a start here gives no filtered value (see _lane)
                     self._names.take(number, lane.role, Change(key))  # type: ignore[union-attr]
                 before = self._slot(number, row[0], row[1][:8])
                 item = (lane.role, row[0], valid)  # type: ignore[union-attr]
@@ -276,7 +276,7 @@ class _CatchUp(_Filing):
     ) -> tuple[_Role, Change, Any]:
         """Slot what a record says of a fact: its key is touched; a new key's records are kept."""
         number = self._key_number(change.key)
-        if self._names:
+        if self._names.filters:
             self._names.take(number, role, change)
         previous = self._slot(number, record.position, prefix)
         item = (role, change, record)
