@@ -485,3 +485,40 @@ def test_ascii_names_are_read_as_the_transliteration_reads_them(text):
 
     general = anyascii(unicodedata.normalize("NFKC", text)).translate(_APOSTROPHES).casefold()
     assert name_tokens.__wrapped__(text) == tuple(_WORD.findall(general))
+
+
+def test_an_index_saved_with_its_filters_in_another_order_is_rebuilt(tmp_path):
+    """Values are kept by the filter's place: the same filters in another order are others."""
+    with contextlib.closing(SQLiteStore(tmp_path / "log.sqlite")) as store:
+        log = Log(store)
+        target = Target(name="Zala Aero Group", kind=TargetKind.COMPANY)
+        log.append(Designated(target=target, authority="EU"), valid="2020/..", known="2025-01-01")
+        SanctionsInForce(log).save_snapshot()
+
+        class Reordered(SanctionsInForce):
+            filters: ClassVar[Mapping[str, Filter]] = dict(
+                reversed(list(SanctionsInForce.filters.items()))
+            )
+
+            @classmethod
+            def name(cls) -> str:
+                return SanctionsInForce.name()
+
+        with pytest.warns(SnapshotIgnoredWarning, match="other filters"):
+            facts = Reordered.from_snapshot(log)
+        assert len(facts.in_force("2024", target="zala", authority="eu")) == 1
+        assert facts.in_force("2024", target="eu") == []
+
+
+@pytest.mark.parametrize("walk", [_tuning.FILTER_WALK, -1])
+def test_an_empty_window_holds_no_hit_filtered_or_not(walk):
+    """during(T, T) and changes(T, T) are empty, with a filter as without one."""
+    log = Log()
+    person = Target(name="Ivan Petrov", kind=TargetKind.PERSON)
+    log.append(Designated(target=person, authority="EU"), valid="2020-06-01/..", known="2025-01-01")
+    facts = SanctionsInForce(log)
+    instant = "2020-06-01T00:00:00Z"
+    with _walking(walk):
+        assert facts.during(instant, instant, where={"target": "petrov"}) == []
+        assert facts.changes(instant, instant, where={"target": "petrov"}) == []
+    assert len(facts.during(instant, "2020-06-02T00:00:00Z", where={"target": "petrov"})) == 1

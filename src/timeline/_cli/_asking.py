@@ -213,6 +213,21 @@ def _filtered(hits: Sequence[Hit], rest: Mapping[str, str]) -> Sequence[Hit]:
     return [hit for hit in hits if _matches(hit.spell.attributes, rest)]
 
 
+def _spell_matches(
+    facts: TemporalFacts, attributes: Mapping[str, Any], asked: Mapping[str, str]
+) -> bool:
+    """Whether a spell's attributes match: by the facts' own filters, else by :func:`_matches`."""
+    offered = type(facts).filters
+    for name, query in asked.items():
+        found = offered.get(name)
+        if found is None:
+            if not _matches(attributes, {name: query}):
+                return False
+        elif found.rank(query, found.values(attributes)) is None:
+            return False
+    return True
+
+
 def _matches(attributes: Mapping[str, Any], asked: Mapping[str, str]) -> bool:
     """Whether a spell's ``target`` (or an alias), ``authority`` and ``program`` match.
 
@@ -224,8 +239,9 @@ def _matches(attributes: Mapping[str, Any], asked: Mapping[str, str]) -> bool:
         "authority": [attributes.get("authority"), *attributes.get("authorities", ())],
     }
     for field, query in asked.items():
-        if field == "program":
-            if fold_name(str(attributes.get("program", ""))) != fold_name(query):
+        if field == "program":  # as Filter(match="equal"): a name of no letters matches none
+            wanted = fold_name(query)
+            if not wanted or fold_name(str(attributes.get("program", ""))) != wanted:
                 return False
         elif best_match(query, [str(n) for n in names[field] if n is not None]) is None:
             return False

@@ -24,7 +24,7 @@ from timeline.stores import SQLiteStore
 from timeline.stores._common import creating_name, publish
 from timeline.stores._open import SQLITE_SUFFIXES, local_path
 
-from ._asking import _FILTERS, _matches
+from ._asking import _FILTERS, _spell_matches
 from ._index import _save_facts
 from ._options import _known
 from ._output import _emit
@@ -182,7 +182,7 @@ def _plotted(facts: TemporalFacts, args: argparse.Namespace) -> tuple[list[str],
     candidates = facts._keys_where(asked)  # noqa: SLF001 -- the index's own postings
     for key in facts.keys() if candidates is None else candidates:
         spells = facts.history(key, known=args.known)
-        if any(_matches(spell.attributes, asked) for spell in spells):
+        if any(_spell_matches(facts, spell.attributes, asked) for spell in spells):
             keys.append(key)
             for spell in spells:
                 drawn.update(record.position for record in spell.records)

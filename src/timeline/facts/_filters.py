@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import bisect
 import functools
+import json
+import unicodedata
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -73,8 +75,12 @@ class Filter:
     match: _Match = attrs.field(default="words", validator=_match_kind)
 
     def described(self) -> str:
-        """The filter in a few words, as saved with an index: ``words(target, aliases)``."""
-        return f"{self.match}({', '.join(self.attributes)})"
+        """The filter in a few words, as saved with an index.
+
+        >>> Filter(("target", "aliases")).described()
+        'words("target", "aliases")'
+        """
+        return f"{self.match}({json.dumps(list(self.attributes), ensure_ascii=False)[1:-1]})"
 
     def values(self, attributes: Mapping[str, Any]) -> tuple[str, ...]:
         """The values a fact's ``attributes`` give this filter, as text, in order."""
@@ -159,14 +165,17 @@ NAMES_FORMAT: Final = 2
 
 @functools.cache
 def names_format() -> str:
-    """The format names are kept in, with the version of the transliteration that made them."""
+    """The format names are kept in, and the versions of the tables that folded them.
+
+    The transliteration's (anyascii) and Unicode's (NFKC, NFKD and case folding).
+    """
     from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 -- once a save
 
     try:
         table = version("anyascii")
     except PackageNotFoundError:  # pragma: no cover -- a dependency, always installed
         table = "unknown"
-    return f"names {NAMES_FORMAT}, anyascii {table}"
+    return f"names {NAMES_FORMAT}, anyascii {table}, unicode {unicodedata.unidata_version}"
 
 
 def _encode(values: Sequence[Sequence[str]]) -> bytes:

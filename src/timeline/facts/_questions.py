@@ -214,22 +214,11 @@ class _Questions(_Saved):
         matched: a rank per filter.
         """
         names, filters = self._names, [found for _, found in self._filter_items]
-        candidates = names.find_all(wanted)
+        meeting = self._rows_of_keys(name, asked, known, names.find_all(wanted))
         # Each filter's query read once, then met against each key's folded values.
         rankers = [(kind, filters[kind]._ranker(text)) for kind, text in wanted]  # noqa: SLF001
         rows = self._rows
         key_of = rows.key
-        if len(candidates) > _tuning.FILTER_WALK:  # many keys: the question's own rows, kept
-            meeting = [
-                row for row in self._meeting(name, asked, known)[0] if key_of[row] in candidates
-            ]
-        else:  # few: each key's rows, walked
-            meeting = [
-                row
-                for number in candidates
-                for row in self._rows_of(number)
-                if self._row_meets(row, name, asked, known)
-            ]
         ranks: dict[int, tuple[int, ...]] = {}
         by_key: dict[int, tuple[int | None, ...] | None] = {}  # None: varied, check the spell
         checked = []
@@ -260,6 +249,24 @@ class _Questions(_Saved):
                 if None not in found:
                     ranks[row] = found  # type: ignore[assignment]
         return list(ranks), ranks
+
+    def _rows_of_keys(
+        self, name: str, asked: Question, known: int, candidates: set[int]
+    ) -> list[int]:
+        """The rows of keys ``candidates`` in set ``name`` that may meet ``asked`` at ``known``."""
+        if asked.low >= asked.high:  # an empty window holds no instant (as in _meeting)
+            return []
+        key_of = self._rows.key
+        if len(candidates) > _tuning.FILTER_WALK:  # many keys: the question's own rows, kept
+            return [
+                row for row in self._meeting(name, asked, known)[0] if key_of[row] in candidates
+            ]
+        return [  # few: each key's rows, walked
+            row
+            for number in candidates
+            for row in self._rows_of(number)
+            if self._row_meets(row, name, asked, known)
+        ]
 
     def _keys_where(self, where: Mapping[str, str | None]) -> list[str] | None:
         """The keys that may match ``where`` at some time (a superset), sorted; None: all may.

@@ -198,8 +198,8 @@ class _Saved(_CatchUp):
         zones = meta.get("zones", NO_ZONES.rules)  # saved before zone rules: none
         if zones != cls._zoning.rules:
             return f"it read dates with other zone rules ({zones}, not {cls._zoning.rules})"
-        filters = meta.get("filters", {})  # saved before filters: none
-        if filters != cls._filters_described():
+        filters = meta.get("filters", [])  # saved before filters: none
+        if filters != cls._filters_described():  # in order: values are kept by position
             return (
                 f"it was saved with other filters ({filters or 'none'}, not "
                 f"{cls._filters_described() or 'none'})"
@@ -210,9 +210,9 @@ class _Saved(_CatchUp):
         return None
 
     @classmethod
-    def _filters_described(cls) -> dict[str, str]:
-        """The filters, as saved with an index: an index of others is rebuilt."""
-        return {name: found.described() for name, found in cls._filter_items}
+    def _filters_described(cls) -> list[list[str]]:
+        """The filters in order, as saved with an index: an index of others is rebuilt."""
+        return [[name, found.described()] for name, found in cls._filter_items]
 
     @classmethod
     def _names_kept(cls) -> str | None:
