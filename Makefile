@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: example picture test lint typecheck docs ci clean mutate bench-stores bench-facts bench-floor bench-words bench-load bench-writers
+.PHONY: example picture test lint typecheck docs ci clean mutate bench-stores bench-facts bench-floor bench-words bench-load bench-writers bench-answers
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "timeline needs Python 3.11+")'
@@ -78,12 +78,12 @@ mutate: $(BIN)/.installed  ## Mutation testing of the core (mutmut); survivors: 
 	nice -n 19 $(BIN)/mutmut run --max-children 1 $(MUTANTS)
 	$(BIN)/mutmut results
 
-# The benchmarks' own environment: the project plus eventsourcing, for comparison only.
+# The benchmarks' own environment: the project plus eventsourcing and DuckDB, for comparison only.
 BENCH := .venv-bench/bin
 $(BENCH)/.installed: pyproject.toml
 	$(PYTHON) -m venv .venv-bench
 	$(BENCH)/python -m pip install --quiet --upgrade pip
-	$(BENCH)/python -m pip install --quiet --editable ".[postgres]" "eventsourcing[postgres]>=9.4"
+	$(BENCH)/python -m pip install --quiet --editable ".[postgres]" "eventsourcing[postgres]>=9.4" "duckdb>=1.0"
 	touch $@
 
 bench-stores: $(BENCH)/.installed  ## Store throughput and size, beside eventsourcing.
@@ -95,6 +95,9 @@ bench-postgres: $(BENCH)/.installed  ## The PostgreSQL store beside eventsourcin
 bench-writers: $(BENCH)/.installed  ## Eight writers against one, this tree against HEAD~ (BEFORE=...), and eventsourcing's.
 	git worktree add -f /tmp/timeline-before $${BEFORE:-HEAD~} >/dev/null 2>&1 || true
 	$(BENCH)/python bench/writers.py /tmp/timeline-before .
+
+bench-answers: $(BENCH)/.installed  ## Filtered and full answers, beside a plain SQLite table and DuckDB.
+	$(BENCH)/python bench/answers.py --sizes 50000 1000000
 
 bench-facts: $(BIN)/.installed  ## Temporal facts: build, catch-up, query latency, memory.
 	$(BIN)/python bench/facts.py

@@ -1,6 +1,6 @@
 """Benchmark: filtered and full answers on sanctions-shaped stores, beside plain SQL anchors.
 
-Run: .venv/bin/python bench/answers.py [--sizes 50000 1000000] [--rounds 3] [--queries 200]
+Run: make bench-answers, or .venv/bin/python bench/answers.py [--sizes 50000 1000000] [--rounds 3]
 
 A generator writes designations as an OpenSanctions export gives them -- "Target N" (a
 third with an alias), one of four authorities, one of six programs, 70 % still in force
@@ -15,7 +15,8 @@ interleaved with the anchors:
 - a question at (V, T) with every hit made (``list(at(V, known=T))``), median and p99;
 - the anchors, on the same rows ``(key, target, start, end, known_from, known_to)``: a
   plain SQLite table with its best indexes (the target question; every row in force,
-  fetched), and DuckDB (``pip install duckdb``; skipped if it is not installed).
+  fetched), and DuckDB (in the benchmarks' environment, ``make bench-answers``; skipped where it
+  is not installed).
 
 Medians over the rounds; each round asks every engine in turn, which goes first rotating.
 """
