@@ -406,16 +406,13 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
 
 def _span_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     """The commands during and changes: questions about a window of valid time [FROM, TO)."""
-    during = command("during", "the sanctions in force at any time in [FROM, TO) (yes / maybe)")
-    during.add_argument("start", metavar="FROM", help="an ISO 8601 date or instant")
-    during.add_argument("end", metavar="TO", help="an ISO 8601 date or instant (exclusive)")
-    during.add_argument("--known", help="as known at this date or instant (default: now)")
-    _filter_options(during)
-    during.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)
-
-    changes = command("changes", "sanctions that started or ended in [FROM, TO)")
-    changes.add_argument("start", metavar="FROM", help="an ISO 8601 date or instant")
-    changes.add_argument("end", metavar="TO", help="an ISO 8601 date or instant (exclusive)")
-    changes.add_argument("--known", help="as known at this date or instant (default: now)")
-    _filter_options(changes)
-    changes.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)
+    for name, summary in (
+        ("during", "the sanctions in force at any time in [FROM, TO) (yes / maybe)"),
+        ("changes", "sanctions that started or ended in [FROM, TO)"),
+    ):
+        span = command(name, summary)
+        span.add_argument("start", metavar="FROM", help="an ISO 8601 date or instant")
+        span.add_argument("end", metavar="TO", help="an ISO 8601 date or instant (exclusive)")
+        span.add_argument("--known", help="as known at this date or instant (default: now)")
+        _filter_options(span)
+        span.add_argument("--tz", type=_tz_option, default=FLOATING, help=_ZONE_HELP)

@@ -186,9 +186,7 @@ class _CatchUp(_Filing):
         rule = self._fields.get(event_type)
         if rule is None:
             return _SKIP if event_type not in self._rules else _DECODE
-        if self._names and set(rule.values) & {
-            attribute for _, found in self._filter_items for attribute in found.attributes
-        }:
+        if set(rule.values) & {name for found in self._names.filters for name in found.attributes}:
             return _DECODE  # its values are filtered: the long way notes them
         reader = self.log.codec.fields_reader(name)
         return _DECODE if reader is None else _FieldLane(rule, reader, self._zoning)

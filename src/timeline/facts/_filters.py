@@ -28,7 +28,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from timeline._names import best_match, fold_name, match_name, name_tokens
+from timeline._names import fold_name, match_name, name_tokens
 
 from ._rules import Change, _Role
 
@@ -107,12 +107,7 @@ class Filter:
         >>> Filter("program", match="equal").rank("dprk ", ["DPRK"])
         0
         """
-        if self.match == "equal":
-            wanted = fold_name(query)
-            same = bool(wanted) and any(fold_name(value) == wanted for value in values)
-            return 0 if same else None
-        found = best_match(query, values)
-        return None if found is None else int(found)
+        return self._ranker(query)(self._folded(values))
 
     def _folded(self, values: Iterable[str]) -> tuple[str, ...]:
         r"""``values`` as compared: their words joined by a space, or folded whole.
@@ -267,6 +262,21 @@ class _Names:
         if number >= len(self.state) or self.state[number] == _NONE:
             return [() for _ in self.filters]
         return _decode(self.blob[self.starts[number] : self.ends[number]], len(self.filters))
+
+    def rankers(
+        self, wanted: Sequence[tuple[int, str]]
+    ) -> list[tuple[int, Callable[[Sequence[str]], int | None]]]:
+        """Each ``(filter number, text)`` of ``wanted`` with its ranker, the text read once."""
+        return [(kind, self.filters[kind]._ranker(text)) for kind, text in wanted]  # noqa: SLF001
+
+    def ranks(
+        self, number: int, rankers: Sequence[tuple[int, Callable[[Sequence[str]], int | None]]]
+    ) -> tuple[int | None, ...] | None:
+        """How key ``number``'s values meet each of ``rankers``; None: varied, check its spells."""
+        if self.varied(number):
+            return None
+        values = self.values_of(number)
+        return tuple(rank(values[kind]) for kind, rank in rankers)
 
     def varied(self, number: int) -> bool:
         """Whether key ``number``'s facts give the filters other values: check its spells."""

@@ -213,10 +213,9 @@ class _Questions(_Saved):
         rows of those that match are read. With each row, how well it
         matched: a rank per filter.
         """
-        names, filters = self._names, [found for _, found in self._filter_items]
+        names = self._names
         meeting = self._rows_of_keys(name, asked, known, names.find_all(wanted))
-        # Each filter's query read once, then met against each key's folded values.
-        rankers = [(kind, filters[kind]._ranker(text)) for kind, text in wanted]  # noqa: SLF001
+        rankers = names.rankers(wanted)
         rows = self._rows
         key_of = rows.key
         ranks: dict[int, tuple[int, ...]] = {}
@@ -225,11 +224,7 @@ class _Questions(_Saved):
         for row in meeting:
             number = key_of[row]
             if number not in by_key:
-                if names.varied(number):
-                    by_key[number] = None
-                else:
-                    values = names.values_of(number)
-                    by_key[number] = tuple(rank(values[kind]) for kind, rank in rankers)
+                by_key[number] = names.ranks(number, rankers)
             found = by_key[number]
             if found is None:
                 checked.append(row)
@@ -243,7 +238,7 @@ class _Questions(_Saved):
             for row in checked:
                 spell = _spell_at(spells[keys[key_of[row]]], rows.first[row])
                 found = tuple(
-                    filters[kind].rank(text, filters[kind].values(spell.attributes))
+                    names.filters[kind].rank(text, names.filters[kind].values(spell.attributes))
                     for kind, text in wanted
                 )
                 if None not in found:
@@ -279,12 +274,12 @@ class _Questions(_Saved):
         wanted = self._wanted({name: text for name, text in where.items() if name in offered})
         if wanted is None:
             return None
-        names, filters = self._names, [found for _, found in self._filter_items]
-        rankers = [(kind, filters[kind]._ranker(text)) for kind, text in wanted]  # noqa: SLF001
+        names = self._names
+        rankers = names.rankers(wanted)
         found = []
         for number in names.find_all(wanted):
-            values = None if names.varied(number) else names.values_of(number)
-            if values is None or all(rank(values[kind]) is not None for kind, rank in rankers):
+            ranks = names.ranks(number, rankers)
+            if ranks is None or None not in ranks:  # a varied key: its spells are checked
                 found.append(self._keys[number])
         return sorted(found)
 

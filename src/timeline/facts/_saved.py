@@ -364,7 +364,7 @@ class _Saved(_CatchUp):
             for at, known, fix, target in json.loads(blobs[2])
         ]
         self._hidden = hidden_ids((fix, target) for _, _, fix, target in self._fixes)
-        self._names = _Names.load([found for _, found in self._filter_items], columns, blobs[3:])
+        self._names = _Names.load(self._names.filters, columns, blobs[3:])
         self._position = meta["position"]
         self._head = meta["head"]
         self._latest = meta["latest"]
