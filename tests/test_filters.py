@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import warnings
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -117,29 +118,50 @@ def _logged(log: Log, steps: list[tuple[str, Any]]) -> Log:
     return log
 
 
+def _ranks(spell: Any, where: dict[str, Any]) -> tuple[int, int] | None:
+    """How a spell meets ``where``, written out here: (target rank, authority rank); None: not."""
+    attributes = spell.attributes
+    program = where.get("program")
+    if program is not None and (
+        not fold_name(program)
+        or fold_name(str(attributes.get("program", ""))) != fold_name(program)
+    ):
+        return None
+    ranks = []
+    for name, values in (
+        ("target", [attributes["target"], *attributes.get("aliases", ())]),
+        ("authority", [attributes["authority"], *attributes.get("authorities", ())]),
+    ):
+        query = where.get(name)
+        found = 0 if query is None else best_match(query, values)
+        if found is None:
+            return None
+        ranks.append(int(found))
+    return ranks[0], ranks[1]
+
+
+def _matches(spell: Any, where: dict[str, Any]) -> bool:
+    return _ranks(spell, where) is not None
+
+
 def _expected(facts: SanctionsInForce, valid: str, known: str | None, where: dict[str, Any]):
     """What a filtered question answers: every hit made, checked, then ranked (stable)."""
-    ranked = []
-    for hit in facts.at(valid, known=known):
-        attributes = hit.spell.attributes
-        program = where.get("program")
-        if program is not None and (
-            not fold_name(program)
-            or fold_name(str(attributes.get("program", ""))) != fold_name(program)
-        ):
-            continue
-        ranks = []
-        for name, values in (
-            ("target", [attributes["target"], *attributes.get("aliases", ())]),
-            ("authority", [attributes["authority"], *attributes.get("authorities", ())]),
-        ):
-            query = where.get(name)
-            found = 0 if query is None else best_match(query, values)
-            ranks.append(found)
-        if None not in ranks:
-            ranked.append((ranks, hit))
+    ranked = [
+        (ranks, hit) for hit in facts.at(valid, known=known) if (ranks := _ranks(hit.spell, where))
+    ]
     ranked.sort(key=lambda item: item[0])
     return [hit for _, hit in ranked]
+
+
+@contextlib.contextmanager
+def _saved_designation(path: Path, name: str) -> Iterator[Log]:
+    """A SQLite log of one EU designation of ``name``, its index saved by SanctionsInForce."""
+    with contextlib.closing(SQLiteStore(path)) as store:
+        log = Log(store)
+        target = Target(name=name, kind=TargetKind.COMPANY)
+        log.append(Designated(target=target, authority="EU"), valid="2020/..", known="2025-01-01")
+        SanctionsInForce(log).save_snapshot()
+        yield log
 
 
 @contextlib.contextmanager
@@ -242,21 +264,6 @@ def test_during_and_changes_filter_as_every_answer_filtered(walk, case):
         if _matches(change.spell, where)
     ]
     assert list(changes) == expected
-
-
-def _matches(spell: Any, where: dict[str, Any]) -> bool:
-    attributes = spell.attributes
-    for name, values in (
-        ("target", [attributes["target"], *attributes.get("aliases", ())]),
-        ("authority", [attributes["authority"], *attributes.get("authorities", ())]),
-    ):
-        query = where.get(name)
-        if query is not None and best_match(query, values) is None:
-            return False
-    program = where.get("program")
-    return program is None or bool(
-        fold_name(program) and fold_name(str(attributes.get("program", ""))) == fold_name(program)
-    )
 
 
 # -- a vocabulary of its own, with a field rule: the stored-row lane ---------------------------
@@ -423,11 +430,7 @@ def test_a_question_names_a_filter_the_vocabulary_has():
 
 def test_an_index_saved_with_other_filters_is_rebuilt(tmp_path):
     """A saved index whose filters differ is not used: it says why, and the answers are built."""
-    with contextlib.closing(SQLiteStore(tmp_path / "log.sqlite")) as store:
-        log = Log(store)
-        target = Target(name="Zala Aero Group", kind=TargetKind.COMPANY)
-        log.append(Designated(target=target, authority="EU"), valid="2020/..", known="2025-01-01")
-        SanctionsInForce(log).save_snapshot()
+    with _saved_designation(tmp_path / "log.sqlite", "Zala Aero Group") as log:
 
         class Narrower(SanctionsInForce):
             filters: ClassVar[Mapping[str, Filter]] = {"target": Filter("target")}
@@ -463,11 +466,7 @@ def test_an_index_whose_names_were_kept_another_way_is_rebuilt(tmp_path, monkeyp
     """Postings hashed another way (or transliterated by another table) would miss words."""
     from timeline.facts import _saved  # noqa: PLC0415
 
-    with contextlib.closing(SQLiteStore(tmp_path / "log.sqlite")) as store:
-        log = Log(store)
-        target = Target(name="Захаров Александр", kind=TargetKind.PERSON)
-        log.append(Designated(target=target, authority="EU"), valid="2020/..", known="2025-01-01")
-        SanctionsInForce(log).save_snapshot()
+    with _saved_designation(tmp_path / "log.sqlite", "Захаров Александр") as log:
         monkeypatch.setattr(_saved, "names_format", lambda: "names 2, anyascii 9")
         with pytest.warns(SnapshotIgnoredWarning, match="names were kept another way"):
             facts = SanctionsInForce.from_snapshot(log)
@@ -489,11 +488,7 @@ def test_ascii_names_are_read_as_the_transliteration_reads_them(text):
 
 def test_an_index_saved_with_its_filters_in_another_order_is_rebuilt(tmp_path):
     """Values are kept by the filter's place: the same filters in another order are others."""
-    with contextlib.closing(SQLiteStore(tmp_path / "log.sqlite")) as store:
-        log = Log(store)
-        target = Target(name="Zala Aero Group", kind=TargetKind.COMPANY)
-        log.append(Designated(target=target, authority="EU"), valid="2020/..", known="2025-01-01")
-        SanctionsInForce(log).save_snapshot()
+    with _saved_designation(tmp_path / "log.sqlite", "Zala Aero Group") as log:
 
         class Reordered(SanctionsInForce):
             filters: ClassVar[Mapping[str, Filter]] = dict(
