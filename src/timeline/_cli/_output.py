@@ -113,6 +113,8 @@ def _shown(value: object) -> str:
 
 def _cell(value: object) -> str:
     """A table cell as CSV text: lists joined with "; ", dicts as JSON, null as empty."""
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -16,49 +16,65 @@ from typing import TYPE_CHECKING, Any, Final
 from timeline import tables
 from timeline._codec import decode_valid
 from timeline._records import Record, StoredRecord
-from timeline.facts._tables import stored_row
-from timeline.time import DateSet, Moment
+from timeline.facts._tables import hit_cells_row, stored_row
+from timeline.time import DateSet, Moment, zone_of
 
 if TYPE_CHECKING:
     from timeline._log import Log
     from timeline.facts import Hit, Spell, Transition
     from timeline.time import End, ValidTime
 
+#: The zone rows give instants in, as :func:`timeline.tables.rows` gives them by default.
+UTC: Final = zone_of("UTC")
+
 #: The columns a problem row of ``verify`` has, also when there is none.
 PROBLEM_COLUMNS: Final = ("kind", "position", "message")
 
 
 def hit_row(hit: Hit) -> dict[str, Any]:
-    """A hit's row: the tables' (answer, then the spell's), the designation after the key."""
-    return _designated(tables.rows([hit])[0], hit.spell)
+    """A hit's row: the tables' (answer, then the spell's), the designation after the key.
+
+    Made from the cells the index keeps for the hit's row where it keeps them:
+    its spell's records are not read.
+    """
+    cells = hit._cells()  # noqa: SLF001 -- as the tables read them
+    if cells is None:
+        return _designated(tables.rows([hit])[0], designation(hit.spell))
+    program_id = cells.attributes.get("program_id")
+    shown = designation_of(program_id, cells.fact, cells.named)
+    return _designated(hit_cells_row(hit, cells, UTC), shown)
 
 
 def spell_row(spell: Spell) -> dict[str, Any]:
     """A spell's row: the tables', the designation after the key."""
-    return _designated(tables.rows([spell])[0], spell)
+    return _designated(tables.rows([spell])[0], designation(spell))
 
 
 def change_row(change: Transition) -> dict[str, Any]:
     """A change's row: the tables' (change, answer, when, the spell's), the designation."""
-    return _designated(tables.rows([change])[0], change.spell)
+    return _designated(tables.rows([change])[0], designation(change.spell))
 
 
-def _designated(row: dict[str, Any], spell: Spell) -> dict[str, Any]:
+def _designated(row: dict[str, Any], shown: str) -> dict[str, Any]:
     made: dict[str, Any] = {}
     for name, value in row.items():
         made[name] = value
         if name == "key":
-            made["designation"] = designation(spell)
+            made["designation"] = shown
     return made
 
 
 def designation(spell: Spell) -> str:
     """Which designation a spell is, for people: its program id, and the designation's id."""
-    program_id = spell.attributes.get("program_id")
-    fact = spell.fact
+    made = next((r for r in spell.records if str(r.id) == spell.fact), None)
+    named = None if made is None else made.position
+    return designation_of(spell.attributes.get("program_id"), spell.fact, named)
+
+
+def designation_of(program_id: object, fact: str | None, named: int | None) -> str:
+    """A designation from its program id, its fact, and the position of the record it is."""
     # A designation named by no one is its record's id: its position says as much, shorter.
-    made = next((r for r in spell.records if str(r.id) == fact), None)
-    shown = f"#{made.position}" if made is not None else fact
+    shown = f"#{named}" if named is not None else fact
     return " / ".join(str(part) for part in (program_id, shown) if part is not None)
 
 

@@ -23,6 +23,7 @@ from ._spells import Spell, sources_of
 from ._tables import _Tabular
 
 if TYPE_CHECKING:
+    from ._cells import Cells
     from ._rows import _Asked
     from ._why import Why
 
@@ -58,6 +59,12 @@ class Hit:
             assert self._asked is not None  # noqa: S101 -- one of the two is always set
             self._spell = self._asked.spell(self._row)
         return self._spell
+
+    def _cells(self) -> Cells | None:
+        """Its table row's cells as the index keeps them; None if its spell is made already."""
+        if self._spell is not None or self._asked is None:
+            return None
+        return self._asked.cells_of(self._row)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Hit):

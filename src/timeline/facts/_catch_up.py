@@ -21,6 +21,7 @@ from timeline.stores._sqlite import RawRecord
 from timeline.time import micros as _micros
 
 from . import _tuning
+from ._cells import plain_cells
 from ._filing import _Filing
 from ._lanes import _DECODE, _SKIP, _Batch, _FieldLane, _Read, _simple, _Valid, _valid_parts
 from ._rows import _NEVER, _digest
@@ -222,8 +223,9 @@ class _CatchUp(_Filing):
         self._head = head
         simple = {}
         if _tuning.SIMPLE and not fixes and not self._hidden:
-            kept: list[tuple[int, str | None, list[_Read]]]
-            kept = [(number, None, items) for number, items in batch.read.items()]
+            # A field rule's rows keep no cells (its lane reads no attributes): b"" below.
+            kept: list[tuple[int, str | None, list[_Read], list[tuple[_Role, Change, Record]]]]
+            kept = [(number, None, items, []) for number, items in batch.read.items()]
             for number, records in fresh.items():
                 change = records[0][1]
                 if len(records) <= 2 and all(
@@ -233,11 +235,22 @@ class _CatchUp(_Filing):
                     items = [
                         (role, r.position, _valid_parts(valid_of(r))) for role, _, r in records
                     ]
-                    kept.append((number, change.fact, items))
-            for number, fact, items in kept:
+                    kept.append((number, change.fact, items, records))
+            for number, fact, items, records in kept:
                 if (row := _simple(items)) is not None:
                     positions = [item[1] for item in items]
-                    simple[number] = (*row, _digest(fact, row[1], row[2], positions))
+                    cells = (
+                        plain_cells(
+                            fact,
+                            records[0][1].attributes,
+                            items[0][2][0],
+                            items[1][2][0] if len(items) > 1 else None,
+                            [record for _, _, record in records],
+                        )
+                        if records
+                        else b""
+                    )
+                    simple[number] = (*row, _digest(fact, row[1], row[2], positions), cells)
         found_spells = self._spells(
             [n for n in touched if n not in simple],
             known=_NEVER,

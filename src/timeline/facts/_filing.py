@@ -20,6 +20,7 @@ from timeline.time import End, Question
 from timeline.time import micros as _micros
 
 from . import _tuning
+from ._cells import spell_cells
 from ._intervals import taker
 from ._keys import _inverse, _sets_of
 from ._rows import _NEVER, _bounds, _digest, _floating, _known_time, _Rows
@@ -203,7 +204,8 @@ class _Filing(_State):
                 first = spell.records[0].position
                 has_end = not isinstance(spell.end, End)
                 floating = _floating(spell.extent)
-                self._file(number, first, bound, has_end, floating, signature, now)
+                cells = spell_cells(spell)
+                self._file(number, first, bound, has_end, floating, signature, cells, now)
 
     def _signature(self, spell: Spell, *, keep: bool) -> tuple[tuple[int, int, int, int], int]:
         """A spell's bounds and digest; found again, in a catch-up, for a spell made before.
@@ -234,6 +236,7 @@ class _Filing(_State):
         has_end: bool,  # noqa: FBT001
         floating: int,
         signature: int,
+        cells: bytes,
         now: int,
         /,
     ) -> None:
@@ -253,6 +256,7 @@ class _Filing(_State):
         rows.known_to.append(_NEVER)
         rows.signature.append(signature)
         rows.previous.append(self._key_row[number])
+        self._cells.add(cells)
         self._key_row[number] = row
         self._current += 1
         if not self._filing:
@@ -318,6 +322,7 @@ class _Filing(_State):
         rows.key = array("i", map(new_key.__getitem__, rows.key))
         rows.previous = array("i", map(new_row.__getitem__, rows.previous))
         self._rows = rows
+        self._cells = self._cells.reordered(row_order)
         self._keys = keys.reordered(key_order)
         if self._names:
             self._names = self._names.reordered(key_order, new_key)

@@ -34,6 +34,7 @@ from timeline.time import (
 
 from . import _tuning
 from ._answers import Hit
+from ._cells import Cells, decoded
 from ._spells import Spell
 from ._why import Why, explain
 
@@ -221,6 +222,7 @@ class _Asked:
     """
 
     __slots__ = (
+        "cells",
         "columns",
         "exact",
         "facts",
@@ -257,6 +259,7 @@ class _Asked:
         )
         self.position = facts.position
         self.columns = facts._rows  # noqa: SLF001 -- the index's own columns
+        self.cells = facts._cells  # noqa: SLF001 -- as above
         self.keys = facts._keys  # noqa: SLF001 -- as above
         self.sorted_below = facts._sorted_rows  # noqa: SLF001 -- as above
         self.spells: dict[int, Spell] = {}
@@ -307,6 +310,10 @@ class _Asked:
         made.key = key = self.keys[columns.key[row]]
         made._order = (key, columns.first[row])  # noqa: SLF001 -- as above
         return made
+
+    def cells_of(self, row: int) -> Cells | None:
+        """What the table row of ``row``'s spell shows, kept by the index; None if not kept."""
+        return decoded(self.cells.get(row))
 
     def explain(self, spell: Spell, answer: Answer) -> Why:
         """Why ``spell`` answers this question as ``answer`` (see :class:`Why`)."""

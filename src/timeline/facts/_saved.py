@@ -28,6 +28,7 @@ from timeline.time import micros as _micros
 from timeline.typing import StateStore
 
 from ._answers import SavedAnswer
+from ._cells import CELLS_FORMAT, _Cells
 from ._filters import _Names, names_format
 from ._intervals import IntervalSet
 from ._keys import _SETS, _Keys
@@ -207,6 +208,8 @@ class _Saved(_CatchUp):
         kept = meta.get("names")
         if kept != cls._names_kept():
             return f"its names were kept another way ({kept}, not {cls._names_kept()})"
+        if meta.get("cells") != CELLS_FORMAT:  # saved before rows kept their cells: none
+            return "its rows kept no cells for answers' tables (saved by an earlier version)"
         return None
 
     @classmethod
@@ -233,6 +236,7 @@ class _Saved(_CatchUp):
                 (f"row {name}", column)
                 for name, column in zip(_Rows.NAMES, self._rows.columns(), strict=True)
             ),
+            *self._cells.arrays(),
             *(self._names.arrays() if self._names else ()),
         ]
         layouts = {}
@@ -246,6 +250,7 @@ class _Saved(_CatchUp):
             json.dumps(
                 [[at, known, fix.hex, target.hex] for at, known, fix, target in self._fixes]
             ).encode(),
+            bytes(self._cells.blob),
             *((bytes(self._names.blob), bytes(self._names.state)) if self._names else ()),
         ]
         # Each array and blob in parts of its own (cut where items end), so that
@@ -273,6 +278,7 @@ class _Saved(_CatchUp):
             "zones": self._zoning.rules,
             "filters": self._filters_described(),
             "names": self._names_kept(),
+            "cells": CELLS_FORMAT,
             "position": self._position,
             "head": self._head,
             "latest": self._latest,
@@ -364,7 +370,8 @@ class _Saved(_CatchUp):
             for at, known, fix, target in json.loads(blobs[2])
         ]
         self._hidden = hidden_ids((fix, target) for _, _, fix, target in self._fixes)
-        self._names = _Names.load(self._names.filters, columns, blobs[3:])
+        self._cells = _Cells.load(columns, blobs[3])
+        self._names = _Names.load(self._names.filters, columns, blobs[4:])
         self._position = meta["position"]
         self._head = meta["head"]
         self._latest = meta["latest"]
@@ -375,6 +382,7 @@ class _Saved(_CatchUp):
         if not (
             len(self._keys) == len(self._key_slot) == len(self._key_row)
             and len(self._slot_ids) == 8 * len(self._slot_position)
+            and len(self._cells) == len(self._rows.key)
             and (not self._names or len(self._names.state) <= len(self._keys))
         ):
             raise ValueError("its columns differ in length")

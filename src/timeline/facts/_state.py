@@ -15,6 +15,7 @@ from timeline._codec import GENESIS_HASH
 from timeline._records import FIRST_POSITION, Record
 from timeline._reprs import fitted, html_table
 
+from ._cells import _Cells
 from ._filters import Filter, _Names
 from ._intervals import IntervalSet
 from ._keys import _SETS, _Keys
@@ -62,6 +63,7 @@ class _State:
         self._slot_previous = array("q")  # per slot: the key's slot before it
         self._slot_ids = bytearray()  # per slot: the first 8 bytes of the record's id
         self._rows = _Rows()
+        self._cells = _Cells()  # per row: what its table row shows (see _cells)
         self._current = 0  # rows current now
         # Rows below this number are numbered in key order (see _compact): the
         # order of an answer is then the order of its row numbers.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import importlib
 import json
 import uuid
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from ._answers import Hit, SavedAnswer, Transition
+    from ._cells import Cells
 
 __all__ = ["RECORD_COLUMNS", "SPELL_COLUMNS", "rows", "to_pandas", "to_polars"]
 
@@ -129,9 +131,14 @@ def rows(
         TimelineError: ``items`` mixes kinds, or holds something else.
         InvalidValidTimeError: ``tz`` is no time zone.
     """
-    kind, table = _table(items, tz=tz, registry=registry)
+    kind, table = _table(items, tz=tz, registry=registry, plain=True)
     columns = _columns(kind, table)
-    return [{name: _json_safe(row.get(name)) for name in columns} for row in table]
+    return [
+        {name: row.get(name) for name in columns}
+        if type(row) is _Safe
+        else {name: _json_safe(row.get(name)) for name in columns}
+        for row in table
+    ]
 
 
 def to_pandas(
@@ -248,8 +255,14 @@ def _table(
     *,
     tz: str,
     registry: Registry | None,
+    plain: bool = False,
 ) -> tuple[_Kind | None, list[dict[str, Any]]]:
-    """The rows of ``items`` with Python values (datetimes, not text), and their kind."""
+    """The rows of ``items`` with Python values (datetimes, not text), and their kind.
+
+    Where ``plain`` (rows of JSON values, not a DataFrame's), a hit an index
+    answered is made from the cells its row keeps (:mod:`._cells`), its
+    spell not read: the same row, attributes JSON-safe already.
+    """
     zone = zone_of(tz)
     container = getattr(type(items), "_table_kind", None)
     if container == "saved":
@@ -261,7 +274,7 @@ def _table(
     kind: _Kind | None = container
     table: list[dict[str, Any]] = []
     for item in items:  # type: ignore[union-attr]
-        this, row = _row(item, zone, codec_of, len(table))
+        this, row = _row(item, zone, codec_of, len(table), plain=plain)
         if kind is not None and this != kind:
             raise TimelineError(
                 f"item {len(table)} is a {this}, after {kind}s: make one table of each kind"
@@ -272,12 +285,20 @@ def _table(
 
 
 def _row(
-    item: object, zone: dt.tzinfo, codec_of: Callable[[object], Codec], number: int
+    item: object,
+    zone: dt.tzinfo,
+    codec_of: Callable[[object], Codec],
+    number: int,
+    *,
+    plain: bool = False,
 ) -> tuple[_Kind, dict[str, Any]]:
     """An item's kind and row: a hit or change (by its class's ``_table_kind``), spell, record."""
     kind = getattr(type(item), "_table_kind", None)
     if kind == "hit":
         hit: Hit = item  # type: ignore[assignment]
+        cells = hit._cells() if plain else None  # noqa: SLF001 -- the hits of this package
+        if cells is not None:
+            return "hit", hit_cells_row(hit, cells, zone)
         return "hit", {"answer": hit.answer.value, **_spell_row(hit.spell, zone)}
     if kind == "change":
         change: Transition = item  # type: ignore[assignment]
@@ -336,6 +357,47 @@ def _spell_row(spell: Spell, zone: dt.tzinfo) -> dict[str, Any]:
         "conflicts": [conflict.attribute for conflict in spell.conflicts],
         **{f"attributes_{name}": value for name, value in spell.attributes.items()},
     }
+
+
+class _Safe(dict[str, Any]):
+    """A row whose values are JSON-safe already, in its kind's column order."""
+
+    __slots__ = ()
+
+
+def hit_cells_row(hit: Hit, cells: Cells, zone: dt.tzinfo) -> dict[str, Any]:
+    """A hit's row as :func:`rows` gives it, from the cells its index row keeps.
+
+    Every value JSON-safe already (the attributes were made so when kept), in
+    the order of the hit's columns: the row of :func:`rows` for this hit alone.
+    """
+    row = _Safe(answer=hit.answer.value, key=hit.key, fact=cells.fact)
+    _kept_end(row, "from", cells.start, zone)
+    _kept_end(row, "until", cells.end, zone)
+    row["sources"] = cells.sources
+    row["records"] = cells.records
+    row["conflicts"] = cells.conflicts
+    for name, value in cells.attributes.items():
+        row[f"attributes_{name}"] = value
+    return row
+
+
+def _kept_end(row: dict[str, Any], name: str, end: list[Any], zone: dt.tzinfo) -> None:
+    if len(end) == 1:  # open or unknown
+        row[name] = end[0]
+        row[f"{name}_earliest"] = row[f"{name}_latest"] = row[f"{name}_floating"] = None
+        return
+    text, low, high, floating = end
+    row[name] = text
+    row[f"{name}_earliest"] = _instant_text(low, zone, floating)
+    row[f"{name}_latest"] = _instant_text(high, zone, floating)
+    row[f"{name}_floating"] = floating
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _instant_text(value: int, zone: dt.tzinfo, floating: bool) -> Any:  # noqa: ANN401, FBT001
+    """An instant as a row gives it (see :func:`_instant`): answers repeat their dates."""
+    return _json_safe(_instant(value, zone, floating=floating))
 
 
 def _end_columns(name: str, end: Moment | DateSet | End, zone: dt.tzinfo) -> dict[str, Any]:

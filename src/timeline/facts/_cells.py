@@ -1,0 +1,181 @@
+"""Rows without records: what a table row shows of each index row's spell, kept beside it.
+
+A row of an answer's table (:func:`timeline.tables.rows`, the command's CSV and
+JSON) is its spell's fact, from and until, sources, records, conflicts and
+attributes. Reading those back means reading and decoding the spell's
+records; so each index row keeps them, made when the row is filed (from the
+spell, or -- for a new key's plain spell, filed without building one -- from
+its records), as one msgpack item in a flat blob. An answer's rows are then
+made from the index alone, and records are read only when asked for
+(``hit.spell``, ``hit.spell.records``, ``hit.why()``).
+
+A row whose spell cannot be kept so -- filed by a field rule's lane (which
+reads no attributes), or holding a value msgpack does not hold (a lone
+surrogate, a number beyond 64 bits) -- keeps none, and its table row is made
+from its spell, the long way: the same row either way.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
+
+import msgspec
+
+from timeline.time import DateSet, End, Moment, ValidTime
+
+from ._spells import Spell, sources_of
+from ._tables import _json_safe
+
+if TYPE_CHECKING:
+    from timeline._records import Record
+
+#: How the cells are kept, saved with an index: an index keeping them otherwise is rebuilt.
+CELLS_FORMAT: Final = 1
+
+#: An end of a spell: ``[text]`` where it is open or unknown (``..`` or empty), else
+#: ``[EDTF, earliest, first after, floating]`` (microseconds, as :class:`Bounds` has them).
+_End = list[Any]
+
+
+class Cells(NamedTuple):
+    """An index row's spell as its table row shows it (see :func:`timeline.tables.rows`)."""
+
+    fact: str | None
+    #: The position of the record whose id is the fact (a designation named by no one), or None.
+    named: int | None
+    start: _End
+    end: _End
+    sources: list[str]
+    records: list[int]
+    conflicts: list[str]
+    attributes: dict[str, Any]
+
+
+_ENCODE = msgspec.msgpack.Encoder().encode
+_DECODE = msgspec.msgpack.Decoder(Cells).decode
+
+
+def _end(end: Moment | DateSet | End) -> _End:
+    if isinstance(end, End):
+        return [end.value]
+    bounds = end.bounds()
+    return [str(end), bounds.low, bounds.high, bounds.floating]
+
+
+def _named(fact: str | None, records: Iterable[Record]) -> int | None:
+    return next((r.position for r in records if str(r.id) == fact), None)
+
+
+def _encoded(cells: tuple[Any, ...]) -> bytes:
+    try:
+        return _ENCODE(cells)
+    except Exception:  # noqa: BLE001 -- a value msgpack does not hold: the row keeps none
+        return b""
+
+
+def spell_cells(spell: Spell) -> bytes:
+    """The cells of ``spell``, encoded; empty where a value cannot be kept."""
+    return _encoded(
+        (
+            spell.fact,
+            _named(spell.fact, spell.records),
+            _end(spell.start),
+            _end(spell.end),
+            sources_of(spell),
+            [record.position for record in spell.records],
+            [conflict.attribute for conflict in spell.conflicts],
+            {name: _json_safe(value) for name, value in spell.attributes.items()},
+        )
+    )
+
+
+def plain_cells(
+    fact: str | None,
+    attributes: Mapping[str, Any],
+    start: ValidTime,
+    end: ValidTime | None,
+    records: Sequence[Record],
+) -> bytes:
+    """The cells of a new key's plain spell, from its records: what :func:`spell_cells` gives.
+
+    One start at the date ``start`` giving ``attributes``, perhaps ended at
+    the date ``end`` (the spell :func:`~timeline.facts._lanes._simple` files
+    without building it): no conflicts; its records in that order. Empty
+    (none kept) for anything else.
+    """
+    if type(start) is not Moment or not (end is None or type(end) is Moment):
+        return b""
+    sources: list[str] = []
+    for record in records:
+        name = record.provenance.speaker or record.provenance.source or f"#{record.position}"
+        if name not in sources:
+            sources.append(name)
+    return _encoded(
+        (
+            fact,
+            _named(fact, records),
+            _end(start),
+            _end(End.OPEN if end is None else end),
+            sources,
+            [record.position for record in records],
+            [],
+            {name: _json_safe(value) for name, value in attributes.items()},
+        )
+    )
+
+
+def decoded(data: bytes) -> Cells | None:
+    """The cells encoded as ``data``; None for a row that keeps none."""
+    return _DECODE(data) if data else None
+
+
+class _Cells:
+    """Every row's cells, encoded, in one blob: row ``n``'s end at ``ends[n]``."""
+
+    __slots__ = ("blob", "ends")
+
+    def __init__(self) -> None:
+        self.blob = bytearray()
+        self.ends = array("q")
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def add(self, data: bytes) -> None:
+        self.blob += data
+        self.ends.append(len(self.blob))
+
+    def get(self, row: int) -> bytes:
+        ends = self.ends
+        return bytes(self.blob[ends[row - 1] if row else 0 : ends[row]])
+
+    def reordered(self, order: Sequence[int]) -> _Cells:
+        """The same cells, row ``order[n]`` now row ``n``."""
+        made = _Cells()
+        blob, ends = self.blob, self.ends
+        pieces = []
+        total = 0
+        new_ends = made.ends
+        for old in order:
+            start, stop = ends[old - 1] if old else 0, ends[old]
+            pieces.append(blob[start:stop])
+            total += stop - start
+            new_ends.append(total)
+        made.blob = bytearray().join(pieces)
+        return made
+
+    def arrays(self) -> list[tuple[str, array[int]]]:
+        """The column to save, by name (the blob is saved beside it)."""
+        return [("cell ends", self.ends)]
+
+    @classmethod
+    def load(cls, columns: Mapping[str, array[int]], blob: bytes) -> _Cells:
+        """The cells saved as :meth:`arrays` and the blob gave them."""
+        made = cls()
+        made.ends = columns["cell ends"]
+        made.blob = bytearray(blob)
+        if made.ends and made.ends[-1] != len(made.blob):
+            raise ValueError("its cells and their ends disagree")
+        return made
