@@ -30,6 +30,7 @@ from timeline import (
     load_jsonl,
     valid_time,
 )
+from timeline.sanctions import Designated, Target, TargetKind
 from timeline.stores import JsonLinesStore, SQLiteStore
 
 registry = Registry()
@@ -250,3 +251,13 @@ def test_a_type_name_ending_in_a_newline_is_refused():
         @event("test.typed.newline\n", registry=Registry())
         class Newline:
             text: str
+
+
+@pytest.mark.parametrize("text", ["Lone \ud800 surrogate", "\udfff", "pair \ud83d\ude00 split"])
+def test_text_that_is_not_unicode_is_refused_with_what_it_holds(text):
+    """A lone surrogate in a field is an InvalidEventError naming the type, not a codec's crash."""
+    log = Log()
+    target = Target(name=text, kind=TargetKind.COMPANY)
+    with pytest.raises(InvalidEventError, match="not valid Unicode"):
+        log.append(Designated(target=target, authority="EU"), valid="2020/..")
+    assert log.last_position == 0

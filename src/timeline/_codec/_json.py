@@ -76,5 +76,5 @@ _read_body: Final = msgspec.json.Decoder().decode
 def _decode_body(text: str) -> Any:  # noqa: ANN401 -- any JSON value
     try:
         return _read_body(text)
-    except msgspec.MsgspecError:
+    except (msgspec.MsgspecError, UnicodeEncodeError):  # a lone surrogate written as it is
         return _decode_json(text)
