@@ -90,11 +90,11 @@ def operations(draw: st.DrawFn) -> list[tuple[str, Any]]:
     return made
 
 
-def _logged(log: Log, steps: list[tuple[str, Any]]) -> Log:
-    """The steps appended to ``log``, a day apart in known time."""
+def _logged(log: Log, steps: list[tuple[str, Any]], month: int = 1) -> Log:
+    """The steps appended to ``log``, a day apart in known time from the first of ``month``."""
     designations: list[Any] = []
     for day, (kind, (what, valid)) in enumerate(steps, start=1):
-        known = f"2025-01-{day:02d}"
+        known = f"2025-{month:02d}-{day:02d}"
         if kind == "designate":
             designations.append(log.append(what, valid=valid, known=known))
         elif designations and kind == "lift":
