@@ -11,6 +11,8 @@ the spells, read back from the log.
 from __future__ import annotations
 
 import contextlib
+import io
+import sys
 import warnings
 from typing import Any
 
@@ -29,7 +31,9 @@ from timeline import (
     starts,
     tables,
 )
+from timeline._cli import main
 from timeline._cli._rows import designation, hit_row
+from timeline.facts._rows import _Asked
 from timeline.sanctions import Designated, Lifted, SanctionsInForce, Target, TargetKind
 from timeline.stores import SQLiteStore
 
@@ -205,3 +209,47 @@ def test_an_index_saved_without_cells_is_rebuilt_saying_why(tmp_path, monkeypatc
         with pytest.warns(SnapshotIgnoredWarning, match="kept no cells"):
             facts = SanctionsInForce.from_snapshot(log)
         assert [row["attributes_target"] for row in tables.rows(facts.at("2021"))] == ["Acme"]
+
+
+def _designations(log: Log, count: int) -> None:
+    entries = []
+    for number in range(count):
+        target = Target(name=f"Target {number}", kind=TargetKind.COMPANY)
+        entries.append(log.entry(Designated(target=target, authority="EU"), valid="2020/.."))
+    log.extend(entries, known="2025-01-01")
+
+
+@pytest.mark.parametrize("form", ["csv", "jsonl", "json"])
+def test_the_command_writes_its_first_row_before_it_makes_the_last(tmp_path, monkeypatch, form):
+    """`timeline at` streams every format: a row is written as it is made (CSV's header first)."""
+    path = tmp_path / "log.sqlite"
+    with contextlib.closing(SQLiteStore(path)) as store:
+        _designations(Log(store), 300)
+    made: list[int] = []
+    make = _Asked.hit
+    monkeypatch.setattr(_Asked, "hit", lambda asked, row: made.append(row) or make(asked, row))
+    seen: list[int] = []  # how many hits were made at each write
+    out = io.StringIO()
+    write = out.write
+    monkeypatch.setattr(out, "write", lambda text: seen.append(len(made)) or write(text))
+    monkeypatch.setattr(sys, "stdout", out)
+    assert main(["--store", str(path), "--format", form, "at", "2021"]) == 0
+    assert len(made) == 300
+    assert seen[0] <= 1  # the header (or the document's head) before the second hit is made
+    assert any(count < 300 for count in seen[1:])  # rows out before the last is made
+
+
+def test_a_csv_answer_has_the_same_header_whatever_it_holds(tmp_path, capsys):
+    """Every column a hit of the vocabulary may have: an empty answer, a full one, a filtered."""
+    path = tmp_path / "log.sqlite"
+    with contextlib.closing(SQLiteStore(path)) as store:
+        log = Log(store)
+        _designations(log, 3)
+        target = Target(name="Aliased", kind=TargetKind.COMPANY, aliases=("Other",))
+        log.append(Designated(target=target, authority="EU"), valid="2023/..")
+    headers = []
+    for asked in (["at", "1990"], ["at", "2021"], ["at", "2024"], ["at", "2024", "--target", "x"]):
+        assert main(["--store", str(path), "--format", "csv", *asked]) == 0
+        headers.append(capsys.readouterr().out.splitlines()[0])
+    assert len(set(headers)) == 1
+    assert "attributes_aliases" in headers[0].split(",")

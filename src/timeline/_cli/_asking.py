@@ -29,7 +29,7 @@ from timeline.time import FLOATING, Question
 from ._index import _facts
 from ._options import _known
 from ._output import MEASURED, _emit, _json, _known_used, _shown, _table, _valid_json
-from ._rows import change_row, hit_row, record_row, spell_row
+from ._rows import HIT_LEADING, change_row, hit_row, record_row, spell_row
 
 _FIXES = (Retracted, Corrected)
 
@@ -84,7 +84,7 @@ def _at(log: Log, args: argparse.Namespace, out: TextIO) -> int:
         hits = facts.at(args.date, known=_known(args), tz=args.tz, where=where)
     hits = _filtered(hits, rest)
     empty = f"nothing in force on {args.date}{_asked_also(args)}"
-    return _hits_out(out, args, hits, {"date": args.date}, empty)
+    return _hits_out(out, args, hits, {"date": args.date}, empty, facts)
 
 
 #: Where ``learned --since-last NAME`` keeps its bookmark: a snapshot of this name.
@@ -175,7 +175,7 @@ def _during(log: Log, args: argparse.Namespace, out: TextIO) -> int:
     found = facts.during(args.start, args.end, known=_known(args), tz=args.tz, where=where)
     hits = _filtered(found, rest)
     empty = f"nothing in force between {args.start} and {args.end}{_asked_also(args)}"
-    return _hits_out(out, args, hits, {"from": args.start, "to": args.end}, empty)
+    return _hits_out(out, args, hits, {"from": args.start, "to": args.end}, empty, facts)
 
 
 def _asked_also(args: argparse.Namespace) -> str:
@@ -255,14 +255,26 @@ _CHANGE_COLUMNS: Final = ("answer", "change", "when", "key")
 _RECORD_COLUMNS: Final = ("position", "known_at", "valid", "precision", "phrase", "event", "source")
 
 
-def _hits_out(
-    out: TextIO, args: argparse.Namespace, hits: Sequence[Hit], asked: dict[str, Any], empty: str
+def _hits_out(  # noqa: PLR0917 -- what was asked, and how to say it
+    out: TextIO,
+    args: argparse.Namespace,
+    hits: Sequence[Hit],
+    asked: dict[str, Any],
+    empty: str,
+    facts: TemporalFacts,
 ) -> int:
-    """Write the hits a row at a time: each row's spell is read as it is written."""
+    """Write the hits a row at a time, each made as it is written (from the index's cells).
+
+    CSV too: its header is every column a hit of these facts may have (the
+    attributes any spell filed has had), so the first row is out before the
+    last is made, and an empty answer still has its header.
+    """
     explained = getattr(args, "why", False)
     rows = ({**hit_row(hit), "why": str(hit.why())} if explained else hit_row(hit) for hit in hits)
     if args.json:
-        _emit(out, args, {**asked, "known": _known_used(args)}, "in_force", rows)
+        attributes = (f"attributes_{name}" for name in facts._attribute_names())  # noqa: SLF001
+        columns = (*HIT_LEADING, *attributes, *(("why",) if explained else ()))
+        _emit(out, args, {**asked, "known": _known_used(args)}, "in_force", rows, header=columns)
     elif hits:
         _people(out, rows, (*_HIT_COLUMNS, "why") if explained else _HIT_COLUMNS)
     else:

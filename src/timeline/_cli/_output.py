@@ -17,6 +17,7 @@ from typing import Any, Final, TextIO
 
 import pendulum
 
+from timeline._errors import TimelineError
 from timeline.time import DateSet, End, Interval, Moment
 
 from ._options import _known
@@ -61,6 +62,7 @@ def _emit(
     rows: Iterable[dict[str, Any]],
     *,
     columns: Sequence[str] = (),
+    header: Sequence[str] | None = None,
 ) -> None:
     """Write an answer for machines: one JSON document, JSON lines (a row each), or CSV.
 
@@ -71,8 +73,10 @@ def _emit(
     columns, ``columns`` first (so an answer with no rows still has its header).
 
     JSON and JSON lines are written a row at a time, as ``rows`` makes them:
-    the first row is out before the last is made. CSV's columns are the
-    union of its rows' fields, so it is written once every row is made.
+    the first row is out before the last is made. So is CSV where ``header``
+    gives every column a row may have (a row with another is an error, not
+    a column lost); else its columns are the union of its rows' fields, and
+    it is written once every row is made.
     """
     if args.format == "json":
         if key is None:
@@ -81,6 +85,15 @@ def _emit(
             _json_rows(out, meta, key, rows)
     elif args.format == "jsonl":
         out.writelines(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in rows)
+    elif header is not None:
+        writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n", restval="")
+        writer.writeheader()
+        known = set(header)
+        for row in rows:
+            extra = row.keys() - known
+            if extra:
+                raise TimelineError(f"a row has columns the header lacks: {sorted(extra)}")
+            writer.writerow({name: _cell(value) for name, value in row.items()})
     else:
         cells = [{name: _cell(value) for name, value in row.items()} for row in rows]
         header = list(dict.fromkeys([*columns, *(name for row in cells for name in row)]))

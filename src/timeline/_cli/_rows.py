@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 #: The zone rows give instants in, as :func:`timeline.tables.rows` gives them by default.
 UTC: Final = zone_of("UTC")
 
+#: The columns every hit's row starts with: the tables', the designation after the key.
+HIT_LEADING: Final = ("answer", "key", "designation", *tables.SPELL_COLUMNS[1:])
+
 #: The columns a problem row of ``verify`` has, also when there is none.
 PROBLEM_COLUMNS: Final = ("kind", "position", "message")
 

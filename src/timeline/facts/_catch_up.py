@@ -31,6 +31,10 @@ _logger = logger
 
 _FIX_TYPES = (Retracted, Corrected)
 
+#: A row as :meth:`_Filing._file` takes it, but for its key and known time: first position,
+#: bounds, has an end, floating flags, digest, cells.
+_Filed = tuple[int, tuple[int, int, int, int], bool, int, int, bytes]
+
 
 class _CatchUp(_Filing):
     """Reading the log from the last position read: records, or rows for field rules."""
@@ -211,7 +215,7 @@ class _CatchUp(_Filing):
         if self._progress is not None:
             # Filing it and (for a long catch-up) the compaction are still to come.
             self._progress(min(position - self._from, self._coming) - 1, self._coming)
-        touched, fresh, fixes = batch.touched, batch.fresh, batch.fixes
+        touched, fixes = batch.touched, batch.fixes
         known = _micros(known_at)
         if fixes:
             self._fixes.extend((fix.position, known, fix.id, fix.event.record) for fix in fixes)
@@ -221,36 +225,9 @@ class _CatchUp(_Filing):
         self._latest = known
         self._position = position
         self._head = head
-        simple = {}
-        if _tuning.SIMPLE and not fixes and not self._hidden:
-            # A field rule's rows keep no cells (its lane reads no attributes): b"" below.
-            kept: list[tuple[int, str | None, list[_Read], list[tuple[_Role, Change, Record]]]]
-            kept = [(number, None, items, []) for number, items in batch.read.items()]
-            for number, records in fresh.items():
-                change = records[0][1]
-                if len(records) <= 2 and all(
-                    not other.every and other.fact == change.fact for _, other, _ in records
-                ):
-                    valid_of = self._zoning.valid
-                    items = [
-                        (role, r.position, _valid_parts(valid_of(r))) for role, _, r in records
-                    ]
-                    kept.append((number, change.fact, items, records))
-            for number, fact, items, records in kept:
-                if (row := _simple(items)) is not None:
-                    positions = [item[1] for item in items]
-                    cells = (
-                        plain_cells(
-                            fact,
-                            records[0][1].attributes,
-                            items[0][2][0],
-                            items[1][2][0] if len(items) > 1 else None,
-                            [record for _, _, record in records],
-                        )
-                        if records
-                        else b""
-                    )
-                    simple[number] = (*row, _digest(fact, row[1], row[2], positions), cells)
+        simple = (
+            self._simple_rows(batch) if _tuning.SIMPLE and not fixes and not self._hidden else {}
+        )
         found_spells = self._spells(
             [n for n in touched if n not in simple],
             known=_NEVER,
@@ -263,6 +240,42 @@ class _CatchUp(_Filing):
                 continue
             self._file(number, *simple[number], known)
         self._forget(_tuning.RECENT, _tuning.MADE)
+
+    def _simple_rows(self, batch: _Batch) -> dict[int, _Filed]:
+        """The rows of the batch's new keys whose spells :func:`_simple` files unbuilt, by key.
+
+        Each as :meth:`_file` takes it: first position, bounds, has an end,
+        floating flags, digest and cells (none for a field rule's rows: its
+        lane reads no attributes).
+        """
+        kept: list[tuple[int, str | None, list[_Read], list[tuple[_Role, Change, Record]]]]
+        kept = [(number, None, items, []) for number, items in batch.read.items()]
+        valid_of = self._zoning.valid
+        for number, records in batch.fresh.items():
+            change = records[0][1]
+            if len(records) <= 2 and all(
+                not other.every and other.fact == change.fact for _, other, _ in records
+            ):
+                items = [(role, r.position, _valid_parts(valid_of(r))) for role, _, r in records]
+                kept.append((number, change.fact, items, records))
+        simple: dict[int, _Filed] = {}
+        for number, fact, items, records in kept:
+            if (row := _simple(items)) is None:
+                continue
+            positions = [item[1] for item in items]
+            cells = b""
+            if records:
+                attributes = records[0][1].attributes
+                self._cells.note(attributes)
+                cells = plain_cells(
+                    fact,
+                    attributes,
+                    items[0][2][0],
+                    items[1][2][0] if len(items) > 1 else None,
+                    [record for _, _, record in records],
+                )
+            simple[number] = (*row, _digest(fact, row[1], row[2], positions), cells)
+        return simple
 
     def _forget(self, records: int, spells: int) -> None:
         """Drop the records and spells kept for this catch-up, once there are more than these."""

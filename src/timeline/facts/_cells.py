@@ -132,13 +132,25 @@ def decoded(data: bytes) -> Cells | None:
 
 
 class _Cells:
-    """Every row's cells, encoded, in one blob: row ``n``'s end at ``ends[n]``."""
+    """Every row's cells, encoded, in one blob: row ``n``'s end at ``ends[n]``.
 
-    __slots__ = ("blob", "ends")
+    And the names of the attributes any row filed has had, in the order they
+    came (those of rows that keep no cells too): the columns a table of any
+    answer may need, known before its first row.
+    """
+
+    __slots__ = ("blob", "ends", "names")
 
     def __init__(self) -> None:
         self.blob = bytearray()
         self.ends = array("q")
+        self.names: dict[str, None] = {}
+
+    def note(self, attributes: Mapping[str, Any]) -> None:
+        """Note the names of a filed spell's attributes."""
+        names = self.names
+        if not names.keys() >= attributes.keys():
+            names.update(dict.fromkeys(attributes))
 
     def __len__(self) -> int:
         return len(self.ends)
@@ -154,6 +166,7 @@ class _Cells:
     def reordered(self, order: Sequence[int]) -> _Cells:
         """The same cells, row ``order[n]`` now row ``n``."""
         made = _Cells()
+        made.names = self.names
         blob, ends = self.blob, self.ends
         pieces = []
         total = 0
@@ -171,11 +184,12 @@ class _Cells:
         return [("cell ends", self.ends)]
 
     @classmethod
-    def load(cls, columns: Mapping[str, array[int]], blob: bytes) -> _Cells:
-        """The cells saved as :meth:`arrays` and the blob gave them."""
+    def load(cls, columns: Mapping[str, array[int]], blob: bytes, names: list[str]) -> _Cells:
+        """The cells saved as :meth:`arrays`, the blob and the attributes' names gave them."""
         made = cls()
         made.ends = columns["cell ends"]
         made.blob = bytearray(blob)
+        made.names = dict.fromkeys(names)
         if made.ends and made.ends[-1] != len(made.blob):
             raise ValueError("its cells and their ends disagree")
         return made

@@ -205,6 +205,7 @@ class _Filing(_State):
                 has_end = not isinstance(spell.end, End)
                 floating = _floating(spell.extent)
                 cells = spell_cells(spell)
+                self._cells.note(spell.attributes)
                 self._file(number, first, bound, has_end, floating, signature, cells, now)
 
     def _signature(self, spell: Spell, *, keep: bool) -> tuple[tuple[int, int, int, int], int]:

@@ -551,6 +551,17 @@ class _Questions(_Saved):
                 found.append((_known_time(known), spells))
         return found
 
+    def _attribute_names(self) -> list[str]:
+        """The names of every attribute a spell filed so far has, in the order they came.
+
+        With those a field rule gives (its rows may keep no cells): the columns
+        a table of any answer may need, known before its first row is made.
+        """
+        names = dict(self._cells.names)
+        for rule in self._fields.values():
+            names.update(dict.fromkeys(rule.values))
+        return list(names)
+
     def keys(self) -> list[str]:
         """Return every key seen, sorted (after catching up)."""
         self.catch_up()

@@ -279,6 +279,7 @@ class _Saved(_CatchUp):
             "filters": self._filters_described(),
             "names": self._names_kept(),
             "cells": CELLS_FORMAT,
+            "attributes": list(self._cells.names),
             "position": self._position,
             "head": self._head,
             "latest": self._latest,
@@ -370,7 +371,7 @@ class _Saved(_CatchUp):
             for at, known, fix, target in json.loads(blobs[2])
         ]
         self._hidden = hidden_ids((fix, target) for _, _, fix, target in self._fixes)
-        self._cells = _Cells.load(columns, blobs[3])
+        self._cells = _Cells.load(columns, blobs[3], meta["attributes"])
         self._names = _Names.load(self._names.filters, columns, blobs[4:])
         self._position = meta["position"]
         self._head = meta["head"]
