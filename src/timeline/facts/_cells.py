@@ -17,6 +17,7 @@ from its spell, the long way: the same row either way.
 
 from __future__ import annotations
 
+import uuid
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
@@ -57,15 +58,49 @@ _ENCODE = msgspec.msgpack.Encoder().encode
 _DECODE = msgspec.msgpack.Decoder(Cells).decode
 
 
+#: The ends made lately, by end: answers' spells share their dates (a day of 25 years is one
+#: of 9,000), and writing one as EDTF and finding its bounds costs more than a look-up.
+_ENDS: dict[Moment | DateSet | End, _End] = {}
+_ENDS_KEPT: Final = 1 << 14
+
+
 def _end(end: Moment | DateSet | End) -> _End:
+    made = _ENDS.get(end)
+    if made is not None:
+        return made
     if isinstance(end, End):
-        return [end.value]
-    bounds = end.bounds()
-    return [str(end), bounds.low, bounds.high, bounds.floating]
+        made = [end.value]
+    else:
+        bounds = end.bounds()
+        made = [str(end), bounds.low, bounds.high, bounds.floating]
+    if len(_ENDS) >= _ENDS_KEPT:
+        _ENDS.clear()
+    _ENDS[end] = made
+    return made
 
 
 def _named(fact: str | None, records: Iterable[Record]) -> int | None:
-    return next((r.position for r in records if str(r.id) == fact), None)
+    if fact is None or len(fact) != 36:  # no record's id
+        return None
+    try:
+        named = uuid.UUID(fact)
+    except ValueError:
+        return None
+    found = next((r for r in records if r.id == named), None)
+    # The id as the record's own text: a fact "A0..." upper-cased names no record.
+    return None if found is None or str(found.id) != fact else found.position
+
+
+_PLAIN: Final = frozenset({str, int, bool, float, type(None)})
+
+
+def _attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """The attributes as JSON values (as :func:`~timeline.tables.rows` gives them)."""
+    plain = _PLAIN
+    return {
+        name: value if type(value) in plain else _json_safe(value)
+        for name, value in attributes.items()
+    }
 
 
 def _encoded(cells: tuple[Any, ...]) -> bytes:
@@ -86,7 +121,7 @@ def spell_cells(spell: Spell) -> bytes:
             sources_of(spell),
             [record.position for record in spell.records],
             [conflict.attribute for conflict in spell.conflicts],
-            {name: _json_safe(value) for name, value in spell.attributes.items()},
+            _attributes(spell.attributes),
         )
     )
 
@@ -121,7 +156,7 @@ def plain_cells(
             sources,
             [record.position for record in records],
             [],
-            {name: _json_safe(value) for name, value in attributes.items()},
+            _attributes(attributes),
         )
     )
 
