@@ -23,6 +23,7 @@ from timeline import (
     TemporalFacts,
     ends,
     starts,
+    tables,
 )
 from timeline import facts as seam
 from timeline.facts import IntervalSet
@@ -92,26 +93,41 @@ def _saved_log(path: Path) -> Log:
     return log
 
 
-def _damage(path: Path, damage: str) -> None:
+def _damage(path: Path, damage: str, name: str | None = None) -> None:
+    """Damage the state saved as ``name`` (the index's, by default)."""
+    which = (name or Facts.name(),)
     with sqlite3.connect(path) as db:
         if damage == "flipped byte":
-            part = bytearray(db.execute("SELECT data FROM timeline_state_parts").fetchone()[0])
+            part = bytearray(
+                db.execute(
+                    "SELECT data FROM timeline_state_parts WHERE name = ?", which
+                ).fetchone()[0]
+            )
             part[len(part) // 3] ^= 0x10
-            db.execute("UPDATE timeline_state_parts SET data = ?", (bytes(part),))
+            db.execute(
+                "UPDATE timeline_state_parts SET data = ? WHERE name = ? AND part = 0",
+                (bytes(part), *which),
+            )
         elif damage == "log moved under it":
             # Another log at the same path: the record under the state is another one.
             db.execute("UPDATE records SET hash = randomblob(32) WHERE position = 25")
         elif damage == "another position":
-            db.execute("UPDATE timeline_states SET position = position - 1")
+            db.execute("UPDATE timeline_states SET position = position - 1 WHERE name = ?", which)
         elif damage == "missing part":
-            db.execute("DELETE FROM timeline_state_parts WHERE part = 0")
+            db.execute("DELETE FROM timeline_state_parts WHERE part = 0 AND name = ?", which)
         elif damage == "description changed":
             # A count in the description, not the arrays: answers would change as surely.
-            meta = json.loads(db.execute("SELECT meta FROM timeline_states").fetchone()[0])
-            meta["current"] += 1
-            db.execute("UPDATE timeline_states SET meta = ?", (json.dumps(meta),))
+            meta = json.loads(
+                db.execute("SELECT meta FROM timeline_states WHERE name = ?", which).fetchone()[0]
+            )
+            meta["position" if "cells" in meta and "current" not in meta else "current"] += 1
+            db.execute(
+                "UPDATE timeline_states SET meta = ? WHERE name = ?", (json.dumps(meta), *which)
+            )
         elif damage == "description unreadable":
-            db.execute("UPDATE timeline_states SET meta = '{\"format\": '")
+            db.execute("UPDATE timeline_states SET meta = '{\"format\": ' WHERE name = ?", which)
+        elif damage == "gone":
+            db.execute("DELETE FROM timeline_states WHERE name = ?", which)
 
 
 class NewerFacts(Facts):
@@ -156,6 +172,36 @@ def test_a_saved_state_that_does_not_match_is_rebuilt_never_used(tmp_path, damag
     assert any(p.kind == "snapshot" for p in problems) == (damage != "stale version")
 
 
+@pytest.mark.parametrize(
+    "damage",
+    ["flipped byte", "another position", "missing part", "description changed", "gone"],
+)
+def test_saved_cells_that_do_not_match_are_not_used_and_rows_come_from_records(
+    tmp_path, damage, caplog
+):
+    """The index is used; its table rows are made from the records, the same, saying why."""
+    path = tmp_path / "facts.sqlite"
+    _saved_log(path).close()
+    _damage(path, damage, Facts.name() + " cells")
+    log = Log(SQLiteStore(path), registry=registry)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        facts = Facts.from_snapshot(log)  # the cells are read only when a row needs them
+    assert facts.position == log.last_position
+    fresh = Facts(log)
+    with pytest.warns(SnapshotIgnoredWarning, match="saved cells .* not used"):
+        rows = tables.rows(facts.at("2024-03"))
+    assert rows == tables.rows(fresh.at("2024-03"))
+    assert "saved cells" in caplog.text
+    assert facts.save_snapshot()  # saved again: the cells with it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        again = Facts.from_snapshot(log)
+        assert tables.rows(again.at("2024-03")) == rows
+    problems = verify(log.store).problems
+    assert not problems
+
+
 def test_a_sound_saved_state_is_used_and_read_only_the_tail(tmp_path):
     """The control: an untouched state is used, and only records after it are read."""
     path = tmp_path / "facts.sqlite"
@@ -179,7 +225,7 @@ def test_a_later_save_replaces_an_earlier_one_but_never_a_later_one(tmp_path):
     log.append(Started(key="k9", label="late"), valid="2023")
     ahead = Facts.from_snapshot(log)
     assert ahead.save_snapshot()
-    older = behind._dump()
+    older = behind._dump()[:2]
     assert not log.store.save_state(Facts.name(), behind.position, *older)
     assert Facts.from_snapshot(log).position == log.last_position
 

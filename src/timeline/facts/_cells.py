@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import msgspec
@@ -172,14 +172,52 @@ class _Cells:
     And the names of the attributes any row filed has had, in the order they
     came (those of rows that keep no cells too): the columns a table of any
     answer may need, known before its first row.
+
+    Started from a saved index, the cells of its rows (the first ``base``)
+    are read from the store when one is first needed (``loader``), not with
+    the index: a question that makes no table row never reads them. Rows
+    filed since are kept here meanwhile, numbered from ``base``. Should the
+    saved cells not be usable, the saved rows keep none (their table rows
+    are made from their spells).
     """
 
-    __slots__ = ("blob", "ends", "names")
+    __slots__ = ("base", "blob", "ends", "loader", "names")
 
     def __init__(self) -> None:
         self.blob = bytearray()
         self.ends = array("q")
         self.names: dict[str, None] = {}
+        self.base = 0
+        self.loader: Callable[[], _Cells | None] | None = None
+
+    @classmethod
+    def later(cls, base: int, names: Iterable[str], loader: Callable[[], _Cells | None]) -> _Cells:
+        """The cells of ``base`` saved rows, read by ``loader`` when first needed."""
+        made = cls()
+        made.base, made.loader, made.names = base, loader, dict.fromkeys(names)
+        return made
+
+    def _ensure(self) -> None:
+        """Read the saved rows' cells, and put those filed since after them."""
+        loader, self.loader = self.loader, None
+        assert loader is not None  # noqa: S101 -- called only while one is set
+        saved = loader()
+        if saved is None:  # unusable: the saved rows keep none
+            saved = _Cells()
+            saved.ends = array("q", bytes(8 * self.base))
+        shift = len(saved.blob)
+        saved.blob += self.blob
+        saved.ends.extend(end + shift for end in self.ends)
+        self.blob, self.ends, self.base = saved.blob, saved.ends, 0
+
+    def saved(self) -> _Cells:
+        """These cells, every one read (to be saved)."""
+        if self.loader is not None:
+            self._ensure()
+        return self
+
+    def __len__(self) -> int:
+        return self.base + len(self.ends)
 
     def note(self, attributes: Mapping[str, Any]) -> None:
         """Note the names of a filed spell's attributes."""
@@ -187,19 +225,22 @@ class _Cells:
         if not names.keys() >= attributes.keys():
             names.update(dict.fromkeys(attributes))
 
-    def __len__(self) -> int:
-        return len(self.ends)
-
     def add(self, data: bytes) -> None:
         self.blob += data
         self.ends.append(len(self.blob))
 
     def get(self, row: int) -> bytes:
+        if self.loader is not None:
+            if row < self.base:
+                self._ensure()
+            else:
+                row -= self.base
         ends = self.ends
         return bytes(self.blob[ends[row - 1] if row else 0 : ends[row]])
 
     def reordered(self, order: Sequence[int]) -> _Cells:
         """The same cells, row ``order[n]`` now row ``n``."""
+        self.saved()
         made = _Cells()
         made.names = self.names
         blob, ends = self.blob, self.ends
@@ -214,13 +255,9 @@ class _Cells:
         made.blob = bytearray().join(pieces)
         return made
 
-    def arrays(self) -> list[tuple[str, array[int]]]:
-        """The column to save, by name (the blob is saved beside it)."""
-        return [("cell ends", self.ends)]
-
     @classmethod
     def load(cls, columns: Mapping[str, array[int]], blob: bytes, names: list[str]) -> _Cells:
-        """The cells saved as :meth:`arrays`, the blob and the attributes' names gave them."""
+        """The cells saved as their ends (``columns["cell ends"]``), blob and attributes' names."""
         made = cls()
         made.ends = columns["cell ends"]
         made.blob = bytearray(blob)

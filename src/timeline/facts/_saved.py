@@ -99,6 +99,43 @@ def _take(pieces: Iterator[bytes]) -> bytes:
     return part
 
 
+#: What the state of an index's cells is saved as: the index's own name, then this.
+CELLS_STATE = " cells"
+
+
+def _packed(
+    arrays: list[tuple[str, array[int]]], blobs: list[bytes], meta: dict[str, Any]
+) -> tuple[str, list[bytes]]:
+    """A state's description and parts: each array and blob cut in parts, all sealed.
+
+    Each array and blob is in parts of its own (cut where items end), so that
+    loading copies each part once, straight into its array. The description
+    (``meta`` with where each lies) gets the SHA-256 of the parts and then of
+    itself: a changed count or time there would change answers as surely as a
+    changed byte in the arrays.
+    """
+    parts: list[bytes] = []
+    digest = hashlib.sha256()
+
+    def cut(data: bytes, item: int) -> int:
+        step = _tuning.PART - _tuning.PART % item
+        pieces = [data[at : at + step] for at in range(0, len(data), step)] or [b""]
+        for piece in pieces:
+            digest.update(piece)
+        parts.extend(pieces)
+        return len(pieces)
+
+    described = [
+        [name, column.typecode, len(column), cut(column.tobytes(), column.itemsize)]
+        for name, column in arrays
+    ]
+    blob_parts = [[len(blob), cut(blob, 1)] for blob in blobs]
+    meta = {**meta, "byteorder": sys.byteorder, "arrays": described, "blobs": blob_parts}
+    digest.update(canonical_json(meta).encode())
+    meta["sha256"] = digest.hexdigest()
+    return json.dumps(meta), parts
+
+
 class _Saved(_CatchUp):
     """Saving the index in the log's store and starting from it."""
 
@@ -120,7 +157,10 @@ class _Saved(_CatchUp):
             return False
         if self._sorted_rows < len(self._rows.key) or self._sorted_keys < len(self._keys):
             self._compact()
-        meta, parts = self._dump()
+        meta, parts, (cells_meta, cells_parts) = self._dump()
+        # The cells first: an index saved names them by checksum, and is used without them
+        # (its rows made from records) should another save come between.
+        store.save_state(self.name() + CELLS_STATE, self._position, cells_meta, cells_parts)
         with_rows = getattr(store, "save_state_and_rows", None)
         if with_rows is not None:  # a server that answers from the rows too (PostgreSQL)
             return bool(with_rows(self.name(), self._position, meta, parts, self._row_tuples()))
@@ -208,7 +248,8 @@ class _Saved(_CatchUp):
         kept = meta.get("names")
         if kept != cls._names_kept():
             return f"its names were kept another way ({kept}, not {cls._names_kept()})"
-        if meta.get("cells") != CELLS_FORMAT:  # saved before rows kept their cells: none
+        cells = meta.get("cells")  # saved before rows kept their cells: none
+        if not isinstance(cells, dict) or cells.get("format") != CELLS_FORMAT:
             return "its rows kept no cells for answers' tables (saved by an earlier version)"
         return None
 
@@ -222,7 +263,25 @@ class _Saved(_CatchUp):
         """How the filters' names are kept (None: there are none), as saved with an index."""
         return names_format() if cls._filter_items else None
 
-    def _dump(self) -> tuple[str, list[bytes]]:
+    def _dump(self) -> tuple[str, list[bytes], tuple[str, list[bytes]]]:
+        """The index as a saved state (description, parts), and its rows' cells as another.
+
+        The cells are a state of their own (:data:`CELLS_STATE` after the
+        name), sealed like the index and named by their checksum in its
+        description: read only when a table row is first made from them.
+        """
+        cells = self._cells.saved()
+        cells_text, cells_parts = _packed(
+            [("cell ends", cells.ends)],
+            [bytes(cells.blob)],
+            {
+                "format": STATE_FORMAT,
+                "name": self.name() + CELLS_STATE,
+                "cells": CELLS_FORMAT,
+                "position": self._position,
+                "head": self._head,
+            },
+        )
         keys = self._keys.packed()
         arrays: list[tuple[str, array[int]]] = [
             ("key ends", keys.ends),
@@ -236,7 +295,6 @@ class _Saved(_CatchUp):
                 (f"row {name}", column)
                 for name, column in zip(_Rows.NAMES, self._rows.columns(), strict=True)
             ),
-            *self._cells.arrays(),
             *(self._names.arrays() if self._names else ()),
         ]
         layouts = {}
@@ -250,52 +308,72 @@ class _Saved(_CatchUp):
             json.dumps(
                 [[at, known, fix.hex, target.hex] for at, known, fix, target in self._fixes]
             ).encode(),
-            bytes(self._cells.blob),
             *((bytes(self._names.blob), bytes(self._names.state)) if self._names else ()),
         ]
-        # Each array and blob in parts of its own (cut where items end), so that
-        # loading copies each part once, straight into its array.
-        parts: list[bytes] = []
-        digest = hashlib.sha256()
+        text, parts = _packed(
+            arrays,
+            blobs,
+            {
+                "format": STATE_FORMAT,
+                "name": self.name(),
+                "version": self.version,
+                "zones": self._zoning.rules,
+                "filters": self._filters_described(),
+                "names": self._names_kept(),
+                "cells": {
+                    "format": CELLS_FORMAT,
+                    "rows": len(cells),
+                    "sha256": json.loads(cells_text)["sha256"],
+                    "attributes": list(self._cells.names),
+                },
+                "position": self._position,
+                "head": self._head,
+                "latest": self._latest,
+                "current": self._current,
+                "sorted_rows": self._sorted_rows,
+                "sorted_keys": self._sorted_keys,
+                "sets": layouts,
+            },
+        )
+        return text, parts, (cells_text, cells_parts)
 
-        def cut(data: bytes, item: int) -> int:
-            step = _tuning.PART - _tuning.PART % item
-            pieces = [data[at : at + step] for at in range(0, len(data), step)] or [b""]
-            for piece in pieces:
-                digest.update(piece)
-            parts.extend(pieces)
-            return len(pieces)
+    def _saved_cells(self, expected: dict[str, Any]) -> _Cells | None:
+        """The cells saved beside the index, if they are those its description names."""
+        cells, problem = self._read_cells(expected)
+        if cells is not None:
+            return cells
+        message = (
+            f"the saved cells of {self.name()} not used: {problem}; "
+            "table rows are made from the records instead (`timeline rebuild` keeps them again)"
+        )
+        logger.warning(message)
+        warnings.warn(message, SnapshotIgnoredWarning, stacklevel=4)
+        return None
 
-        described = [
-            [name, column.typecode, len(column), cut(column.tobytes(), column.itemsize)]
-            for name, column in arrays
-        ]
-        blob_parts = [[len(blob), cut(blob, 1)] for blob in blobs]
-        meta = {
-            "format": STATE_FORMAT,
-            "name": self.name(),
-            "version": self.version,
-            "zones": self._zoning.rules,
-            "filters": self._filters_described(),
-            "names": self._names_kept(),
-            "cells": CELLS_FORMAT,
-            "attributes": list(self._cells.names),
-            "position": self._position,
-            "head": self._head,
-            "latest": self._latest,
-            "current": self._current,
-            "sorted_rows": self._sorted_rows,
-            "sorted_keys": self._sorted_keys,
-            "byteorder": sys.byteorder,
-            "arrays": described,
-            "blobs": blob_parts,
-            "sets": layouts,
-        }
-        # The checksum covers the description too: a changed count or time there
-        # would change answers as surely as a changed byte in the arrays.
-        digest.update(canonical_json(meta).encode())
-        meta["sha256"] = digest.hexdigest()
-        return json.dumps(meta), parts
+    def _read_cells(self, expected: dict[str, Any]) -> tuple[_Cells | None, str]:
+        """The saved cells, or why they cannot be used."""
+        store = self.log.store
+        found = (
+            store.load_state(self.name() + CELLS_STATE) if isinstance(store, StateStore) else None
+        )
+        if found is None:
+            return None, "none were saved"
+        position, text, parts = found
+        try:
+            meta = json.loads(text)
+            if meta.get("sha256") != expected["sha256"] or meta.get("cells") != CELLS_FORMAT:
+                return None, "they are not those saved with the index (saved again since?)"
+            hashed = _Hashed(parts)
+            columns, blobs = _unpack(meta, hashed)
+            problem = seal_problem(store, position, meta, hashed.digest)
+            if problem is not None:
+                return None, problem
+            cells = _Cells.load(columns, blobs[0], [])
+        except (KeyError, TypeError, ValueError, IndexError) as error:
+            return None, f"they cannot be read ({type(error).__name__}: {error})"
+        if len(cells) != expected["rows"]:
+            return None, "they are not as many as its rows"
+        return cells, ""
 
     @classmethod
     def from_snapshot(cls, log: Log) -> Self:
@@ -371,8 +449,11 @@ class _Saved(_CatchUp):
             for at, known, fix, target in json.loads(blobs[2])
         ]
         self._hidden = hidden_ids((fix, target) for _, _, fix, target in self._fixes)
-        self._cells = _Cells.load(columns, blobs[3], meta["attributes"])
-        self._names = _Names.load(self._names.filters, columns, blobs[4:])
+        cells = meta["cells"]
+        self._cells = _Cells.later(
+            cells["rows"], cells["attributes"], lambda: self._saved_cells(cells)
+        )
+        self._names = _Names.load(self._names.filters, columns, blobs[3:])
         self._position = meta["position"]
         self._head = meta["head"]
         self._latest = meta["latest"]
