@@ -86,14 +86,16 @@ def _emit(
     elif args.format == "jsonl":
         out.writelines(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in rows)
     elif header is not None:
-        writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n", restval="")
-        writer.writeheader()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
         known = set(header)
+        write = writer.writerow
         for row in rows:
-            extra = row.keys() - known
-            if extra:
-                raise TimelineError(f"a row has columns the header lacks: {sorted(extra)}")
-            writer.writerow({name: _cell(value) for name, value in row.items()})
+            if not row.keys() <= known:
+                extra = sorted(row.keys() - known)
+                raise TimelineError(f"a row has columns the header lacks: {extra}")
+            get = row.get
+            write([v if type(v := get(name)) is str else _cell(v) for name in header])
     else:
         cells = [{name: _cell(value) for name, value in row.items()} for row in rows]
         header = list(dict.fromkeys([*columns, *(name for row in cells for name in row)]))
