@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import sys
 import warnings
 from typing import Any
@@ -33,6 +34,7 @@ from timeline import (
 )
 from timeline._cli import main
 from timeline._cli._rows import designation, hit_row
+from timeline.facts import _tuning
 from timeline.facts._rows import _Asked
 from timeline.sanctions import Designated, Lifted, SanctionsInForce, Target, TargetKind
 from timeline.stores import SQLiteStore
@@ -127,13 +129,23 @@ def test_new_keys_filed_without_a_spell_keep_the_rows_of_their_spells(batch, val
         _check(SanctionsInForce(log), valid, known, tz)
 
 
+@contextlib.contextmanager
+def _every_cell_read():
+    """Answers of any size read the saved cells (not their few rows' records)."""
+    before, _tuning.CELL_BYTES_A_ROW = _tuning.CELL_BYTES_A_ROW, 1 << 40
+    try:
+        yield
+    finally:
+        _tuning.CELL_BYTES_A_ROW = before
+
+
 @settings(max_examples=25)
 @given(operations(), operations(), st.sampled_from(ASKED), st.sampled_from(ZONES))
 def test_a_saved_index_caught_up_keeps_the_rows_of_a_fresh_one(
     tmp_path_factory, first, then, valid, tz
 ):
     path = tmp_path_factory.mktemp("cells") / "log.sqlite"
-    with contextlib.closing(SQLiteStore(path)) as store:
+    with contextlib.closing(SQLiteStore(path)) as store, _every_cell_read():
         log = _logged(Log(store), first)
         SanctionsInForce(log).save_snapshot()  # compacted: the cells renumbered with the rows
         _logged(log, then, month=3)  # a later batch, fixes and all
@@ -253,3 +265,28 @@ def test_a_csv_answer_has_the_same_header_whatever_it_holds(tmp_path, capsys):
         headers.append(capsys.readouterr().out.splitlines()[0])
     assert len(set(headers)) == 1
     assert "attributes_aliases" in headers[0].split(",")
+
+
+def test_a_small_answer_reads_its_records_not_every_saved_cell(tmp_path, monkeypatch):
+    """Reading every saved cell is worth it for an answer of many rows, not for a few."""
+    path = tmp_path / "log.sqlite"
+    with contextlib.closing(SQLiteStore(path)) as store:
+        log = Log(store)
+        _designations(log, 300)
+        SanctionsInForce(log).save_snapshot()
+        size = json.loads(store.load_state(SanctionsInForce.name())[1])["cells"]["bytes"]
+        monkeypatch.setattr(_tuning, "CELL_BYTES_A_ROW", size // 10)  # ten rows or more
+        reads: list[int] = []
+        read = SanctionsInForce._read_cells
+        monkeypatch.setattr(
+            SanctionsInForce,
+            "_read_cells",
+            lambda facts, expected: reads.append(1) or read(facts, expected),
+        )
+        facts = SanctionsInForce.from_snapshot(log)
+        few = tables.rows(facts.in_force("2021", target="Target 7"))
+        assert (len(few), reads) == (1, [])  # its one spell read from its records
+        many = tables.rows(facts.at("2021"))
+        assert (len(many), reads) == (300, [1])
+        assert few == [row for row in many if row["attributes_target"] == "Target 7"]
+        assert many == tables.rows(SanctionsInForce(log).at("2021"))

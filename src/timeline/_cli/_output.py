@@ -86,10 +86,9 @@ def _emit(
     elif args.format == "jsonl":
         out.writelines(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in rows)
     elif header is not None:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
+        write = csv.writer(out, lineterminator="\n").writerow
+        write(header)
         known = set(header)
-        write = writer.writerow
         for row in rows:
             if not row.keys() <= known:
                 extra = sorted(row.keys() - known)

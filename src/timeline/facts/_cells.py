@@ -181,20 +181,24 @@ class _Cells:
     are made from their spells).
     """
 
-    __slots__ = ("base", "blob", "ends", "loader", "names")
+    __slots__ = ("base", "blob", "ends", "loader", "names", "size")
 
     def __init__(self) -> None:
         self.blob = bytearray()
         self.ends = array("q")
         self.names: dict[str, None] = {}
         self.base = 0
+        self.size = 0  # the bytes of the saved rows' cells, not read yet
         self.loader: Callable[[], _Cells | None] | None = None
 
     @classmethod
-    def later(cls, base: int, names: Iterable[str], loader: Callable[[], _Cells | None]) -> _Cells:
-        """The cells of ``base`` saved rows, read by ``loader`` when first needed."""
+    def later(
+        cls, base: int, size: int, names: Iterable[str], loader: Callable[[], _Cells | None]
+    ) -> _Cells:
+        """The cells of ``base`` saved rows (``size`` bytes), read by ``loader`` when needed."""
         made = cls()
-        made.base, made.loader, made.names = base, loader, dict.fromkeys(names)
+        made.base, made.size, made.loader = base, size, loader
+        made.names = dict.fromkeys(names)
         return made
 
     def _ensure(self) -> None:
@@ -208,7 +212,7 @@ class _Cells:
         shift = len(saved.blob)
         saved.blob += self.blob
         saved.ends.extend(end + shift for end in self.ends)
-        self.blob, self.ends, self.base = saved.blob, saved.ends, 0
+        self.blob, self.ends, self.base, self.size = saved.blob, saved.ends, 0, 0
 
     def saved(self) -> _Cells:
         """These cells, every one read (to be saved)."""

@@ -312,8 +312,20 @@ class _Asked:
         return made
 
     def cells_of(self, row: int) -> Cells | None:
-        """What the table row of ``row``'s spell shows, kept by the index; None if not kept."""
-        return decoded(self.cells.get(row))
+        """What the table row of ``row``'s spell shows, kept by the index; None if not kept.
+
+        None too for a saved row whose cells are not read yet, in an answer too small to
+        be worth reading them all (see :data:`~timeline.facts._tuning.CELL_BYTES_A_ROW`):
+        its spell is read instead.
+        """
+        cells = self.cells
+        if (
+            cells.loader is not None
+            and row < cells.base
+            and len(self.rows) * _tuning.CELL_BYTES_A_ROW < cells.size
+        ):
+            return None
+        return decoded(cells.get(row))
 
     def explain(self, spell: Spell, answer: Answer) -> Why:
         """Why ``spell`` answers this question as ``answer`` (see :class:`Why`)."""

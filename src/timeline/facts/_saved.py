@@ -323,6 +323,7 @@ class _Saved(_CatchUp):
                 "cells": {
                     "format": CELLS_FORMAT,
                     "rows": len(cells),
+                    "bytes": len(cells.blob),
                     "sha256": json.loads(cells_text)["sha256"],
                     "attributes": list(self._cells.names),
                 },
@@ -451,7 +452,7 @@ class _Saved(_CatchUp):
         self._hidden = hidden_ids((fix, target) for _, _, fix, target in self._fixes)
         cells = meta["cells"]
         self._cells = _Cells.later(
-            cells["rows"], cells["attributes"], lambda: self._saved_cells(cells)
+            cells["rows"], cells["bytes"], cells["attributes"], lambda: self._saved_cells(cells)
         )
         self._names = _Names.load(self._names.filters, columns, blobs[3:])
         self._position = meta["position"]

@@ -29,5 +29,10 @@ SPELLS_AT_ONCE = 1_000
 #: A filter that finds more keys than this meets them in the question's own rows (from the
 #: interval sets), not by walking each key's rows.
 FILTER_WALK = 2_048
+#: Bytes of saved cells worth reading one spell's records: an answer from a reopened index
+#: reads every saved cell (``facts._cells``) only if it has at least one row per this many
+#: bytes of them; a smaller one reads its few spells' records (about 130 µs a row, against
+#: about 2 ns a byte of cells).
+CELL_BYTES_A_ROW = 1 << 16
 #: How freed memory is given back to the system after a long catch-up.
 release_memory = release_freed_memory
