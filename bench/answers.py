@@ -158,28 +158,45 @@ def _cli(path: Path, *arguments: str) -> float:
     return time.perf_counter() - began
 
 
+#: The command, run so that it says its own peak memory on exit: the high-water mark of its
+#: own memory (VmHWM: made anew by exec), not the spawning process's size, which a fork's
+#: ru_maxrss would count.
+_PEAK = (
+    "import atexit, runpy, sys\n"
+    "def said():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            sys.stderr.write('peak ' + line.split()[1] + '\\n')\n"
+    "atexit.register(said)\n"
+    "sys.argv[0] = 'timeline'\n"
+    "runpy.run_module('timeline', run_name='__main__')\n"
+)
+
+
 def _first_row(path: Path, *arguments: str) -> tuple[float, float, int]:
     """Wall seconds until a command's first row (its second line) arrives, and to its end.
 
-    With the peak resident memory of the command, in MB (its own, from ``wait4``).
+    With the command's own peak resident memory, in MB (Linux; 0 elsewhere).
     """
-    command = [sys.executable, "-m", "timeline", "--store", str(path), *arguments]
+    command = [sys.executable, "-c", _PEAK, "--store", str(path), *arguments]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent / "src")}
     began = time.perf_counter()
-    with subprocess.Popen(command, stdout=subprocess.PIPE, env=env) as running:
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    ) as running:
         out = running.stdout
-        if out is None:
+        if out is None or running.stderr is None:
             raise RuntimeError("no output to read")
         out.readline()  # the header
         out.readline()
         first = time.perf_counter() - began
         for _ in out:
             pass
-        _, status, usage = os.wait4(running.pid, 0)
-        running.returncode = os.waitstatus_to_exitcode(status)
+        said = running.stderr.read().decode()
     if running.returncode:
-        raise RuntimeError(f"{command} failed")
-    return first, time.perf_counter() - began, usage.ru_maxrss // 1024
+        raise RuntimeError(f"{command} failed: {said}")
+    peaks = [int(line.split()[1]) for line in said.splitlines() if line.startswith("peak ")]
+    return first, time.perf_counter() - began, (peaks[-1] // 1024 if peaks else 0)
 
 
 def _bare() -> float:
