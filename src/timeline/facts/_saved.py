@@ -324,9 +324,10 @@ class _Saved(_CatchUp):
                     "format": CELLS_FORMAT,
                     "rows": len(cells),
                     "bytes": len(cells.blob),
-                    "sha256": json.loads(cells_text)["sha256"],
                     "attributes": list(self._cells.names),
                 },
+                # States saved beside this one, by name, with their checksums (verify checks them).
+                "companions": {self.name() + CELLS_STATE: json.loads(cells_text)["sha256"]},
                 "position": self._position,
                 "head": self._head,
                 "latest": self._latest,
@@ -452,7 +453,12 @@ class _Saved(_CatchUp):
         self._hidden = hidden_ids((fix, target) for _, _, fix, target in self._fixes)
         cells = meta["cells"]
         self._cells = _Cells.later(
-            cells["rows"], cells["bytes"], cells["attributes"], lambda: self._saved_cells(cells)
+            cells["rows"],
+            cells["bytes"],
+            cells["attributes"],
+            lambda: self._saved_cells(
+                {**cells, "sha256": meta["companions"][self.name() + CELLS_STATE]}
+            ),
         )
         self._names = _Names.load(self._names.filters, columns, blobs[3:])
         self._position = meta["position"]

@@ -313,7 +313,9 @@ def _states(store: Store) -> list[Problem]:
                 meta = json.loads(text)
             except ValueError:
                 meta = None
-            problem = state_problem(store, position, meta, parts)
+            problem = state_problem(store, position, meta, parts) or _companions_problem(
+                store, meta
+            )
             if problem is not None:
                 problems.append(
                     Problem(
@@ -325,6 +327,22 @@ def _states(store: Store) -> list[Problem]:
     except Exception as error:  # noqa: BLE001 -- reported, like any damage
         problems.append(Problem("snapshot", f"saved states cannot be read: {error}"))
     return problems
+
+
+def _companions_problem(store: StateStore, meta: object) -> str | None:
+    """Why the states saved beside a state (its ``companions``: name, checksum) do not match it."""
+    companions = meta.get("companions") if isinstance(meta, dict) else None
+    for name, digest in (companions or {}).items():
+        found = store.load_state(name)
+        if found is None:
+            return f"the state saved beside it, {name!r}, is missing"
+        try:
+            theirs = json.loads(found[1]).get("sha256")
+        except (ValueError, AttributeError):
+            theirs = None
+        if theirs != digest:
+            return f"the state saved beside it, {name!r}, is another (saved again since?)"
+    return None
 
 
 def repair(store: Store) -> str | None:
