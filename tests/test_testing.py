@@ -299,11 +299,15 @@ def test_a_deadline_the_user_sets_is_one_law_check_error_not_a_broken_law():
 
 
 def test_a_failed_health_check_is_one_law_check_error():
-    """Events nearly always filtered out: the failed health check, as one LawCheckError."""
+    """Events always filtered out: the failed health check, as one LawCheckError.
+
+    (A filter that only nearly always fails -- ints ending in 12345 -- let hypothesis find
+    enough examples now and then: a flaky test.)
+    """
     rare = events(
         Item,
         key=st.sampled_from("ab"),
-        value=st.integers().filter(lambda v: str(v).endswith("12345")),
+        value=st.integers().filter(lambda _: False),
     )
     with pytest.raises(LawCheckError, match=r"health check|could not be checked") as caught:
         check_laws(Good, rare, registry=registry, laws=["determinism"], max_examples=50)
