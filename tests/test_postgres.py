@@ -30,6 +30,7 @@ from test_questions import questions
 from timeline import (
     Answer,
     ConcurrencyError,
+    InvalidEventError,
     Log,
     ManualClock,
     NotAStoreError,
@@ -44,6 +45,7 @@ from timeline import (
 from timeline.events import Statement
 from timeline.sanctions import Designated, SanctionsInForce
 from timeline.stores import PostgresStore, copy, open_store, verify
+from timeline.stores._postgres._schema import SCHEMA_VERSION
 from timeline.testing import PersistentStoreContract, play
 
 psycopg = pytest.importorskip("psycopg", reason="the postgres extra is not installed")
@@ -558,8 +560,12 @@ def test_a_schema_1_store_is_migrated_and_keeps_every_record():
     assert _tables(schema) == tables  # read-only: nothing migrated, nothing changed
 
     store = PostgresStore(URL, schema=schema)
-    assert (store.migrated_from, store.schema_version) == (1, 3)
+    assert (store.migrated_from, store.schema_version) == (1, SCHEMA_VERSION)
     assert list(store.read()) == before
+    assert verify(store).ok
+    # Appends chain on the server (timeline_append, new in schema 4) and verify.
+    Log(store).append(Statement(speaker="analyst", text="after the migration"), valid="2024")
+    assert list(store.read())[: len(before)] == before
     assert verify(store).ok
     assert store.snapshot_names() == ["test_postgres.Designations"]
     # The saved facts went with their old rows: asked, they say to save again.
@@ -763,7 +769,7 @@ def test_saved_facts_are_kept_where_every_table_s_deletes_are_published():
         store.close()
         # ... and opened for writing, it is migrated and saves again.
         store = PostgresStore(url)
-        assert (store.migrated_from, store.schema_version) == (2, 3)
+        assert (store.migrated_from, store.schema_version) == (2, SCHEMA_VERSION)
         SanctionsInForce(Log(store)).save_snapshot()
         store.close()
     finally:
@@ -796,5 +802,73 @@ def test_filters_answer_from_an_index_saved_on_the_server_as_from_memory(data):
                 assert tables.rows(saved.at(valid)) == tables.rows(fresh.at(valid))
         finally:
             reader.close()
+    finally:
+        store.close()
+
+
+_TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=12)
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    batches=st.lists(
+        st.tuples(
+            st.lists(st.tuples(_TEXT, st.none() | _TEXT), min_size=1, max_size=6),
+            st.integers(-3, 3),  # hours the clock moves before the batch (back, too)
+            st.booleans(),  # with the expected position: chained by this process instead
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_appends_chained_by_the_server_are_the_logs_own_chain(batches):
+    """Appends without an expected position are chained by the server (timeline_append).
+
+    Whatever the text (newlines, quotes, any script) and however the clock moves, the
+    server's positions, known times and hashes are the ones the log itself would make:
+    the records the append returns are those read back, the chain verifies, and known
+    times never go backwards (a clock that steps back leaves them at the head's).
+    """
+    store = PostgresStore(URL, schema=_schema())
+    assert store._chains  # this server's text is UTF-8: the server chains
+    clock = ManualClock("2024-03-01T00:00:00Z")
+    log = Log(store, clock=clock)
+    made = []
+    try:
+        for entries, hours, expected in batches:
+            clock.set(clock.now.add(hours=hours))
+            batch = [
+                log.entry(
+                    Statement(speaker=text, text=text + "\n\"'"), valid="2024", subject=subject
+                )
+                for text, subject in entries
+            ]
+            position = log.last_position if expected else None
+            made.extend(log.extend(batch, expected_position=position))
+        stored = list(log.read())
+        assert [(r.position, r.id, r.known_at, r.hash) for r in made] == [
+            (r.position, r.id, r.known_at, r.hash) for r in stored
+        ]
+        assert [r.event for r in made] == [r.event for r in stored]
+        assert [r.subject for r in made] == [r.subject for r in stored]
+        assert verify(store).ok
+        knowns = [r.known_at for r in stored]
+        assert knowns == sorted(knowns)
+    finally:
+        store.close()
+
+
+def test_text_the_server_cannot_hold_is_refused_before_anything_is_written():
+    """A lone surrogate: InvalidEventError naming the text, as on any store; nothing written."""
+    store = PostgresStore(URL, schema=_schema())
+    try:
+        log = Log(store)
+        log.append(Statement(speaker="analyst", text="first"), valid="2024")
+        bad = log.entry(Statement(speaker="analyst", text="lone \ud800"), valid="2024")
+        good = log.entry(Statement(speaker="analyst", text="fine"), valid="2024")
+        with pytest.raises(InvalidEventError, match="not valid Unicode"):
+            log.extend([good, bad])
+        assert log.last_position == 1
+        assert verify(store).ok
     finally:
         store.close()

@@ -17,7 +17,7 @@ The rest of the library, and the tests, import the codec from here alone.
 
 from __future__ import annotations
 
-from ._chain import GENESIS_HASH, EncodedRow, chain_hash, stored_record
+from ._chain import GENESIS_HASH, EncodedRow, chain_hash, stored_record, subject_json
 from ._codec import Codec, PreparedRow
 from ._convert import _fast_structurer as _fast_structurer
 from ._convert import _fast_writer as _fast_writer
@@ -42,4 +42,5 @@ __all__ = [
     "parse_known_at",
     "stored_record",
     "structure_problems",
+    "subject_json",
 ]

@@ -56,6 +56,11 @@ def chain_hash(previous: str, stored: StoredRecord) -> str:
     )
 
 
+def subject_json(subject: str | None) -> str:
+    """A record's subject as its hash takes it: ``null``, or a JSON string."""
+    return "null" if subject is None else _json_string(subject)
+
+
 def _hash(  # noqa: PLR0917 -- the seven hashed fields, in hashing order
     previous: str,
     position: int,
@@ -65,6 +70,5 @@ def _hash(  # noqa: PLR0917 -- the seven hashed fields, in hashing order
     subject: str | None,
     body: str,
 ) -> str:
-    subject_json = "null" if subject is None else _json_string(subject)
-    fields = (previous, str(position), record_id, known_at, type_name, subject_json, body)
+    fields = (previous, str(position), record_id, known_at, type_name, subject_json(subject), body)
     return hashlib.sha256("\n".join(fields).encode()).hexdigest()

@@ -322,6 +322,15 @@ class Codec:
             append((raw_id, id_text_of_bytes(raw_id), name, entry.subject, body))
         return prepared
 
+    def check_text(self, prepared: Sequence[PreparedRow]) -> None:
+        """Refuse prepared records that hold text UTF-8 cannot hold (a lone surrogate).
+
+        Raises:
+            InvalidEventError: The first such record, naming the text.
+        """
+        for _, text_id, name, subject, body in prepared:
+            _checked_hash(GENESIS_HASH, FIRST_POSITION, text_id, "", name, subject, body)
+
     def chain_rows(
         self, prepared: Sequence[PreparedRow], *, known_ats: Sequence[str], previous: Head | None
     ) -> list[EncodedRow]:

@@ -151,7 +151,11 @@ class Log(_Reading):
             # against a head that moved, and trying again (see _locks_first).
             # The bodies are made before the lock is taken, the chain under it.
             prepared = self._codec.prepare_rows(batch, ids)
-            with self._bulk() as bulk:
+            if explicit is None and all(entry.known_at is None for entry in batch):
+                chained = self._chained_by_store(batch, ids, prepared)
+                if chained is not None:
+                    return chained
+            with self._bulk(rows=len(batch)) as bulk:
                 assert bulk is not None  # noqa: S101 -- _locks_first said the store has one
                 return bulk.extend(batch, known=explicit, ids=ids, prepared=prepared)
         deadline = time.monotonic() + RETRY_FOR
@@ -175,20 +179,54 @@ class Log(_Reading):
             return records_of(batch, rows, ids)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _chained_by_store(
+        self, batch: Sequence[Entry], ids: Sequence[uuid.UUID], prepared: Sequence[PreparedRow]
+    ) -> tuple[Record, ...] | None:
+        """Append prepared records stamped now, where the store chains them itself.
+
+        PostgreSQL's store locks its head, chains and writes the records in
+        one statement on the server (``_append_prepared``): no round trip to
+        this process while the lock is held. None where the store cannot (the
+        caller then chains them under the store's lock).
+        """
+        store = self._store
+        if not (hasattr(store, "_append_prepared") and own_store(store, "_append_prepared")):
+            return None
+        now = format_known_at(known_instant(self._clock()))
+        try:
+            done = store._append_prepared(prepared, now=now)  # noqa: SLF001 -- the library's own
+        except UnicodeEncodeError:
+            self._codec.check_text(prepared)  # names the text as the log's own chain does
+            raise
+        if done is None:
+            return None
+        last, known, hashes = done
+        first = last - len(prepared) + 1
+        rows = [
+            (first + offset, raw_id, known, name, subject, body, digest)
+            for offset, ((raw_id, _, name, subject, body), digest) in enumerate(
+                zip(prepared, hashes, strict=True)
+            )
+        ]
+        self._written = Head(last, known, hashes[-1])
+        return records_of(batch, rows, ids)
+
     @contextlib.contextmanager
-    def _bulk(self) -> Iterator[Bulk | None]:
+    def _bulk(self, *, rows: int | None = None) -> Iterator[Bulk | None]:
         """One transaction for a long batch appended a part at a time, where the store has it.
 
         Yields None for a store without one (the caller then appends its batch
         whole, with :meth:`extend`). Everything the block appended is
-        committed when it ends, and nothing if it raises.
+        committed when it ends, and nothing if it raises. ``rows`` is how many
+        rows the block will write, where the caller knows: a store may write a
+        small batch otherwise than a long one.
         """
         store = self._store
         if not (own_store(store, "_append_rows") and own_store(store, "_bulk")):
             yield None
             return
         self._written = None
-        with store._bulk() as stored:  # type: ignore[attr-defined]  # noqa: SLF001 -- the library's own
+        with store._bulk(rows=rows) as stored:  # type: ignore[attr-defined]  # noqa: SLF001 -- the library's own
             bulk = Bulk(self, stored)
             yield bulk
         self._written = stored.head

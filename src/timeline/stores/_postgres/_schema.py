@@ -12,7 +12,7 @@ from typing import Any, Final
 from timeline._errors import StoreError
 
 #: The schema version this code writes.
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 
 
 # Held (per transaction) while the schema is checked and created, so that many
@@ -38,6 +38,52 @@ _TABLES: Final = ("timeline_meta", "timeline_head", "timeline_records", "timelin
 # a class's rows: a table without a replica identity refuses deletes wherever they are
 # published (logical replication; Citus moving shards). Every other table has a primary key.
 _REPLICA_IDENTITY: Final = "ALTER TABLE timeline_fact_rows REPLICA IDENTITY FULL"
+
+
+# An append without an expected position, whole on the server (see PostgresStore._append_prepared):
+# the head locked, the records chained to it (positions, known time, hashes as
+# timeline._codec._chain hashes them: sha256 of the seven fields joined by newlines, UTF-8),
+# written, the head moved and followers told, in one statement. The lock is then held for
+# the server's work alone, never for a round trip to the client.
+_APPEND_FUNCTION: Final = """CREATE OR REPLACE FUNCTION timeline_append(
+        ids text[], types text[], subjects text[], subject_jsons text[], bodies text[],
+        now text, genesis text, channel text
+    ) RETURNS TABLE (last bigint, known text, hashes text[])
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    DECLARE
+        at bigint;
+        stamp text;
+        prior text;
+        made text[] := '{}';
+    BEGIN
+        -- A table lock, not the head row's: waiters queue for it in turn and the
+        -- next is woken alone (measured: 8 writers append ~1.2x one, against ~1.0x
+        -- on the row lock); it conflicts with the row lock that other appends take
+        -- (SELECT ... FOR UPDATE), so every writer still takes turns.
+        LOCK TABLE timeline_head IN EXCLUSIVE MODE;
+        SELECT head.position, head.known_at, head.hash INTO at, stamp, prior
+            FROM timeline_head AS head;
+        IF at < 1 THEN
+            stamp := now;
+            prior := genesis;
+        ELSIF stamp COLLATE "C" < now COLLATE "C" THEN
+            stamp := now;  -- known times never go backwards, whatever the clock says
+        END IF;
+        FOR i IN 1 .. coalesce(cardinality(ids), 0) LOOP
+            prior := encode(sha256(convert_to(concat_ws(E'\\n', prior, (at + i)::text, ids[i],
+                stamp, types[i], subject_jsons[i], bodies[i]), 'UTF8')), 'hex');
+            made := made || prior;
+        END LOOP;
+        INSERT INTO timeline_records (position, id, known_at, type, subject, body, hash)
+            SELECT at + row.n, row.id::uuid, stamp, row.type, row.subject, row.body, row.hash
+            FROM unnest(ids, types, subjects, bodies, made)
+                WITH ORDINALITY AS row (id, type, subject, body, hash, n);
+        at := at + coalesce(cardinality(ids), 0);
+        UPDATE timeline_head SET position = at, known_at = stamp, hash = prior;
+        PERFORM pg_notify(channel, current_schema() || ' ' || at);
+        RETURN QUERY SELECT at, stamp, made;
+    END
+    $$"""
 
 
 _FACT_ROWS: Final = (
@@ -111,19 +157,23 @@ _SCHEMA: Final = (
         name text PRIMARY KEY, position bigint NOT NULL, meta text NOT NULL, parts bytea[] NOT NULL
     )""",
     *_FACT_ROWS,
+    _APPEND_FUNCTION,
 )
 
 
 # Each older version's way to this one. Schema 1 kept the rows with range columns under
 # GiST and SP-GiST indexes; its saved rows (and the states they belong to) are dropped, to
-# be saved again. Schema 2's saved rows had no replica identity.
+# be saved again. Schema 2's saved rows had no replica identity. Schema 3 had no
+# timeline_append.
 _MIGRATIONS: Final = {
     1: (
         "DELETE FROM timeline_states WHERE name IN (SELECT name FROM timeline_fact_rows)",
         "DROP TABLE timeline_fact_rows",
         *_FACT_ROWS,
+        _APPEND_FUNCTION,
     ),
-    2: (_REPLICA_IDENTITY,),
+    2: (_REPLICA_IDENTITY, _APPEND_FUNCTION),
+    3: (_APPEND_FUNCTION,),
 }
 
 

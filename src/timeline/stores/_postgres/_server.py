@@ -71,6 +71,7 @@ class _Server:
         self._db: psycopg.Connection[Any] | None = db
         self._listener: psycopg.Connection[Any] | None = None
         self.replica = False
+        self._chains = False
         self._schema_cache: str | None = None
         #: The schema version the database had before this store migrated it on
         #: open; None when it needed no migration.
@@ -84,9 +85,14 @@ class _Server:
     def _prepare(self) -> None:
         with self._errors("open"), self._connection.transaction():
             cursor = self._connection.cursor()
-            replica = cursor.execute("SELECT pg_is_in_recovery()").fetchone()
+            replica, encoding = cursor.execute(
+                "SELECT pg_is_in_recovery(), current_setting('server_encoding')"
+            ).fetchone() or (False, "")
             #: Whether the server is a standby (in recovery): read-only, and no LISTEN there.
-            self.replica = bool(replica and replica[0])
+            self.replica = bool(replica)
+            # The server chains appends (timeline_append) only where its text is UTF-8,
+            # as the hashes are.
+            self._chains = encoding == "UTF8"
             if self.replica and not self.read_only:
                 raise ReadOnlyStoreError(
                     f"{self}: the server is a read-only replica (a standby in recovery): open "

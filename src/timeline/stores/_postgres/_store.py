@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Collection, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
-from timeline._codec import EncodedRow
+from timeline._codec import GENESIS_HASH, EncodedRow, PreparedRow, subject_json
 from timeline._errors import NotAStoreError, StoreError
 from timeline._records import FIRST_POSITION, Head, StoredRecord
 from timeline.stores._common import check_append, check_follows
 
 from ._schema import _CHANNEL
 from ._states import _States
+
+#: The most rows a write sends in one round trip with its commit (pipelined, see
+#: ``PostgresStore._writing``); more are copied (``COPY``), which is faster per row.
+_PIPELINED: Final = 500
+
+_INSERT_ARRAYS: Final = (
+    "INSERT INTO timeline_records (position, id, known_at, type, subject, body, hash) "
+    "SELECT * FROM unnest(%b::bigint[], %b::uuid[], %b::text[], %b::text[], %b::text[], "
+    "%b::text[], %b::text[])"
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -34,10 +45,13 @@ class PostgresStore(_States):
     database whose ``timeline_*`` tables are not a timeline store's is
     refused and left untouched.
 
-    Every append takes a row lock on the store's head in its transaction:
-    writers in any number of processes take turns, positions stay contiguous
-    and known times non-decreasing, and an append that expected another
-    position fails with :class:`~timeline.ConcurrencyError`, writing nothing.
+    Every append locks the store's head in its transaction: writers in any
+    number of processes take turns, positions stay contiguous and known times
+    non-decreasing, and an append that expected another position fails with
+    :class:`~timeline.ConcurrencyError`, writing nothing. An append that
+    expects no position (``Log.extend`` without one, stamped by the clock) is
+    chained by the server itself, in one statement: the lock is held for the
+    server's work alone, so many writers append more together than one.
     A lost connection is a :class:`~timeline.StoreError`; retrying is the
     caller's choice (an append either committed whole or not at all).
 
@@ -62,17 +76,15 @@ class PostgresStore(_States):
     def append(self, records: Sequence[StoredRecord], *, expected_position: int) -> None:
         """See :meth:`timeline.typing.Store.append`: one transaction, the head row locked."""
         self._check_writable()
-        with self._errors("append"), self._connection.transaction():
-            cursor = self._connection.cursor()
+        with self._writing(len(records)) as cursor:
             check_append(records, expected=expected_position, actual=self._locked_head(cursor))
-            if records:
-                self._copy_in(
-                    cursor,
-                    [
-                        (r.position, r.id, r.known_at, r.type, r.subject, r.body, r.hash)
-                        for r in records
-                    ],
-                )
+            self._write(
+                cursor,
+                [
+                    (r.position, uuid.UUID(r.id), r.known_at, r.type, r.subject, r.body, r.hash)
+                    for r in records
+                ],
+            )
 
     def _append_rows(self, rows: Sequence[EncodedRow], *, expected_position: int) -> None:
         """Append rows the log's codec made (``Codec.encode_rows``), as :meth:`append` does.
@@ -81,34 +93,98 @@ class PostgresStore(_States):
         the 16 bytes the codec made (checked all the same).
         """
         self._check_writable()
-        with self._errors("append"), self._connection.transaction():
-            cursor = self._connection.cursor()
+        for row in rows:
+            if len(row[1]) != 16:
+                raise StoreError(f"record {row[0]}: its id is not 16 bytes")
+        with self._writing(len(rows)) as cursor:
             actual = self._locked_head(cursor)
             check_follows([row[0] for row in rows], expected=expected_position, actual=actual)
-            for row in rows:
-                if len(row[1]) != 16:
-                    raise StoreError(f"record {row[0]}: its id is not 16 bytes")
-            if rows:
-                self._copy_in(cursor, [(row[0], row[1].hex(), *row[2:]) for row in rows])
+            self._write(cursor, [(row[0], uuid.UUID(bytes=row[1]), *row[2:]) for row in rows])
+
+    def _append_prepared(
+        self, prepared: Sequence[PreparedRow], *, now: str
+    ) -> tuple[int, str, list[str]] | None:
+        """Append prepared records after whatever head the store has, chained on the server.
+
+        One statement (``timeline_append``): the head locked, the records
+        given positions after it, ``now`` as their known time (or the head's,
+        if later), hashed and written, the head moved, followers told, and
+        committed -- so the lock is held for the server's work alone, and many
+        writers take turns without a round trip to any of them in between.
+        Returns the last position, the known time and the records' hashes; None
+        where the server's text is not UTF-8 (the caller then chains them).
+
+        Raises:
+            UnicodeEncodeError: A record holds text that UTF-8 cannot hold
+                (nothing was sent).
+        """
+        if not self._chains:
+            return None
+        self._check_writable()
+        columns: tuple[list[Any], ...] = ([], [], [], [], [])
+        ids, types, subjects, subject_jsons, bodies = columns
+        for _, text_id, name, subject, body in prepared:
+            ids.append(text_id)
+            types.append(name)
+            subjects.append(subject)
+            subject_jsons.append(subject_json(subject))
+            bodies.append(body)
+        with self._errors("append"):
+            row = (
+                self._connection.cursor()
+                .execute(
+                    "SELECT last, known, hashes FROM "
+                    "timeline_append(%b, %b, %b, %b, %b, %s, %s, %s)",
+                    (*columns, now, GENESIS_HASH, _CHANNEL),
+                )
+                .fetchone()
+            )
+        if row is None:  # pragma: no cover -- the function returns a row
+            raise StoreError(f"{self}: timeline_append returned nothing")
+        return int(row[0]), row[1], list(row[2])
 
     @contextlib.contextmanager
-    def _bulk(self) -> Iterator[PostgresBulk]:
+    def _bulk(self, *, rows: int | None = None) -> Iterator[PostgresBulk]:
         """One transaction for a batch written a part at a time (a streamed load).
 
         Takes the head row's lock at the start, so no other writer appends
         until it ends: committed whole when the block ends, rolled back if it
-        raises (a lost connection included).
+        raises (a lost connection included). ``rows`` is how many rows the
+        block will write, where the caller knows (a small batch is then
+        written in one round trip with the commit, see :meth:`_writing`).
         """
         self._check_writable()
-        with self._errors("append"), self._connection.transaction():
-            cursor = self._connection.cursor()
+        with self._writing(rows) as cursor:
             row = cursor.execute(
                 "SELECT position, known_at, hash FROM timeline_head FOR UPDATE"
             ).fetchone()
             if row is None:
                 raise NotAStoreError(f"{self}: its timeline_head row is missing")
             head = None if row[0] < FIRST_POSITION else Head(row[0], row[1], row[2])
-            yield PostgresBulk(self, cursor, head)
+            bulk = PostgresBulk(self, cursor, head)
+            yield bulk
+            bulk.finish()
+
+    @contextlib.contextmanager
+    def _writing(self, rows: int | None) -> Iterator[psycopg.Cursor[Any]]:
+        """A write transaction; pipelined where it writes at most ``_PIPELINED`` rows.
+
+        The head row's lock is what writers queue on, so what happens while it
+        is held is what limits many writers together. Pipelined, the ``BEGIN``
+        goes with the statement that takes the lock, and the rows, the head's
+        move, the notification and the ``COMMIT`` go to the server together:
+        two round trips in all, one of them under the lock, instead of seven
+        (``COPY`` cannot be pipelined: it is kept for bigger batches, where it
+        writes rows faster than an ``INSERT`` of arrays).
+        """
+        connection = self._connection
+        pipelined = rows is not None and rows <= _PIPELINED
+        with (
+            self._errors("append"),
+            connection.pipeline() if pipelined else contextlib.nullcontext(),
+            connection.transaction(),
+        ):
+            yield connection.cursor()
 
     def _locked_head(self, cursor: psycopg.Cursor[Any]) -> int:
         """The last position, its row locked until the transaction ends: writers take turns."""
@@ -117,21 +193,33 @@ class PostgresStore(_States):
             raise NotAStoreError(f"{self}: its timeline_head row is missing")
         return int(row[0])
 
-    def _copy_in(self, cursor: psycopg.Cursor[Any], rows: Sequence[tuple[Any, ...]]) -> None:
+    def _write(self, cursor: psycopg.Cursor[Any], rows: Sequence[tuple[Any, ...]]) -> None:
         """Write rows (position, id, known_at, type, subject, body, hash) and move the head."""
+        if rows:
+            self._insert(cursor, rows)
+            self._moved(cursor, rows[-1][0], rows[-1][2], rows[-1][6])
+
+    def _insert(self, cursor: psycopg.Cursor[Any], rows: Sequence[tuple[Any, ...]]) -> None:
+        """Write rows (position, id as a UUID, known_at, type, subject, body, hash)."""
+        if self._connection._pipeline is not None:  # noqa: SLF001 -- psycopg's own state, read
+            # One statement of seven arrays, sent in binary: queued, not waited for.
+            cursor.execute(_INSERT_ARRAYS, [list(column) for column in zip(*rows, strict=True)])
+            return
         with cursor.copy(
             "COPY timeline_records (position, id, known_at, type, subject, body, hash) FROM STDIN"
         ) as copy:
             for row in rows:
                 copy.write_row(row)
-        position, _, known_at, _, _, _, digest = rows[-1]
+
+    def _moved(
+        self, cursor: psycopg.Cursor[Any], position: int, known_at: str, digest: str
+    ) -> None:
+        """Move the head, and tell every follower (``wait_for``) once the transaction commits."""
         cursor.execute(
-            "UPDATE timeline_head SET position = %s, known_at = %s, hash = %s",
-            (position, known_at, digest),
-        )
-        # Delivered when the transaction commits, to every follower (wait_for).
-        cursor.execute(
-            "SELECT pg_notify(%s, current_schema() || ' ' || %s)", (_CHANNEL, str(position))
+            "WITH moved AS (UPDATE timeline_head SET position = %s, known_at = %s, hash = %s "
+            "RETURNING position) "
+            "SELECT pg_notify(%s, current_schema() || ' ' || position) FROM moved",
+            (position, known_at, digest, _CHANNEL),
         )
 
     # -- snapshots and saved states ---------------------------------------------------------
@@ -146,6 +234,7 @@ class PostgresBulk:
         self._store = store
         self._cursor = cursor
         self.head = head
+        self._wrote = False
 
     def positions_of(self, raw_ids: Collection[bytes]) -> dict[bytes, int]:
         """The positions of the records with these ids (16 bytes each) that the store holds.
@@ -171,6 +260,13 @@ class PostgresBulk:
             if len(row[1]) != 16:
                 raise StoreError(f"record {row[0]}: its id is not 16 bytes")
         with self._store._errors("append"):  # noqa: SLF001 -- the store's own helper
-            copied = [(row[0], row[1].hex(), *row[2:]) for row in rows]
-            self._store._copy_in(self._cursor, copied)  # noqa: SLF001 -- the store's own helper
+            written = [(row[0], uuid.UUID(bytes=row[1]), *row[2:]) for row in rows]
+            self._store._insert(self._cursor, written)  # noqa: SLF001 -- the store's own helper
         self.head = Head(rows[-1][0], rows[-1][2], rows[-1][6])
+        self._wrote = True
+
+    def finish(self) -> None:
+        """Move the store's head to the last row written (once, at the end of the batch)."""
+        if self._wrote and self.head is not None:
+            head = self.head
+            self._store._moved(self._cursor, head.position, head.known_at, head.hash)  # noqa: SLF001 -- the store's own helper

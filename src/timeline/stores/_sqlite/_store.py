@@ -109,11 +109,12 @@ class SQLiteStore(_States):
         self._insert(rows)
 
     @contextlib.contextmanager
-    def _bulk(self) -> Iterator[Bulk]:
+    def _bulk(self, *, rows: int | None = None) -> Iterator[Bulk]:  # noqa: ARG002 -- one size fits SQLite
         """One write transaction for a batch written a part at a time (a streamed load).
 
         Holds SQLite's write lock from the start, so nothing else appends until it
         ends: committed whole when the block ends, rolled back if it raises.
+        ``rows`` (how many the block will write, where known) changes nothing here.
         """
         self._check_writable()
         with self._lock:
