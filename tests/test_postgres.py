@@ -8,6 +8,7 @@ its tables in a schema of its own, dropped at the end.
 
 from __future__ import annotations
 
+import collections
 import multiprocessing
 import os
 import re
@@ -870,5 +871,48 @@ def test_text_the_server_cannot_hold_is_refused_before_anything_is_written():
             log.extend([good, bad])
         assert log.last_position == 1
         assert verify(store).ok
+    finally:
+        store.close()
+
+
+def test_appends_of_every_size_take_their_lane_and_keep_one_chain(monkeypatch):
+    """Each size of append takes its lane, and the lanes' rows make one chain.
+
+    Chained by the server up to _CHAINED records without an expected position, else by
+    the writer: pipelined up to _PIPELINED rows, else copied.
+    """
+    from timeline.stores._postgres import _store  # noqa: PLC0415 -- its limits, made small
+
+    monkeypatch.setattr(_store, "_CHAINED", 3)
+    monkeypatch.setattr(_store, "_PIPELINED", 2)
+    calls = collections.Counter()
+    for name in ("_append_prepared", "_insert"):
+        original = getattr(_store.PostgresStore, name)
+
+        def counted(self, *args, _original=original, _name=name, **kwargs):
+            calls[_name, self._connection._pipeline is not None] += 1
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(_store.PostgresStore, name, counted)
+    store = PostgresStore(URL, schema=_schema())
+    try:
+        log = Log(store, clock=ManualClock("2024-03-01T00:00:00Z"))
+        sizes = [1, 3, 4, 2, 5, 1]
+        for n, size in enumerate(sizes):
+            batch = [
+                log.entry(Statement(speaker="analyst", text=f"{n}.{i}"), valid="2024")
+                for i in range(size)
+            ]
+            log.extend(batch, expected_position=log.last_position if n % 2 else None)
+        assert [r.event.text for r in log.read()] == [
+            f"{n}.{i}" for n, size in enumerate(sizes) for i in range(size)
+        ]
+        assert verify(store).ok
+        # Batches 0, 2 and 4 asked the server first; it chained batch 0 alone (1 record, not
+        # over _CHAINED), which wrote nothing through _insert. Batches 3 and 5 (at most
+        # _PIPELINED rows) were pipelined, 1, 2 and 4 copied.
+        assert calls["_append_prepared", False] == 3
+        assert calls["_insert", True] == 2
+        assert calls["_insert", False] == 3
     finally:
         store.close()
