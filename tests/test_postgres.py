@@ -916,3 +916,32 @@ def test_appends_of_every_size_take_their_lane_and_keep_one_chain(monkeypatch):
         assert calls["_insert", False] == 3
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("expected", [True, False])
+def test_a_refused_append_says_why_once_writes_nothing_and_the_next_one_lands(caplog, expected):
+    """PostgreSQL's text cannot hold NUL: the server refuses the subject, in either lane.
+
+    The error names the server's reason (a StoreError, not a lost connection); psycopg logs
+    nothing beside it (a pipeline left aborted says so again unless handled); nothing is
+    written, and the same connection appends next.
+    """
+    store = PostgresStore(URL, schema=_schema())
+    try:
+        log = Log(store)
+        log.append(Statement(speaker="analyst", text="first"), valid="2024")
+        with caplog.at_level("WARNING"), pytest.raises(StoreError, match="0x00") as caught:
+            log.append(
+                Statement(speaker="analyst", text="second"),
+                valid="2024",
+                subject="a\x00b",
+                expected_position=1 if expected else None,
+            )
+        assert "lost the connection" not in str(caught.value)
+        assert [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")] == []
+        assert log.last_position == 1
+        log.append(Statement(speaker="analyst", text="third"), valid="2024", expected_position=1)
+        assert [r.event.text for r in log.read()] == ["first", "third"]
+        assert verify(store).ok
+    finally:
+        store.close()

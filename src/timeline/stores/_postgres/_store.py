@@ -12,7 +12,7 @@ from timeline._errors import NotAStoreError, StoreError
 from timeline._records import FIRST_POSITION, Head, StoredRecord
 from timeline.stores._common import check_append, check_follows
 
-from ._schema import _CHANNEL
+from ._schema import _CHANNEL, _psycopg
 from ._states import _States
 
 #: The most rows a write sends in one round trip with its commit (pipelined, see
@@ -175,22 +175,35 @@ class PostgresStore(_States):
     def _writing(self, rows: int | None) -> Iterator[psycopg.Cursor[Any]]:
         """A write transaction; pipelined where it writes at most ``_PIPELINED`` rows.
 
-        The head row's lock is what writers queue on, so what happens while it
-        is held is what limits many writers together. Pipelined, the ``BEGIN``
-        goes with the statement that takes the lock, and the rows, the head's
-        move, the notification and the ``COMMIT`` go to the server together:
-        two round trips in all, one of them under the lock, instead of seven
-        (``COPY`` cannot be pipelined: it is kept for bigger batches, where it
-        writes rows faster than an ``INSERT`` of arrays).
+        The head's lock is what writers queue on, so what happens while it
+        is held is what limits many writers together. Pipelined, the rows, the
+        head's move and the notification go to the server together, then the
+        ``COMMIT``: three round trips under the lock instead of six (``COPY``
+        cannot be pipelined: it is kept for bigger batches, where it writes
+        rows faster than an ``INSERT`` of arrays).
         """
         connection = self._connection
-        pipelined = rows is not None and rows <= _PIPELINED
-        with (
-            self._errors("append"),
-            connection.pipeline() if pipelined else contextlib.nullcontext(),
-            connection.transaction(),
-        ):
-            yield connection.cursor()
+        with self._errors("append"), connection.transaction():
+            if rows is None or rows > _PIPELINED:
+                yield connection.cursor()
+                return
+            # BEGIN on its own, before the lock is asked for. A statement the server
+            # refuses aborts the pipeline, and leaving it then fails again: psycopg
+            # logs that second failure as ignored if the first is still on its way
+            # out, so the first is held until the pipeline is left, then raised.
+            pg = _psycopg()
+            refused: BaseException | None = None
+            try:
+                with connection.pipeline():
+                    try:
+                        yield connection.cursor()
+                    except pg.Error as error:
+                        refused = error
+            except pg.errors.PipelineAborted:
+                if refused is None:
+                    raise
+            if refused is not None:
+                raise refused
 
     def _locked_head(self, cursor: psycopg.Cursor[Any]) -> int:
         """The last position, its row locked until the transaction ends: writers take turns."""
