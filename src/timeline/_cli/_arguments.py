@@ -198,8 +198,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     command(
         "migrate",
-        "bring a SQLite store written by an older version of the library to this one's "
-        "schema, in one transaction; every record and hash stays as it was",
+        "bring a SQLite or PostgreSQL store written by an older version of the library to "
+        "this one's schema, in one transaction; every record and hash stays as it was",
     )
     command(
         "repair",
