@@ -56,6 +56,7 @@ class _CatchUp(_Filing):
         self._filing = coming <= max(_tuning.COMPACT, len(self._rows.key) // 4)
         if not self._filing:
             self._keys.start_pending()
+            self._unsaved = None  # most rows change: the next save writes them all
         with paused_collector():  # the index makes no reference cycles
             try:
                 pages = self._row_pages()
@@ -225,6 +226,12 @@ class _CatchUp(_Filing):
         self._latest = known
         self._position = position
         self._head = head
+        unsaved = self._unsaved
+        if unsaved is not None:
+            keys = self._keys
+            unsaved.update(keys[number] for number in touched)
+            if len(unsaved) > max(_tuning.COMPACT, len(keys) // 4):
+                self._unsaved = None  # writing them all is as quick
         simple = (
             self._simple_rows(batch) if _tuning.SIMPLE and not fixes and not self._hidden else {}
         )

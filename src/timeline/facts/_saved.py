@@ -162,9 +162,45 @@ class _Saved(_CatchUp):
         # (its rows made from records) should another save come between.
         store.save_state(self.name() + CELLS_STATE, self._position, cells_meta, cells_parts)
         with_rows = getattr(store, "save_state_and_rows", None)
-        if with_rows is not None:  # a server that answers from the rows too (PostgreSQL)
-            return bool(with_rows(self.name(), self._position, meta, parts, self._row_tuples()))
-        return store.save_state(self.name(), self._position, meta, parts)
+        if with_rows is None:
+            return store.save_state(self.name(), self._position, meta, parts)
+        # A server that answers from the rows too (PostgreSQL): where the rows it keeps
+        # are the ones this index started from or last saved, only the keys whose rows
+        # changed since are written (it checks, and writes them all otherwise).
+        unsaved = self._unsaved
+        changed = None
+        if unsaved is not None:
+            changed = (self._rows_saved_at, sorted(unsaved), self._row_tuples_of(unsaved))
+        saved = bool(
+            with_rows(self.name(), self._position, meta, parts, self._row_tuples(), changed=changed)
+        )
+        if saved:
+            self._unsaved, self._rows_saved_at = set(), self._position
+        return saved
+
+    def _row_tuples_of(self, keys: Iterable[str]) -> list[tuple[Any, ...]]:
+        """Every row of ``keys`` (current or not), as :meth:`_row_tuples` gives them."""
+        rows = self._rows
+        found: list[tuple[Any, ...]] = []
+        for key in keys:
+            number = self._keys.find(key)
+            if number is None:
+                continue
+            found.extend(
+                (
+                    key,
+                    rows.first[row],
+                    rows.start_earliest[row],
+                    rows.start_last[row],
+                    rows.end_earliest[row],
+                    rows.end_last[row],
+                    rows.floating[row],
+                    rows.known_from[row],
+                    rows.known_to[row],
+                )
+                for row in self._rows_of(number)
+            )
+        return found
 
     def _row_tuples(self) -> Iterator[tuple[Any, ...]]:
         """Every row filed, as a server keeps it (see :meth:`answer_from`)."""
@@ -423,6 +459,8 @@ class _Saved(_CatchUp):
             if problem is not None:
                 return problem
             self._load(meta, columns, blobs)
+            # The rows a server keeps beside this state (PostgreSQL) are this state's.
+            self._unsaved, self._rows_saved_at = set(), position
         except (KeyError, TypeError, ValueError, IndexError) as error:
             return f"it cannot be read ({type(error).__name__}: {error})"
         return None

@@ -73,6 +73,11 @@ class _State:
         self._hidden: set[uuid.UUID] = set()
         self._sets = {name: IntervalSet() for name in _SETS}
         self._filing = True  # rows are filed in the sets as they come (see catch_up)
+        # Keys whose rows changed since the rows a server keeps were saved (see
+        # save_snapshot): a save then writes only theirs. None while those rows are
+        # unknown (a fresh build, a long catch-up): a save writes them all.
+        self._unsaved: set[str] | None = None
+        self._rows_saved_at = FIRST_POSITION - 1  # the position they were saved at
         # Records read in this catch-up, by position, with what the handler made of them.
         self._recent: dict[int, tuple[_Role, Change, Record]] = {}
         # Spells made in this catch-up, and their bounds and digests, by fact and records.

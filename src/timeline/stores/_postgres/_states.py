@@ -44,13 +44,35 @@ def _replace_state(
 ) -> bool:
     """Replace the state saved as ``name`` unless one saved further along is there."""
     written = cursor.execute(
-        "INSERT INTO timeline_states AS saved VALUES (%s, %s, %s, %s) "
+        # The parts in binary: as text, bytea doubles as hex and is parsed back on the server.
+        "INSERT INTO timeline_states AS saved VALUES (%s, %s, %s, %b) "
         "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
         "meta = excluded.meta, parts = excluded.parts "
         "WHERE saved.position <= excluded.position RETURNING 1",
         (name, position, meta, [bytes(part) for part in parts]),
     ).fetchone()
     return written is not None
+
+
+def _copy_rows(
+    cursor: psycopg.Cursor[Any], name: str, rows: Iterable[tuple[Any, ...]]
+) -> dict[tuple[int, int], int]:
+    """Write saved rows of ``name`` with their reach; the longest span of each group."""
+    longest: dict[tuple[int, int], int] = {}
+    columns = ", ".join(("name", *_ROW_COLUMNS, "reach"))
+    with cursor.copy(f"COPY timeline_fact_rows ({columns}) FROM STDIN") as copy:
+        # In the order of their starts: a question's rows then share pages.
+        for row in sorted(rows, key=operator.itemgetter(2)):
+            span = row[5] - row[2]
+            if span <= 0 or row[8] <= row[7]:
+                # In force nowhere, not even maybe; or known at no time (filed and replaced
+                # at one known time, by a later batch of it): never an answer.
+                continue
+            reach = span.bit_length()
+            group = (row[6], reach)  # floating flags, reach
+            longest[group] = max(longest.get(group, 0), span)
+            copy.write_row((name, *row, reach))
+    return longest
 
 
 class _States(_Reading):
@@ -95,32 +117,45 @@ class _States(_Reading):
         meta: str,
         parts: Sequence[bytes],
         rows: Iterable[tuple[Any, ...]],
+        *,
+        changed: tuple[int, Sequence[str], Iterable[tuple[Any, ...]]] | None = None,
     ) -> bool:
         """Save a temporal-facts state and its rows for :meth:`fact_answers`, in one transaction.
 
         ``rows`` are (key, first, start earliest, start last, end earliest,
-        end last, floating flags, known from, known to). As :meth:`save_state`,
-        a state saved further along is kept, and nothing written.
+        end last, floating flags, known from, known to). ``changed`` is, where
+        the caller knows it, the position the rows kept were saved at, the keys
+        whose rows changed since, and all of those keys' rows: if the rows kept
+        are still those, only those keys' rows are replaced (``rows`` is not
+        read); otherwise every row is. As :meth:`save_state`, a state saved
+        further along is kept, and nothing written.
         """
         self._check_writable()
         with self._errors("save a state"), self._connection.transaction():
             cursor = self._connection.cursor()
+            kept = cursor.execute(
+                "SELECT position FROM timeline_states WHERE name = %s FOR UPDATE", (name,)
+            ).fetchone()
             if not _replace_state(cursor, name, position, meta, parts):
                 return False
+            if changed is not None and kept is not None and kept[0] == changed[0]:
+                _, keys, written = changed
+                cursor.execute(
+                    "DELETE FROM timeline_fact_rows WHERE name = %s AND key = ANY(%s)",
+                    (name, list(keys)),
+                )
+                longest = _copy_rows(cursor, name, written)
+                cursor.executemany(
+                    "INSERT INTO timeline_fact_reach AS kept VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT (name, floating, reach) "
+                    "DO UPDATE SET longest = greatest(kept.longest, excluded.longest)",
+                    [(name, *group, span) for group, span in longest.items()],
+                )
+                # No VACUUM: a few rows changed, and autovacuum will mark their pages.
+                return True
             cursor.execute("DELETE FROM timeline_fact_rows WHERE name = %s", (name,))
             cursor.execute("DELETE FROM timeline_fact_reach WHERE name = %s", (name,))
-            longest: dict[tuple[int, int], int] = {}
-            columns = ", ".join(("name", *_ROW_COLUMNS, "reach"))
-            with cursor.copy(f"COPY timeline_fact_rows ({columns}) FROM STDIN") as copy:
-                # In the order of their starts: a question's rows then share pages.
-                for row in sorted(rows, key=operator.itemgetter(2)):
-                    span = row[5] - row[2]
-                    if span <= 0:
-                        continue  # in force nowhere, not even maybe: never an answer
-                    reach = span.bit_length()
-                    group = (row[6], reach)  # floating flags, reach
-                    longest[group] = max(longest.get(group, 0), span)
-                    copy.write_row((name, *row, reach))
+            longest = _copy_rows(cursor, name, rows)
             cursor.executemany(
                 "INSERT INTO timeline_fact_reach VALUES (%s, %s, %s, %s)",
                 [(name, *group, span) for group, span in longest.items()],
@@ -196,7 +231,7 @@ class _States(_Reading):
         """See :meth:`timeline.typing.StateStore.load_state`: every part from one save."""
         with self._errors("read"):
             row = (
-                self._connection.cursor()
+                self._connection.cursor(binary=True)  # the parts' bytes as they are, not hex
                 .execute(
                     "SELECT position, meta, parts FROM timeline_states WHERE name = %s", (name,)
                 )
