@@ -53,12 +53,17 @@ def _same_answers(reopened: Facts, fresh: Facts, log: Log, at: object) -> None:
 
 
 @HALF
-@given(histories, st.lists(st.integers(0, 10), max_size=3), when)
-def test_reopened_and_caught_up_equals_a_fresh_build_at_every_known_time(schedule, cuts, at):
+@given(histories, st.lists(st.integers(0, 10), max_size=3), when, st.booleans())
+def test_reopened_and_caught_up_equals_a_fresh_build_at_every_known_time(
+    schedule, cuts, at, compacted
+):
     """Invariant 9: saved at any points, reopened, caught up: the answers of a fresh build.
 
     The histories have late records (valid times in the past), retractions and
-    corrections, before and after each save.
+    corrections, before and after each save. A save compacts the rows filed since the
+    last compaction only if they are many (``compacted``: more of them than a quarter
+    of the rest, however few), else saves them as they are: either way the reopened
+    index answers the same.
     """
     steps = list(schedule.steps)
     with tempfile.TemporaryDirectory() as folder:
@@ -72,7 +77,12 @@ def test_reopened_and_caught_up_equals_a_fresh_build_at_every_known_time(schedul
                 warnings.simplefilter("error")  # a state saved here is always usable
                 facts = Facts.from_snapshot(log)
             assert facts.position == saved
-            facts.save_snapshot()
+            kept = seam._tuning.COMPACT
+            seam._tuning.COMPACT = -1 if compacted else kept  # -1: every tail is long
+            try:
+                facts.save_snapshot()
+            finally:
+                seam._tuning.COMPACT = kept
             saved = log.last_position
         play(steps[done:], log=log)
         with warnings.catch_warnings():

@@ -71,7 +71,7 @@ class _CatchUp(_Filing):
                 else:
                     self._filing = True
                     self._compact()  # which makes the sets from the rows
-        if len(self._rows.key) - self._sorted_rows > max(_tuning.COMPACT, self._sorted_rows // 4):
+        if self._tail_is_long():
             self._compact()
         if progress is not None:
             progress(read, coming)
@@ -85,6 +85,13 @@ class _CatchUp(_Filing):
                 self._position,
             )
         return read
+
+    def _tail_is_long(self) -> bool:
+        """Whether the rows (or keys) filed since the last compaction are worth compacting."""
+        rows, keys = len(self._rows.key), len(self._keys)
+        return rows - self._sorted_rows > max(
+            _tuning.COMPACT, self._sorted_rows // 4
+        ) or keys - self._sorted_keys > max(_tuning.COMPACT, self._sorted_keys // 4)
 
     def _read_records(self) -> int:
         """Catch up through the store's records, batch by batch (a batch: one known time).

@@ -155,7 +155,11 @@ class _Saved(_CatchUp):
         store = self.log.store
         if not isinstance(store, StateStore):
             return False
-        if self._sorted_rows < len(self._rows.key) or self._sorted_keys < len(self._keys):
+        if self._tail_is_long():
+            # Saved in key order, so that an index started from it answers in key order by
+            # sorting row numbers; a short tail (as after a catch-up of a few records) is
+            # saved as it is, as it is kept in memory: compacting a million rows for it
+            # would cost a save most of its time.
             self._compact()
         meta, parts, (cells_meta, cells_parts) = self._dump()
         # The cells first: an index saved names them by checksum, and is used without them
