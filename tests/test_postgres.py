@@ -32,6 +32,7 @@ from timeline import (
     Answer,
     ConcurrencyError,
     InvalidEventError,
+    KnownTimeError,
     Log,
     ManualClock,
     NotAStoreError,
@@ -816,6 +817,7 @@ _TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x
         st.tuples(
             st.lists(st.tuples(_TEXT, st.none() | _TEXT), min_size=1, max_size=6),
             st.integers(-3, 3),  # hours the clock moves before the batch (back, too)
+            st.none() | st.integers(-3, 3),  # a known time given, hours from the clock's
             st.booleans(),  # with the expected position: chained by this process instead
         ),
         min_size=1,
@@ -828,7 +830,9 @@ def test_appends_chained_by_the_server_are_the_logs_own_chain(batches):
     Whatever the text (newlines, quotes, any script) and however the clock moves, the
     server's positions, known times and hashes are the ones the log itself would make:
     the records the append returns are those read back, the chain verifies, and known
-    times never go backwards (a clock that steps back leaves them at the head's).
+    times never go backwards (a clock that steps back leaves them at the head's). A
+    known time given that is earlier than the last record's is refused in either lane,
+    with the same KnownTimeError, and nothing is written.
     """
     store = PostgresStore(URL, schema=_schema())
     assert store._chains  # this server's text is UTF-8: the server chains
@@ -836,7 +840,7 @@ def test_appends_chained_by_the_server_are_the_logs_own_chain(batches):
     log = Log(store, clock=clock)
     made = []
     try:
-        for entries, hours, expected in batches:
+        for entries, hours, given_hours, expected in batches:
             clock.set(clock.now.add(hours=hours))
             batch = [
                 log.entry(
@@ -845,7 +849,14 @@ def test_appends_chained_by_the_server_are_the_logs_own_chain(batches):
                 for text, subject in entries
             ]
             position = log.last_position if expected else None
-            made.extend(log.extend(batch, expected_position=position))
+            known = None if given_hours is None else clock.now.add(hours=given_hours)
+            last = made[-1].known_at if made else None
+            if known is not None and last is not None and known < last:
+                with pytest.raises(KnownTimeError, match="earlier than the last record's"):
+                    log.extend(batch, expected_position=position, known=known)
+                assert log.last_position == len(made)
+                continue
+            made.extend(log.extend(batch, expected_position=position, known=known))
         stored = list(log.read())
         assert [(r.position, r.id, r.known_at, r.hash) for r in made] == [
             (r.position, r.id, r.known_at, r.hash) for r in stored

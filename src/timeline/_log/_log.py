@@ -151,8 +151,8 @@ class Log(_Reading):
             # against a head that moved, and trying again (see _locks_first).
             # The bodies are made before the lock is taken, the chain under it.
             prepared = self._codec.prepare_rows(batch, ids)
-            if explicit is None and all(entry.known_at is None for entry in batch):
-                chained = self._chained_by_store(batch, ids, prepared)
+            if all(entry.known_at is None for entry in batch):
+                chained = self._chained_by_store(batch, ids, prepared, explicit)
                 if chained is not None:
                     return chained
             with self._bulk(rows=len(batch)) as bulk:
@@ -180,9 +180,16 @@ class Log(_Reading):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _chained_by_store(
-        self, batch: Sequence[Entry], ids: Sequence[uuid.UUID], prepared: Sequence[PreparedRow]
+        self,
+        batch: Sequence[Entry],
+        ids: Sequence[uuid.UUID],
+        prepared: Sequence[PreparedRow],
+        explicit: pendulum.DateTime | None,
     ) -> tuple[Record, ...] | None:
-        """Append prepared records stamped now, where the store chains them itself.
+        """Append prepared records sharing one known time, where the store chains them itself.
+
+        The known time is ``explicit`` (refused if earlier than the last
+        record's, as :meth:`_stamp` refuses it), else the clock's.
 
         PostgreSQL's store locks its head, chains and writes the records in
         one statement on the server (``_append_prepared``): no round trip to
@@ -192,9 +199,11 @@ class Log(_Reading):
         store = self._store
         if not (hasattr(store, "_append_prepared") and own_store(store, "_append_prepared")):
             return None
-        now = format_known_at(known_instant(self._clock()))
+        instant = explicit if explicit is not None else known_instant(self._clock())
         try:
-            done = store._append_prepared(prepared, now=now)  # noqa: SLF001 -- the library's own
+            done = store._append_prepared(  # noqa: SLF001 -- the library's own
+                prepared, now=format_known_at(instant), exact=explicit is not None
+            )
         except UnicodeEncodeError:
             self._codec.check_text(prepared)  # names the text as the log's own chain does
             raise

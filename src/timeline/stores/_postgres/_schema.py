@@ -46,13 +46,14 @@ _STATES_STORAGE: Final = "ALTER TABLE timeline_states ALTER COLUMN parts SET STO
 
 
 # An append without an expected position, whole on the server (see PostgresStore._append_prepared):
-# the head locked, the records chained to it (positions, known time, hashes as
+# the head locked, the records chained to it (positions, the known time -- the clock's, or
+# the head's if later; or the caller's own, refused if earlier than the head's -- hashes as
 # timeline._codec._chain hashes them: sha256 of the seven fields joined by newlines, UTF-8),
 # written, the head moved and followers told, in one statement. The lock is then held for
 # the server's work alone, never for a round trip to the client.
 _APPEND_FUNCTION: Final = """CREATE OR REPLACE FUNCTION timeline_append(
         ids text[], types text[], subjects text[], subject_jsons text[], bodies text[],
-        now text, genesis text, channel text
+        now text, exact boolean, genesis text, channel text
     ) RETURNS TABLE (last bigint, known text, hashes text[])
     LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
     DECLARE
@@ -72,8 +73,13 @@ _APPEND_FUNCTION: Final = """CREATE OR REPLACE FUNCTION timeline_append(
             stamp := now;
             prior := genesis;
         ELSIF stamp COLLATE "C" < now COLLATE "C" THEN
-            stamp := now;  -- known times never go backwards, whatever the clock says
-        END IF;
+            stamp := now;
+        ELSIF stamp COLLATE "C" > now COLLATE "C" AND exact THEN
+            -- A known time the caller gave, earlier than the head's: refused (TL001).
+            RAISE EXCEPTION USING ERRCODE = 'TL001', MESSAGE = format(
+                'known time %s is earlier than the last record''s (%s at position %s): '
+                'known times never go backwards', now, stamp, at);
+        END IF;  -- the clock's time, earlier than the head's: the head's (never backwards)
         FOR i IN 1 .. coalesce(cardinality(ids), 0) LOOP
             prior := encode(sha256(convert_to(concat_ws(E'\\n', prior, (at + i)::text, ids[i],
                 stamp, types[i], subject_jsons[i], bodies[i]), 'UTF8')), 'hex');
