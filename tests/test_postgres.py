@@ -1019,7 +1019,11 @@ def test_saves_replace_only_the_rows_of_keys_that_changed_and_keep_every_row(chu
 
 
 def test_a_save_after_one_more_designation_writes_one_keys_rows(monkeypatch):
-    """Of fifty designations saved, one more: the next save copies that key's rows alone."""
+    """Of fifty designations saved, one more: the next save copies that key's rows alone.
+
+    And not the state (the log grew by less than STATE_AFTER records): the answers on the
+    server move on, the state stays, and an index started from it saves the same way.
+    """
     from timeline.stores._postgres import _states  # noqa: PLC0415 -- its writer, counted
 
     copied: list[int] = []
@@ -1045,13 +1049,41 @@ def test_a_save_after_one_more_designation_writes_one_keys_rows(monkeypatch):
         index.save_snapshot()
         assert copied == [50, 1]
         assert _server_rows(store, SanctionsInForce.name()) == _fresh_rows(log)
+        # The rows alone: the state stays where it was saved, the answers move on.
+        assert store.load_state(SanctionsInForce.name())[0] == 50
+        assert SanctionsInForce.answer_from(store, "2024-03-01").position == 51
         reopened = SanctionsInForce.from_snapshot(Log(PostgresStore(URL, schema=store.schema)))
         lift = Lifted(target="Unit 7", authority="United States", every=True)
         clock.advance(days=1)
         log.append(lift, valid="2024-05-01")
         reopened.save_snapshot()
-        assert copied == [50, 1, 2]  # Unit 7's rows: its closed row and its new one
+        # Started from the state at 50, it caught up Unit 50 and the lift: their keys' rows
+        # (Unit 50's, and Unit 7's closed row and its new one) bring the rows kept up to date.
+        assert copied == [50, 1, 3]
         assert _server_rows(store, SanctionsInForce.name()) == _fresh_rows(log)
         reopened.log.close()
+    finally:
+        store.close()
+
+
+def test_the_state_is_saved_again_once_the_log_has_grown_enough(monkeypatch):
+    """Saves write the rows alone until STATE_AFTER records came since the state's save."""
+    from timeline.facts import _tuning  # noqa: PLC0415 -- its threshold, made small
+
+    monkeypatch.setattr(_tuning, "STATE_AFTER", 3)
+    store = PostgresStore(URL, schema=_schema())
+    try:
+        log = Log(store)
+        index = SanctionsInForce(log)
+        saved_at = []
+        for n in range(8):
+            unit = Target(name=f"Unit {n}", kind=TargetKind.ENTITY)
+            log.append(Designated(target=unit, authority="United States"), valid="2024-01-11/..")
+            index.save_snapshot()
+            saved_at.append(store.load_state(SanctionsInForce.name())[0])
+            assert SanctionsInForce.answer_from(store, "2024-03-01").position == n + 1
+        # A full save first (nothing saved before), then every third record.
+        assert saved_at == [1, 1, 1, 4, 4, 4, 7, 7]
+        assert _server_rows(store, SanctionsInForce.name()) == _fresh_rows(log)
     finally:
         store.close()

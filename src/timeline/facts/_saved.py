@@ -147,6 +147,13 @@ class _Saved(_CatchUp):
         state saved before, in one transaction. Should another process have
         saved a state as far along or further, that one is kept.
 
+        On a store that answers from saved rows (PostgreSQL, see
+        :meth:`answer_from`), only the rows of the keys that changed are
+        written, where the rows kept are ones this index can bring up to date;
+        and the state itself only once the log has grown by 10,000 records or a
+        twentieth since it was saved: a save after a short catch-up writes the
+        changed rows alone, and keeps the answers on the server current.
+
         Returns:
             Whether it was written (False also when the store keeps no
             states: a JSON Lines store does not).
@@ -155,6 +162,20 @@ class _Saved(_CatchUp):
         store = self.log.store
         if not isinstance(store, StateStore):
             return False
+        unsaved = self._unsaved
+        changed = None
+        if unsaved is not None:
+            changed = (self._rows_saved_at, sorted(unsaved), self._row_tuples_of(unsaved))
+        rows_alone = getattr(store, "save_rows", None)
+        since_state = self._position - self._state_saved_at
+        if (
+            rows_alone is not None
+            and changed is not None
+            and since_state < max(_tuning.STATE_AFTER, self._state_saved_at // 20)
+            and rows_alone(self.name(), self._position, changed)
+        ):
+            self._unsaved, self._rows_saved_at = set(), self._position
+            return True
         if self._tail_is_long():
             # Saved in key order, so that an index started from it answers in key order by
             # sorting row numbers; a short tail (as after a catch-up of a few records) is
@@ -167,19 +188,19 @@ class _Saved(_CatchUp):
         store.save_state(self.name() + CELLS_STATE, self._position, cells_meta, cells_parts)
         with_rows = getattr(store, "save_state_and_rows", None)
         if with_rows is None:
-            return store.save_state(self.name(), self._position, meta, parts)
-        # A server that answers from the rows too (PostgreSQL): where the rows it keeps
-        # are the ones this index started from or last saved, only the keys whose rows
-        # changed since are written (it checks, and writes them all otherwise).
-        unsaved = self._unsaved
-        changed = None
-        if unsaved is not None:
-            changed = (self._rows_saved_at, sorted(unsaved), self._row_tuples_of(unsaved))
-        saved = bool(
-            with_rows(self.name(), self._position, meta, parts, self._row_tuples(), changed=changed)
-        )
+            saved = store.save_state(self.name(), self._position, meta, parts)
+        else:
+            # A server that answers from the rows too: only the changed keys' rows are
+            # written where it can (it checks, and writes them all otherwise).
+            saved = bool(
+                with_rows(
+                    self.name(), self._position, meta, parts, self._row_tuples(), changed=changed
+                )
+            )
+            if saved:
+                self._unsaved, self._rows_saved_at = set(), self._position
         if saved:
-            self._unsaved, self._rows_saved_at = set(), self._position
+            self._state_saved_at = self._position
         return saved
 
     def _row_tuples_of(self, keys: Iterable[str]) -> list[tuple[Any, ...]]:
@@ -463,8 +484,11 @@ class _Saved(_CatchUp):
             if problem is not None:
                 return problem
             self._load(meta, columns, blobs)
-            # The rows a server keeps beside this state (PostgreSQL) are this state's.
+            # The rows a server keeps beside this state (PostgreSQL) are this state's, or
+            # were saved further along (save_rows): the keys this index touches from here
+            # on cover every row that differs from them, as far as its own position.
             self._unsaved, self._rows_saved_at = set(), position
+            self._state_saved_at = position
         except (KeyError, TypeError, ValueError, IndexError) as error:
             return f"it cannot be read ({type(error).__name__}: {error})"
         return None

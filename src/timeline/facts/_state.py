@@ -77,7 +77,8 @@ class _State:
         # save_snapshot): a save then writes only theirs. None while those rows are
         # unknown (a fresh build, a long catch-up): a save writes them all.
         self._unsaved: set[str] | None = None
-        self._rows_saved_at = FIRST_POSITION - 1  # the position they were saved at
+        self._rows_saved_at = FIRST_POSITION - 1  # the position they were last known to match
+        self._state_saved_at = FIRST_POSITION - 1  # where the state was saved or loaded
         # Records read in this catch-up, by position, with what the handler made of them.
         self._recent: dict[int, tuple[_Role, Change, Record]] = {}
         # Spells made in this catch-up, and their bounds and digests, by fact and records.

@@ -34,5 +34,10 @@ FILTER_WALK = 2_048
 #: bytes of them; a smaller one reads its few spells' records (about 130 µs a row, against
 #: about 2 ns a byte of cells).
 CELL_BYTES_A_ROW = 1 << 16
+#: On a store that answers from saved rows (PostgreSQL), a save writes the state too only
+#: once the log has grown by this many records, or a twentieth, since the state was saved;
+#: before, it writes the changed rows alone (the state is a cache: a process started from
+#: it reads the records since).
+STATE_AFTER = 10_000
 #: How freed memory is given back to the system after a long catch-up.
 release_memory = release_freed_memory

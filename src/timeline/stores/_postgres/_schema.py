@@ -104,6 +104,13 @@ _ROWS_BY_KEY: Final = (
 )
 
 
+# The position each name's rows were saved at, where it is not its state's: a save of
+# the rows alone (save_rows) moves it on.
+_FACT_SAVED: Final = """CREATE TABLE IF NOT EXISTS timeline_fact_saved (
+        name text PRIMARY KEY, position bigint NOT NULL
+    )"""
+
+
 _FACT_ROWS: Final = (
     # Saved temporal facts as rows the server can answer from (see fact_answers):
     # bounds in microseconds, known times [known_from, known_to) likewise. A
@@ -138,6 +145,7 @@ _FACT_ROWS: Final = (
         INCLUDE (end_last, start_last, end_earliest, key, first)
         WHERE known_to = {_CURRENT}""",
     _ROWS_BY_KEY,
+    _FACT_SAVED,
     f"""CREATE INDEX timeline_fact_rows_before ON timeline_fact_rows
         (name, floating, reach, start_earliest)
         INCLUDE (end_last, start_last, end_earliest, known_from, known_to, key, first)
@@ -184,7 +192,8 @@ _SCHEMA: Final = (
 # Each older version's way to this one. Schema 1 kept the rows with range columns under
 # GiST and SP-GiST indexes; its saved rows (and the states they belong to) are dropped, to
 # be saved again. Schema 2's saved rows had no replica identity. Schema 3 had no
-# timeline_append, compressed the saved states, and had no index of the rows by key.
+# timeline_append, compressed the saved states, had no index of the rows by key, and
+# saved the rows only with their state.
 _MIGRATIONS: Final = {
     1: (
         "DELETE FROM timeline_states WHERE name IN (SELECT name FROM timeline_fact_rows)",
@@ -193,8 +202,8 @@ _MIGRATIONS: Final = {
         _APPEND_FUNCTION,
         _STATES_STORAGE,
     ),
-    2: (_REPLICA_IDENTITY, _APPEND_FUNCTION, _STATES_STORAGE, _ROWS_BY_KEY),
-    3: (_APPEND_FUNCTION, _STATES_STORAGE, _ROWS_BY_KEY),
+    2: (_REPLICA_IDENTITY, _APPEND_FUNCTION, _STATES_STORAGE, _ROWS_BY_KEY, _FACT_SAVED),
+    3: (_APPEND_FUNCTION, _STATES_STORAGE, _ROWS_BY_KEY, _FACT_SAVED),
 }
 
 

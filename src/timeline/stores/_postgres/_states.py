@@ -75,6 +75,49 @@ def _copy_rows(
     return longest
 
 
+def _rows_position(cursor: psycopg.Cursor[Any], name: str) -> int | None:
+    """The position the rows of ``name`` were saved at; None if no state is saved.
+
+    Takes the state's row lock, so that saves of one name take turns.
+    """
+    found = cursor.execute(
+        "SELECT coalesce(kept.position, saved.position) FROM timeline_states AS saved "
+        "LEFT JOIN timeline_fact_saved AS kept ON kept.name = saved.name "
+        "WHERE saved.name = %s FOR UPDATE OF saved",
+        (name,),
+    ).fetchone()
+    return None if found is None else int(found[0])
+
+
+def _rows_saved(cursor: psycopg.Cursor[Any], name: str, position: int) -> None:
+    cursor.execute(
+        "INSERT INTO timeline_fact_saved VALUES (%s, %s) "
+        "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+        (name, position),
+    )
+
+
+def _replace_rows(
+    cursor: psycopg.Cursor[Any],
+    name: str,
+    position: int,
+    keys: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+) -> None:
+    """Replace the rows of ``keys`` with ``rows`` (all of theirs), as of ``position``."""
+    cursor.execute(
+        "DELETE FROM timeline_fact_rows WHERE name = %s AND key = ANY(%s)", (name, list(keys))
+    )
+    longest = _copy_rows(cursor, name, rows)
+    cursor.executemany(
+        "INSERT INTO timeline_fact_reach AS kept VALUES (%s, %s, %s, %s) "
+        "ON CONFLICT (name, floating, reach) "
+        "DO UPDATE SET longest = greatest(kept.longest, excluded.longest)",
+        [(name, *group, span) for group, span in longest.items()],
+    )
+    _rows_saved(cursor, name, position)
+
+
 class _States(_Reading):
     """What a PostgreSQL store keeps beside the log: saved states, and facts the server answers."""
 
@@ -124,35 +167,25 @@ class _States(_Reading):
 
         ``rows`` are (key, first, start earliest, start last, end earliest,
         end last, floating flags, known from, known to). ``changed`` is, where
-        the caller knows it, the position the rows kept were saved at, the keys
-        whose rows changed since, and all of those keys' rows: if the rows kept
-        are still those, only those keys' rows are replaced (``rows`` is not
-        read); otherwise every row is. As :meth:`save_state`, a state saved
-        further along is kept, and nothing written.
+        the caller knows it, the position its rows were last known to match
+        the server's (``since``), the keys whose rows changed since, and all
+        of those keys' rows: if the rows kept were saved between ``since``
+        and ``position``, only those keys' rows are replaced (``rows`` is not
+        read); otherwise every row is. Rows kept from further along than
+        ``position`` are left as they are. As :meth:`save_state`, a state
+        saved further along is kept, and nothing written.
         """
         self._check_writable()
         with self._errors("save a state"), self._connection.transaction():
             cursor = self._connection.cursor()
-            kept = cursor.execute(
-                "SELECT position FROM timeline_states WHERE name = %s FOR UPDATE", (name,)
-            ).fetchone()
+            kept = _rows_position(cursor, name)
             if not _replace_state(cursor, name, position, meta, parts):
                 return False
-            if changed is not None and kept is not None and kept[0] == changed[0]:
-                _, keys, written = changed
-                cursor.execute(
-                    "DELETE FROM timeline_fact_rows WHERE name = %s AND key = ANY(%s)",
-                    (name, list(keys)),
-                )
-                longest = _copy_rows(cursor, name, written)
-                cursor.executemany(
-                    "INSERT INTO timeline_fact_reach AS kept VALUES (%s, %s, %s, %s) "
-                    "ON CONFLICT (name, floating, reach) "
-                    "DO UPDATE SET longest = greatest(kept.longest, excluded.longest)",
-                    [(name, *group, span) for group, span in longest.items()],
-                )
-                # No VACUUM: a few rows changed, and autovacuum will mark their pages.
-                return True
+            if kept is not None and kept > position:
+                return True  # the rows another process saved further along stay
+            if changed is not None and kept is not None and changed[0] <= kept:
+                _replace_rows(cursor, name, position, changed[1], changed[2])
+                return True  # no VACUUM: a few rows changed; autovacuum marks their pages
             cursor.execute("DELETE FROM timeline_fact_rows WHERE name = %s", (name,))
             cursor.execute("DELETE FROM timeline_fact_reach WHERE name = %s", (name,))
             longest = _copy_rows(cursor, name, rows)
@@ -160,11 +193,36 @@ class _States(_Reading):
                 "INSERT INTO timeline_fact_reach VALUES (%s, %s, %s, %s)",
                 [(name, *group, span) for group, span in longest.items()],
             )
+            _rows_saved(cursor, name, position)
         with self._errors("save a state"):
             # Statistics for the planner now, rather than when autovacuum gets to it
             # (perhaps in the middle of the questions that follow); and the pages
             # marked all-visible, so that questions read the indexes alone.
             self._connection.execute("VACUUM (ANALYZE) timeline_fact_rows")
+        return True
+
+    def save_rows(
+        self,
+        name: str,
+        position: int,
+        changed: tuple[int, Sequence[str], Iterable[tuple[Any, ...]]],
+    ) -> bool:
+        """Bring the rows kept for :meth:`fact_answers` to ``position``, leaving the state.
+
+        ``changed`` is as :meth:`save_state_and_rows` takes it. Only the
+        changed keys' rows are written, and only if the rows kept were saved
+        between ``since`` and ``position`` (and a state is saved): returns
+        whether they were (False: nothing written; save the state and rows).
+        """
+        self._check_writable()
+        since, keys, written = changed
+        with self._errors("save the rows"), self._connection.transaction():
+            cursor = self._connection.cursor()
+            kept = _rows_position(cursor, name)
+            if kept is None or not since <= kept <= position:
+                return False
+            if kept < position:
+                _replace_rows(cursor, name, position, keys, written)
         return True
 
     def fact_answers(
@@ -185,7 +243,8 @@ class _States(_Reading):
         index per length of span (see ``timeline_fact_reach``); the state and
         its rows are read in one snapshot. Returns the position the rows were
         saved at, the log's last position and the state's meta too (as of
-        that snapshot); None if none were saved.
+        that snapshot: the rows' position, which a rows-only save
+        (:meth:`save_rows`) moves on past the state's); None if none were saved.
         """
         low, high, exact, flags = asked
         surely = (
@@ -203,8 +262,10 @@ class _States(_Reading):
             # one save's meta with another's rows.
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             saved = cursor.execute(
-                "SELECT saved.position, head.position, meta "
-                "FROM timeline_states AS saved, timeline_head AS head WHERE name = %s",
+                "SELECT coalesce(kept.position, saved.position), head.position, meta "
+                "FROM timeline_states AS saved "
+                "LEFT JOIN timeline_fact_saved AS kept ON kept.name = saved.name "
+                "CROSS JOIN timeline_head AS head WHERE saved.name = %s",
                 (name,),
             ).fetchone()
             if saved is None:
