@@ -542,6 +542,16 @@ def test_an_older_store_is_refused_read_only_and_migrate_brings_it_up(tmp_path, 
     assert main(["--store", str(path), "verify"]) == 0
 
 
+@pytest.mark.parametrize("command", ["migrate", "rebuild", "repair"])
+@pytest.mark.parametrize("suffix", [".sqlite", ".jsonl"])
+def test_upkeep_where_there_is_no_store_says_so_and_makes_none(tmp_path, capsys, command, suffix):
+    """A mistyped path is an error, not a new empty store migrated, rebuilt or repaired."""
+    path = tmp_path / f"mistyped{suffix}"
+    assert main(["--store", str(path), command]) == 1
+    assert f"no timeline store there to {command}" in capsys.readouterr().err
+    assert not path.exists()
+
+
 def _designations(path: Path, valid_times: list[str]) -> Path:
     """One seed designation per valid time, each on its own target."""
     template = next(

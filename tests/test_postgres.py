@@ -1087,3 +1087,18 @@ def test_the_state_is_saved_again_once_the_log_has_grown_enough(monkeypatch):
         assert _server_rows(store, SanctionsInForce.name()) == _fresh_rows(log)
     finally:
         store.close()
+
+
+def test_upkeep_of_a_schema_that_is_not_there_makes_none(capsys):
+    """`timeline migrate` (or rebuild) at a mistyped schema: an error, and no schema made."""
+    from timeline._cli import main  # noqa: PLC0415 -- the command line, as a user runs it
+
+    schema = _schema()
+    separator = "&" if "?" in URL else "?"
+    assert main(["--store", f"{URL}{separator}schema={schema}", "migrate"]) == 1
+    assert "no timeline store there to migrate" in capsys.readouterr().err
+    with psycopg.connect(URL) as db:
+        found = db.execute(
+            "SELECT count(*) FROM information_schema.schemata WHERE schema_name = %s", (schema,)
+        ).fetchone()
+    assert found == (0,)

@@ -30,7 +30,7 @@ from ._asking import (
     _why,
 )
 from ._index import _projection
-from ._options import DEFAULT_STORE, _open
+from ._options import DEFAULT_STORE, _open, _there
 from ._upkeep import _copy, _head, _migrate, _rebuild, _repair, _verify_location
 from ._writing import _export_ftm, _import_ftm, _load, _plot, _read_export, _read_load
 
@@ -39,6 +39,8 @@ __all__ = ["main"]
 
 #: The commands that write; every other command opens its store read-only.
 _WRITERS = frozenset({"load", "import-ftm", "repair", "rebuild", "migrate"})
+#: The writers that look after a store that is there: they make none.
+_KEEPERS = frozenset({"repair", "rebuild", "migrate"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,6 +109,8 @@ def _main(argv: Sequence[str] | None) -> int:
     if prepare is not None:  # the input is read and checked before a store is opened, or made
         prepare(args)
     bookmark = getattr(args, "since_last", None) is not None  # learned moves its bookmark
+    if args.command in _KEEPERS:
+        _there(args.store, args.command)
     store = _open(args.store, write=args.command in _WRITERS or bookmark)
     try:
         log = Log(store)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Final
 
 import pendulum
 
-from timeline._errors import InvalidValidTimeError, StoreNotFoundError
+from timeline._errors import InvalidValidTimeError, StoreNotFoundError, TimelineError
 from timeline._records import known_instant
 from timeline.stores import open_store
 from timeline.time import zone_of
@@ -25,6 +25,21 @@ def _open(location: str, *, write: bool) -> Store:
         return open_store(location, read_only=not write)
     except StoreNotFoundError as error:
         raise StoreNotFoundError(f"{error}; load a file into it first") from None
+
+
+def _there(location: str, command: str) -> None:
+    """Refuse a command that looks after a store (migrate, repair, rebuild) where there is none.
+
+    Opening a store to write makes one where there is none: a mistyped path or schema
+    would become an empty store, migrated or rebuilt. A store that is there but cannot be
+    read as it is (an older schema, an unfinished batch) is the command's to see to.
+    """
+    try:
+        open_store(location, read_only=True).close()
+    except StoreNotFoundError:
+        raise StoreNotFoundError(f"{location}: no timeline store there to {command}") from None
+    except TimelineError:
+        return
 
 
 DEFAULT_STORE = "timeline.sqlite"
