@@ -45,6 +45,22 @@ _REPLICA_IDENTITY: Final = "ALTER TABLE timeline_fact_rows REPLICA IDENTITY FULL
 _STATES_STORAGE: Final = "ALTER TABLE timeline_states ALTER COLUMN parts SET STORAGE EXTERNAL"
 
 
+# Since schema 4 a state is saved as chunks of its parts, each kept once by its SHA-256
+# and shared by the state's saves (see _states._replace_state): a save after a short
+# catch-up writes the few chunks that changed. A state saved before keeps its parts.
+_STATE_CHUNKS: Final = (
+    """CREATE TABLE IF NOT EXISTS timeline_state_chunks (
+        name text NOT NULL, digest bytea NOT NULL, data bytea NOT NULL,
+        PRIMARY KEY (name, digest)
+    )""",
+    "ALTER TABLE timeline_state_chunks ALTER COLUMN data SET STORAGE EXTERNAL",
+    (
+        "ALTER TABLE timeline_states ADD COLUMN IF NOT EXISTS chunks bytea[], "
+        "ADD COLUMN IF NOT EXISTS part_chunks integer[], ALTER COLUMN parts DROP NOT NULL"
+    ),
+)
+
+
 # An append without an expected position, whole on the server (see PostgresStore._append_prepared):
 # the head locked, the records chained to it (positions, the known time -- the clock's, or
 # the head's if later; or the caller's own, refused if earlier than the head's -- hashes as
@@ -184,6 +200,8 @@ _SCHEMA: Final = (
         name text PRIMARY KEY, position bigint NOT NULL, meta text NOT NULL, parts bytea[] NOT NULL
     )""",
     _STATES_STORAGE,
+    *_STATE_CHUNKS,
+    *_STATE_CHUNKS,
     *_FACT_ROWS,
     _APPEND_FUNCTION,
 )
@@ -192,8 +210,8 @@ _SCHEMA: Final = (
 # Each older version's way to this one. Schema 1 kept the rows with range columns under
 # GiST and SP-GiST indexes; its saved rows (and the states they belong to) are dropped, to
 # be saved again. Schema 2's saved rows had no replica identity. Schema 3 had no
-# timeline_append, compressed the saved states, had no index of the rows by key, and
-# saved the rows only with their state.
+# timeline_append, compressed the saved states and kept them whole (their parts stay
+# readable), had no index of the rows by key, and saved the rows only with their state.
 _MIGRATIONS: Final = {
     1: (
         "DELETE FROM timeline_states WHERE name IN (SELECT name FROM timeline_fact_rows)",
@@ -201,9 +219,17 @@ _MIGRATIONS: Final = {
         *_FACT_ROWS,
         _APPEND_FUNCTION,
         _STATES_STORAGE,
+        *_STATE_CHUNKS,
     ),
-    2: (_REPLICA_IDENTITY, _APPEND_FUNCTION, _STATES_STORAGE, _ROWS_BY_KEY, _FACT_SAVED),
-    3: (_APPEND_FUNCTION, _STATES_STORAGE, _ROWS_BY_KEY, _FACT_SAVED),
+    2: (
+        _REPLICA_IDENTITY,
+        _APPEND_FUNCTION,
+        _STATES_STORAGE,
+        *_STATE_CHUNKS,
+        _ROWS_BY_KEY,
+        _FACT_SAVED,
+    ),
+    3: (_APPEND_FUNCTION, _STATES_STORAGE, *_STATE_CHUNKS, _ROWS_BY_KEY, _FACT_SAVED),
 }
 
 

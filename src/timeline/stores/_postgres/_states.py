@@ -6,9 +6,10 @@ force at a valid time without the index in memory (fact_answers).
 
 from __future__ import annotations
 
+import hashlib
 import operator
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from ._reading import _Reading
 from ._schema import _CURRENT, _ROW_COLUMNS
@@ -39,19 +40,76 @@ def _search(columns: str, groups: Sequence[tuple[int, int, int]], *, now: bool) 
     )
 
 
+#: The size of the chunks a saved state is kept in (see _replace_state).
+_CHUNK: Final = 1 << 16
+
+#: The first half of the advisory lock a save of a state takes (the second: its name's).
+_STATE_LOCK: Final = 0x7374617465  # "state"
+
+
+def _lock_state(cursor: psycopg.Cursor[Any], name: str) -> None:
+    """Take turns with other saves of the state ``name`` (this transaction's lock)."""
+    cursor.execute(
+        "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema() || ' ' || %s))",
+        (_STATE_LOCK & 0x7FFFFFFF, name),
+    )
+
+
 def _replace_state(
     cursor: psycopg.Cursor[Any], name: str, position: int, meta: str, parts: Sequence[bytes]
 ) -> bool:
-    """Replace the state saved as ``name`` unless one saved further along is there."""
-    written = cursor.execute(
-        # The parts in binary: as text, bytea doubles as hex and is parsed back on the server.
-        "INSERT INTO timeline_states AS saved VALUES (%s, %s, %s, %b) "
-        "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
-        "meta = excluded.meta, parts = excluded.parts "
-        "WHERE saved.position <= excluded.position RETURNING 1",
-        (name, position, meta, [bytes(part) for part in parts]),
+    """Replace the state saved as ``name`` unless one saved further along is there.
+
+    In a transaction. The parts are kept as chunks of 64 KiB by their SHA-256, shared
+    by the state's saves: only the chunks the state did not have are written (after a
+    short catch-up most of an index's columns are as they were, or grew at their end),
+    and the chunks no longer used are dropped.
+    """
+    _lock_state(cursor, name)
+    found = cursor.execute(
+        "SELECT position FROM timeline_states WHERE name = %s", (name,)
     ).fetchone()
-    return written is not None
+    if found is not None and found[0] > position:
+        return False
+    digests: list[bytes] = []
+    counts: list[int] = []
+    chunks: dict[bytes, memoryview] = {}
+    for part in parts:
+        view = memoryview(part)
+        before = len(digests)
+        for at in range(0, len(view), _CHUNK):
+            chunk = view[at : at + _CHUNK]
+            digest = hashlib.sha256(chunk).digest()
+            digests.append(digest)
+            chunks.setdefault(digest, chunk)
+        counts.append(len(digests) - before)
+    wanted = list(chunks)
+    kept = {
+        bytes(row[0])
+        for row in cursor.execute(
+            "SELECT digest FROM timeline_state_chunks WHERE name = %s AND digest = ANY(%b)",
+            (name, wanted),
+        )
+    }
+    with cursor.copy(
+        "COPY timeline_state_chunks (name, digest, data) FROM STDIN (FORMAT BINARY)"
+    ) as copy:
+        copy.set_types(["text", "bytea", "bytea"])
+        for digest, chunk in chunks.items():
+            if digest not in kept:
+                copy.write_row((name, digest, chunk))
+    cursor.execute(
+        "INSERT INTO timeline_states AS saved (name, position, meta, parts, chunks, part_chunks) "
+        "VALUES (%s, %s, %s, NULL, %b, %b) ON CONFLICT (name) DO UPDATE SET "
+        "position = excluded.position, meta = excluded.meta, parts = NULL, "
+        "chunks = excluded.chunks, part_chunks = excluded.part_chunks",
+        (name, position, meta, digests, counts),
+    )
+    cursor.execute(
+        "DELETE FROM timeline_state_chunks WHERE name = %s AND NOT (digest = ANY(%b))",
+        (name, wanted),
+    )
+    return True
 
 
 def _copy_rows(
@@ -80,6 +138,7 @@ def _rows_position(cursor: psycopg.Cursor[Any], name: str) -> int | None:
 
     Takes the state's row lock, so that saves of one name take turns.
     """
+    _lock_state(cursor, name)
     found = cursor.execute(
         "SELECT coalesce(kept.position, saved.position) FROM timeline_states AS saved "
         "LEFT JOIN timeline_fact_saved AS kept ON kept.name = saved.name "
@@ -150,7 +209,7 @@ class _States(_Reading):
     def save_state(self, name: str, position: int, meta: str, parts: Sequence[bytes]) -> bool:
         """See :meth:`timeline.typing.StateStore.save_state`: one row, replaced atomically."""
         self._check_writable()
-        with self._errors("save a state"):
+        with self._errors("save a state"), self._connection.transaction():
             return _replace_state(self._connection.cursor(), name, position, meta, parts)
 
     def save_state_and_rows(
@@ -289,18 +348,38 @@ class _States(_Reading):
         return int(saved[0]), int(saved[1]), saved[2], plain, others
 
     def load_state(self, name: str) -> tuple[int, str, Iterator[bytes]] | None:
-        """See :meth:`timeline.typing.StateStore.load_state`: every part from one save."""
-        with self._errors("read"):
-            row = (
-                self._connection.cursor(binary=True)  # the parts' bytes as they are, not hex
-                .execute(
-                    "SELECT position, meta, parts FROM timeline_states WHERE name = %s", (name,)
+        """See :meth:`timeline.typing.StateStore.load_state`: every part from one save.
+
+        The state's row and its chunks are read in one snapshot. A chunk that is
+        missing leaves its part short, which the state's checksum then refuses.
+        """
+        with self._errors("read"), self._connection.transaction():
+            cursor = self._connection.cursor(binary=True)  # bytes as they are, not hex
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            row = cursor.execute(
+                "SELECT position, meta, parts, chunks, part_chunks FROM timeline_states "
+                "WHERE name = %s",
+                (name,),
+            ).fetchone()
+            if row is None:
+                return None
+            position, meta, parts, digests, counts = row
+            if parts is not None:  # saved whole, before schema 4
+                return int(position), meta, iter([bytes(part) for part in parts])
+            data = {
+                bytes(digest): chunk
+                for digest, chunk in cursor.execute(
+                    "SELECT digest, data FROM timeline_state_chunks "
+                    "WHERE name = %s AND digest = ANY(%b)",
+                    (name, list({bytes(digest) for digest in digests})),
                 )
-                .fetchone()
-            )
-        if row is None:
-            return None
-        return int(row[0]), row[1], iter([bytes(part) for part in row[2]])
+            }
+        joined = []
+        at = 0
+        for count in counts:
+            joined.append(b"".join(data.get(bytes(d), b"") for d in digests[at : at + count]))
+            at += count
+        return int(position), meta, iter(joined)
 
     def state_names(self) -> list[str]:
         """See :meth:`timeline.typing.StateStore.state_names`."""
