@@ -867,3 +867,16 @@ def test_a_table_fits_the_terminal_and_keeps_every_cell_whole_on_a_pipe(rows, co
     for row, line in zip(rows, piped.getvalue().splitlines()[1:], strict=True):
         assert row["key"].rstrip() in line
         assert row["from"].rstrip() in line
+
+
+def test_a_line_whose_subject_holds_nul_is_refused_naming_the_line(tmp_path, capsys):
+    """No store can be trusted with NUL in a subject: the load names the line, writes nothing."""
+    line = json.loads(SEEDS.read_text().splitlines()[0])
+    line.pop("id", None)
+    line["subject"] = "a\x00b"
+    source = tmp_path / "nul.jsonl"
+    source.write_text(json.dumps(line) + "\n")
+    store = tmp_path / "log.sqlite"
+    assert main(["--store", str(store), "load", str(source)]) == 1
+    assert f"{source}:1: subject" in capsys.readouterr().err
+    assert not store.exists()

@@ -32,6 +32,7 @@ from test_questions import questions
 from timeline import (
     Answer,
     ConcurrencyError,
+    Entry,
     InvalidEventError,
     KnownTimeError,
     Log,
@@ -47,7 +48,7 @@ from timeline import (
 )
 from timeline.events import Statement
 from timeline.sanctions import Designated, Lifted, SanctionsInForce, Target, TargetKind
-from timeline.stores import PostgresStore, copy, open_store, verify
+from timeline.stores import JsonLinesStore, PostgresStore, SQLiteStore, copy, open_store, verify
 from timeline.stores._postgres._schema import SCHEMA_VERSION
 from timeline.testing import PersistentStoreContract, play
 
@@ -932,7 +933,7 @@ def test_appends_of_every_size_take_their_lane_and_keep_one_chain(monkeypatch):
 
 @pytest.mark.parametrize("expected", [True, False])
 def test_a_refused_append_says_why_once_writes_nothing_and_the_next_one_lands(caplog, expected):
-    """PostgreSQL's text cannot hold NUL: the server refuses the subject, in either lane.
+    """An id already stored: the server refuses the append, in either lane.
 
     The error names the server's reason (a StoreError, not a lost connection); psycopg logs
     nothing beside it (a pipeline left aborted says so again unless handled); nothing is
@@ -941,14 +942,13 @@ def test_a_refused_append_says_why_once_writes_nothing_and_the_next_one_lands(ca
     store = PostgresStore(URL, schema=_schema())
     try:
         log = Log(store)
-        log.append(Statement(speaker="analyst", text="first"), valid="2024")
-        with caplog.at_level("WARNING"), pytest.raises(StoreError, match="0x00") as caught:
-            log.append(
-                Statement(speaker="analyst", text="second"),
-                valid="2024",
-                subject="a\x00b",
-                expected_position=1 if expected else None,
-            )
+        first = log.append(Statement(speaker="analyst", text="first"), valid="2024")
+        again = Entry(Statement(speaker="analyst", text="second"), valid="2024", id=first.id)
+        with (
+            caplog.at_level("WARNING"),
+            pytest.raises(StoreError, match="already stored") as caught,
+        ):
+            log.extend([again], expected_position=1 if expected else None)
         assert "lost the connection" not in str(caught.value)
         assert [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")] == []
         assert log.last_position == 1
@@ -957,6 +957,24 @@ def test_a_refused_append_says_why_once_writes_nothing_and_the_next_one_lands(ca
         assert verify(store).ok
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("where", ["memory", "sqlite", "jsonl", "postgres"])
+def test_a_subject_holding_nul_is_refused_on_every_store(tmp_path, where):
+    """NUL in a subject: the same InvalidEventError on every store (PostgreSQL cannot keep it)."""
+    store = {
+        "memory": lambda: None,
+        "sqlite": lambda: SQLiteStore(tmp_path / "log.sqlite"),
+        "jsonl": lambda: JsonLinesStore(tmp_path / "log.jsonl"),
+        "postgres": lambda: PostgresStore(URL, schema=_schema()),
+    }[where]()
+    log = Log(store)
+    try:
+        with pytest.raises(InvalidEventError, match="holds NUL"):
+            log.append(Statement(speaker="analyst", text="x"), valid="2024", subject="a\x00b")
+        assert log.last_position == 0
+    finally:
+        log.close()
 
 
 def _server_rows(store: PostgresStore, name: str) -> collections.Counter[tuple[object, ...]]:

@@ -45,6 +45,7 @@ import cattrs
 
 from ._codec import canonical_json, decode_valid, format_known_at, structure_problems
 from ._errors import (
+    InvalidEventError,
     InvalidValidTimeError,
     KnownTimeError,
     RecordDecodeError,
@@ -326,7 +327,7 @@ def _entry(  # noqa: C901, PLR0912, PLR0917 -- one check per key
             known_at=item.get("known_at"),
             id=order.id_for(number, record_id, text),
         )
-    except KnownTimeError as error:
+    except (KnownTimeError, InvalidEventError) as error:
         raise fail(str(error)) from None
     order.check_known(number, entry.known_at)
     return _Line(number, entry, explicit_id=record_id is not None)

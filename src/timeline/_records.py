@@ -184,6 +184,14 @@ def as_provenance(value: object) -> Provenance:
     )
 
 
+def _subject(_: object, __: attrs.Attribute[str | None], value: str | None) -> None:
+    if value is not None and "\x00" in value:
+        raise InvalidEventError(
+            f"subject {value!r} holds NUL (\\x00): a subject is a key every store keeps as "
+            "text, and PostgreSQL's text cannot hold it"
+        )
+
+
 def _valid(value: object) -> ValidTime:
     return valid_time(value)  # type: ignore[arg-type]  # valid_time says what it does not take
 
@@ -195,17 +203,21 @@ class Entry:
     Args:
         event: A registered event instance.
         valid: When it was true in the world (anything :func:`valid_time` takes).
-        subject: A key to filter by (a target, a case, a person).
+        subject: A key to filter by (a target, a case, a person): text without the
+            NUL character, which not every store can keep.
         provenance: Where it came from.
         id: The record's id, when it must be known before appending (a
             correction names its replacement); a new random id otherwise.
         known_at: Backfill: this entry's own known time (imports from dated
             sources). Entries without one take the batch's.
+
+    Raises:
+        InvalidEventError: The subject holds NUL.
     """
 
     event: Any
     valid: ValidTime = attrs.field(converter=_valid)
-    subject: str | None = None
+    subject: str | None = attrs.field(default=None, validator=_subject)
     provenance: Provenance = attrs.field(default=NO_PROVENANCE, converter=as_provenance)
     id: uuid.UUID | None = None
     known_at: pendulum.DateTime | None = attrs.field(default=None, converter=_known)
