@@ -162,11 +162,12 @@ class _Saved(_CatchUp):
         store = self.log.store
         if not isinstance(store, StateStore):
             return False
+        with_rows = getattr(store, "save_state_and_rows", None)
+        rows_alone = getattr(store, "save_rows", None)
         unsaved = self._unsaved
         changed = None
-        if unsaved is not None:
+        if unsaved is not None and with_rows is not None:  # only a server keeps rows
             changed = (self._rows_saved_at, sorted(unsaved), self._row_tuples_of(unsaved))
-        rows_alone = getattr(store, "save_rows", None)
         since_state = self._position - self._state_saved_at
         if (
             rows_alone is not None
@@ -186,7 +187,6 @@ class _Saved(_CatchUp):
         # The cells first: an index saved names them by checksum, and is used without them
         # (its rows made from records) should another save come between.
         store.save_state(self.name() + CELLS_STATE, self._position, cells_meta, cells_parts)
-        with_rows = getattr(store, "save_state_and_rows", None)
         if with_rows is None:
             saved = store.save_state(self.name(), self._position, meta, parts)
         else:
