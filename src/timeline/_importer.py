@@ -185,6 +185,8 @@ def _raw_lines(source: Path) -> Iterator[tuple[int, bytes]]:
                 yield number, raw
     except OSError as error:
         raise SourceFileError(source, None, f"cannot read: {error.strerror or error}") from None
+    except ValueError as error:  # a name no file can have (a NUL in it)
+        raise SourceFileError(source, None, f"cannot read: {error}") from None
 
 
 class _Order:
